@@ -1,0 +1,30 @@
+"""The JSON API (OpenAPI schema at /api/openapi.json, docs at /api/docs).
+
+Every endpoint needs a logged-in staff session (the same login as the UI) and the
+CSRF token for unsafe methods; each app contributes one router.
+"""
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from madoguchi.audit.api import router as audit_router
+from madoguchi.catalog.api import router as catalog_router
+from madoguchi.counter.api import router as counter_router
+from madoguchi.documents.api import router as documents_router
+from madoguchi.register.api import router as register_router
+from madoguchi.rules.api import router as rules_router
+from madoguchi.tasks.api import router as tasks_router
+
+api = NinjaAPI(
+    title="madoguchi API",
+    version="1",
+    description="書かないワンストップ窓口 — counter, register, catalog, determination, documents, tasks",
+    auth=django_auth,
+)
+api.add_router("/register", register_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("/rules", rules_router)
+api.add_router("/documents", documents_router)
+api.add_router("/counter", counter_router)
+api.add_router("/tasks", tasks_router)
+api.add_router("/audit", audit_router)

@@ -1,0 +1,30 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from madoguchi.audit import services
+
+
+class Command(BaseCommand):
+    help = "監査ログ: verify で改ざん・削除を検出する"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        v = sub.add_parser("verify", help="ハッシュチェーンを検証する")
+        v.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **opts):
+        result = services.verify()
+        if opts.get("json"):
+            self.stdout.write(
+                json.dumps(
+                    {"ok": result.ok, "checked": result.checked, "problems": result.problems},
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            for p in result.problems:
+                self.stderr.write(p)
+            self.stdout.write(f"checked {result.checked} records: {'OK' if result.ok else 'BROKEN'}")
+        if not result.ok:
+            raise CommandError("audit chain is broken", returncode=1)

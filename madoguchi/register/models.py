@@ -1,0 +1,166 @@
+"""The resident register (住民記録) as imported from the core system.
+
+Names are stored exactly as registered (code points kept, never normalised); search
+runs on the folded keys ``name_key`` / ``kana_key`` (see ``madoguchi.core.text``).
+There is no 個人番号 field, on purpose.
+Every row carries ``municipality_code`` so a municipality's rows can live apart.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ResidentStatus(models.TextChoices):
+    RESIDENT = "1", _("住民")
+    MOVED_OUT = "2", _("転出者")
+    DECEASED = "3", _("死亡者")
+    OTHER_REMOVED = "9", _("その他消除者")
+    PENDING = "P", _("転入予定（転出証明書情報）")
+
+
+class ResidentKind(models.TextChoices):
+    JAPANESE = "1", _("日本人")
+    FOREIGN = "2", _("外国人")
+
+
+class Sex(models.TextChoices):
+    MALE = "1", _("男")
+    FEMALE = "2", _("女")
+
+
+class PensionCategory(models.TextChoices):
+    NONE = "", _("なし")
+    FIRST = "1", _("第1号")
+    SECOND = "2", _("第2号")
+    THIRD = "3", _("第3号")
+
+
+class Household(models.Model):
+    municipality_code = models.CharField(max_length=6, default="999999")
+    household_no = models.CharField(_("世帯番号"), max_length=16)
+    is_pending = models.BooleanField(_("転入予定世帯"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("世帯")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality_code", "household_no"], name="uniq_household_no"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.household_no
+
+
+class Person(models.Model):
+    municipality_code = models.CharField(max_length=6, default="999999")
+    atena_no = models.CharField(_("宛名番号"), max_length=16)
+    history_no = models.PositiveIntegerField(_("履歴番号"), default=1)
+    household = models.ForeignKey(
+        Household, related_name="members", on_delete=models.PROTECT, verbose_name=_("世帯")
+    )
+    resident_kind = models.CharField(
+        _("住民種別"), max_length=1, choices=ResidentKind.choices, default=ResidentKind.JAPANESE
+    )
+    status = models.CharField(
+        _("住民状態"),
+        max_length=1,
+        choices=ResidentStatus.choices,
+        default=ResidentStatus.RESIDENT,
+        db_index=True,
+    )
+    juminhyo_code = models.CharField(_("住民票コード"), max_length=11, blank=True)
+
+    # Names as registered: never normalised.
+    name = models.CharField(_("氏名"), max_length=100)
+    surname = models.CharField(_("氏"), max_length=50, blank=True)
+    given_name = models.CharField(_("名"), max_length=50, blank=True)
+    name_roman = models.CharField(_("氏名（ローマ字）"), max_length=200, blank=True)
+    name_kana = models.CharField(_("氏名フリガナ"), max_length=200, blank=True)
+    kana_confirmed = models.BooleanField(_("フリガナ確認済"), default=False)
+    alt_name = models.CharField(_("旧氏・通称"), max_length=100, blank=True)
+    # Search keys (folded): kanji reduced (髙→高, 﨑→崎, 𠮷→吉, IVS removed), kana folded.
+    name_key = models.CharField(max_length=100, db_index=True, blank=True)
+    kana_key = models.CharField(max_length=200, db_index=True, blank=True)
+    alt_name_key = models.CharField(max_length=100, db_index=True, blank=True)
+
+    birth_date = models.DateField(_("生年月日"), db_index=True)
+    birth_date_uncertain = models.BooleanField(_("生年月日不詳"), default=False)
+    birth_date_text = models.CharField(_("生年月日（原文）"), max_length=40, blank=True)
+    sex = models.CharField(_("性別"), max_length=1, choices=Sex.choices)
+    relationship_code = models.CharField(_("続柄コード"), max_length=4, blank=True)
+    relationship = models.CharField(_("続柄"), max_length=40)
+    household_order = models.PositiveIntegerField(_("記載順位"), default=0)
+
+    postal_code = models.CharField(_("郵便番号"), max_length=7, blank=True)
+    prefecture = models.CharField(_("都道府県"), max_length=10, blank=True)
+    city = models.CharField(_("市区郡町村"), max_length=40, blank=True)
+    town = models.CharField(_("町字"), max_length=80, blank=True)
+    town_code = models.CharField(_("町字コード"), max_length=16, blank=True)
+    banchi = models.CharField(_("番地号"), max_length=80, blank=True)
+    katagaki = models.CharField(_("方書"), max_length=120, blank=True)
+
+    became_resident_on = models.DateField(_("住民となった年月日"), null=True, blank=True)
+    address_set_on = models.DateField(_("住所を定めた年月日"), null=True, blank=True)
+    notified_on = models.DateField(_("届出年月日"), null=True, blank=True)
+    former_address = models.CharField(_("転入前住所"), max_length=200, blank=True)
+    former_postal_code = models.CharField(_("転入前郵便番号"), max_length=7, blank=True)
+    moved_out_to = models.CharField(_("転出先住所"), max_length=200, blank=True)
+    planned_move_out_on = models.DateField(_("転出予定年月日"), null=True, blank=True)
+    planned_move_in_on = models.DateField(_("転入予定年月日"), null=True, blank=True)
+    removed_on = models.DateField(_("消除の異動年月日"), null=True, blank=True)
+    removal_reason = models.CharField(_("消除の事由"), max_length=40, blank=True)
+
+    honseki = models.CharField(_("本籍"), max_length=200, blank=True)
+    hittousha = models.CharField(_("筆頭者"), max_length=100, blank=True)
+
+    nationality = models.CharField(_("国籍（ISO）"), max_length=2, default="JP")
+    nationality_name = models.CharField(_("国籍・地域"), max_length=40, blank=True)
+    art30_45_class = models.CharField(_("法30条45区分"), max_length=20, blank=True)
+    residence_status = models.CharField(_("在留資格"), max_length=40, blank=True)
+    residence_period = models.CharField(_("在留期間"), max_length=20, blank=True)
+    residence_expires_on = models.DateField(_("在留期間満了日"), null=True, blank=True)
+    residence_card_no = models.CharField(_("在留カード等番号"), max_length=12, blank=True)
+
+    nhi = models.BooleanField(_("国保"), default=False)
+    nhi_since = models.DateField(_("国保資格取得日"), null=True, blank=True)
+    elderly_medical = models.BooleanField(_("後期高齢"), default=False)
+    elderly_medical_since = models.DateField(_("後期高齢資格取得日"), null=True, blank=True)
+    care_insured = models.BooleanField(_("介護"), default=False)
+    care_since = models.DateField(_("介護資格取得日"), null=True, blank=True)
+    pension_category = models.CharField(
+        _("国民年金種別"), max_length=1, choices=PensionCategory.choices, blank=True
+    )
+    child_allowance_recipient = models.BooleanField(_("児童手当受給"), default=False)
+
+    support_measure = models.BooleanField(_("支援措置"), default=False)
+    adult_ward = models.BooleanField(_("成年被後見人"), default=False)
+    # Other facts known to the city's systems, by the flag names of the situation
+    # contract (my_number_card, seal_registered, disability_handbook, …).
+    flags = models.JSONField(_("他業務の情報"), default=list, blank=True)
+
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("住民")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality_code", "atena_no"], name="uniq_atena_no")
+        ]
+        indexes = [models.Index(fields=["household", "household_order"])]
+
+    def __str__(self) -> str:
+        return f"{self.atena_no}"
+
+    @property
+    def is_removed(self) -> bool:
+        return self.status in (
+            ResidentStatus.MOVED_OUT,
+            ResidentStatus.DECEASED,
+            ResidentStatus.OTHER_REMOVED,
+        )
+
+    @property
+    def address(self) -> str:
+        return f"{self.prefecture}{self.city}{self.town}{self.banchi}"

@@ -1,0 +1,155 @@
+"""Settings, all from the environment.
+
+``DATABASE_URL``  — e.g. ``postgres://postgres@127.0.0.1:5432/madoguchi``; default: SQLite
+                    in the data directory.
+``MADOGUCHI_DATA_DIR`` — where SQLite, generated PDFs and imports live (default ``./data``).
+``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma separated), ``MADOGUCHI_DEBUG`` (``1`` for debug),
+``MADOGUCHI_SECURE`` (``1`` behind HTTPS: secure cookies, HSTS, SSL redirect).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("MADOGUCHI_DATA_DIR", Path.cwd() / "data")).resolve()
+
+_DEMO_SECRET = "demo-only-insecure-secret-key-change-me-in-production-0123456789"
+SECRET_KEY = os.environ.get("SECRET_KEY", _DEMO_SECRET)
+DEBUG = os.environ.get("MADOGUCHI_DEBUG", "0") == "1"
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "madoguchi.core",
+    "madoguchi.accounts",
+    "madoguchi.audit",
+    "madoguchi.register",
+    "madoguchi.catalog",
+    "madoguchi.rules",
+    "madoguchi.documents",
+    "madoguchi.counter",
+    "madoguchi.tasks",
+    "madoguchi.analytics",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "madoguchi.accounts.middleware.LoginRequiredMiddleware",
+]
+
+ROOT_URLCONF = "madoguchi.urls"
+WSGI_APPLICATION = "madoguchi.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{DATA_DIR / 'madoguchi.sqlite3'}",
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.Staff"
+AUTHENTICATION_BACKENDS = ["madoguchi.accounts.backends.LockoutBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+# Idle sessions expire: every request renews the cookie, 30 minutes of silence ends it.
+SESSION_COOKIE_AGE = int(os.environ.get("MADOGUCHI_IDLE_SECONDS", "1800"))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SAMESITE = "Strict"
+
+# Login lockout: this many failures within the window lock the account for the window.
+MADOGUCHI_LOCKOUT_FAILURES = int(os.environ.get("MADOGUCHI_LOCKOUT_FAILURES", "5"))
+MADOGUCHI_LOCKOUT_SECONDS = int(os.environ.get("MADOGUCHI_LOCKOUT_SECONDS", "900"))
+
+MADOGUCHI_MUNICIPALITY = os.environ.get("MADOGUCHI_MUNICIPALITY", "demo")
+MADOGUCHI_CATALOG_DIR = Path(
+    os.environ.get("MADOGUCHI_CATALOG_DIR", BASE_DIR / "catalog" / "data" / "demo")
+)
+
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", "日本語"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Tokyo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+if os.environ.get("MADOGUCHI_SECURE", "0") == "1":
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# No personal data in logs: request lines are not logged (searches are POSTed anyway),
+# and application loggers never receive names, addresses or birth dates.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "madoguchi": {"handlers": ["console"], "level": "INFO"},
+    },
+}

@@ -1,0 +1,19 @@
+from django.urls import include, path
+
+from madoguchi.api import api
+from madoguchi.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("madoguchi.accounts.urls")),
+    path("register/", include("madoguchi.register.urls")),
+    path("catalog/", include("madoguchi.catalog.urls")),
+    path("rules/", include("madoguchi.rules.urls")),
+    path("documents/", include("madoguchi.documents.urls")),
+    path("counter/", include("madoguchi.counter.urls")),
+    path("tasks/", include("madoguchi.tasks.urls")),
+    path("analytics/", include("madoguchi.analytics.urls")),
+    path("audit/", include("madoguchi.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+]
