@@ -153,3 +153,7 @@ LOGGING = {
         "madoguchi": {"handlers": ["console"], "level": "INFO"},
     },
 }
+
+# Lets parallel test runs on one PostgreSQL server use separate test databases.
+if os.environ.get("MADOGUCHI_TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["MADOGUCHI_TEST_DB_NAME"]}
