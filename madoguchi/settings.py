@@ -8,6 +8,7 @@
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -126,6 +127,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Static files are served by the product itself (WhiteNoise): no CDN, no web server needed.
 WHITENOISE_USE_FINDERS = True
+# With finders, STATIC_ROOT is only needed after collectstatic; silence its absence.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
