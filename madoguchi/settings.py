@@ -128,7 +128,7 @@ STATIC_ROOT = DATA_DIR / "static"
 # Static files are served by the product itself (WhiteNoise): no CDN, no web server needed.
 WHITENOISE_USE_FINDERS = True
 # With finders, STATIC_ROOT is only needed after collectstatic; silence its absence.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at: ")
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
