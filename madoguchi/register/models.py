@@ -28,6 +28,18 @@ class Sex(models.TextChoices):
     FEMALE = "2", _("女")
 
 
+class Relationship(models.TextChoices):
+    """The person's relationship to the head, as the situation contract names it."""
+
+    HEAD = "head", _("世帯主")
+    SPOUSE = "spouse", _("配偶者")
+    CHILD = "child", _("子")
+    PARENT = "parent", _("父母")
+    SIBLING = "sibling", _("兄弟姉妹")
+    RELATIVE = "relative", _("その他の親族・縁故者")
+    COHABITANT = "cohabitant", _("同居人")
+
+
 class PensionCategory(models.TextChoices):
     NONE = "", _("なし")
     FIRST = "1", _("第1号")
@@ -88,9 +100,14 @@ class Person(models.Model):
     birth_date = models.DateField(_("生年月日"), db_index=True)
     birth_date_uncertain = models.BooleanField(_("生年月日不詳"), default=False)
     birth_date_text = models.CharField(_("生年月日（原文）"), max_length=40, blank=True)
+    birth_era = models.CharField(_("生年月日の元号"), max_length=2, blank=True)
     sex = models.CharField(_("性別"), max_length=1, choices=Sex.choices)
     relationship_code = models.CharField(_("続柄コード"), max_length=4, blank=True)
     relationship = models.CharField(_("続柄"), max_length=40)
+    # The 続柄 reduced to the situation contract's relationship (head, spouse, child …).
+    relationship_role = models.CharField(
+        _("続柄区分"), max_length=12, choices=Relationship.choices, blank=True
+    )
     household_order = models.PositiveIntegerField(_("記載順位"), default=0)
 
     postal_code = models.CharField(_("郵便番号"), max_length=7, blank=True)
@@ -118,6 +135,7 @@ class Person(models.Model):
     nationality = models.CharField(_("国籍（ISO）"), max_length=2, default="JP")
     nationality_name = models.CharField(_("国籍・地域"), max_length=40, blank=True)
     art30_45_class = models.CharField(_("法30条45区分"), max_length=20, blank=True)
+    foreign_resident_since = models.DateField(_("外国人住民となった年月日"), null=True, blank=True)
     residence_status = models.CharField(_("在留資格"), max_length=40, blank=True)
     residence_period = models.CharField(_("在留期間"), max_length=20, blank=True)
     residence_expires_on = models.DateField(_("在留期間満了日"), null=True, blank=True)
@@ -140,6 +158,8 @@ class Person(models.Model):
     # contract (my_number_card, seal_registered, disability_handbook, …).
     flags = models.JSONField(_("他業務の情報"), default=list, blank=True)
 
+    # Digest of the imported values: a re-import skips rows whose digest is unchanged.
+    import_digest = models.CharField(max_length=32, blank=True, editable=False)
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
