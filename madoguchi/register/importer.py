@@ -1,0 +1,921 @@
+"""Import the resident register from a municipality's CSV export through a mapping file.
+
+A mapping (YAML, see ``mappings/mado-sample.yaml`` and docs/register-import.md) ties each
+``Person`` field to a column or columns and maps code values, so another municipality's
+export needs a new mapping, not new code.
+
+The import is all-or-nothing: every row is checked, every bad row is reported with its
+line number, column and reason, and a file with any bad row writes nothing. Rows are
+read as a stream and written in batches inside one transaction; a re-import updates
+persons in place by 宛名番号 and leaves unchanged rows alone (by digest).
+
+Names are stored exactly as the file holds them: digits are normalised (full-width →
+half-width) only in numeric, code and date fields, never in names.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import connection, transaction
+from django.utils import timezone
+
+from madoguchi.register.models import Household, Person, Relationship, ResidentKind
+
+MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
+PROGRESS_EVERY = 50_000
+BATCH_SIZE = 2_000
+
+FULLWIDTH_DIGITS = str.maketrans(
+    "０１２３４５６７８９－／．　", "0123456789-/. "
+)  # digits and the separators of dates and codes; used on numeric/date/code fields only
+
+# Fields every mapping must fill (directly or via another mapped field).
+REQUIRED = ("atena_no", "household_no", "name", "birth_date", "sex")
+# Fields a mapping may not name (filled by the importer itself).
+COMPUTED = {
+    "id",
+    "household",
+    "name_key",
+    "kana_key",
+    "alt_name_key",
+    "import_digest",
+    "imported_at",
+    "updated_at",
+    "relationship_role",
+}
+PERSONAL_TYPES = {"name", "text", "date"}  # values never echoed in error reports
+
+ERA_CODES_DEFAULT = {"1": "明治", "2": "大正", "3": "昭和", "4": "平成", "5": "令和"}
+# Days that belong to two eras: the old era's name is also valid on them.
+_DUAL_ERA_DAYS = {dt.date(1912, 7, 30): "明治", dt.date(1926, 12, 25): "大正"}
+
+
+class MappingError(Exception):
+    """The mapping file itself is wrong (unknown field, bad type …)."""
+
+
+class FieldError(Exception):
+    def __init__(self, column: str, reason: str):
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "column": self.column, "reason": self.reason}
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.column}: {self.reason}"
+
+
+@dataclass
+class ImportResult:
+    file: str
+    mapping: str
+    dry_run: bool = False
+    encoding: str = ""
+    rows_read: int = 0
+    rows_skipped: int = 0  # history rows, deleted rows
+    persons_imported: int = 0
+    persons_updated: int = 0
+    persons_unchanged: int = 0
+    households_imported: int = 0
+    households_updated: int = 0
+    households_unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def rows_rejected(self) -> int:
+        return len({e.line for e in self.errors})
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "mapping": self.mapping,
+            "dry_run": self.dry_run,
+            "encoding": self.encoding,
+            "status": "rejected" if self.rejected else ("checked" if self.dry_run else "imported"),
+            "rows": {"read": self.rows_read, "skipped": self.rows_skipped},
+            "persons": {
+                "imported": self.persons_imported,
+                "updated": self.persons_updated,
+                "unchanged": self.persons_unchanged,
+                "rejected": self.rows_rejected,
+            },
+            "households": {
+                "imported": self.households_imported,
+                "updated": self.households_updated,
+                "unchanged": self.households_unchanged,
+            },
+            "errors": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+
+# ---------------------------------------------------------------------------- values
+
+
+def fold_digits(text: str) -> str:
+    return text.translate(FULLWIDTH_DIGITS).strip()
+
+
+_DATE_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+
+
+def parse_date(text: str) -> dt.date:
+    """ISO (YYYY-MM-DD), YYYY/MM/DD, YYYYMMDD or a 和暦 date; full-width digits allowed."""
+    value = fold_digits(text)
+    m = _DATE_RE.match(value)
+    try:
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        if len(value) == 8 and value.isdigit():
+            return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError as exc:
+        raise ValueError("存在しない日付です") from exc
+    from madoguchi.core.wareki import parse_wareki
+
+    try:
+        return parse_wareki(value)
+    except Exception as exc:
+        raise ValueError("日付として読めません（YYYY-MM-DD・YYYYMMDD・和暦）") from exc
+
+
+def era_of(date: dt.date) -> str:
+    """The era name 和暦 prints for ``date`` (the new era on a day of two eras)."""
+    from madoguchi.core.wareki import format_wareki
+
+    return re.match(r"\D+", format_wareki(date))[0]
+
+
+def date_in_era(date: dt.date, era: str) -> bool:
+    return era_of(date) == era or _DUAL_ERA_DAYS.get(date) == era
+
+
+_ROLE_BY_TOKEN = {
+    "世帯主": Relationship.HEAD,
+    "夫": Relationship.SPOUSE,
+    "妻": Relationship.SPOUSE,
+    "夫（未届）": Relationship.SPOUSE,
+    "妻（未届）": Relationship.SPOUSE,
+    "子": Relationship.CHILD,
+    "父": Relationship.PARENT,
+    "母": Relationship.PARENT,
+    "兄": Relationship.SIBLING,
+    "姉": Relationship.SIBLING,
+    "弟": Relationship.SIBLING,
+    "妹": Relationship.SIBLING,
+    "縁故者": Relationship.RELATIVE,
+    "同居人": Relationship.COHABITANT,
+}
+# Adopted children and the like keep the role of the base token.
+_ROLE_SUFFIXES = ("（養子）", "（養女）", "（養父）", "（養母）")
+
+
+def relationship_role(text: str) -> str:
+    """The situation contract's relationship for a 続柄 (子の妻 → relative)."""
+    text = text.strip()
+    for suffix in _ROLE_SUFFIXES:
+        text = text.removesuffix(suffix)
+    if text.startswith("養"):
+        text = text[1:]
+    if "の" in text:
+        return Relationship.RELATIVE.value
+    role = _ROLE_BY_TOKEN.get(text)
+    if role is None:
+        raise ValueError(f"続柄「{text}」を区分できません")
+    return role.value
+
+
+def _norm_code(value: str) -> str:
+    """Code comparison ignores leading zeros of numeric codes (2 == 02)."""
+    v = fold_digits(value)
+    return v.lstrip("0") or ("0" if v else "") if v.isdigit() else v
+
+
+# ---------------------------------------------------------------------------- mapping
+
+_MODEL_FIELDS = {f.name: f for f in Person._meta.concrete_fields}
+_TYPES = {"text", "name", "digits", "code", "date", "bool", "int", "period"}
+
+
+@dataclass
+class FieldSpec:
+    name: str
+    type: str
+    columns: list[str]
+    join: str = ""
+    codes: dict[str, str] | None = None
+    unknown: str = "error"
+    true: set[str] | None = None
+    false: set[str] | None = None
+    true_if_nonblank: bool = False
+    zfill: int = 0
+    halfwidth_digits: bool = False
+    era_column: str | None = None
+    required: bool = False
+    default: Any = None
+
+
+def _default_type(model_field) -> str:
+    internal = model_field.get_internal_type()
+    if internal == "DateField":
+        return "date"
+    if internal == "BooleanField":
+        return "bool"
+    if internal in ("PositiveIntegerField", "IntegerField"):
+        return "int"
+    if model_field.name in ("name", "surname", "given_name", "alt_name", "name_kana"):
+        return "name"
+    return "text"
+
+
+class Mapping:
+    """A loaded, validated mapping file."""
+
+    def __init__(self, data: dict, source: str = "<mapping>"):
+        if not isinstance(data, dict):
+            raise MappingError(f"{source}: a mapping is a YAML mapping")
+        self.source = source
+        self.name = str(data.get("name", source))
+        self.encoding = str(data.get("encoding", "auto")).lower()
+        if self.encoding not in ("auto", "utf-8", "utf-8-sig", "cp932", "shift_jis"):
+            raise MappingError(f"{source}: encoding must be auto, utf-8 or cp932")
+        self.municipality_code = str(data.get("municipality_code", "999999"))
+        self.eras = {_norm_code(str(k)): str(v) for k, v in (data.get("eras") or {}).items()}
+        if not self.eras:
+            self.eras = dict(ERA_CODES_DEFAULT)
+        self.relationship_codes = {
+            _norm_code(str(k)): str(v) for k, v in (data.get("relationship_codes") or {}).items()
+        }
+        current = data.get("current_row") or {}
+        self.latest_flag_column = current.get("latest_flag")
+        self.latest_flag_true = {str(v) for v in current.get("latest_values", ["1"])}
+        self.history_column = current.get("history")
+        self.skip_rows = [
+            (str(rule["column"]), {str(v) for v in _as_list(rule["values"])})
+            for rule in (data.get("skip_rows") or [])
+        ]
+        self.fields: dict[str, FieldSpec] = {}
+        for name, spec in (data.get("fields") or {}).items():
+            self.fields[name] = self._field(name, spec)
+        self.flags: dict[str, FieldSpec] = {}
+        for name, spec in (data.get("flags") or {}).items():
+            self.flags[name] = self._flag(name, spec)
+        for name in REQUIRED:
+            if name not in self.fields:
+                raise MappingError(f"{source}: field '{name}' is required")
+        if "relationship" not in self.fields and not (
+            "relationship_code" in self.fields and self.relationship_codes
+        ):
+            raise MappingError(
+                f"{source}: map 'relationship' or 'relationship_code' with relationship_codes"
+            )
+
+    @classmethod
+    def load(cls, path: str | Path) -> Mapping:
+        p = Path(path)
+        if not p.exists() and (MAPPINGS_DIR / p).exists():
+            p = MAPPINGS_DIR / p
+        if not p.exists() and (MAPPINGS_DIR / f"{p}.yaml").exists():
+            p = MAPPINGS_DIR / f"{p}.yaml"
+        try:
+            data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise MappingError(f"{path}: cannot read mapping ({exc.strerror})") from exc
+        except yaml.YAMLError as exc:
+            raise MappingError(f"{path}: not valid YAML ({exc})") from exc
+        return cls(data, source=str(p))
+
+    def _field(self, name: str, spec: Any) -> FieldSpec:
+        if name not in _MODEL_FIELDS and name != "household_no":
+            raise MappingError(f"{self.source}: unknown field '{name}'")
+        if name in COMPUTED:
+            raise MappingError(f"{self.source}: field '{name}' is computed, not mapped")
+        if isinstance(spec, str):
+            spec = {"column": spec}
+        if not isinstance(spec, dict):
+            raise MappingError(f"{self.source}: field '{name}': give a column or a mapping")
+        model_field = _MODEL_FIELDS.get(name)
+        default_type = "digits" if name == "household_no" else _default_type(model_field)
+        ftype = spec.get("type", default_type)
+        if ftype not in _TYPES:
+            raise MappingError(f"{self.source}: field '{name}': unknown type '{ftype}'")
+        columns = _as_list(spec.get("columns", spec.get("column")))
+        if not columns and "value" not in spec:
+            raise MappingError(f"{self.source}: field '{name}': no column")
+        codes = spec.get("codes")
+        if ftype == "code" and not isinstance(codes, dict):
+            raise MappingError(f"{self.source}: field '{name}': type code needs codes")
+        unknown = spec.get("unknown", "error")
+        if unknown not in ("error", "blank", "keep"):
+            raise MappingError(f"{self.source}: field '{name}': unknown must be error|blank|keep")
+        true = spec.get("true", ["1"])
+        return FieldSpec(
+            name=name,
+            type=ftype,
+            columns=[str(c) for c in columns],
+            join=str(spec.get("join", "")),
+            codes={_norm_code(str(k)): "" if v is None else str(v) for k, v in codes.items()}
+            if codes
+            else None,
+            unknown=unknown,
+            true_if_nonblank=true == "nonblank",
+            true=None if true == "nonblank" else {str(v) for v in _as_list(true)},
+            false={str(v) for v in _as_list(spec.get("false", ["0", ""]))},
+            zfill=int(spec.get("zfill", 0)),
+            halfwidth_digits=bool(spec.get("halfwidth_digits", False)),
+            era_column=spec.get("era_column"),
+            required=name in REQUIRED or bool(spec.get("required", False)),
+            default=spec.get("value"),
+        )
+
+    def _flag(self, name: str, spec: Any) -> FieldSpec:
+        if isinstance(spec, str):
+            spec = {"column": spec}
+        true = spec.get("true", ["1"])
+        return FieldSpec(
+            name=name,
+            type="bool",
+            columns=[str(spec["column"])],
+            true_if_nonblank=true == "nonblank",
+            true=None if true == "nonblank" else {str(v) for v in _as_list(true)},
+            false={str(v) for v in _as_list(spec.get("false", ["0", ""]))},
+        )
+
+    def columns(self) -> set[str]:
+        cols: set[str] = set()
+        for spec in [*self.fields.values(), *self.flags.values()]:
+            cols.update(spec.columns)
+            if spec.era_column:
+                cols.add(spec.era_column)
+        for col, _ in self.skip_rows:
+            cols.add(col)
+        for col in (self.latest_flag_column, self.history_column):
+            if col:
+                cols.add(col)
+        return cols
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+# ---------------------------------------------------------------------------- conversion
+
+
+def _converter(spec: FieldSpec, index: dict[str, int], eras: dict[str, str]):
+    """A function row -> value for one field (raises FieldError)."""
+    idxs = [index[c] for c in spec.columns]
+    col = spec.columns[0] if spec.columns else spec.name
+    ftype = spec.type
+    constant = spec.default
+
+    def raw(row: list[str]) -> str:
+        if constant is not None and not idxs:
+            return str(constant)
+        if len(idxs) == 1:
+            return row[idxs[0]]
+        if ftype == "name":
+            return spec.join.join(row[i] for i in idxs if row[i])
+        return spec.join.join(row[i].strip() for i in idxs if row[i].strip())
+
+    if ftype == "name":
+
+        def conv(row):
+            value = raw(row)  # exactly as registered
+            if spec.required and not value.strip():
+                raise FieldError(col, "必須項目が空です")
+            return value
+
+    elif ftype == "text":
+        hw = spec.halfwidth_digits
+
+        def conv(row):
+            value = raw(row).strip()
+            if hw:
+                value = value.translate(FULLWIDTH_DIGITS)
+            if spec.required and not value:
+                raise FieldError(col, "必須項目が空です")
+            return value
+
+    elif ftype in ("digits", "int"):
+        width = spec.zfill
+
+        def conv(row):
+            value = fold_digits(raw(row)).replace("-", "").replace(" ", "")
+            if not value:
+                if spec.required:
+                    raise FieldError(col, "必須項目が空です")
+                return None if ftype == "int" else ""
+            if not (value.isascii() and value.isdigit()):
+                raise FieldError(col, f"数字ではありません: '{value}'")
+            if ftype == "int":
+                return int(value)
+            return value.zfill(width) if width else value
+
+    elif ftype == "code":
+        codes = spec.codes or {}
+
+        def conv(row):
+            value = _norm_code(raw(row))
+            if value in codes:
+                result = codes[value]
+            elif not value:
+                result = ""
+            elif spec.unknown == "blank":
+                result = ""
+            elif spec.unknown == "keep":
+                result = value
+            else:
+                raise FieldError(col, f"未定義のコードです: '{value}'")
+            if spec.required and not result:
+                raise FieldError(col, "必須項目が空です")
+            return result
+
+    elif ftype == "date":
+        era_idx = index[spec.era_column] if spec.era_column else None
+
+        def conv(row):
+            text = raw(row)
+            if not text.strip():
+                if spec.required:
+                    raise FieldError(col, "必須項目が空です")
+                return None
+            try:
+                value = parse_date(text)
+            except ValueError as exc:
+                raise FieldError(col, str(exc)) from None
+            if era_idx is not None:
+                code = _norm_code(row[era_idx])
+                if code:
+                    era = eras.get(code)
+                    if era is None:
+                        raise FieldError(spec.era_column, f"未定義の元号コードです: '{code}'")
+                    if not date_in_era(value, era):
+                        raise FieldError(col, f"{era}の期間外の日付です")
+                    return value, era
+                return value, ""
+            return value
+
+    elif ftype == "bool":
+        true, false, nonblank = spec.true, spec.false, spec.true_if_nonblank
+
+        def conv(row):
+            value = fold_digits(raw(row))
+            if nonblank:
+                return bool(value) and value not in false
+            if value in true:
+                return True
+            if value in false:
+                return False
+            raise FieldError(col, f"フラグの値が不正です: '{value}'")
+
+    elif ftype == "period":
+        units = "年月日"
+
+        def conv(row):
+            parts = []
+            for n, i in enumerate(idxs):
+                value = fold_digits(row[i])
+                if value and not value.isdigit():
+                    raise FieldError(spec.columns[n], f"数字ではありません: '{value}'")
+                if value and int(value):
+                    parts.append(f"{int(value)}{units[n] if n < 3 else ''}")
+            return "".join(parts)
+
+    else:  # pragma: no cover - guarded by Mapping
+        raise MappingError(f"unknown type {ftype}")
+    return conv
+
+
+class RowConverter:
+    """Turns a CSV row into the values of one Person (plus its household number)."""
+
+    def __init__(self, mapping: Mapping, header: list[str], *, pending: bool = False):
+        self.mapping = mapping
+        self.pending = pending
+        index = {}
+        for i, name in enumerate(header):
+            index.setdefault(name.strip().lstrip("\ufeff"), i)
+        missing = sorted(c for c in mapping.columns() if c not in index)
+        self.missing_columns = missing
+        if missing:
+            return
+        self.index = index
+        self.width = len(header)
+        self.convs = [(s, _converter(s, index, mapping.eras)) for s in mapping.fields.values()]
+        self.flag_convs = [(s, _converter(s, index, mapping.eras)) for s in mapping.flags.values()]
+        self.skip = [(index[c], values) for c, values in mapping.skip_rows]
+        self.latest_idx = index.get(mapping.latest_flag_column) if mapping else None
+        self.history_idx = index.get(mapping.history_column) if mapping.history_column else None
+        self.atena_idx = index[mapping.fields["atena_no"].columns[0]]
+
+    def skipped(self, row: list[str]) -> bool:
+        for i, values in self.skip:
+            if fold_digits(row[i]) in values:
+                return True
+        if self.latest_idx is not None:
+            return fold_digits(row[self.latest_idx]) not in self.mapping.latest_flag_true
+        return False
+
+    def convert(self, row: list[str]) -> tuple[dict, list[tuple[str, str, str]]]:
+        """(values, errors) where errors are (column, reason, field)."""
+        values: dict[str, Any] = {}
+        errors: list[tuple[str, str, str]] = []
+        if len(row) != self.width:
+            errors.append(("(行)", f"列の数が {len(row)} です（見出しは {self.width} 列）", ""))
+            return values, errors
+        for spec, conv in self.convs:
+            try:
+                value = conv(row)
+            except FieldError as exc:
+                errors.append((exc.column, exc.reason, spec.name))
+                continue
+            if spec.era_column and isinstance(value, tuple):
+                value, values["birth_era" if spec.name == "birth_date" else "_era"] = value
+            values[spec.name] = value
+        flags = []
+        for spec, conv in self.flag_convs:
+            try:
+                if conv(row):
+                    flags.append(spec.name)
+            except FieldError as exc:
+                errors.append((exc.column, exc.reason, spec.name))
+        values.pop("_era", None)
+        if not values.get("relationship") and "relationship_code" in values:
+            code = values["relationship_code"]
+            text = self.mapping.relationship_codes.get(_norm_code(code)) if code else None
+            if text:
+                values["relationship"] = text
+            else:
+                column = self.mapping.fields["relationship_code"].columns[0]
+                errors.append((column, f"未定義の続柄コードです: '{code}'", "relationship"))
+        if errors:
+            return values, errors
+        self._complete(values, flags, errors)
+        return values, errors
+
+    def _complete(self, values: dict, flags: list[str], errors: list) -> None:
+        from madoguchi.core.text import kana_key, name_key
+
+        mapping = self.mapping
+        name = values["name"]
+        if "surname" not in values or "given_name" not in values:
+            surname, sep, given = name.partition("\u3000")
+            values.setdefault("surname", surname if sep else "")
+            values.setdefault("given_name", given if sep else "")
+        try:
+            values["relationship_role"] = relationship_role(values["relationship"])
+        except ValueError as exc:
+            col = mapping.fields.get("relationship") or mapping.fields.get("relationship_code")
+            errors.append((col.columns[0], str(exc), "relationship"))
+            return
+        if values.get("resident_kind", ResidentKind.JAPANESE) == ResidentKind.JAPANESE:
+            values["nationality"] = "JP"
+        elif not values.get("nationality") or values.get("nationality") == "JP":
+            values["nationality"] = "XX"  # foreign, nationality not given as ISO code
+        if "municipality_code" not in values or not values["municipality_code"]:
+            values["municipality_code"] = mapping.municipality_code
+        if self.pending:
+            values["status"] = "P"
+            for key in ("atena_no", "household_no"):
+                if not values[key].startswith("P"):
+                    values[key] = "P" + values[key]
+        if flags or "flags" not in values:
+            values["flags"] = sorted(set(values.get("flags") or []) | set(flags))
+        values["name_key"] = name_key(name)
+        values["kana_key"] = kana_key(values.get("name_kana", ""))
+        values["alt_name_key"] = name_key(values["alt_name"]) if values.get("alt_name") else ""
+        values["import_digest"] = digest(values)
+
+
+def digest(values: dict) -> str:
+    h = hashlib.md5(usedforsecurity=False)
+    for key in sorted(values):
+        if key != "import_digest":
+            h.update(f"{key}\x1f{values[key]!r}\x1e".encode())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def detect_encoding(path: Path, declared: str = "auto") -> str:
+    if declared in ("utf-8", "utf-8-sig"):
+        with path.open("rb") as fh:
+            return "utf-8-sig" if fh.read(3) == codecs.BOM_UTF8 else "utf-8"
+    if declared in ("cp932", "shift_jis"):
+        return "cp932"
+    with path.open("rb") as fh:
+        head = fh.read(1 << 20)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp932"
+
+
+def _rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number where the record starts, fields) for every record after the header."""
+    with path.open(encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        last = reader.line_num
+        for row in reader:
+            start, last = last + 1, reader.line_num
+            if row:
+                yield start, row
+
+
+def read_header(path: Path, encoding: str) -> list[str]:
+    with path.open(encoding=encoding, newline="") as fh:
+        return next(csv.reader(fh), [])
+
+
+# ---------------------------------------------------------------------------- import
+
+
+class _Rollback(Exception):
+    pass
+
+
+ProgressFn = Callable[[int], None]
+
+
+def stderr_progress(rows: int) -> None:
+    print(f"… {rows:,} rows", file=sys.stderr, flush=True)
+
+
+def import_register(
+    path: str | Path,
+    mapping: Mapping | str | Path,
+    *,
+    dry_run: bool = False,
+    pending: bool = False,
+    progress: ProgressFn | None = None,
+    progress_every: int = PROGRESS_EVERY,
+    batch_size: int = BATCH_SIZE,
+) -> ImportResult:
+    """Import a register CSV (all-or-nothing). Returns counts and every error."""
+    path = Path(path)
+    if not isinstance(mapping, Mapping):
+        mapping = Mapping.load(mapping)
+    result = ImportResult(file=str(path), mapping=mapping.source, dry_run=dry_run)
+    if not path.exists():
+        result.errors.append(RowError(0, "(file)", "ファイルがありません"))
+        return result
+    encoding = detect_encoding(path, mapping.encoding)
+    result.encoding = encoding
+    try:
+        header = read_header(path, encoding)
+    except UnicodeDecodeError:
+        result.errors.append(RowError(1, "(見出し)", f"文字コード {encoding} として読めません"))
+        return result
+    conv = RowConverter(mapping, header, pending=pending)
+    for col in conv.missing_columns:
+        result.errors.append(RowError(1, col, "列がありません"))
+    if result.errors:
+        return result
+
+    keep = _history_filter(path, encoding, conv, result)
+    writer = _Writer(result, dry_run=dry_run, batch_size=batch_size)
+    try:
+        with transaction.atomic():
+            _run(path, encoding, conv, keep, writer, result, progress, progress_every)
+            writer.flush()
+            if result.errors or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+def _history_filter(path, encoding, conv: RowConverter, result) -> dict[str, int] | None:
+    """Without a latest flag, the highest 履歴番号 per 宛名番号 is the current row."""
+    if conv.latest_idx is not None or conv.history_idx is None:
+        return None
+    best: dict[str, int] = {}
+    try:
+        for _line, row in _rows(path, encoding):
+            if len(row) != conv.width:
+                continue
+            atena = fold_digits(row[conv.atena_idx])
+            hist = fold_digits(row[conv.history_idx])
+            if hist.isdigit() and int(hist) > best.get(atena, -1):
+                best[atena] = int(hist)
+    except UnicodeDecodeError:
+        return None  # reported by the main pass
+    return best
+
+
+def _run(path, encoding, conv: RowConverter, keep, writer, result, progress, every):
+    seen: dict[tuple[str, str], int] = {}
+    heads: dict[tuple[str, str], int] = {}
+    line = 1
+    rows = _rows(path, encoding)
+    while True:
+        try:
+            line, row = next(rows)
+        except StopIteration:
+            break
+        except UnicodeDecodeError:
+            result.errors.append(
+                RowError(line + 1, "(行)", f"文字コード {encoding} として読めない文字があります")
+            )
+            break
+        except csv.Error as exc:
+            result.errors.append(RowError(line + 1, "(行)", f"CSV の形式が不正です: {exc}"))
+            break
+        result.rows_read += 1
+        if progress and result.rows_read % every == 0:
+            progress(result.rows_read)
+        if len(row) == conv.width and conv.skipped(row):
+            result.rows_skipped += 1
+            continue
+        if keep is not None and len(row) == conv.width:
+            hist = fold_digits(row[conv.history_idx])
+            if hist.isdigit() and keep.get(fold_digits(row[conv.atena_idx])) != int(hist):
+                result.rows_skipped += 1
+                continue
+        values, errors = conv.convert(row)
+        if errors:
+            for column, reason, _field in errors:
+                result.errors.append(RowError(line, column, reason))
+            continue
+        key = (values["municipality_code"], values["atena_no"])
+        if key in seen:
+            col = conv.mapping.fields["atena_no"].columns[0]
+            result.errors.append(
+                RowError(line, col, f"宛名番号が重複しています（{seen[key]}行目と同じ）")
+            )
+            continue
+        seen[key] = line
+        if values.get("relationship_role") == Relationship.HEAD and values.get("status") in (
+            None,
+            "1",
+            "P",
+        ):
+            hkey = (values["municipality_code"], values["household_no"])
+            if hkey in heads:
+                col = (
+                    conv.mapping.fields.get("relationship_code")
+                    or conv.mapping.fields.get("relationship")
+                ).columns[0]
+                result.errors.append(
+                    RowError(line, col, f"世帯主が複数です（{heads[hkey]}行目も世帯主）")
+                )
+                continue
+            heads[hkey] = line
+        if not result.errors:
+            writer.add(line, values)
+    if progress and result.rows_read % every:
+        progress(result.rows_read)
+
+
+class _Writer:
+    """Batches records: households first, then persons (create / update / unchanged)."""
+
+    def __init__(self, result: ImportResult, *, dry_run: bool, batch_size: int):
+        self.result = result
+        self.dry_run = dry_run
+        self.batch_size = batch_size
+        self.batch: list[dict] = []
+        self.household_ids: dict[tuple[str, str], int | None] = {}
+        self.hh_created: set[tuple[str, str]] = set()
+        self.hh_touched: set[tuple[str, str]] = set()
+        self.hh_seen: set[tuple[str, str]] = set()
+        self.fields = [f.name for f in Person._meta.concrete_fields if f.name not in ("id",)]
+        self.use_copy = connection.vendor == "postgresql" and not dry_run
+
+    def add(self, line: int, values: dict) -> None:
+        self.batch.append(values)
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            self._finish_counts()
+            return
+        batch, self.batch = self.batch, []
+        self._households(batch)
+        self._persons(batch)
+        self._finish_counts()
+
+    def _households(self, batch: list[dict]) -> None:
+        wanted = {}
+        for v in batch:
+            key = (v["municipality_code"], v["household_no"])
+            if key not in self.household_ids:
+                wanted[key] = v.get("status") == "P"
+        if not wanted:
+            return
+        by_mc: dict[str, list[str]] = {}
+        for mc, no in wanted:
+            by_mc.setdefault(mc, []).append(no)
+        for mc, nos in by_mc.items():
+            for hid, no in Household.objects.filter(
+                municipality_code=mc, household_no__in=nos
+            ).values_list("id", "household_no"):
+                self.household_ids[(mc, no)] = hid
+        new = [k for k in wanted if k not in self.household_ids]
+        if not new:
+            return
+        self.hh_created.update(new)
+        if self.dry_run:
+            for k in new:
+                self.household_ids[k] = None
+            return
+        objs = [
+            Household(municipality_code=mc, household_no=no, is_pending=wanted[(mc, no)])
+            for mc, no in new
+        ]
+        created = Household.objects.bulk_create(objs, batch_size=self.batch_size)
+        for obj in created:
+            self.household_ids[(obj.municipality_code, obj.household_no)] = obj.pk
+
+    def _persons(self, batch: list[dict]) -> None:
+        result = self.result
+        by_mc: dict[str, list[str]] = {}
+        for v in batch:
+            by_mc.setdefault(v["municipality_code"], []).append(v["atena_no"])
+        existing: dict[tuple[str, str], tuple[int, str, int]] = {}
+        for mc, atenas in by_mc.items():
+            for pid, atena, dig, hid in Person.objects.filter(
+                municipality_code=mc, atena_no__in=atenas
+            ).values_list("id", "atena_no", "import_digest", "household_id"):
+                existing[(mc, atena)] = (pid, dig, hid)
+        creates, updates = [], []
+        left: set[int] = set()  # households a person moved out of
+        for v in batch:
+            mc = v["municipality_code"]
+            hkey = (mc, v.pop("household_no"))
+            self.hh_seen.add(hkey)
+            hid = self.household_ids[hkey]
+            found = existing.get((mc, v["atena_no"]))
+            if found is None:
+                creates.append((hid, v))
+                self.hh_touched.add(hkey)
+            elif found[1] == v["import_digest"] and found[2] == hid:
+                result.persons_unchanged += 1
+            else:
+                updates.append((found[0], hid, v))
+                self.hh_touched.add(hkey)
+                if found[2] != hid:
+                    left.add(found[2])
+        if left:
+            for mc, no in Household.objects.filter(id__in=left).values_list(
+                "municipality_code", "household_no"
+            ):
+                self.hh_touched.add((mc, no))
+        result.persons_imported += len(creates)
+        result.persons_updated += len(updates)
+        if self.dry_run:
+            return
+        if creates:
+            objs = [Person(household_id=hid, **v) for hid, v in creates]
+            Person.objects.bulk_create(objs, batch_size=self.batch_size)
+        if updates:
+            fields = set()
+            objs = []
+            now = timezone.now()
+            for pid, hid, v in updates:
+                fields.update(v)
+                objs.append(Person(id=pid, household_id=hid, updated_at=now, **v))
+            fields.discard("municipality_code")
+            fields.discard("atena_no")
+            Person.objects.bulk_update(
+                objs, sorted(fields | {"household", "updated_at"}), batch_size=500
+            )
+
+    def _finish_counts(self) -> None:
+        r = self.result
+        r.households_imported = len(self.hh_created)
+        r.households_updated = len(self.hh_touched - self.hh_created)
+        r.households_unchanged = len(self.hh_seen - self.hh_touched - self.hh_created)
