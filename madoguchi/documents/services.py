@@ -1,0 +1,309 @@
+"""Rendering a visit's bundle: every applicable form (per person where the form is per
+person), the 超過リスト page when a value did not fit, and the guide sheet
+(手続き案内票) in each language asked for.
+
+``render_bundle`` is pure (no database): the counter stores the PDF on the visit and
+writes its own audit row; the API and the command call the same function.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .engine import (
+    EVENT_JA,
+    DocumentError,
+    Renderer,
+    build_data,
+    format_wareki,
+    legal_order_key,
+    load_forms,
+    person_context,
+)
+
+DEMO_CATALOG_DIR = Path(__file__).resolve().parent.parent / "catalog" / "data" / "demo"
+
+
+@dataclass
+class Bundle:
+    pdf: bytes
+    pages: int
+    handwritten_chars: int
+    overflow: list[dict] = field(default_factory=list)
+    documents: list[dict] = field(default_factory=list)  # form id, name, copy, persons
+
+
+# ---------------------------------------------------------------- catalog access
+
+
+def _catalog_dir(catalog) -> Path:
+    for attr in ("path", "root", "directory", "dir"):
+        value = getattr(catalog, attr, None)
+        if value and Path(value).is_dir():
+            return Path(value)
+    try:
+        from django.conf import settings
+
+        return Path(settings.MADOGUCHI_CATALOG_DIR)
+    except Exception:  # settings not configured: the demo catalog shipped with the code
+        return DEMO_CATALOG_DIR
+
+
+def default_catalog():
+    """The catalog in force (``madoguchi.catalog.loader.demo_catalog``), or None while
+    no catalog package is installed (forms and labels are still read from disk)."""
+    try:
+        from madoguchi.catalog.loader import demo_catalog
+    except ImportError:
+        return None
+    return demo_catalog()
+
+
+def _get(obj, key, default=None):
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+def _procedure(catalog, proc_id: str):
+    if catalog is None:
+        return None
+    try:
+        return catalog.procedure(proc_id)
+    except (KeyError, LookupError, AttributeError):
+        return None
+
+
+def _department(catalog, dept_id: str):
+    if catalog is None:
+        return None
+    try:
+        return catalog.department(dept_id)
+    except (KeyError, LookupError, AttributeError):
+        return None
+
+
+def _tr(obj, lang: str, key: str, default=None):
+    """``obj``'s value of ``key`` in ``lang``: Japanese is the object's own field, other
+    languages live in the catalog entry's ``<lang>:`` block (e.g. ``en: {name: …}``)."""
+    if obj is None:
+        return default
+    if lang == "ja":
+        value = _get(obj, key)
+    else:
+        value = _get(_get(obj, lang) or {}, key)
+    return default if value in (None, "", []) else value
+
+
+def municipality_of(catalog) -> dict:
+    name = _get(catalog, "name") or "デモ市"
+    return {"name": str(name), "code": str(_get(catalog, "code") or "")}
+
+
+@lru_cache(maxsize=8)
+def _forms_cached(forms_dir: str, stamp: float):
+    return load_forms(Path(forms_dir))
+
+
+def forms_of(catalog_dir: Path):
+    forms_dir = catalog_dir / "forms"
+    stamp = max((p.stat().st_mtime for p in forms_dir.glob("*/form.yaml")), default=0.0)
+    return _forms_cached(str(forms_dir), stamp)
+
+
+@lru_cache(maxsize=8)
+def _labels_cached(path: str, stamp: float) -> dict:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+
+
+def guide_labels(catalog_dir: Path) -> dict:
+    path = catalog_dir / "forms" / "_guide" / "labels.yaml"
+    return _labels_cached(str(path), path.stat().st_mtime)
+
+
+# ---------------------------------------------------------------- guide sheet
+
+_REL_EN = {
+    "head": "head",
+    "spouse": "spouse",
+    "child": "child",
+    "parent": "parent",
+    "sibling": "sibling",
+    "relative": "relative",
+    "cohabitant": "cohabitant",
+}
+
+
+def _deadline_text(catalog_proc, lang: str) -> str:
+    deadline = _get(catalog_proc, "deadline") or {}
+    if isinstance(deadline, str):
+        return deadline if lang == "ja" else ""
+    return str(_tr(deadline, lang, "text", "") or "")
+
+
+def build_guide(
+    situation: dict, result: dict, catalog, labels: dict, languages, notified_on: dt.date
+) -> dict:
+    persons = {p["id"]: p for p in situation.get("persons", [])}
+    head = next((p for p in persons.values() if p.get("relationship") == "head"), None)
+    municipality = municipality_of(catalog)
+    sections = []
+    for lang in languages:
+        if lang not in labels:
+            raise DocumentError("languages", f"no guide-sheet labels for {lang!r}")
+        t = {k: v for k, v in labels[lang].items() if isinstance(v, str)}
+        tr = labels[lang]
+        phrases = tr.get("phrases") or {}
+
+        def say(text: str, phrases=phrases, lang=lang) -> str:
+            return text if lang == "ja" else phrases.get(text, text)
+
+        def who(pid: str, lang=lang, tr=tr) -> str:
+            p = persons.get(pid, {})
+            name = (p.get("register") or {}).get("name")
+            if name:
+                return name
+            if lang == "ja":
+                return person_context(p, head)["relationship_ja"] if p else pid
+            return (tr.get("relationships") or _REL_EN).get(p.get("relationship"), pid)
+
+        procs, remaining = [], []
+        for rp in result.get("procedures", []):
+            cp = _procedure(catalog, rp["id"])
+            dept_id = rp.get("department") or _get(cp, "department", "")
+            dept = _department(catalog, dept_id)
+            dept_name = _tr(dept, lang, "name") or (tr.get("departments") or {}).get(dept_id)
+            dept_name = dept_name or _get(dept, "name", dept_id)
+            place = _tr(dept, lang, "place") or say(_get(dept, "place", ""))
+            name = _tr(cp, lang, "name") or (tr.get("procedures") or {}).get(rp["id"])
+            name = name or rp.get("name") or _get(cp, "name", rp["id"])
+            deadline = ""
+            if rp.get("deadline"):
+                d = dt.date.fromisoformat(str(rp["deadline"]))
+                deadline = t["until"].format(date=format_wareki(d) if lang == "ja" else d)
+            rule = _deadline_text(cp, lang)
+            if rule:
+                deadline = f"{deadline}（{rule}）" if deadline else rule
+            bring = rp.get("bring") or _get(cp, "bring") or []
+            bring = _tr(cp, lang, "bring") or [say(b) for b in bring]
+            here = bool(rp.get("forms"))
+            pids = rp.get("persons") or []
+            procs.append(
+                {
+                    "id": rp["id"],
+                    "name": name,
+                    "persons": "、".join(who(p) for p in pids) if pids else t["household"],
+                    "department": dept_name,
+                    "place": place,
+                    "deadline": deadline or t["no_deadline"],
+                    "bring": bring or [t["nothing_to_bring"]],
+                    "here": here,
+                }
+            )
+            if not here:
+                what = t["remains_at"].format(department=dept_name, place=place)
+                reason = _get(cp, "no_form") or ""
+                if reason and lang == "ja":
+                    what = f"{reason}。{what}"
+                remaining.append({"name": name, "what": what})
+        event = situation.get("event", "")
+        cat_event = (_get(catalog, "events") or {}).get(event)
+        event_name = _tr(cat_event, lang, "name") or (tr.get("events") or {}).get(event)
+        event_name = event_name or EVENT_JA.get(event, event)
+        event_date = str(situation.get("event_date", ""))
+        shown_date = format_wareki(event_date) if lang == "ja" else event_date
+        sections.append(
+            {
+                "lang": lang,
+                "labels": t,
+                "municipality": municipality["name"],
+                "date": format_wareki(notified_on) if lang == "ja" else notified_on.isoformat(),
+                "subtitle": t["subtitle_format"].format(event=event_name, date=shown_date),
+                "procedures": procs,
+                "remaining": remaining,
+            }
+        )
+    return {"languages": sections}
+
+
+# ---------------------------------------------------------------- the bundle
+
+_PAGE_RE = re.compile(rb"/Type\s*/Page(?![s\w])")
+
+
+def render_bundle(
+    situation: dict,
+    result: dict,
+    catalog=None,
+    languages=("ja", "en"),
+    *,
+    notified_on: dt.date | None = None,
+) -> Bundle:
+    """One PDF: every form of ``result`` (filled from the situation and its persons'
+    ``register`` blocks), the 超過リスト when needed, then the guide sheet per language."""
+    if catalog is None:
+        catalog = default_catalog()
+    catalog_dir = _catalog_dir(catalog)
+    notified_on = notified_on or dt.date.today()
+    forms = forms_of(catalog_dir)
+    municipality = municipality_of(catalog)
+    guide = (
+        build_guide(situation, result, catalog, guide_labels(catalog_dir), languages, notified_on)
+        if languages
+        else None
+    )
+    data, overflow, handwritten = build_data(
+        situation, result, forms, municipality, guide, notified_on
+    )
+    pdf = Renderer.for_dir(catalog_dir / "forms").compile(data)
+    return Bundle(
+        pdf=pdf,
+        pages=len(_PAGE_RE.findall(pdf)),
+        handwritten_chars=handwritten,
+        overflow=[o.as_dict() for o in overflow],
+        documents=[
+            {"form": d["form"], "name": d["name"], "copy": d["copy"]} for d in data["documents"]
+        ],
+    )
+
+
+def render_form_png(
+    situation: dict,
+    result: dict,
+    form_id: str,
+    catalog=None,
+    *,
+    notified_on: dt.date | None = None,
+    ppi: float = 100,
+) -> bytes:
+    """The first page of one form of the bundle as PNG (docs, visual checks)."""
+    if catalog is None:
+        catalog = default_catalog()
+    catalog_dir = _catalog_dir(catalog)
+    data, _, _ = build_data(
+        situation,
+        result,
+        forms_of(catalog_dir),
+        municipality_of(catalog),
+        None,
+        notified_on or dt.date.today(),
+    )
+    data["documents"] = [d for d in data["documents"] if d["form"] == form_id][:1]
+    if not data["documents"]:
+        raise DocumentError("form", f"{form_id!r} is not in this bundle")
+    data["overflow"] = []
+    pages = Renderer.for_dir(catalog_dir / "forms").compile(data, fmt="png", ppi=ppi)
+    return pages[0] if isinstance(pages, list) else pages
+
+
+def sorted_persons(situation: dict) -> list[dict[str, Any]]:
+    return sorted(situation.get("persons", []), key=legal_order_key)
