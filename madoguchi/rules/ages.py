@@ -1,0 +1,104 @@
+"""Age rules of Japanese law, implemented once (situation.md, "Ages").
+
+A person *reaches* age N (N歳に達する日) on the day before the N-th birthday
+(年齢計算ニ関スル法律). A birth date of 29 February has its birthday on 1 March in
+common years (民法143条). Every function takes the birth date and the event date ``d``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+ONE_DAY = timedelta(days=1)
+
+
+def birthday_in(birth: date, year: int) -> date:
+    """The birthday in ``year`` (29 February → 1 March in a common year)."""
+    try:
+        return birth.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return date(year, 3, 1)
+
+
+def nth_birthday(birth: date, n: int) -> date:
+    return birthday_in(birth, birth.year + n)
+
+
+def reached_date(birth: date, n: int) -> date:
+    """The day the person reaches age ``n`` (the day before the n-th birthday)."""
+    return nth_birthday(birth, n) - ONE_DAY
+
+
+def reached(birth: date, d: date, n: int) -> bool:
+    """reached(N): d ≥ N-th birthday − 1 day."""
+    return d >= reached_date(birth, n)
+
+
+def completed_years(birth: date, d: date) -> int:
+    """The ordinary age in whole years (0 before the first birthday)."""
+    years = d.year - birth.year
+    if d < birthday_in(birth, d.year):
+        years -= 1
+    return max(years, 0)
+
+
+def first_on_or_after(d: date, month: int, day: int) -> date:
+    candidate = date(d.year, month, day)
+    return candidate if candidate >= d else date(d.year + 1, month, day)
+
+
+def march_end_after_reached(birth: date, n: int) -> date:
+    """The first 31 March on or after the day of reaching ``n``."""
+    return first_on_or_after(reached_date(birth, n), 3, 31)
+
+
+def until_march_after_reached(birth: date, d: date, n: int) -> bool:
+    """birth ≤ d ≤ the first 31 March on or after reached(n)."""
+    return birth <= d <= march_end_after_reached(birth, n)
+
+
+def child_allowance_age(birth: date, d: date) -> bool:
+    """児童手当 age: up to the first 31 March on or after reaching 18."""
+    return until_march_after_reached(birth, d, 18)
+
+
+def school_start(birth: date) -> date:
+    """The first 1 April on or after the 6th birthday."""
+    return first_on_or_after(nth_birthday(birth, 6), 4, 1)
+
+
+def school_stage(birth: date, d: date) -> str | None:
+    """'elementary' (first 6 years), 'junior_high' (next 3) or None (not 学齢)."""
+    start = school_start(birth)
+    if d < start:
+        return None
+    if d < start.replace(year=start.year + 6):
+        return "elementary"
+    if d < start.replace(year=start.year + 9):
+        return "junior_high"
+    return None
+
+
+def school_age(birth: date, d: date) -> bool:
+    """Compulsory school age (学齢): school start ≤ d < school start + 9 years."""
+    return school_stage(birth, d) is not None
+
+
+def preschool(birth: date, d: date) -> bool:
+    """Born and not yet at school start."""
+    return birth <= d < school_start(birth)
+
+
+def pension_age(birth: date, d: date) -> bool:
+    """国民年金 age: reached(20) ≤ d < reached(60)."""
+    return reached(birth, d, 20) and not reached(birth, d, 60)
+
+
+def care_insured(birth: date, d: date) -> bool:
+    """介護保険 第1号被保険者: reached(65)."""
+    return reached(birth, d, 65)
+
+
+def elderly_medical(birth: date, d: date) -> bool:
+    """後期高齢者医療 age: on or after the 75th birthday itself."""
+    return d >= nth_birthday(birth, 75)

@@ -1,0 +1,325 @@
+"""``determine``: which procedures a situation triggers (situation.md, procedures.md).
+
+Pure: no database. The catalog's conditions are JSON Logic evaluated by datalogic-py on
+the facts of each person (register fields, interview flags, roles named by the event,
+age predicates at the event date). Explanations are built from the conditions' labels.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Any
+
+import datalogic_py
+
+from . import ages
+from .facts import FLAGS, MOVE_EVENTS, SCHOOL_STAGE_JA
+from .situation import validate
+
+_local = threading.local()
+
+
+def _session():
+    s = getattr(_local, "session", None)
+    if s is None:
+        from madoguchi.catalog.loader import ENGINE
+
+        s = _local.session = ENGINE.session()
+    return s
+
+
+def person_facts(p: dict, s: dict, params: dict) -> dict:
+    """Every fact a rule may read about one person, at the event date."""
+    d: date = s["event_date"]
+    b: date = p["birth_date"]
+    pid = p["id"]
+    child_age = ages.child_allowance_age(b, d)
+    stage = ages.school_stage(b, d)
+    facts: dict[str, Any] = {
+        "id": pid,
+        "relationship": p["relationship"],
+        "sex": p["sex"],
+        "nationality": p["nationality"],
+        "birth_date": b.isoformat(),
+        "moving": p["moving"],
+        "health_insurance": p["health_insurance"],
+        "health_insurance_before": p["health_insurance_before"],
+        "pension": p["pension"],
+        "pension_before": p["pension_before"],
+        "deceased": s.get("deceased") == pid,
+        "newborn": s.get("newborn") == pid,
+        "mother": s.get("mother") == pid,
+        "in_couple": pid in s.get("couple", ()),
+        "surname_changes": pid in s.get("surname_changes", ()),
+        "keeps_married_surname": pid in s.get("keeps_married_surname", ()),
+        "custodial_parent": s.get("custodial_parent") == pid,
+        "age": ages.completed_years(b, d),
+        "completed_15": ages.completed_years(b, d) >= 15,
+        "reached_65": ages.reached(b, d, 65),
+        "child_age": child_age,
+        "child_medical_age": ages.until_march_after_reached(
+            b, d, params.get("child_medical_age_limit", 18)
+        ),
+        "kid": p["relationship"] == "child" and child_age,
+        "school_age": stage is not None,
+        "school_stage": stage,
+        "school_start": ages.school_start(b).isoformat(),
+        "preschool": ages.preschool(b, d),
+        "pension_age": ages.pension_age(b, d),
+        "care_insured": ages.care_insured(b, d),
+        "elderly_medical_age": ages.elderly_medical(b, d),
+    }
+    flags = p["flags"]
+    for f in FLAGS:
+        facts[f] = f in flags
+    return facts
+
+
+def event_facts(s: dict) -> dict:
+    return {
+        "id": s["event"],
+        "date": s["event_date"].isoformat(),
+        "same_prefecture": s.get("same_prefecture", False),
+        "school_district_changes": s.get("school_district_changes", False),
+        "lump_sum_difference": s.get("lump_sum_difference", False),
+        "single_parent": s.get("single_parent", False),
+        "birth_weight_g": s.get("birth_weight_g"),
+    }
+
+
+class _Fmt(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def fill(template: str, person: dict | None, event: dict) -> str:
+    values = _Fmt({f"event_{k}": v for k, v in event.items()})
+    if person:
+        values.update(person)
+        values["school_stage"] = SCHOOL_STAGE_JA.get(person.get("school_stage"), "")
+    return template.format_map(values)
+
+
+class _Evaluation:
+    """One situation against one catalog view, with per-person condition caching."""
+
+    def __init__(self, s: dict, view):
+        self.s = s
+        self.view = view
+        self.event = event_facts(s)
+        self.persons = [person_facts(p, s, view.parameters) for p in s["persons"]]
+        self.session = _session()
+        self._handles: dict[int, Any] = {}
+        self._cache: dict[tuple[str, int], bool] = {}
+
+    def _handle(self, i: int):
+        h = self._handles.get(i)
+        if h is None:
+            data = {"event": self.event, "persons": self.persons}
+            if i >= 0:
+                data["person"] = self.persons[i]
+            h = self._handles[i] = datalogic_py.DataHandle(data)
+        return h
+
+    def holds(self, cid: str, i: int) -> bool:
+        """Condition ``cid`` for person index ``i`` (-1: the household)."""
+        cond = self.view.conditions[cid]
+        if cond.scope == "event":
+            i = -1  # reads no person fact: evaluate once for the household
+        key = (cid, i)
+        v = self._cache.get(key)
+        if v is None:
+            v = self._cache[key] = self.session.evaluate_truthy(cond.rule, self._handle(i))
+        return v
+
+    def label(self, cid: str, negated: bool, held: bool, i: int) -> str:
+        cond = self.view.conditions[cid]
+        positive = held != negated  # the condition's own truth value
+        template = cond.label if positive else cond.label_no
+        return fill(template, self.persons[i] if i >= 0 else None, self.event)
+
+    def trigger(self, trig, i: int) -> tuple[bool, str | None, list[str]]:
+        """(applies, first failing label, labels of the conditions that held)."""
+        held_labels = []
+        for cid, neg in trig.when:
+            ok = self.holds(cid, i) != neg
+            if not ok:
+                return False, self.label(cid, neg, False, i), held_labels
+            held_labels.append(self.label(cid, neg, True, i))
+        return True, None, held_labels
+
+
+def _evaluate(s: dict, catalog) -> dict:
+    view = catalog.at(s["event_date"])
+    ev = _Evaluation(s, view)
+    ids = [p["id"] for p in ev.persons]
+    applied: list[dict] = []
+    not_applicable: list[dict] = []
+    for proc, triggers in view.plans[s["event"]]:
+        persons: list[str] = []
+        because: list[str] = []
+        reasons: dict[str, list[str]] = {}
+        applies = False
+        name = None
+        for trig in triggers:
+            if proc.scope == "household":
+                ok, why_not, held = ev.trigger(trig, -1)
+                if ok:
+                    applies = True
+                    name = name or trig.name
+                    because.append("・".join(held))
+                else:
+                    reasons.setdefault(why_not, [])
+                continue
+            for i, pid in enumerate(ids):
+                ok, why_not, held = ev.trigger(trig, i)
+                if ok:
+                    applies = True
+                    name = name or trig.name
+                    if pid not in persons:
+                        persons.append(pid)
+                        because.append(f"{pid}: " + "・".join(held))
+                else:
+                    reasons.setdefault(why_not, []).append(pid)
+        entry = {
+            "id": proc.id,
+            "name": name or proc.name,
+            "department": proc.department,
+            "persons": [pid for pid in ids if pid in persons],
+            "deadline": None,
+            "deadline_text": proc.deadline.get("text"),
+            "forms": list(proc.forms),
+            "bring": list(proc.bring),
+            "because": because,
+            "_proc": proc,
+            "_reasons": reasons,
+        }
+        if applies:
+            dl = proc.deadline_date(s["event_date"])
+            entry["deadline"] = dl.isoformat() if dl else None
+            applied.append(entry)
+        else:
+            not_applicable.append({"id": proc.id, "because": _why_not(reasons)})
+    return {
+        "event": s["event"],
+        "event_date": s["event_date"].isoformat(),
+        "catalog": {"municipality": catalog.municipality, "version": view.version},
+        "procedures": applied,
+        "not_applicable": not_applicable,
+    }
+
+
+def _why_not(reasons: dict[str, list[str]]) -> str:
+    parts = []
+    for reason, pids in reasons.items():
+        parts.append(f"{', '.join(pids)}: {reason}" if pids else reason)
+    return " / ".join(parts) or "該当する条件がない"
+
+
+def _apply_exclusions(result: dict, catalog) -> None:
+    by_id = {e["id"]: e for e in result["procedures"]}
+    for rule in catalog.exclusions:
+        target, other = by_id.get(rule["procedure"]), by_id.get(rule["when_person_also_gets"])
+        if not target or not other:
+            continue
+        dropped = [p for p in target["persons"] if p in other["persons"]]
+        if not dropped:
+            continue
+        target["persons"] = [p for p in target["persons"] if p not in dropped]
+        target["because"] = [
+            b for b in target["because"] if not any(b.startswith(f"{p}: ") for p in dropped)
+        ]
+        other_name = other["name"]
+        if not target["persons"]:
+            result["procedures"].remove(target)
+            del by_id[target["id"]]
+            result["not_applicable"].append(
+                {
+                    "id": target["id"],
+                    "because": f"{', '.join(dropped)}: 「{other_name}」で手続きするため二重に計上しない",
+                }
+            )
+
+
+def _finish(result: dict) -> dict:
+    for e in result["procedures"]:
+        e.pop("_proc", None)
+        e.pop("_reasons", None)
+    return result
+
+
+def determine(situation: dict, catalog=None) -> dict:
+    """Evaluate one situation; raise SituationError if it is invalid."""
+    if catalog is None:
+        from madoguchi.catalog.loader import demo_catalog
+
+        catalog = demo_catalog()
+    s = validate(situation)
+    result = _evaluate(s, catalog)
+    _apply_exclusions(result, catalog)
+    return _finish(result)
+
+
+def determine_visit(situations: list[dict], catalog=None) -> dict:
+    """Several events of one visit: each procedure once, persons united, no double listing."""
+    if catalog is None:
+        from madoguchi.catalog.loader import demo_catalog
+
+        catalog = demo_catalog()
+    if not situations:
+        from .situation import SituationError
+
+        raise SituationError("situations", "状況が1つもありません", "no situation given")
+    results = []
+    for i, raw in enumerate(situations):
+        try:
+            s = validate(raw)
+        except Exception as exc:
+            field = getattr(exc, "field", None)
+            if field is not None:
+                exc.field = f"situations[{i}].{field}"
+            raise
+        results.append(_evaluate(s, catalog))
+    merged: dict[str, dict] = {}
+    order: dict[str, int] = {}
+    position = 0
+    for _vs in catalog.procedures:
+        order[_vs] = position
+        position += 1
+    for r in results:
+        for e in r["procedures"]:
+            m = merged.get(e["id"])
+            if m is None:
+                merged[e["id"]] = m = {**e, "persons": list(e["persons"]), "because": list(e["because"])}
+                m["events"] = [r["event"]]
+            else:
+                m["persons"] += [p for p in e["persons"] if p not in m["persons"]]
+                m["because"] += [b for b in e["because"] if b not in m["because"]]
+                if r["event"] not in m["events"]:
+                    m["events"].append(r["event"])
+                if m["deadline"] is None or (e["deadline"] and e["deadline"] < m["deadline"]):
+                    m["deadline"] = e["deadline"]
+    applied_ids = set(merged)
+    not_applicable: dict[str, dict] = {}
+    for r in results:
+        for na in r["not_applicable"]:
+            if na["id"] not in applied_ids:
+                prev = not_applicable.get(na["id"])
+                if prev is None:
+                    not_applicable[na["id"]] = {"id": na["id"], "because": f"{r['event']}: {na['because']}"}
+                else:
+                    prev["because"] += f" ／ {r['event']}: {na['because']}"
+    result = {
+        "events": [r["event"] for r in results],
+        "event_date": min(r["event_date"] for r in results),
+        "catalog": results[0]["catalog"],
+        "procedures": sorted(merged.values(), key=lambda e: order.get(e["id"], 0)),
+        "not_applicable": sorted(not_applicable.values(), key=lambda e: order.get(e["id"], 0)),
+    }
+    _apply_exclusions(result, catalog)
+    return _finish(result)
+
+
+def is_move(event: str) -> bool:
+    return event in MOVE_EVENTS

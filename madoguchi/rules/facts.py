@@ -1,0 +1,131 @@
+"""The vocabulary of the situation contract and of the facts rules may read.
+
+Rules read three things (all JSON Logic ``var`` paths):
+
+- ``person.<fact>``: the person the rule is evaluated for (PERSON_FACTS);
+- ``event.<detail>``: the event's details (EVENT_FACTS);
+- ``persons``: the list of every person, each with the PERSON_FACTS, for ``some``,
+  ``none``, ``all``, ``filter`` and ``reduce`` (inside them ``var`` names a person fact).
+
+Age predicates are pre-computed per person at the event date (``madoguchi.rules.ages``)
+so that the rules stay pure JSON Logic.
+"""
+
+EVENTS = (
+    "move_in",
+    "move_in_from_abroad",
+    "move_out",
+    "move_out_abroad",
+    "move_within",
+    "birth",
+    "death",
+    "marriage",
+    "divorce",
+)
+MOVE_EVENTS = ("move_in", "move_in_from_abroad", "move_out", "move_out_abroad", "move_within")
+
+RELATIONSHIPS = ("head", "spouse", "child", "parent", "sibling", "relative", "cohabitant")
+SEXES = ("male", "female")
+HEALTH_INSURANCE = ("nhi", "employee", "elderly", "assistance", "none")
+PENSION = ("1", "2", "3", "none")
+
+FLAGS: dict[str, str] = {
+    "my_number_card": "マイナンバーカードを持っている",
+    "pension_mynumber_linked": "基礎年金番号とマイナンバーが紐付いている",
+    "seal_registered": "印鑑登録をしている",
+    "wants_seal": "印鑑登録を希望する",
+    "adult_ward": "成年被後見人である",
+    "ltc_certified": "要介護・要支援認定を受けている",
+    "disability_handbook": "障害者手帳を持っている",
+    "disability_medical": "自立支援医療等の受給者証を持っている",
+    "disability_allowance": "特別障害者手当等を受給している",
+    "child_allowance_recipient": "児童手当を受給している",
+    "child_support_allowance_recipient": "児童扶養手当を受給している",
+    "single_parent_medical_recipient": "ひとり親家庭等医療費助成を受けている",
+    "child_medical_holder": "子ども医療費受給者証を持っている",
+    "primary_earner": "生計中心者である",
+    "public_servant": "公務員である",
+    "private_school": "私立・国立の学校に通っている",
+    "nursery_enrolled": "保育所等に通っている",
+    "nursery_wanted": "保育所等の入所を希望する",
+    "pregnant": "妊娠している",
+    "pension_recipient": "公的年金を受給している",
+    "resident_tax_payer": "住民税を納めている",
+    "elderly_services": "高齢者福祉サービスを利用している",
+    "owns_real_estate": "市内に土地・家屋を所有している",
+    "owns_moped": "原付・小型特殊自動車を所有している",
+    "housing_tenant": "市営住宅の名義人である",
+    "dog_owner": "犬の登録上の所有者である",
+}
+
+# person facts other than flags: name -> Japanese label
+PERSON_FACTS: dict[str, str] = {
+    "id": "人",
+    "relationship": "続柄",
+    "sex": "性別",
+    "nationality": "国籍",
+    "birth_date": "生年月日",
+    "moving": "異動する",
+    "health_insurance": "健康保険",
+    "health_insurance_before": "異動前の健康保険",
+    "pension": "国民年金の種別",
+    "pension_before": "異動前の国民年金の種別",
+    # roles named by the event details
+    "deceased": "死亡した人",
+    "newborn": "出生した子",
+    "mother": "出産した人",
+    "in_couple": "婚姻・離婚の当事者",
+    "surname_changes": "氏が変わる人",
+    "keeps_married_surname": "婚氏続称をする人",
+    "custodial_parent": "子を引き取る親",
+    # age facts at the event date (madoguchi.rules.ages)
+    "age": "満年齢",
+    "completed_15": "満15歳以上",
+    "reached_65": "65歳に達している",
+    "child_age": "児童手当の対象年齢",
+    "child_medical_age": "子ども医療費助成の対象年齢",
+    "kid": "対象年齢の子（続柄が子）",
+    "school_age": "学齢",
+    "school_stage": "学齢の区分",
+    "school_start": "就学日",
+    "preschool": "就学前",
+    "pension_age": "国民年金の加入年齢",
+    "care_insured": "介護保険第1号被保険者の年齢",
+    "elderly_medical_age": "後期高齢者医療の年齢",
+    **FLAGS,
+}
+
+EVENT_FACTS: dict[str, str] = {
+    "id": "届出の種類",
+    "date": "異動日",
+    "same_prefecture": "同一都道府県内の異動",
+    "school_district_changes": "通学区域が変わる",
+    "lump_sum_difference": "出産育児一時金の差額がある",
+    "single_parent": "ひとり親として子を育てる",
+    "birth_weight_g": "出生時の体重（g）",
+}
+
+VALUE_LABELS: dict[str, str] = {
+    "nhi": "国民健康保険",
+    "employee": "被用者保険",
+    "elderly": "後期高齢者医療",
+    "assistance": "生活保護",
+    "none": "なし",
+    "1": "第1号",
+    "2": "第2号",
+    "3": "第3号",
+    "head": "世帯主",
+    "spouse": "配偶者",
+    "child": "子",
+    "parent": "親",
+    "sibling": "兄弟姉妹",
+    "relative": "親族",
+    "cohabitant": "同居人",
+    "male": "男",
+    "female": "女",
+    "JP": "日本",
+    "elementary": "小学校",
+    "junior_high": "中学校",
+}
+
+SCHOOL_STAGE_JA = {"elementary": "小学校", "junior_high": "中学校"}

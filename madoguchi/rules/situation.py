@@ -1,0 +1,338 @@
+"""Validation and normalisation of a situation (situation.md, "Invalid situations").
+
+A situation that breaks a rule is rejected with :class:`SituationError` naming the field
+(``persons[2].birth_date``); it is never guessed or repaired.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from . import ages
+from .facts import (
+    EVENTS,
+    FLAGS,
+    HEALTH_INSURANCE,
+    MOVE_EVENTS,
+    PENSION,
+    RELATIONSHIPS,
+    SEXES,
+)
+
+
+class SituationError(ValueError):
+    """An invalid situation. ``field`` names the offending field."""
+
+    def __init__(self, field: str, message: str, message_en: str = ""):
+        self.field = field
+        self.message = message
+        self.message_en = message_en or message
+        super().__init__(f"{field}: {message}")
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "message": self.message, "message_en": self.message_en}
+
+
+PERSON_KEYS = {
+    "id",
+    "relationship",
+    "birth_date",
+    "sex",
+    "nationality",
+    "moving",
+    "health_insurance",
+    "health_insurance_before",
+    "pension",
+    "pension_before",
+    "flags",
+    "register",
+}
+
+# event -> (required details, optional details)
+EVENT_DETAILS: dict[str, tuple[set[str], set[str]]] = {
+    "move_in": (set(), {"same_prefecture"}),
+    "move_out": (set(), {"same_prefecture"}),
+    "move_in_from_abroad": (set(), set()),
+    "move_out_abroad": (set(), set()),
+    "move_within": (set(), {"school_district_changes"}),
+    "birth": (
+        {"newborn", "mother", "birth_weight_g"},
+        {"lump_sum_difference", "single_parent"},
+    ),
+    "death": ({"deceased"}, set()),
+    "marriage": ({"couple"}, {"surname_changes"}),
+    "divorce": ({"couple"}, {"custodial_parent", "surname_changes", "keeps_married_surname"}),
+}
+ALL_DETAILS = set().union(*(r | o for r, o in EVENT_DETAILS.values()))
+BOOL_DETAILS = {"same_prefecture", "school_district_changes", "lump_sum_difference", "single_parent"}
+ID_DETAILS = {"newborn", "mother", "deceased", "custodial_parent"}
+ID_LIST_DETAILS = {"couple", "surname_changes", "keeps_married_surname"}
+MOVING_IN_OUT = {"move_in", "move_in_from_abroad", "move_out", "move_out_abroad"}
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NATIONALITY_RE = re.compile(r"^[A-Z]{2}$")
+
+
+def parse_date(value: Any, field: str) -> date:
+    if type(value) is date:
+        return value
+    if isinstance(value, str) and _DATE_RE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+        raise SituationError(field, f"実在しない日付です: {value}", f"not a real date: {value}")
+    raise SituationError(
+        field,
+        f"日付は YYYY-MM-DD で書いてください: {value!r}",
+        f"a date must be written YYYY-MM-DD: {value!r}",
+    )
+
+
+def _enum(value: Any, allowed: tuple[str, ...], field: str) -> str:
+    if value not in allowed:
+        raise SituationError(
+            field,
+            f"{value!r} は使えません（{' | '.join(allowed)}）",
+            f"{value!r} is not one of {', '.join(allowed)}",
+        )
+    return value
+
+
+def _pension(value: Any, field: str) -> str:
+    if type(value) is int and value in (1, 2, 3):
+        value = str(value)
+    return _enum(value, PENSION, field)
+
+
+def _bool(value: Any, field: str) -> bool:
+    if type(value) is not bool:
+        raise SituationError(
+            field, f"true か false で書いてください: {value!r}", f"must be true or false: {value!r}"
+        )
+    return value
+
+
+def _person(raw: Any, i: int, event: str) -> dict:
+    where = f"persons[{i}]"
+    if not isinstance(raw, dict):
+        raise SituationError(where, "人の情報は項目の一覧で書いてください", "a person must be a mapping")
+    for key in raw:
+        if key not in PERSON_KEYS:
+            raise SituationError(f"{where}.{key}", f"不明な項目です: {key}", f"unknown key: {key}")
+    for key in ("id", "relationship", "birth_date", "sex"):
+        if key not in raw or raw[key] is None:
+            raise SituationError(f"{where}.{key}", f"{key} がありません", f"{key} is missing")
+    pid = raw["id"]
+    if not isinstance(pid, str) or not pid:
+        raise SituationError(f"{where}.id", "id は空でない文字列です", "id must be a non-empty string")
+    p: dict[str, Any] = {"id": pid}
+    p["relationship"] = _enum(raw["relationship"], RELATIONSHIPS, f"{where}.relationship")
+    p["birth_date"] = parse_date(raw["birth_date"], f"{where}.birth_date")
+    p["sex"] = _enum(raw["sex"], SEXES, f"{where}.sex")
+    nat = raw.get("nationality", "JP")
+    if not isinstance(nat, str) or not _NATIONALITY_RE.match(nat):
+        raise SituationError(
+            f"{where}.nationality",
+            f"国籍は大文字2文字の国コードです: {nat!r}",
+            f"nationality must be two upper-case letters: {nat!r}",
+        )
+    p["nationality"] = nat
+    if "moving" in raw:
+        if event not in MOVE_EVENTS:
+            raise SituationError(
+                f"{where}.moving",
+                f"moving は異動の届出でだけ使えます（この届出は {event}）",
+                f"moving is only for move events (this is {event})",
+            )
+        p["moving"] = _bool(raw["moving"], f"{where}.moving")
+    else:
+        p["moving"] = event in MOVE_EVENTS
+    p["health_insurance"] = _enum(
+        raw.get("health_insurance", "none"), HEALTH_INSURANCE, f"{where}.health_insurance"
+    )
+    p["pension"] = _pension(raw.get("pension", "none"), f"{where}.pension")
+    p["health_insurance_before"] = None
+    p["pension_before"] = None
+    if raw.get("health_insurance_before") is not None:
+        f = f"{where}.health_insurance_before"
+        p["health_insurance_before"] = _enum(raw["health_insurance_before"], HEALTH_INSURANCE, f)
+        if p["health_insurance_before"] == p["health_insurance"]:
+            raise SituationError(
+                f, "変更前と変更後の健康保険が同じです", "equals health_insurance (no change)"
+            )
+    if raw.get("pension_before") is not None:
+        f = f"{where}.pension_before"
+        p["pension_before"] = _pension(raw["pension_before"], f)
+        if p["pension_before"] == p["pension"]:
+            raise SituationError(f, "変更前と変更後の年金種別が同じです", "equals pension (no change)")
+    flags = raw.get("flags") or []
+    if not isinstance(flags, list):
+        raise SituationError(f"{where}.flags", "flags は一覧で書いてください", "flags must be a list")
+    for j, flag in enumerate(flags):
+        if flag not in FLAGS:
+            raise SituationError(
+                f"{where}.flags[{j}]", f"不明なフラグです: {flag!r}", f"unknown flag: {flag!r}"
+            )
+    p["flags"] = set(flags)
+    if "register" in raw:
+        if not isinstance(raw["register"], dict):
+            raise SituationError(
+                f"{where}.register", "register は項目の一覧です", "register must be a mapping"
+            )
+        p["register"] = raw["register"]
+    if "public_servant" in p["flags"] and "child_allowance_recipient" in p["flags"]:
+        raise SituationError(
+            f"{where}.flags",
+            "公務員（public_servant）は市の児童手当（child_allowance_recipient）を受給しません",
+            "public_servant and child_allowance_recipient cannot both be set",
+        )
+    return p
+
+
+def validate(raw: Any) -> dict:
+    """Check a situation and return it normalised (dates as ``date``, defaults filled)."""
+    if not isinstance(raw, dict):
+        raise SituationError("(situation)", "状況は項目の一覧です", "a situation must be a mapping")
+    allowed_top = {"event", "event_date", "persons"} | ALL_DETAILS
+    for key in raw:
+        if key not in allowed_top:
+            raise SituationError(key, f"不明な項目です: {key}", f"unknown key: {key}")
+    event = raw.get("event")
+    if event not in EVENTS:
+        raise SituationError(
+            "event", f"届出の種類が不明です: {event!r}", f"event must be one of {', '.join(EVENTS)}"
+        )
+    if "event_date" not in raw:
+        raise SituationError("event_date", "event_date がありません", "event_date is missing")
+    d = parse_date(raw["event_date"], "event_date")
+    persons_raw = raw.get("persons")
+    if not isinstance(persons_raw, list) or not persons_raw:
+        raise SituationError("persons", "persons に世帯の人を書いてください", "persons must be a non-empty list")
+    persons = [_person(p, i, event) for i, p in enumerate(persons_raw)]
+    ids: dict[str, int] = {}
+    for i, p in enumerate(persons):
+        if p["id"] in ids:
+            raise SituationError(
+                f"persons[{i}].id", f"id が重複しています: {p['id']}", f"duplicate id: {p['id']}"
+            )
+        ids[p["id"]] = i
+    heads = [i for i, p in enumerate(persons) if p["relationship"] == "head"]
+    if len(heads) != 1:
+        raise SituationError(
+            "persons",
+            f"世帯主（head）はちょうど1人です（{len(heads)}人）",
+            f"exactly one person must be the head ({len(heads)} found)",
+        )
+    spouses = [i for i, p in enumerate(persons) if p["relationship"] == "spouse"]
+    if len(spouses) > 1:
+        raise SituationError(
+            f"persons[{spouses[1]}].relationship", "配偶者（spouse）は1人までです", "at most one spouse"
+        )
+    earners = [i for i, p in enumerate(persons) if "primary_earner" in p["flags"]]
+    if len(earners) > 1:
+        raise SituationError(
+            f"persons[{earners[1]}].flags",
+            "生計中心者（primary_earner）は1人までです",
+            "at most one person carries primary_earner",
+        )
+    required, optional = EVENT_DETAILS[event]
+    for key in ALL_DETAILS & set(raw):
+        if key not in required | optional:
+            raise SituationError(
+                key, f"{key} は {event} の届出では使えません", f"{key} does not belong to {event}"
+            )
+    for key in required:
+        if raw.get(key) is None:
+            raise SituationError(key, f"{event} には {key} が必要です", f"{event} requires {key}")
+    s: dict[str, Any] = {"event": event, "event_date": d, "persons": persons}
+    for key in ALL_DETAILS & set(raw):
+        value = raw[key]
+        if key in BOOL_DETAILS:
+            s[key] = _bool(value, key)
+        elif key in ID_DETAILS:
+            if value not in ids:
+                raise SituationError(
+                    key, f"{key} の {value!r} は persons にいません", f"{value!r} is not a person"
+                )
+            s[key] = value
+        elif key in ID_LIST_DETAILS:
+            if not isinstance(value, list):
+                raise SituationError(key, f"{key} は id の一覧です", f"{key} must be a list of ids")
+            for j, v in enumerate(value):
+                if v not in ids:
+                    raise SituationError(
+                        f"{key}[{j}]", f"{v!r} は persons にいません", f"{v!r} is not a person"
+                    )
+            if len(set(value)) != len(value):
+                raise SituationError(key, f"{key} に同じ id が重複しています", f"duplicate id in {key}")
+            s[key] = list(value)
+        elif key == "birth_weight_g":
+            if type(value) is not int or value <= 0:
+                raise SituationError(
+                    key, f"出生体重は正の整数（g）です: {value!r}", "must be a positive integer"
+                )
+            s[key] = value
+    by_id = {p["id"]: p for p in persons}
+    if event in MOVE_EVENTS and not any(p["moving"] for p in persons):
+        raise SituationError("persons", "異動する人が1人もいません", "nobody moves")
+    if event == "birth":
+        if by_id[s["newborn"]]["birth_date"] != d:
+            raise SituationError(
+                "newborn", "出生した子の生年月日が異動日と違います", "the newborn is not born on event_date"
+            )
+        if s["mother"] == s["newborn"]:
+            raise SituationError("mother", "母は出生した子以外の人です", "the mother is the newborn")
+    if event in ("marriage", "divorce"):
+        if len(s["couple"]) != 2:
+            raise SituationError("couple", "couple は異なる2人の id です", "couple must be two distinct ids")
+    if event == "divorce":
+        couple = s["couple"]
+        kmsur = s.get("keeps_married_surname", [])
+        for j, v in enumerate(kmsur):
+            if v not in couple:
+                raise SituationError(
+                    f"keeps_married_surname[{j}]", "婚氏続称は夫婦の一方です", "not a member of couple"
+                )
+            if v in s.get("surname_changes", []):
+                raise SituationError(
+                    f"keeps_married_surname[{j}]",
+                    "婚氏続称する人は氏が変わる人（surname_changes）に入りません",
+                    "also in surname_changes",
+                )
+        if "custodial_parent" in s and s["custodial_parent"] not in couple:
+            raise SituationError("custodial_parent", "子を引き取る親は夫婦の一方です", "not a member of couple")
+        recipients = [c for c in couple if "child_allowance_recipient" in by_id[c]["flags"]]
+        if len(recipients) > 1:
+            raise SituationError(
+                f"persons[{ids[recipients[1]]}].flags",
+                "児童手当の受給者は夫婦のうち1人までです",
+                "at most one of the couple carries child_allowance_recipient",
+            )
+        kid = any(
+            p["relationship"] == "child" and ages.child_allowance_age(p["birth_date"], d)
+            for p in persons
+        )
+        if kid and "custodial_parent" not in s:
+            raise SituationError(
+                "custodial_parent",
+                "対象年齢の子がいるので、子を引き取る親（custodial_parent）が必要です",
+                "required because a child of child-allowance age exists",
+            )
+    gone = set()
+    if event == "death":
+        gone.add(s["deceased"])
+    if event in MOVING_IN_OUT:
+        gone |= {p["id"] for p in persons if p["moving"]}
+    for p in persons:
+        if p["id"] in gone:
+            for key in ("health_insurance_before", "pension_before"):
+                if p[key] is not None:
+                    raise SituationError(
+                        f"persons[{ids[p['id']]}].{key}",
+                        f"死亡・転入・転出する人には {key} を書きません（市での資格はこの届出で始まるか終わります）",
+                        f"{key} is not given for the deceased or persons moving in or out",
+                    )
+    return s
