@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "counter"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue_page, name="queue"),
+    path("queue/panel/", views.queue_panel, name="queue_panel"),
+    path("tickets/issue/", views.issue, name="issue"),
+    path("call-next/", views.call_next, name="call_next"),
+    path("tickets/<int:ticket_id>/<str:action>/", views.ticket_action, name="ticket_action"),
+    path("display/", views.display, name="display"),
+    path("display/board/", views.display_board, name="display_board"),
+    path("visits/new/", views.new_visit, name="new_visit"),
+    path("visits/<int:visit_id>/", views.visit_page, name="visit"),
+    path("visits/<int:visit_id>/tasks/", views.visit_tasks, name="visit_tasks"),
+    path("visits/<int:visit_id>/search/", views.search, name="search"),
+    path("visits/<int:visit_id>/postal/", views.postal, name="postal"),
+    path("visits/<int:visit_id>/bundle.pdf", views.bundle, name="bundle"),
+    path("visits/<int:visit_id>/do/<str:action>/", views.visit_action, name="visit_action"),
+]

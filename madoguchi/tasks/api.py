@@ -1,3 +1,79 @@
-from ninja import Router
+"""JSON API of the department queues."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from . import services
+from .models import Task
 
 router = Router(tags=["tasks"])
+
+
+class Error(Schema):
+    field: str = ""
+    message: str
+
+
+class StatusIn(Schema):
+    status: str
+    reason: str = ""
+
+
+def task_dict(task: Task) -> dict:
+    last = task.handoffs.order_by("-id").first()
+    return {
+        "id": task.pk,
+        "visit_id": task.visit_id,
+        "procedure_id": task.procedure_id,
+        "name": task.name,
+        "department": task.department,
+        "persons": task.persons,
+        "deadline": task.deadline.isoformat() if task.deadline else None,
+        "handling": task.handling,
+        "status": task.status,
+        "handoff_state": task.handoff_state,
+        "handoff_attempts": task.handoffs.count(),
+        "handoff_error": last.error if last and not last.ok else "",
+    }
+
+
+@router.get("/", response={200: list[dict], 403: Error})
+def queue(request, department: str = "", include_done: bool = False):
+    try:
+        qs = services.department_queue(request.user, department or None, include_done)
+    except PermissionError as exc:
+        return 403, {"message": str(exc)}
+    return 200, [task_dict(t) for t in qs]
+
+
+@router.get("/{task_id}", response={200: dict, 403: Error})
+def detail(request, task_id: int):
+    task = get_object_or_404(Task, pk=task_id)
+    if not services.may_work_on(request.user, task.department):
+        return 403, {"message": "他課の処理は閲覧できません"}
+    with transaction.atomic():
+        out = task_dict(task)
+        out["facts"] = services.task_facts(task, request.user)
+        out["history"] = services.history(task)
+    return 200, out
+
+
+@router.post("/{task_id}/status", response={200: dict, 400: Error, 403: Error})
+def set_status(request, task_id: int, payload: StatusIn):
+    try:
+        task = services.set_status(task_id, payload.status, request.user, payload.reason)
+    except services.TaskError as exc:
+        return 400, {"field": exc.field, "message": str(exc)}
+    except PermissionError as exc:
+        return 403, {"message": str(exc)}
+    out = task_dict(task)
+    out["history"] = services.history(task)
+    return 200, out
+
+
+@router.post("/handoffs/retry", response=dict)
+def retry(request, force: bool = False):
+    return services.retry_handoffs(force=force)

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "tasks"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue_page, name="queue"),
+    path("table/", views.queue_table, name="table"),
+    path("retry/", views.retry, name="retry"),
+    path("<int:task_id>/", views.task_page, name="task"),
+    path("<int:task_id>/status/", views.status, name="status"),
+]

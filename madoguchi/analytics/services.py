@@ -1,0 +1,156 @@
+"""Stamping time segments, and the figures derived from them.
+
+A ticket moves through counter segments one at a time (waiting → called → interview →
+printing → done): starting one closes the open one. Department work is one segment per
+task, opened when the task is routed and closed when it is done.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from .models import SERVICE_KINDS, SegmentKind, TimeSegment
+
+COUNTER_KINDS = (
+    SegmentKind.WAITING,
+    SegmentKind.CALLED,
+    SegmentKind.INTERVIEW,
+    SegmentKind.PRINTING,
+    SegmentKind.DONE,
+)
+
+
+def stamp(ticket, kind: str, *, visit=None, staff=None, at: datetime | None = None) -> TimeSegment:
+    """Close the ticket's open counter segment and open ``kind`` (``done`` is closed at once)."""
+    at = at or timezone.now()
+    TimeSegment.objects.filter(ticket=ticket, kind__in=COUNTER_KINDS, ended_at=None).update(
+        ended_at=at
+    )
+    return TimeSegment.objects.create(
+        municipality_code=ticket.municipality_code,
+        ticket=ticket,
+        visit=visit,
+        kind=kind,
+        purpose=ticket.purpose,
+        staff=staff if getattr(staff, "pk", None) else None,
+        started_at=at,
+        ended_at=at if kind == SegmentKind.DONE else None,
+    )
+
+
+def start_task_segment(task, *, purpose: str = "", at: datetime | None = None) -> TimeSegment:
+    return TimeSegment.objects.create(
+        municipality_code=task.municipality_code,
+        visit_id=task.visit_id,
+        task=task,
+        kind=SegmentKind.DEPARTMENT,
+        purpose=purpose,
+        started_at=at or timezone.now(),
+    )
+
+
+def end_task_segment(task, *, staff=None, at: datetime | None = None) -> int:
+    return TimeSegment.objects.filter(task=task, ended_at=None).update(
+        ended_at=at or timezone.now(), staff=staff if getattr(staff, "pk", None) else None
+    )
+
+
+# ---------------------------------------------------------------- figures
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def visit_times(since: datetime, until: datetime | None = None) -> list[dict]:
+    """Per ticket: purpose, issue hour, wait seconds and counter service seconds.
+
+    Only closed segments count; a ticket still waiting has no wait figure yet.
+    """
+    qs = TimeSegment.objects.filter(started_at__gte=since, ticket__isnull=False)
+    if until:
+        qs = qs.filter(started_at__lt=until)
+    per: dict[int, dict] = {}
+    for seg in qs.only("ticket_id", "kind", "purpose", "started_at", "ended_at"):
+        row = per.setdefault(
+            seg.ticket_id,
+            {"purpose": seg.purpose, "start": seg.started_at, "wait": 0.0, "service": 0.0},
+        )
+        row["start"] = min(row["start"], seg.started_at)
+        if seg.ended_at is None:
+            row["open"] = True
+            continue
+        secs = (seg.ended_at - seg.started_at).total_seconds()
+        if seg.kind == SegmentKind.WAITING:
+            row["wait"] += secs
+            row["waited"] = True
+        elif seg.kind in SERVICE_KINDS:
+            row["service"] += secs
+            row["served"] = True
+        elif seg.kind == SegmentKind.DONE:
+            row["done"] = True
+    return list(per.values())
+
+
+def dashboard(days: int = 7, now: datetime | None = None) -> dict:
+    """Average wait and service time (minutes) per purpose and per hour of issue."""
+    now = now or timezone.now()
+    rows = visit_times(now - timedelta(days=days))
+    by_purpose: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    by_hour: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        hour = timezone.localtime(r["start"]).hour
+        for key, flag in (("wait", "waited"), ("service", "done")):
+            if r.get(flag):
+                by_purpose[r["purpose"]][key].append(r[key] / 60)
+                by_hour[hour][key].append(r[key] / 60)
+    dept = defaultdict(list)
+    for seg in TimeSegment.objects.filter(
+        kind=SegmentKind.DEPARTMENT, started_at__gte=now - timedelta(days=days)
+    ).exclude(ended_at=None):
+        dept[seg.purpose].append((seg.ended_at - seg.started_at).total_seconds() / 60)
+
+    def summarise(table):
+        return [
+            {
+                "key": k,
+                "visits": max(len(v["wait"]), len(v["service"])),
+                "avg_wait_min": _mean(v["wait"]),
+                "avg_service_min": _mean(v["service"]),
+            }
+            for k, v in sorted(table.items())
+        ]
+
+    return {
+        "days": days,
+        "tickets": len(rows),
+        "by_purpose": summarise(by_purpose),
+        "by_hour": summarise(by_hour),
+        "department": [
+            {"key": k, "tasks": len(v), "avg_min": _mean(v)} for k, v in sorted(dept.items())
+        ],
+    }
+
+
+def average_service_seconds(
+    purposes: Collection[str] | None = None, window_hours: int = 3, default: float = 900.0
+) -> float:
+    """Mean counter service time of tickets finished recently (``default`` with no data)."""
+    since = timezone.now() - timedelta(hours=window_hours)
+    rows = [r for r in visit_times(since) if r.get("done")]
+    if purposes is not None:
+        rows = [r for r in rows if r["purpose"] in purposes]
+    mean = _mean([r["service"] for r in rows])
+    return mean if mean else default
+
+
+def wait_estimate_minutes(waiting: int, active_counters: int, service_seconds: float) -> int:
+    """Expected wait of the next person to arrive: the queue shared by the open counters."""
+    if waiting == 0:
+        return 0
+    return math.ceil(waiting * service_seconds / max(1, active_counters) / 60)

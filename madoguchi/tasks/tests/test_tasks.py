@@ -1,0 +1,160 @@
+"""Routing to departments: tasks, append-only history, department queues, hand-offs."""
+
+import pytest
+from django.test import override_settings
+
+from madoguchi.analytics.models import TimeSegment
+from madoguchi.counter.models import Visit, VisitPerson
+from madoguchi.tasks import handoff, services
+from madoguchi.tasks.models import HandOffAttempt, Status, Task, TaskStatus
+
+PROCEDURES = [
+    {
+        "id": "registry.move_in",
+        "name": "転入届",
+        "department": "citizen",
+        "persons": ["p1"],
+        "deadline": "2027-04-15",
+    },
+    {
+        "id": "nhi.enroll",
+        "name": "国民健康保険 加入",
+        "department": "insurance",
+        "persons": ["p1"],
+        "deadline": None,
+    },
+    {
+        "id": "school.transfer_in",
+        "name": "小・中学校 転入学",
+        "department": "education",
+        "persons": ["p2"],
+    },
+]
+
+
+@pytest.fixture
+def routed(db, clerk, django_capture_on_commit_callbacks):
+    visit = Visit.objects.create(
+        clerk=clerk, event_date="2027-04-01", result={"procedures": PROCEDURES}
+    )
+    VisitPerson.objects.create(
+        visit=visit, pid="p1", atena_no="300001", data={"register": {"name": "甲"}}
+    )
+    VisitPerson.objects.create(
+        visit=visit, pid="p2", atena_no="300002", data={"register": {"name": "乙"}}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks = services.route_visit(visit, PROCEDURES, clerk, at_counter={"nhi.enroll"})
+    return visit, tasks
+
+
+def test_one_task_per_procedure_with_history_and_segment(routed):
+    visit, tasks = routed
+    assert [t.department for t in tasks] == ["citizen", "insurance", "education"]
+    assert all(t.history.get().status == Status.RECEIVED for t in tasks)
+    assert Task.objects.get(procedure_id="nhi.enroll").handling == "at_counter"
+    assert str(Task.objects.get(procedure_id="registry.move_in").deadline) == "2027-04-15"
+    assert TimeSegment.objects.filter(kind="department", ended_at=None).count() == 3
+    assert all(t.handoff_state == "sent" for t in Task.objects.all())
+    # routing again creates nothing new
+    assert services.route_visit(visit, PROCEDURES, None) == []
+
+
+def test_status_history_is_append_only_and_current_is_latest(routed, staff_factory):
+    _visit, tasks = routed
+    hoken = staff_factory("hoken", "department", "insurance")
+    task = Task.objects.get(procedure_id="nhi.enroll")
+    services.set_status(task.pk, "in_progress", hoken)
+    with pytest.raises(services.TaskError) as exc:
+        services.set_status(task.pk, "returned", hoken, "")
+    assert exc.value.field == "reason"
+    services.set_status(task.pk, "returned", hoken, "保険証の写しが不足")
+    services.set_status(task.pk, "in_progress", hoken)
+    services.set_status(task.pk, "done", hoken)
+    rows = list(TaskStatus.objects.filter(task=task).values_list("status", flat=True))
+    assert rows == ["received", "in_progress", "returned", "in_progress", "done"]
+    task.refresh_from_db()
+    assert task.status == "done"
+    with pytest.raises(services.TaskError):
+        services.set_status(task.pk, "in_progress", hoken)
+    row = TaskStatus.objects.filter(task=task).first()
+    with pytest.raises(ValueError):
+        row.save()
+    with pytest.raises(ValueError):
+        row.delete()
+    seg = TimeSegment.objects.get(task=task)
+    assert seg.ended_at is not None and seg.staff == hoken
+
+
+def test_department_sees_only_its_queue(routed, staff_factory, client):
+    gakko = staff_factory("gakko", "department", "education")
+    assert [t.procedure_id for t in services.department_queue(gakko)] == ["school.transfer_in"]
+    with pytest.raises(PermissionError):
+        services.department_queue(gakko, "insurance")
+    other = Task.objects.get(procedure_id="nhi.enroll")
+    with pytest.raises(PermissionError):
+        services.set_status(other.pk, "done", gakko)
+    client.force_login(gakko)
+    page = client.get("/tasks/").content.decode()
+    assert "小・中学校 転入学" in page and "国民健康保険" not in page
+    assert client.get(f"/tasks/{other.pk}/").status_code == 403
+    r = client.get("/api/tasks/")
+    assert [t["procedure_id"] for t in r.json()] == ["school.transfer_in"]
+    assert client.get("/api/tasks/?department=insurance").status_code == 403
+
+
+def test_task_detail_shows_facts_and_is_audited(routed, staff_factory, client):
+    from madoguchi.audit.models import AuditRecord
+
+    gakko = staff_factory("gakko", "department", "education")
+    client.force_login(gakko)
+    task = Task.objects.get(procedure_id="school.transfer_in")
+    r = client.get(f"/api/tasks/{task.pk}")
+    body = r.json()
+    assert [p["pid"] for p in body["facts"]["persons"]] == ["p2"]
+    assert body["history"][0]["status"] == "received"
+    rec = AuditRecord.objects.filter(action="task.view").last()
+    assert rec.person_ids == ["300002"] and rec.actor_username == "gakko"
+    r = client.post(
+        f"/api/tasks/{task.pk}/status", {"status": "done"}, content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["status"] == "done"
+
+
+@override_settings(MADOGUCHI_HANDOFF_ROUTES={"insurance": "simulated"})
+def test_failed_handoff_is_visible_and_retried(db, clerk, django_capture_on_commit_callbacks):
+    visit = Visit.objects.create(clerk=clerk, event_date="2027-04-01")
+    handoff.simulated.set_unavailable("insurance")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.route_visit(visit, PROCEDURES, clerk)
+        task = Task.objects.get(procedure_id="nhi.enroll")
+        assert task.handoff_state == "failed"
+        assert HandOffAttempt.objects.get(task=task).ok is False
+        assert Task.objects.get(procedure_id="registry.move_in").handoff_state == "sent"
+        # still down: the retry fails again and is recorded, the task is not lost
+        assert services.retry_handoffs(force=True) == {"retried": 1, "sent": 0}
+        assert HandOffAttempt.objects.filter(task=task).count() == 2
+    finally:
+        handoff.simulated.set_unavailable("insurance", False)
+    assert services.retry_handoffs(force=True) == {"retried": 1, "sent": 1}
+    task.refresh_from_db()
+    assert task.handoff_state == "sent"
+    assert list(HandOffAttempt.objects.filter(task=task).values_list("ok", flat=True)) == [
+        False,
+        False,
+        True,
+    ]
+
+
+def test_registry_is_typed():
+    class NotAPlugin:
+        pass
+
+    with pytest.raises(TypeError):
+        handoff.register(NotAPlugin())
+    with pytest.raises(ValueError):
+        handoff.register(handoff.LocalQueue())
+    assert {"local", "simulated"} <= set(handoff.plugin_names())
+    with pytest.raises(KeyError):
+        handoff.get("nope")

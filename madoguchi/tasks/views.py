@@ -1,0 +1,90 @@
+"""Department queue screens (only the department's own tasks)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import services
+from .models import Status, Task
+
+
+def _department(request) -> str:
+    dept = request.GET.get("department", "") or request.user.department
+    if not services.may_work_on(request.user, dept):
+        raise PermissionDenied
+    return dept
+
+
+def _rows(request, dept: str):
+    include_done = request.GET.get("done") == "1"
+    try:
+        qs = services.department_queue(request.user, dept, include_done)
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from None
+    return list(qs.prefetch_related("visit__events", "visit__persons"))
+
+
+def _context(request):
+    dept = _department(request)
+    rows = []
+    for t in _rows(request, dept):
+        pids = set(t.persons)
+        rows.append(
+            {
+                "task": t,
+                "events": [e.event for e in t.visit.events.all()],
+                "ticket": t.visit.ticket.display_no if t.visit.ticket_id else "",
+                "n_persons": len([p for p in t.visit.persons.all() if not pids or p.pid in pids]),
+            }
+        )
+    return {"department": dept, "rows": rows, "done": request.GET.get("done") == "1"}
+
+
+def queue_page(request):
+    return render(request, "tasks/queue.html", _context(request))
+
+
+def queue_table(request):
+    # Each poll of a queue also retries hand-offs that failed a while ago.
+    services.retry_handoffs()
+    return render(request, "tasks/_table.html", _context(request))
+
+
+@require_POST
+def retry(request):
+    res = services.retry_handoffs(force=True)
+    messages.info(request, f"再送 {res['retried']} 件（成功 {res['sent']} 件）")
+    return redirect(request.POST.get("next") or "tasks:queue")
+
+
+def task_page(request, task_id: int):
+    task = get_object_or_404(Task.objects.select_related("visit"), pk=task_id)
+    if not services.may_work_on(request.user, task.department):
+        raise PermissionDenied
+    with transaction.atomic():
+        facts = services.task_facts(task, request.user)
+        ctx = {
+            "task": task,
+            "facts": facts,
+            "history": services.history(task),
+            "attempts": list(task.handoffs.all()),
+            "statuses": Status.choices,
+        }
+        return render(request, "tasks/task.html", ctx)
+
+
+@require_POST
+def status(request, task_id: int):
+    try:
+        services.set_status(
+            task_id, request.POST.get("status", ""), request.user, request.POST.get("reason", "")
+        )
+    except services.TaskError as exc:
+        messages.error(request, str(exc))
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from None
+    return redirect("tasks:task", task_id=task_id)
