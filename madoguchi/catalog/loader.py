@@ -32,6 +32,7 @@ from .yamlio import LineDict, LineList, dump, load_text, plain
 
 ENGINE = datalogic_py.Engine()
 FAR_FUTURE = date(9999, 12, 31)
+DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
 FILES = ("catalog.yaml", "departments.yaml", "events.yaml", "parameters.yaml", "rules.yaml")
 DEADLINE_COUNTING = ("after_event", "including_event_day")
 QUESTION_PERSONS = ("moving", "all", "couple", "deceased", "mother", "newborn", "event")
@@ -178,7 +179,8 @@ class Catalog:
 
     def at(self, d: date) -> CatalogView:
         key = tuple(
-            id(_pick(vs, d)) for group in (self.procedures, self.conditions, self.parameters)
+            id(_pick(vs, d))
+            for group in (self.procedures, self.conditions, self.parameters)
             for vs in group.values()
         )
         cache = self.__dict__.setdefault("_views", {})
@@ -209,10 +211,9 @@ class CatalogView:
         self.parameters = {
             pid: p.value for pid, vs in catalog.parameters.items() if (p := _pick(vs, d))
         }
-        froms = [
-            x.valid_from
-            for x in (*self.procedures, *self.conditions.values())
-        ] + [p.valid_from for vs in catalog.parameters.values() if (p := _pick(vs, d))]
+        froms = [x.valid_from for x in (*self.procedures, *self.conditions.values())] + [
+            p.valid_from for vs in catalog.parameters.values() if (p := _pick(vs, d))
+        ]
         self.version = max(froms).isoformat() if froms else d.isoformat()
         self.plans: dict[str, list[tuple[Procedure, list[Trigger]]]] = {}
         for event in F.EVENTS:
@@ -401,9 +402,7 @@ def analyse_logic(logic: Any) -> tuple[list[str], frozenset, str]:
         elif path == "persons":
             pass
         else:
-            problems.append(
-                f"変数 {path!r} は使えません（person.…, event.…, persons のいずれか）"
-            )
+            problems.append(f"変数 {path!r} は使えません（person.…, event.…, persons のいずれか）")
     return problems, frozenset(reads), scope
 
 
@@ -421,7 +420,10 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     files["catalog.yaml"] = meta
     if meta is not None:
         c.keys(
-            "catalog.yaml", meta, {"municipality", "name", "code", "en"}, {"municipality", "name"},
+            "catalog.yaml",
+            meta,
+            {"municipality", "name", "code", "en"},
+            {"municipality", "name"},
             "catalog.yaml",
         )
     meta = meta if isinstance(meta, dict) else {}
@@ -438,8 +440,12 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         if item["id"] in departments:
             c.add(rel, item.line, f"課 {item['id']} が2回定義されています")
         departments[item["id"]] = Department(
-            item["id"], item["name"], item["place"], item.get("handles", ""),
-            c.en(rel, item, {"name", "place"}), item,
+            item["id"],
+            item["name"],
+            item["place"],
+            item.get("handles", ""),
+            c.en(rel, item, {"name", "place"}),
+            item,
         )
 
     # events
@@ -450,7 +456,9 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         if not c.keys(rel, item, {"id", "name", "en"}, {"id", "name"}, "届出"):
             continue
         if item["id"] not in F.EVENTS:
-            c.add(rel, item.line, f"届出 {item['id']!r} は定義されていません（{', '.join(F.EVENTS)}）")
+            c.add(
+                rel, item.line, f"届出 {item['id']!r} は定義されていません（{', '.join(F.EVENTS)}）"
+            )
         events[item["id"]] = Event(item["id"], item["name"], c.en(rel, item, {"name"}), item)
 
     # parameters
@@ -459,13 +467,18 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     files[rel] = data = c.read(rel)
     for item in c.items(rel, data, "parameters"):
         if not c.keys(
-            rel, item, {"id", "label", "value", "valid_from", "valid_to"},
-            {"id", "value", "valid_from"}, "パラメータ",
+            rel,
+            item,
+            {"id", "label", "value", "valid_from", "valid_to"},
+            {"id", "value", "valid_from"},
+            "パラメータ",
         ):
             continue
         vf, vt = _versioned(c, rel, item, item["id"])
         parameters.setdefault(item["id"], []).append(
-            Parameter(item["id"], vf, vt, rel, item.line, item["value"], item.get("label", ""), item)
+            Parameter(
+                item["id"], vf, vt, rel, item.line, item["value"], item.get("label", ""), item
+            )
         )
     for pid in ("child_medical_age_limit",):
         if pid not in parameters:
@@ -487,8 +500,11 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
                 c.add(rel, data.line_of(k), f"不明な項目 {k!r} があります")
         for item in data.get("conditions") or []:
             if not c.keys(
-                rel, item, {"id", "label", "label_no", "logic", "valid_from", "valid_to"},
-                {"id", "label", "label_no", "logic", "valid_from"}, "条件",
+                rel,
+                item,
+                {"id", "label", "label_no", "logic", "valid_from", "valid_to"},
+                {"id", "label", "label_no", "logic", "valid_from"},
+                "条件",
             ):
                 continue
             vf, vt = _versioned(c, rel, item, item["id"])
@@ -499,14 +515,27 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
             rule = None if problems else ENGINE.compile(logic)
             conditions.setdefault(item["id"], []).append(
                 Condition(
-                    item["id"], vf, vt, rel, item.line, item["label"], item["label_no"], logic,
-                    rule, scope, reads, item,
+                    item["id"],
+                    vf,
+                    vt,
+                    rel,
+                    item.line,
+                    item["label"],
+                    item["label_no"],
+                    logic,
+                    rule,
+                    scope,
+                    reads,
+                    item,
                 )
             )
         for item in data.get("exclusions") or []:
             if c.keys(
-                rel, item, {"procedure", "when_person_also_gets", "note"},
-                {"procedure", "when_person_also_gets"}, "二重計上の除外",
+                rel,
+                item,
+                {"procedure", "when_person_also_gets", "note"},
+                {"procedure", "when_person_also_gets"},
+                "二重計上の除外",
             ):
                 exclusions.append(item)
     elif data is not None:
@@ -532,34 +561,61 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     if not proc_files:
         c.add("procedures/", 0, "手続のファイル（procedures/*.yaml）がありません")
     allowed_proc = {
-        "id", "name", "department", "scope", "forms", "no_form", "bring", "deadline",
-        "legal_basis", "valid_from", "valid_to", "triggers", "en",
+        "id",
+        "name",
+        "department",
+        "scope",
+        "forms",
+        "no_form",
+        "bring",
+        "deadline",
+        "legal_basis",
+        "valid_from",
+        "valid_to",
+        "triggers",
+        "en",
     }
     for pf in proc_files:
         rel = f"procedures/{pf.name}"
         files[rel] = data = c.read(rel)
         for item in c.items(rel, data, "procedures"):
             if not c.keys(
-                rel, item, allowed_proc,
-                {"id", "name", "department", "scope", "valid_from", "triggers"}, "手続",
+                rel,
+                item,
+                allowed_proc,
+                {"id", "name", "department", "scope", "valid_from", "triggers"},
+                "手続",
             ):
                 continue
             pid = item["id"]
             what = f"手続 {pid}"
             if item["department"] not in departments:
-                c.add(rel, item.line_of("department"), f"{what}: 課 {item['department']!r} は departments.yaml にありません")
+                c.add(
+                    rel,
+                    item.line_of("department"),
+                    f"{what}: 課 {item['department']!r} は departments.yaml にありません",
+                )
             if item["scope"] not in ("person", "household"):
-                c.add(rel, item.line_of("scope"), f"{what}: scope は person（人ごと）か household（世帯）です")
+                c.add(
+                    rel,
+                    item.line_of("scope"),
+                    f"{what}: scope は person（人ごと）か household（世帯）です",
+                )
             forms_list = item.get("forms") or []
             no_form = item.get("no_form")
             if forms_list and no_form:
                 c.add(rel, item.line_of("no_form"), f"{what}: forms と no_form の両方は書けません")
             if not forms_list and not (isinstance(no_form, str) and no_form.strip()):
-                c.add(rel, item.line, f"{what}: forms（様式の一覧）か no_form（様式がない理由）が必要です")
+                c.add(
+                    rel,
+                    item.line,
+                    f"{what}: forms（様式の一覧）か no_form（様式がない理由）が必要です",
+                )
             for j, fid in enumerate(forms_list):
                 if fid not in forms:
                     c.add(
-                        rel, forms_list.line_of(j) if isinstance(forms_list, LineList) else item.line,
+                        rel,
+                        forms_list.line_of(j) if isinstance(forms_list, LineList) else item.line,
                         f"{what}: 様式 {fid!r} がありません（forms/{fid}/form.yaml）",
                     )
             bring = item.get("bring") or []
@@ -568,20 +624,40 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
                 bring = []
             deadline = item.get("deadline") or {}
             if deadline:
-                if c.keys(rel, deadline, {"days", "counting", "text", "en"}, {"text"}, f"{what} の deadline"):
+                if c.keys(
+                    rel,
+                    deadline,
+                    {"days", "counting", "text", "en"},
+                    {"text"},
+                    f"{what} の deadline",
+                ):
                     days = deadline.get("days")
                     if days is not None and (type(days) is not int or days < 0):
                         c.add(rel, deadline.line_of("days"), f"{what}: days は日数（整数）です")
                     if deadline.get("counting", "after_event") not in DEADLINE_COUNTING:
-                        c.add(rel, deadline.line_of("counting"), f"{what}: counting は {' か '.join(DEADLINE_COUNTING)} です")
+                        c.add(
+                            rel,
+                            deadline.line_of("counting"),
+                            f"{what}: counting は {' か '.join(DEADLINE_COUNTING)} です",
+                        )
             vf, vt = _versioned(c, rel, item, pid)
             triggers = []
             trig_list = item.get("triggers")
             if not isinstance(trig_list, list) or not trig_list:
-                c.add(rel, item.line_of("triggers"), f"{what}: triggers（どの届出で・どんな条件で）が必要です")
+                c.add(
+                    rel,
+                    item.line_of("triggers"),
+                    f"{what}: triggers（どの届出で・どんな条件で）が必要です",
+                )
                 trig_list = []
             for t in trig_list:
-                if not c.keys(rel, t, {"events", "when", "name", "en"}, {"events", "when"}, f"{what} の trigger"):
+                if not c.keys(
+                    rel,
+                    t,
+                    {"events", "when", "name", "en"},
+                    {"events", "when"},
+                    f"{what} の trigger",
+                ):
                     continue
                 evs = t["events"]
                 if evs == "all":
@@ -612,21 +688,42 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
                 triggers.append(Trigger(tuple(evs), tuple(when), t.get("name"), en_t.get("name")))
             procedures.setdefault(pid, []).append(
                 Procedure(
-                    pid, vf, vt, rel, item.line, item["name"], item["department"], item["scope"],
-                    list(forms_list), no_form, list(bring), plain(deadline),
-                    item.get("legal_basis", ""), triggers, c.en(rel, item, {"name", "bring"}), item,
+                    pid,
+                    vf,
+                    vt,
+                    rel,
+                    item.line,
+                    item["name"],
+                    item["department"],
+                    item["scope"],
+                    list(forms_list),
+                    no_form,
+                    list(bring),
+                    plain(deadline),
+                    item.get("legal_basis", ""),
+                    triggers,
+                    c.en(rel, item, {"name", "bring"}),
+                    item,
                 )
             )
 
     for fid, fmeta in forms.items():
         for j, pid in enumerate(fmeta.get("procedures") or []):
             if pid not in procedures:
-                c.add(f"forms/{fid}/form.yaml", 0, f"様式 {fid} の procedures[{j}]: 手続 {pid!r} はカタログにありません")
+                c.add(
+                    f"forms/{fid}/form.yaml",
+                    0,
+                    f"様式 {fid} の procedures[{j}]: 手続 {pid!r} はカタログにありません",
+                )
 
     for j, item in enumerate(exclusions):
         for key in ("procedure", "when_person_also_gets"):
             if item[key] not in procedures:
-                c.add("rules.yaml", item.line_of(key), f"二重計上の除外 {j + 1}: 手続 {item[key]!r} はカタログにありません")
+                c.add(
+                    "rules.yaml",
+                    item.line_of(key),
+                    f"二重計上の除外 {j + 1}: 手続 {item[key]!r} はカタログにありません",
+                )
 
     # questions
     questions: list[Question] = []
@@ -634,27 +731,54 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     files[rel] = data = c.read(rel)
     for item in c.items(rel, data, "questions"):
         if not c.keys(
-            rel, item, {"id", "events", "asks", "persons", "text", "en"},
-            {"id", "events", "asks", "persons", "text"}, "質問",
+            rel,
+            item,
+            {"id", "events", "asks", "persons", "text", "en"},
+            {"id", "events", "asks", "persons", "text"},
+            "質問",
         ):
             continue
         evs = item["events"] if item["events"] != "all" else list(F.EVENTS)
         for e in evs if isinstance(evs, list) else [evs]:
             if e not in F.EVENTS:
-                c.add(rel, item.line_of("events"), f"質問 {item['id']}: 届出 {e!r} は定義されていません")
+                c.add(
+                    rel,
+                    item.line_of("events"),
+                    f"質問 {item['id']}: 届出 {e!r} は定義されていません",
+                )
         asks = item["asks"]
         if item["persons"] not in QUESTION_PERSONS:
-            c.add(rel, item.line_of("persons"), f"質問 {item['id']}: persons は {' | '.join(QUESTION_PERSONS)} のいずれかです")
+            c.add(
+                rel,
+                item.line_of("persons"),
+                f"質問 {item['id']}: persons は {' | '.join(QUESTION_PERSONS)} のいずれかです",
+            )
         if isinstance(asks, str) and asks.startswith("event."):
             known = asks[6:] in F.EVENT_FACTS
         else:
             known = asks in F.FLAGS or asks in (
-                "health_insurance", "health_insurance_before", "pension", "pension_before", "moving",
+                "health_insurance",
+                "health_insurance_before",
+                "pension",
+                "pension_before",
+                "moving",
             )
         if not known:
-            c.add(rel, item.line_of("asks"), f"質問 {item['id']}: 既知の事実・フラグを設定しません（asks: {asks!r}）")
+            c.add(
+                rel,
+                item.line_of("asks"),
+                f"質問 {item['id']}: 既知の事実・フラグを設定しません（asks: {asks!r}）",
+            )
         questions.append(
-            Question(item["id"], tuple(evs), asks, item["persons"], item["text"], c.en(rel, item, {"text"}), item)
+            Question(
+                item["id"],
+                tuple(evs),
+                asks,
+                item["persons"],
+                item["text"],
+                c.en(rel, item, {"text"}),
+                item,
+            )
         )
 
     _check_versions(c, "手続", procedures)
@@ -689,13 +813,13 @@ def default_dir() -> Path:
             return Path(settings.MADOGUCHI_CATALOG_DIR)
     except ImportError:  # pragma: no cover
         pass
-    return Path(__file__).resolve().parent / "data" / "demo"
+    return DEMO_DIR
 
 
 @functools.cache
 def demo_catalog() -> Catalog:
     """The demo municipality's catalog, loaded once per process."""
-    return load_catalog(Path(__file__).resolve().parent / "data" / "demo")
+    return load_catalog(DEMO_DIR)
 
 
 # ---------------------------------------------------------------------------------------
@@ -728,7 +852,9 @@ def export_catalog(catalog: Catalog, out: str | Path, on: date | None = None) ->
                     data[key] = _filter_in_force(data[key], on)
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        header = f"# {catalog.name} カタログ（{on.isoformat()} に有効な版） — madoguchi catalog export\n"
+        header = (
+            f"# {catalog.name} カタログ（{on.isoformat()} に有効な版） — madoguchi catalog export\n"
+        )
         target.write_text(header + dump(data), encoding="utf-8")
         written.append(target)
     src_forms = catalog.path / "forms"

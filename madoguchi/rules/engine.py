@@ -291,7 +291,11 @@ def determine_visit(situations: list[dict], catalog=None) -> dict:
         for e in r["procedures"]:
             m = merged.get(e["id"])
             if m is None:
-                merged[e["id"]] = m = {**e, "persons": list(e["persons"]), "because": list(e["because"])}
+                merged[e["id"]] = m = {
+                    **e,
+                    "persons": list(e["persons"]),
+                    "because": list(e["because"]),
+                }
                 m["events"] = [r["event"]]
             else:
                 m["persons"] += [p for p in e["persons"] if p not in m["persons"]]
@@ -307,7 +311,10 @@ def determine_visit(situations: list[dict], catalog=None) -> dict:
             if na["id"] not in applied_ids:
                 prev = not_applicable.get(na["id"])
                 if prev is None:
-                    not_applicable[na["id"]] = {"id": na["id"], "because": f"{r['event']}: {na['because']}"}
+                    not_applicable[na["id"]] = {
+                        "id": na["id"],
+                        "because": f"{r['event']}: {na['because']}",
+                    }
                 else:
                     prev["because"] += f" ／ {r['event']}: {na['because']}"
     result = {

@@ -66,7 +66,12 @@ EVENT_DETAILS: dict[str, tuple[set[str], set[str]]] = {
     "divorce": ({"couple"}, {"custodial_parent", "surname_changes", "keeps_married_surname"}),
 }
 ALL_DETAILS = set().union(*(r | o for r, o in EVENT_DETAILS.values()))
-BOOL_DETAILS = {"same_prefecture", "school_district_changes", "lump_sum_difference", "single_parent"}
+BOOL_DETAILS = {
+    "same_prefecture",
+    "school_district_changes",
+    "lump_sum_difference",
+    "single_parent",
+}
 ID_DETAILS = {"newborn", "mother", "deceased", "custodial_parent"}
 ID_LIST_DETAILS = {"couple", "surname_changes", "keeps_married_surname"}
 MOVING_IN_OUT = {"move_in", "move_in_from_abroad", "move_out", "move_out_abroad"}
@@ -118,7 +123,9 @@ def _bool(value: Any, field: str) -> bool:
 def _person(raw: Any, i: int, event: str) -> dict:
     where = f"persons[{i}]"
     if not isinstance(raw, dict):
-        raise SituationError(where, "人の情報は項目の一覧で書いてください", "a person must be a mapping")
+        raise SituationError(
+            where, "人の情報は項目の一覧で書いてください", "a person must be a mapping"
+        )
     for key in raw:
         if key not in PERSON_KEYS:
             raise SituationError(f"{where}.{key}", f"不明な項目です: {key}", f"unknown key: {key}")
@@ -127,7 +134,9 @@ def _person(raw: Any, i: int, event: str) -> dict:
             raise SituationError(f"{where}.{key}", f"{key} がありません", f"{key} is missing")
     pid = raw["id"]
     if not isinstance(pid, str) or not pid:
-        raise SituationError(f"{where}.id", "id は空でない文字列です", "id must be a non-empty string")
+        raise SituationError(
+            f"{where}.id", "id は空でない文字列です", "id must be a non-empty string"
+        )
     p: dict[str, Any] = {"id": pid}
     p["relationship"] = _enum(raw["relationship"], RELATIONSHIPS, f"{where}.relationship")
     p["birth_date"] = parse_date(raw["birth_date"], f"{where}.birth_date")
@@ -167,10 +176,14 @@ def _person(raw: Any, i: int, event: str) -> dict:
         f = f"{where}.pension_before"
         p["pension_before"] = _pension(raw["pension_before"], f)
         if p["pension_before"] == p["pension"]:
-            raise SituationError(f, "変更前と変更後の年金種別が同じです", "equals pension (no change)")
+            raise SituationError(
+                f, "変更前と変更後の年金種別が同じです", "equals pension (no change)"
+            )
     flags = raw.get("flags") or []
     if not isinstance(flags, list):
-        raise SituationError(f"{where}.flags", "flags は一覧で書いてください", "flags must be a list")
+        raise SituationError(
+            f"{where}.flags", "flags は一覧で書いてください", "flags must be a list"
+        )
     for j, flag in enumerate(flags):
         if flag not in FLAGS:
             raise SituationError(
@@ -210,7 +223,9 @@ def validate(raw: Any) -> dict:
     d = parse_date(raw["event_date"], "event_date")
     persons_raw = raw.get("persons")
     if not isinstance(persons_raw, list) or not persons_raw:
-        raise SituationError("persons", "persons に世帯の人を書いてください", "persons must be a non-empty list")
+        raise SituationError(
+            "persons", "persons に世帯の人を書いてください", "persons must be a non-empty list"
+        )
     persons = [_person(p, i, event) for i, p in enumerate(persons_raw)]
     ids: dict[str, int] = {}
     for i, p in enumerate(persons):
@@ -229,7 +244,9 @@ def validate(raw: Any) -> dict:
     spouses = [i for i, p in enumerate(persons) if p["relationship"] == "spouse"]
     if len(spouses) > 1:
         raise SituationError(
-            f"persons[{spouses[1]}].relationship", "配偶者（spouse）は1人までです", "at most one spouse"
+            f"persons[{spouses[1]}].relationship",
+            "配偶者（spouse）は1人までです",
+            "at most one spouse",
         )
     earners = [i for i, p in enumerate(persons) if "primary_earner" in p["flags"]]
     if len(earners) > 1:
@@ -267,7 +284,9 @@ def validate(raw: Any) -> dict:
                         f"{key}[{j}]", f"{v!r} は persons にいません", f"{v!r} is not a person"
                     )
             if len(set(value)) != len(value):
-                raise SituationError(key, f"{key} に同じ id が重複しています", f"duplicate id in {key}")
+                raise SituationError(
+                    key, f"{key} に同じ id が重複しています", f"duplicate id in {key}"
+                )
             s[key] = list(value)
         elif key == "birth_weight_g":
             if type(value) is not int or value <= 0:
@@ -281,20 +300,28 @@ def validate(raw: Any) -> dict:
     if event == "birth":
         if by_id[s["newborn"]]["birth_date"] != d:
             raise SituationError(
-                "newborn", "出生した子の生年月日が異動日と違います", "the newborn is not born on event_date"
+                "newborn",
+                "出生した子の生年月日が異動日と違います",
+                "the newborn is not born on event_date",
             )
         if s["mother"] == s["newborn"]:
-            raise SituationError("mother", "母は出生した子以外の人です", "the mother is the newborn")
+            raise SituationError(
+                "mother", "母は出生した子以外の人です", "the mother is the newborn"
+            )
     if event in ("marriage", "divorce"):
         if len(s["couple"]) != 2:
-            raise SituationError("couple", "couple は異なる2人の id です", "couple must be two distinct ids")
+            raise SituationError(
+                "couple", "couple は異なる2人の id です", "couple must be two distinct ids"
+            )
     if event == "divorce":
         couple = s["couple"]
         kmsur = s.get("keeps_married_surname", [])
         for j, v in enumerate(kmsur):
             if v not in couple:
                 raise SituationError(
-                    f"keeps_married_surname[{j}]", "婚氏続称は夫婦の一方です", "not a member of couple"
+                    f"keeps_married_surname[{j}]",
+                    "婚氏続称は夫婦の一方です",
+                    "not a member of couple",
                 )
             if v in s.get("surname_changes", []):
                 raise SituationError(
@@ -303,7 +330,9 @@ def validate(raw: Any) -> dict:
                     "also in surname_changes",
                 )
         if "custodial_parent" in s and s["custodial_parent"] not in couple:
-            raise SituationError("custodial_parent", "子を引き取る親は夫婦の一方です", "not a member of couple")
+            raise SituationError(
+                "custodial_parent", "子を引き取る親は夫婦の一方です", "not a member of couple"
+            )
         recipients = [c for c in couple if "child_allowance_recipient" in by_id[c]["flags"]]
         if len(recipients) > 1:
             raise SituationError(

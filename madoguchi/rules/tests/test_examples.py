@@ -19,7 +19,9 @@ EXAMPLES = sorted((SHARED / "domain" / "examples").glob("*.situation.yaml"))
 
 
 def expected(path: Path) -> dict:
-    return json.loads(path.with_name(path.name.replace(".situation.yaml", ".expected.json")).read_text())
+    return json.loads(
+        path.with_name(path.name.replace(".situation.yaml", ".expected.json")).read_text()
+    )
 
 
 def ids_and_persons(result: dict) -> dict:

@@ -1,0 +1,229 @@
+"""Catalog validation (file, line, message), versioning, export round trip, DB load."""
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from madoguchi.catalog.loader import (
+    DEMO_DIR,
+    CatalogError,
+    canonical,
+    demo_catalog,
+    export_catalog,
+    load_catalog,
+)
+from madoguchi.rules import determine
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def cat_dir(tmp_path):
+    target = tmp_path / "cat"
+    shutil.copytree(DEMO_DIR, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str, count: int = 1):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return i
+    raise AssertionError(needle)
+
+
+def issues(cat_dir) -> list:
+    with pytest.raises(CatalogError) as info:
+        load_catalog(cat_dir)
+    return info.value.issues
+
+
+def test_demo_catalog_loads_every_procedure_of_procedures_md():
+    cat = demo_catalog()
+    ids = set(cat.procedures)
+    md = (REPO.parent / "shared" / "domain" / "procedures.md").read_text(encoding="utf-8")
+    import re
+
+    listed = set(re.findall(r"^\| ([a-z_]+\.[a-z_0-9]+) \|", md, re.M))
+    assert listed and listed <= ids
+    assert len(cat.departments) == 12
+    for p in cat.procedures.values():
+        v = p[-1]
+        assert v.department in cat.departments
+        assert v.forms or v.no_form
+    assert cat.department("citizen").place
+
+
+def test_unknown_key_is_reported_with_file_and_line(cat_dir):
+    f = cat_dir / "procedures" / "tax.yaml"
+    edit(f, "    legal_basis: 地方税法 300条", "    legal_basis: 地方税法 300条\n    dedline: 14")
+    [issue] = issues(cat_dir)
+    assert issue.file == "procedures/tax.yaml"
+    assert issue.line == line_of(f, "dedline")
+    assert "dedline" in issue.message
+
+
+def test_unknown_fact_flag_condition_and_department(cat_dir):
+    rules = cat_dir / "rules.yaml"
+    edit(rules, "logic: {var: person.wants_seal}", "logic: {var: person.wants_seel}")
+    edit(rules, "logic: {var: event.same_prefecture}", "logic: {var: event.same_pref}")
+    proc = cat_dir / "procedures" / "housing.yaml"
+    edit(proc, "when: [moves, housing_tenant]", "when: [moves, housing_tenent]")
+    edit(proc, "department: housing", "department: housingg")
+    found = issues(cat_dir)
+    by_msg = {i.message: i for i in found}
+    assert len(found) == 4, found
+    seal = next(i for i in found if "wants_seel" in i.message)
+    assert (seal.file, seal.line) == ("rules.yaml", line_of(rules, "wants_seel"))
+    pref = next(i for i in found if "same_pref" in i.message)
+    assert pref.line == line_of(rules, "event.same_pref}")
+    cond = next(i for i in found if "housing_tenent" in i.message)
+    assert (cond.file, cond.line) == ("procedures/housing.yaml", line_of(proc, "housing_tenent"))
+    assert any("housingg" in m for m in by_msg)
+
+
+def test_rule_that_does_not_parse(cat_dir):
+    rules = cat_dir / "rules.yaml"
+    edit(rules, "logic: {var: person.pregnant}", "logic: {pregnant_op: [{var: person.pregnant}]}")
+    [issue] = issues(cat_dir)
+    assert issue.line == line_of(rules, "pregnant_op")
+    assert "JSON Logic" in issue.message
+
+
+def test_question_that_sets_no_known_fact(cat_dir):
+    q = cat_dir / "questions.yaml"
+    edit(q, "asks: dog_owner", "asks: has_cat")
+    [issue] = issues(cat_dir)
+    assert (issue.file, issue.line) == ("questions.yaml", line_of(q, "has_cat"))
+
+
+def test_unknown_procedure_and_form(cat_dir):
+    rules = cat_dir / "rules.yaml"
+    edit(rules, "when_person_also_gets: nhi.enroll", "when_person_also_gets: nhi.enrol")
+    proc = cat_dir / "procedures" / "environment.yaml"
+    edit(proc, "forms: [dog_change]", "forms: [dog_form]")
+    found = issues(cat_dir)
+    assert len(found) == 2
+    assert any("nhi.enrol" in i.message and i.file == "rules.yaml" for i in found)
+    assert any("dog_form" in i.message and i.line == line_of(proc, "dog_form") for i in found)
+
+
+def test_no_form_or_forms_required(cat_dir):
+    proc = cat_dir / "procedures" / "housing.yaml"
+    edit(proc, "    no_form: 所管課で受付（様式なし）\n", "")
+    [issue] = issues(cat_dir)
+    assert "no_form" in issue.message and issue.file == "procedures/housing.yaml"
+
+
+def test_yaml_syntax_error_names_the_line(cat_dir):
+    f = cat_dir / "events.yaml"
+    edit(f, "  - {id: birth, name: 出生", "  - {id: birth, name: [出生")
+    [issue] = issues(cat_dir)
+    assert issue.file == "events.yaml" and issue.line >= line_of(f, "[出生")
+
+
+def test_versions_overlap_and_gap(cat_dir):
+    f = cat_dir / "procedures" / "housing.yaml"
+    text = f.read_text(encoding="utf-8")
+    block = text[text.index("  - id: housing.tenant_change") :]
+    v2 = block.replace("valid_from: 2016-01-01", "valid_from: 2028-04-01")
+    edit(f, "valid_from: 2016-01-01", "valid_from: 2016-01-01\n    valid_to: 2028-03-31")
+    f.write_text(f.read_text(encoding="utf-8") + v2, encoding="utf-8")
+    cat = load_catalog(cat_dir)  # contiguous versions load
+    assert [v.valid_from for v in cat.procedures["housing.tenant_change"]] == [
+        date(2016, 1, 1),
+        date(2028, 4, 1),
+    ]
+    edit(f, "valid_to: 2028-03-31", "valid_to: 2028-04-01")
+    [issue] = issues(cat_dir)
+    assert "重なって" in issue.message
+    edit(f, "valid_to: 2028-04-01", "valid_to: 2028-03-01")
+    [issue] = issues(cat_dir)
+    assert "空白" in issue.message
+
+
+def test_parameter_versions_apply_by_event_date():
+    cat = demo_catalog()
+    s = {
+        "event": "move_in",
+        "event_date": "2024-03-31",
+        "persons": [
+            {"id": "p1", "relationship": "head", "birth_date": "1980-01-01", "sex": "female"},
+            {"id": "p2", "relationship": "child", "birth_date": "2007-06-01", "sex": "male"},
+        ],
+    }
+    before = determine(s, cat)
+    after = determine({**s, "event_date": "2024-04-01"}, cat)
+    med = lambda r: [p["persons"] for p in r["procedures"] if p["id"] == "child_medical.apply"]  # noqa: E731
+    # aged 16 (high school): outside the 中学卒業まで limit before 2024-04-01, inside after
+    assert med(before) == []
+    assert med(after) == [["p2"]]
+    assert before["catalog"]["version"] < after["catalog"]["version"]
+
+
+def test_export_round_trip(tmp_path):
+    cat = demo_catalog()
+    export_catalog(cat, tmp_path / "out")
+    again = load_catalog(tmp_path / "out")
+    assert canonical(again) == canonical(cat)
+    export_catalog(again, tmp_path / "out2")
+    assert canonical(load_catalog(tmp_path / "out2")) == canonical(cat)
+    assert (tmp_path / "out" / "procedures" / "citizen.yaml").read_text(encoding="utf-8") == (
+        tmp_path / "out2" / "procedures" / "citizen.yaml"
+    ).read_text(encoding="utf-8")
+
+
+def test_check_command_exit_2_with_lines(cat_dir):
+    f = cat_dir / "departments.yaml"
+    edit(f, "    place: 本庁舎3階 住宅課", "    place: 本庁舎3階 住宅課\n    floor: 3")
+    proc = subprocess.run(
+        [sys.executable, "-m", "madoguchi.cli", "catalog", "check", str(cat_dir)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert f"departments.yaml:{line_of(f, 'floor: 3')}:" in proc.stderr
+    assert proc.stdout == ""
+    ok = subprocess.run(
+        [sys.executable, "-m", "madoguchi.cli", "catalog", "check", str(DEMO_DIR)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert ok.returncode == 0 and "OK" in ok.stdout
+
+
+@pytest.mark.django_db
+def test_load_into_db_all_or_nothing(cat_dir):
+    from madoguchi.catalog.models import CatalogVersion, Procedure
+    from madoguchi.catalog.services import load_into_db
+
+    version = load_into_db(DEMO_DIR)
+    assert version.published
+    assert Procedure.objects.filter(version=version).count() == sum(
+        len(v) for v in demo_catalog().procedures.values()
+    )
+    assert load_into_db(DEMO_DIR).pk == version.pk  # same files: same version
+    edit(cat_dir / "events.yaml", "id: death,", "id: deaths,")
+    with pytest.raises(CatalogError):
+        load_into_db(cat_dir)
+    assert CatalogVersion.objects.count() == 1
+    edit(cat_dir / "events.yaml", "id: deaths,", "id: death,")
+    edit(cat_dir / "departments.yaml", "本庁舎3階 住宅課", "本庁舎4階 住宅課")
+    v2 = load_into_db(cat_dir)
+    assert v2.pk != version.pk and v2.published
+    version.refresh_from_db()
+    assert not version.published
+    assert v2.departments.get(dept_id="housing").place == "本庁舎4階 住宅課"

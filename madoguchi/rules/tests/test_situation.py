@@ -1,0 +1,268 @@
+"""Invalid situations are rejected with the field named (situation.md, "Invalid situations")."""
+
+import copy
+
+import pytest
+
+from madoguchi.catalog.loader import demo_catalog
+from madoguchi.rules import SituationError, determine, determine_visit
+
+
+def base(event="move_in", **details):
+    s = {
+        "event": event,
+        "event_date": "2027-04-01",
+        "persons": [
+            {"id": "p1", "relationship": "head", "birth_date": "1985-06-01", "sex": "male"},
+            {"id": "p2", "relationship": "spouse", "birth_date": "1987-09-15", "sex": "female"},
+            {"id": "p3", "relationship": "child", "birth_date": "2017-06-10", "sex": "male"},
+        ],
+    }
+    s.update(details)
+    return s
+
+
+def birth(**kw):
+    s = base("birth", newborn="p4", mother="p2", birth_weight_g=3000)
+    s["persons"].append(
+        {"id": "p4", "relationship": "child", "birth_date": "2027-04-01", "sex": "female"}
+    )
+    s.update(kw)
+    return s
+
+
+def divorce(**kw):
+    s = base("divorce", couple=["p1", "p2"], custodial_parent="p2")
+    s.update(kw)
+    return s
+
+
+def person(s, i, **kw):
+    s["persons"][i].update(kw)
+    return s
+
+
+def drop(s, i, key):
+    del s["persons"][i][key]
+    return s
+
+
+def nobody_moves():
+    s = base()
+    for p in s["persons"]:
+        p["moving"] = False
+    return s
+
+
+CASES = [
+    ("unknown event", lambda: base("moving"), "event"),
+    (
+        "missing event_date",
+        lambda: {k: v for k, v in base().items() if k != "event_date"},
+        "event_date",
+    ),
+    ("event_date not a real date", lambda: base(event_date="2027-02-30"), "event_date"),
+    ("event_date wrong format", lambda: base(event_date="2027/04/01"), "event_date"),
+    (
+        "birth_date not real",
+        lambda: person(base(), 1, birth_date="1987-13-01"),
+        "persons[1].birth_date",
+    ),
+    (
+        "birth_date in 和暦",
+        lambda: person(base(), 0, birth_date="昭和60年6月1日"),
+        "persons[0].birth_date",
+    ),
+    ("missing id", lambda: drop(base(), 2, "id"), "persons[2].id"),
+    ("missing relationship", lambda: drop(base(), 1, "relationship"), "persons[1].relationship"),
+    ("missing birth_date", lambda: drop(base(), 0, "birth_date"), "persons[0].birth_date"),
+    ("missing sex", lambda: drop(base(), 2, "sex"), "persons[2].sex"),
+    ("no head", lambda: person(base(), 0, relationship="parent"), "persons"),
+    ("two heads", lambda: person(base(), 1, relationship="head"), "persons"),
+    ("two spouses", lambda: person(base(), 2, relationship="spouse"), "persons[2].relationship"),
+    ("nobody moves", lambda: nobody_moves(), "persons"),
+    ("moving outside a move event", lambda: person(birth(), 0, moving=True), "persons[0].moving"),
+    (
+        "health_insurance_before equals health_insurance",
+        lambda: person(divorce(), 1, health_insurance="nhi", health_insurance_before="nhi"),
+        "persons[1].health_insurance_before",
+    ),
+    (
+        "pension_before equals pension",
+        lambda: person(divorce(), 1, pension="1", pension_before=1),
+        "persons[1].pension_before",
+    ),
+    (
+        "health_insurance_before for a person moving in",
+        lambda: person(base(), 0, health_insurance="nhi", health_insurance_before="employee"),
+        "persons[0].health_insurance_before",
+    ),
+    (
+        "pension_before for the deceased",
+        lambda: person(base("death", deceased="p1"), 0, pension="1", pension_before="2"),
+        "persons[0].pension_before",
+    ),
+    (
+        "public_servant and child_allowance_recipient",
+        lambda: person(base(), 0, flags=["public_servant", "child_allowance_recipient"]),
+        "persons[0].flags",
+    ),
+    (
+        "both of a divorcing couple receive child allowance",
+        lambda: person(
+            person(divorce(), 0, flags=["child_allowance_recipient"]),
+            1,
+            flags=["child_allowance_recipient"],
+        ),
+        "persons[1].flags",
+    ),
+    ("duplicate id", lambda: person(base(), 2, id="p1"), "persons[2].id"),
+    ("bad relationship", lambda: person(base(), 2, relationship="son"), "persons[2].relationship"),
+    ("bad sex", lambda: person(base(), 2, sex="m"), "persons[2].sex"),
+    (
+        "bad health_insurance",
+        lambda: person(base(), 0, health_insurance="shaho"),
+        "persons[0].health_insurance",
+    ),
+    ("bad pension", lambda: person(base(), 0, pension=4), "persons[0].pension"),
+    (
+        "bad pension_before",
+        lambda: person(divorce(), 1, pension_before="x"),
+        "persons[1].pension_before",
+    ),
+    (
+        "lower-case nationality",
+        lambda: person(base(), 1, nationality="us"),
+        "persons[1].nationality",
+    ),
+    (
+        "three-letter nationality",
+        lambda: person(base(), 1, nationality="USA"),
+        "persons[1].nationality",
+    ),
+    (
+        "unknown flag",
+        lambda: person(base(), 0, flags=["my_number_card", "vip"]),
+        "persons[0].flags[1]",
+    ),
+    ("unknown person key", lambda: person(base(), 0, name="山田"), "persons[0].name"),
+    ("unknown top-level key", lambda: base(note="x"), "note"),
+    (
+        "two primary earners",
+        lambda: person(person(base(), 0, flags=["primary_earner"]), 1, flags=["primary_earner"]),
+        "persons[1].flags",
+    ),
+    (
+        "birth without newborn",
+        lambda: {k: v for k, v in birth().items() if k != "newborn"},
+        "newborn",
+    ),
+    ("birth without mother", lambda: {k: v for k, v in birth().items() if k != "mother"}, "mother"),
+    (
+        "birth without weight",
+        lambda: {k: v for k, v in birth().items() if k != "birth_weight_g"},
+        "birth_weight_g",
+    ),
+    (
+        "newborn not born on event_date",
+        lambda: person(birth(), 3, birth_date="2027-03-31"),
+        "newborn",
+    ),
+    ("mother is the newborn", lambda: birth(mother="p4"), "mother"),
+    ("weight not an integer", lambda: birth(birth_weight_g=2500.5), "birth_weight_g"),
+    ("weight not positive", lambda: birth(birth_weight_g=0), "birth_weight_g"),
+    (
+        "lump_sum_difference not a boolean",
+        lambda: birth(lump_sum_difference="yes"),
+        "lump_sum_difference",
+    ),
+    ("death without deceased", lambda: base("death"), "deceased"),
+    ("deceased not a person", lambda: base("death", deceased="p9"), "deceased"),
+    ("marriage without couple", lambda: base("marriage"), "couple"),
+    ("couple of one", lambda: base("marriage", couple=["p1"]), "couple"),
+    ("couple of the same person", lambda: base("marriage", couple=["p1", "p1"]), "couple"),
+    ("couple member not a person", lambda: base("marriage", couple=["p1", "p9"]), "couple[1]"),
+    (
+        "surname_changes names a stranger",
+        lambda: base("marriage", couple=["p1", "p2"], surname_changes=["x"]),
+        "surname_changes[0]",
+    ),
+    (
+        "divorce with a kid and no custodial parent",
+        lambda: base("divorce", couple=["p1", "p2"]),
+        "custodial_parent",
+    ),
+    (
+        "custodial parent outside the couple",
+        lambda: divorce(custodial_parent="p3"),
+        "custodial_parent",
+    ),
+    (
+        "keeps_married_surname outside the couple",
+        lambda: divorce(keeps_married_surname=["p3"]),
+        "keeps_married_surname[0]",
+    ),
+    (
+        "keeps_married_surname also in surname_changes",
+        lambda: divorce(surname_changes=["p2"], keeps_married_surname=["p2"]),
+        "keeps_married_surname[0]",
+    ),
+    (
+        "same_prefecture outside move_in/move_out",
+        lambda: base("move_within", same_prefecture=True),
+        "same_prefecture",
+    ),
+    (
+        "school_district_changes on move_in",
+        lambda: base(school_district_changes=True),
+        "school_district_changes",
+    ),
+    ("a birth detail on a move", lambda: base(newborn="p3"), "newborn"),
+    (
+        "custodial_parent on marriage",
+        lambda: base("marriage", couple=["p1", "p2"], custodial_parent="p1"),
+        "custodial_parent",
+    ),
+    ("same_prefecture not a boolean", lambda: base(same_prefecture="no"), "same_prefecture"),
+    ("persons empty", lambda: base(persons=[]), "persons"),
+]
+
+
+@pytest.mark.parametrize("make,field", [(m, f) for _, m, f in CASES], ids=[c[0] for c in CASES])
+def test_invalid_situation_names_the_field(make, field):
+    with pytest.raises(SituationError) as info:
+        determine(make(), demo_catalog())
+    assert info.value.field == field
+    assert info.value.message and info.value.message_en
+
+
+def test_valid_variants_are_accepted():
+    cat = demo_catalog()
+    s = base()
+    s["persons"][0].update(pension=1, nationality="US", flags=[])
+    assert determine(s, cat)["procedures"]
+    import datetime
+
+    s = base(event_date=datetime.date(2027, 4, 1))
+    assert determine(s, cat)["event_date"] == "2027-04-01"
+    # divorce without a kid needs no custodial parent
+    s = base("divorce", couple=["p1", "p2"])
+    s["persons"].pop()
+    assert determine(s, cat)["event"] == "divorce"
+    # register is accepted and ignored
+    s = base()
+    s["persons"][0]["register"] = {"name": "山田　太郎"}
+    assert determine(s, cat) == determine(base(), cat)
+
+
+def test_determine_does_not_modify_the_situation():
+    s = base()
+    before = copy.deepcopy(s)
+    determine(s, demo_catalog())
+    assert s == before
+
+
+def test_visit_names_the_situation_index():
+    with pytest.raises(SituationError) as info:
+        determine_visit([base(), base(event="nope")], demo_catalog())
+    assert info.value.field == "situations[1].event"
