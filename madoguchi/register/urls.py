@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "register"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search_page, name="search"),
+    path("person/<str:atena_no>/", views.person_page, name="person"),
+    path("household/<str:household_no>/", views.household_page, name="household"),
+]

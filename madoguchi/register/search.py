@@ -1,0 +1,478 @@
+"""Register search and reads: one field that recognises what was typed; every read audited.
+
+What the field understands (tokens separated by spaces, ASCII or U+3000):
+
+* a name in kanji (or Latin letters): prefix match on ``name_key`` and ``alt_name_key``
+  (髙橋 is found by 高橋 and the reverse, 﨑/崎, 𠮷/吉, with or without IVS; see
+  :mod:`madoguchi.core.text`);
+* a reading in hiragana, katakana or half-width kana: prefix match on ``kana_key``;
+* a birth date: 7 digits (``4050101``), 8 digits (``19930101``), ``H5.1.1``,
+  ``平成5年1月1日`` … (strict 和暦; an impossible date is an error, never rolled over);
+* a 宛名番号: digits, exact. A 7- or 8-digit number is tried both as 宛名番号 and as a
+  birth date;
+* a combination: name (or reading) + birth date, e.g. ``高橋 H5.1.1``.
+
+Removed persons (転出者, 死亡者, その他消除者) and pending move-ins are returned and
+marked, never hidden. Results are capped (``limit``); a capped result asks the clerk to
+narrow the search.
+
+支援措置 (support measures for DV/stalking victims): a protected person appears to staff
+without ``may_see_protected`` only as a masked row ("支援措置対象者: 閲覧権限があり
+ません") carrying no name, number, birth date or address, so the clerk knows to ask a
+supervisor instead of serving a namesake; the person view answers 403 to them. Every
+search or view that touches a protected person — shown or masked — is audited with
+``flagged=True``.
+
+Queries are index-friendly: prefix matches only (``startswith`` on PostgreSQL, served by
+the ``*_like`` pattern index; an explicit range on SQLite, whose ``LIKE`` is
+case-insensitive and cannot use the index), each branch fetched with ``limit + 1`` rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from madoguchi.audit import services as audit
+from madoguchi.core.text import is_kana, kana_key, name_key
+from madoguchi.core.wareki import WarekiError, format_wareki, looks_like_date, parse_wareki
+
+from .models import Household, Person, ResidentStatus
+
+DEFAULT_LIMIT = 50
+MASKED_LABEL = "支援措置対象者: 閲覧権限がありません"
+_SPLIT = re.compile(r"[\s\u3000]+")
+_TOP = "\U0010ffff"
+_PENDING_NO = re.compile(r"^[A-Z]\d{5,}$")
+
+
+class SearchError(ValueError):
+    """The query cannot be searched (an impossible date, nothing typed …)."""
+
+
+class NotFound(LookupError):
+    pass
+
+
+class Protected(PermissionError):
+    """The person is under 支援措置 and the member of staff may not see them."""
+
+
+def may_see_protected(user) -> bool:
+    return bool(getattr(user, "may_see_protected", False))
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass
+class Query:
+    """How a query text was understood."""
+
+    text: str
+    name: str = ""  # kanji / Latin name part (as typed, spaces removed)
+    kana: str = ""  # reading part
+    birth_date: date | None = None
+    number: str = ""  # digits: 宛名番号 (and maybe a date)
+    number_date: date | None = None  # the same digits read as a birth date, when valid
+
+    def describe(self) -> list[str]:
+        parts = []
+        if self.name:
+            parts.append(_("氏名「%(v)s」で始まる") % {"v": self.name})
+        if self.kana:
+            parts.append(_("フリガナ「%(v)s」で始まる") % {"v": kana_key(self.kana)})
+        if self.birth_date:
+            parts.append(
+                _("生年月日 %(w)s（%(iso)s）")
+                % {"w": format_wareki(self.birth_date), "iso": self.birth_date.isoformat()}
+            )
+        if self.number:
+            if self.number_date:
+                parts.append(
+                    _("宛名番号 %(n)s または 生年月日 %(w)s")
+                    % {"n": self.number, "w": format_wareki(self.number_date)}
+                )
+            else:
+                parts.append(_("宛名番号 %(n)s") % {"n": self.number})
+        return parts
+
+
+def _ascii_digits(token: str) -> str:
+    """Full-width digits and letters → ASCII (numbers only; never applied to names)."""
+    return "".join(
+        chr(ord(c) - 0xFEE0) if ("０" <= c <= "９" or "Ａ" <= c <= "ｚ") else c for c in token
+    )
+
+
+def parse_query(text: str) -> Query:
+    """Classify the tokens of ``text``. Raises SearchError with a clear message."""
+    text = (text or "").strip()
+    if not text:
+        raise SearchError(_("検索語を入力してください"))
+    q = Query(text=text)
+    name_parts: list[str] = []
+    for token in _SPLIT.split(text):
+        if not token:
+            continue
+        digits = _ascii_digits(token).upper()
+        if _PENDING_NO.match(digits):  # pending move-ins: P0000000011
+            if q.number:
+                raise SearchError(_("番号が2つ入力されています（%(t)s）") % {"t": token})
+            q.number = digits
+            continue
+        if digits.isascii() and digits.isdigit():
+            if q.number:
+                raise SearchError(_("番号が2つ入力されています（%(t)s）") % {"t": token})
+            q.number = digits
+            if len(digits) in (7, 8):
+                try:
+                    q.number_date = parse_wareki(digits)
+                except WarekiError:
+                    q.number_date = None
+            continue
+        if looks_like_date(token):
+            if q.birth_date:
+                raise SearchError(_("生年月日が2つ入力されています（%(t)s）") % {"t": token})
+            try:
+                q.birth_date = parse_wareki(token)
+            except WarekiError as exc:
+                raise SearchError(_("生年月日: %(e)s") % {"e": exc}) from None
+            continue
+        name_parts.append(token)
+    if name_parts:
+        joined = "".join(name_parts)
+        if all(is_kana(p) for p in name_parts):
+            q.kana = joined
+        else:
+            q.name = joined
+    if q.number and (q.name or q.kana) and q.number_date and not q.birth_date:
+        # "高橋 4050101": with a name, a 7/8-digit number is the birth date.
+        q.birth_date, q.number, q.number_date = q.number_date, "", None
+    if q.number and (q.name or q.kana or q.birth_date):
+        raise SearchError(_("宛名番号は単独で入力してください"))
+    if (q.name and not name_key(q.name)) or (q.kana and not kana_key(q.kana)):
+        raise SearchError(_("氏名として読める文字がありません"))
+    return q
+
+
+# --------------------------------------------------------------------------- querying
+
+
+def _prefix(qs: QuerySet, field_name: str, prefix: str) -> QuerySet:
+    """Index-friendly prefix filter on a folded key column."""
+    if connection.vendor == "sqlite":
+        return qs.filter(
+            **{
+                f"{field_name}__gte": prefix,
+                f"{field_name}__lt": prefix + _TOP,
+                f"{field_name}__startswith": prefix,
+            }
+        )
+    return qs.filter(**{f"{field_name}__startswith": prefix})
+
+
+def _branches(q: Query) -> list[QuerySet]:
+    base = Person.objects.select_related("household")
+    branches: list[QuerySet] = []
+    if q.number:
+        branches.append(base.filter(atena_no=q.number))
+        if q.number_date:
+            branches.append(base.filter(birth_date=q.number_date))
+        return branches
+    dated = base.filter(birth_date=q.birth_date) if q.birth_date else base
+    if q.kana:
+        branches.append(_prefix(dated, "kana_key", kana_key(q.kana)))
+    elif q.name:
+        key = name_key(q.name)
+        branches.append(_prefix(dated, "name_key", key))
+        branches.append(_prefix(dated, "alt_name_key", key))
+    else:
+        branches.append(dated)
+    return branches
+
+
+_STATUS_RANK = {
+    ResidentStatus.RESIDENT: 0,
+    ResidentStatus.PENDING: 1,
+    ResidentStatus.MOVED_OUT: 2,
+    ResidentStatus.DECEASED: 3,
+    ResidentStatus.OTHER_REMOVED: 4,
+}
+
+
+@dataclass
+class Row:
+    """One result line. ``person`` is None for a masked (protected) row."""
+
+    person: Person | None
+    masked: bool = False
+    protected: bool = False
+    head_name: str = ""
+
+    @property
+    def status_class(self) -> str:
+        p = self.person
+        if p is None:
+            return "masked"
+        if p.status == ResidentStatus.PENDING:
+            return "pending"
+        return "removed" if p.is_removed else "resident"
+
+
+@dataclass
+class SearchResult:
+    query: Query | None
+    rows: list[Row] = field(default_factory=list)
+    capped: bool = False
+    limit: int = DEFAULT_LIMIT
+    error: str = ""
+    flagged: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def interpretation(self) -> list[str]:
+        return self.query.describe() if self.query else []
+
+    @property
+    def message(self) -> str:
+        if self.error:
+            return self.error
+        if self.capped:
+            return _(
+                "該当が%(n)d件を超えました。先頭%(n)d件のみ表示しています。"
+                "生年月日やフリガナを加えて絞り込んでください。"
+            ) % {"n": self.limit}
+        if not self.rows:
+            return _("該当する住民はいません")
+        return _("%(n)d件見つかりました") % {"n": len(self.rows)}
+
+
+def _head_names(households: Iterable[int], user) -> dict[int, str]:
+    heads = (
+        Person.objects.filter(household_id__in=set(households))
+        .filter(Q(relationship_role="head") | Q(relationship="世帯主"))
+        .only("household_id", "name", "support_measure")
+    )
+    shown = may_see_protected(user)
+    return {h.household_id: (h.name if shown or not h.support_measure else "") for h in heads}
+
+
+def _run(q: Query, limit: int) -> tuple[list[Person], bool]:
+    found: dict[int, Person] = {}
+    capped = False
+    for qs in _branches(q):
+        batch = list(qs[: limit + 1])
+        if len(batch) > limit:
+            capped = True
+        for p in batch:
+            found.setdefault(p.pk, p)
+    persons = sorted(
+        found.values(),
+        key=lambda p: (_STATUS_RANK.get(p.status, 9), p.kana_key, p.name_key, p.atena_no),
+    )
+    if len(persons) > limit:
+        capped = True
+    return persons[:limit], capped
+
+
+def search(query: str, user, *, limit: int = DEFAULT_LIMIT) -> SearchResult:
+    """Search the register and audit the search (action ``register.search``) in the same
+    transaction. Bad input gives a result with ``error`` set (and is audited too, with no
+    persons)."""
+    with transaction.atomic():
+        try:
+            q = parse_query(query)
+        except SearchError as exc:
+            audit.record(user, "register.search", query=(query or "")[:500])
+            return SearchResult(query=None, error=str(exc), limit=limit)
+        persons, capped = _run(q, limit)
+        see = may_see_protected(user)
+        heads = _head_names((p.household_id for p in persons), user)
+        rows = []
+        for p in persons:
+            if p.support_measure and not see:
+                rows.append(Row(person=None, masked=True, protected=True))
+            else:
+                rows.append(
+                    Row(
+                        person=p,
+                        protected=p.support_measure,
+                        head_name=heads.get(p.household_id, ""),
+                    )
+                )
+        flagged = any(p.support_measure for p in persons)
+        audit.record(
+            user,
+            "register.search",
+            query=q.text[:500],
+            person_ids=[p.atena_no for p in persons],
+            household_ids=sorted({p.household.household_no for p in persons}),
+            flagged=flagged,
+        )
+        return SearchResult(query=q, rows=rows, capped=capped, limit=limit, flagged=flagged)
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def _get_person(atena_no: str) -> Person:
+    p = (
+        Person.objects.select_related("household")
+        .filter(atena_no=_ascii_digits(str(atena_no)))
+        .order_by("municipality_code", "-history_no")
+        .first()
+    )
+    if p is None:
+        raise NotFound(_("宛名番号 %(n)s の住民は見つかりません") % {"n": atena_no})
+    return p
+
+
+def read_person(atena_no: str, user) -> Person:
+    """The person with their household, audited (``register.person``). Raises NotFound, or
+    Protected (audited as ``register.person.denied``, flagged) for staff who may not see
+    a 支援措置 person. Call inside ``transaction.atomic`` with the response building."""
+    with transaction.atomic():
+        p = _get_person(atena_no)
+        denied = p.support_measure and not may_see_protected(user)
+        audit.record(
+            user,
+            "register.person.denied" if denied else "register.person",
+            query=p.atena_no,
+            person_ids=[p.atena_no],
+            household_ids=[p.household.household_no],
+            flagged=p.support_measure,
+        )
+    if denied:
+        # Raised after the block so the denial's audit row is not rolled back.
+        raise Protected(MASKED_LABEL)
+    return p
+
+
+@dataclass
+class HouseholdView:
+    household: Household
+    rows: list[Row]
+    flagged: bool
+
+    @property
+    def head(self) -> Person | None:
+        for r in self.rows:
+            if r.person is not None and _group(r.person)[0] == HEAD:
+                return r.person
+        return None
+
+
+def read_household(household_no: str, user) -> HouseholdView:
+    """A household's members in the legal order, audited (``register.household``).
+
+    Protected members are masked for staff without ``may_see_protected``; the record is
+    flagged whenever a protected member is part of the household."""
+    with transaction.atomic():
+        hh = (
+            Household.objects.filter(household_no=_ascii_digits(str(household_no)))
+            .order_by("municipality_code")
+            .first()
+        )
+        if hh is None:
+            raise NotFound(_("世帯番号 %(n)s の世帯は見つかりません") % {"n": household_no})
+        members = legal_order(hh.members.all())
+        see = may_see_protected(user)
+        rows = [
+            Row(person=None, masked=True, protected=True)
+            if (m.support_measure and not see)
+            else Row(person=m, protected=m.support_measure)
+            for m in members
+        ]
+        flagged = any(m.support_measure for m in members)
+        audit.record(
+            user,
+            "register.household",
+            query=hh.household_no,
+            person_ids=[m.atena_no for m in members],
+            household_ids=[hh.household_no],
+            flagged=flagged,
+        )
+        return HouseholdView(household=hh, rows=rows, flagged=flagged)
+
+
+# --------------------------------------------------------------------------- legal order
+
+# 世帯連記の記載順位 (register.md): 世帯主 → 配偶者 → the head's children by birth date →
+# the children's families (their spouses, then grandchildren and further descendants) →
+# 父母, 兄弟姉妹, 祖父母 → other relatives → 縁故者 → 同居人; ties by 宛名番号.
+# The 続柄 chain does not say which child a 子の子 descends from, so the children's
+# families follow all the children, spouses first, then descendants by birth date.
+# Children, descendants and siblings are ordered by birth date; everyone else by group
+# (父 before 母; 父方 before 母方 grandparents), then 宛名番号.
+_CHILD = re.compile(r"^(?:子|養子|養女|長男|長女|[二次三四五六七八九]男|[二三四五六七八九]女)$")
+_SPOUSE = {"夫", "妻", "夫（未届）", "妻（未届）", "夫(未届)", "妻(未届)"}
+_PARENT_RANK = {"父": 0, "母": 1, "養父": 2, "養母": 3}
+_SIBLING = {"兄", "姉", "弟", "妹"}
+_GRANDPARENT_RANK = {"父の父": 0, "父の母": 1, "母の父": 2, "母の母": 3}
+
+# group numbers
+HEAD, SPOUSE, CHILD, CHILD_SPOUSE, DESCENDANT = 0, 1, 2, 3, 4
+PARENT, SIBLING, GRANDPARENT, OTHER_RELATIVE, ENKO, DOKYO = 5, 6, 7, 8, 9, 10
+
+
+def _clean(rel: str) -> str:
+    rel = (rel or "").strip().replace(" ", "").replace("\u3000", "")
+    for suffix in ("（養子）", "（養女）", "(養子)", "(養女)"):
+        rel = rel.removesuffix(suffix)
+    return rel
+
+
+def _group(p: Person) -> tuple[int, int]:
+    """(group, rank within group) of one member by 続柄."""
+    rel = _clean(p.relationship)
+    if not rel:
+        rel = {"head": "世帯主", "spouse": "妻", "child": "子", "parent": "父"}.get(
+            p.relationship_role, ""
+        )
+    if rel == "世帯主":
+        return HEAD, 0
+    if rel in _SPOUSE:
+        return SPOUSE, 0
+    if _CHILD.match(rel):
+        return CHILD, 0
+    tokens = rel.split("の")
+    if len(tokens) >= 2 and all(_CHILD.match(t) for t in tokens[:-1]):
+        if tokens[-1] in _SPOUSE and len(tokens) == 2:
+            return CHILD_SPOUSE, 0
+        if _CHILD.match(tokens[-1]):
+            return DESCENDANT, len(tokens)
+    if rel in _PARENT_RANK:
+        return PARENT, _PARENT_RANK[rel]
+    if rel in _SIBLING:
+        return SIBLING, 0
+    if rel in _GRANDPARENT_RANK:
+        return GRANDPARENT, _GRANDPARENT_RANK[rel]
+    if rel == "縁故者":
+        return ENKO, 0
+    if rel == "同居人":
+        return DOKYO, 0
+    if p.relationship_role == "cohabitant":
+        return DOKYO, 0
+    return OTHER_RELATIVE, 0
+
+
+def legal_order(persons: Iterable[Person]) -> list[Person]:
+    """Members in the order of 世帯連記 (see the comment above); ties by 宛名番号."""
+
+    def key(p: Person):
+        group, rank = _group(p)
+        by_birth = group in (CHILD, DESCENDANT, SIBLING)
+        born = p.birth_date.toordinal() if (by_birth and p.birth_date) else 0
+        return (group, rank, born, len(p.atena_no), p.atena_no)
+
+    return sorted(persons, key=key)

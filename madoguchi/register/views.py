@@ -1,0 +1,169 @@
+"""Register pages: the search field, the person and the household. Thin: the reads and
+their audit rows live in :mod:`madoguchi.register.search`; each response is built inside
+the transaction that writes its audit row."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from madoguchi.core.wareki import WarekiError, format_wareki
+
+from . import search as svc
+from .models import Person, ResidentKind, ResidentStatus
+
+
+def display_date(value: date | None, *, western: bool = False) -> str:
+    """和暦 (西暦) for a date; 西暦 first when ``western`` (foreign residents)."""
+    if value is None:
+        return ""
+    iso = f"{value.year}年{value.month}月{value.day}日"
+    try:
+        wareki = format_wareki(value)
+    except WarekiError:
+        return iso
+    return f"{iso}（{wareki}）" if western else f"{wareki}（{value.year}年）"
+
+
+def birth_date_text(p: Person) -> str:
+    """The birth date as the register means it; an uncertain date keeps its wording."""
+    if p.birth_date_uncertain:
+        original = p.birth_date_text or _("不詳")
+        return _("%(text)s（不詳・並べ替え用 %(iso)s）") % {
+            "text": original,
+            "iso": p.birth_date.isoformat(),
+        }
+    return display_date(p.birth_date, western=p.resident_kind == ResidentKind.FOREIGN)
+
+
+def _yes(flag: bool, since: date | None = None) -> str:
+    if not flag:
+        return _("なし")
+    return _("あり（%(d)s取得）") % {"d": display_date(since)} if since else _("あり")
+
+
+def person_sections(p: Person) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every register field of a person, grouped, labelled in Japanese, 和暦 dates."""
+    foreign = p.resident_kind == ResidentKind.FOREIGN
+    d = display_date
+    basic = [
+        (_("宛名番号"), p.atena_no),
+        (_("住民状態"), p.get_status_display()),
+        (_("住民種別"), p.get_resident_kind_display()),
+        (_("住民票コード"), p.juminhyo_code),
+        (_("氏名フリガナ"), p.name_kana + ("" if p.kana_confirmed else _("（未確認）"))),
+        (_("旧氏・通称"), p.alt_name),
+        (_("氏名（ローマ字）"), p.name_roman),
+        (_("生年月日"), birth_date_text(p)),
+        (_("性別"), p.get_sex_display()),
+        (_("続柄"), p.relationship),
+        (_("世帯番号"), p.household.household_no),
+    ]
+    address = [
+        (_("郵便番号"), f"〒{p.postal_code[:3]}-{p.postal_code[3:]}" if p.postal_code else ""),
+        (_("住所"), p.address),
+        (_("方書"), p.katagaki),
+        (_("町字コード"), p.town_code),
+        (_("住民となった年月日"), d(p.became_resident_on)),
+        (_("住所を定めた年月日"), d(p.address_set_on)),
+        (_("届出年月日"), d(p.notified_on)),
+        (_("転入前住所"), p.former_address),
+        (_("転出先住所"), p.moved_out_to),
+        (_("転出予定年月日"), d(p.planned_move_out_on)),
+        (_("転入予定年月日"), d(p.planned_move_in_on)),
+        (_("消除の異動年月日"), d(p.removed_on)),
+        (_("消除の事由"), p.removal_reason),
+    ]
+    origin = (
+        [
+            (_("国籍・地域"), p.nationality_name or p.nationality),
+            (_("法30条45区分"), p.art30_45_class),
+            (_("外国人住民となった年月日"), d(p.foreign_resident_since, western=True)),
+            (_("在留資格"), p.residence_status),
+            (_("在留期間"), p.residence_period),
+            (_("在留期間満了日"), d(p.residence_expires_on, western=True)),
+            (_("在留カード等番号"), p.residence_card_no),
+        ]
+        if foreign
+        else [(_("本籍"), p.honseki), (_("筆頭者"), p.hittousha)]
+    )
+    services = [
+        (_("国民健康保険"), _yes(p.nhi, p.nhi_since)),
+        (_("後期高齢者医療"), _yes(p.elderly_medical, p.elderly_medical_since)),
+        (_("介護保険"), _yes(p.care_insured, p.care_since)),
+        (_("国民年金"), p.get_pension_category_display() if p.pension_category else _("なし")),
+        (_("児童手当"), _("受給中") if p.child_allowance_recipient else _("なし")),
+        (_("成年被後見人"), _("該当") if p.adult_ward else _("非該当")),
+        (_("支援措置"), _("対象（住所等の開示・交付に注意）") if p.support_measure else _("なし")),
+        (_("他業務の情報"), "、".join(str(f) for f in (p.flags or [])) or _("なし")),
+    ]
+    return [
+        (_("基本"), basic),
+        (_("住所・異動"), address),
+        (_("外国人住民") if foreign else _("本籍"), origin),
+        (_("他業務の資格"), services),
+    ]
+
+
+def status_badge(p: Person) -> tuple[str, str]:
+    """(css class, label) of the 住民状態 badge."""
+    if p.status == ResidentStatus.PENDING:
+        return "pending", p.get_status_display()
+    if p.is_removed:
+        return "removed", p.get_status_display()
+    return "resident", p.get_status_display()
+
+
+@require_http_methods(["GET", "POST"])
+def search_page(request):
+    """GET: the search field. POST (htmx or plain form): the results."""
+    if request.method == "GET":
+        return render(request, "register/search.html", {"result": None, "q": ""})
+    q = request.POST.get("q", "")
+    with transaction.atomic():
+        result = svc.search(q, request.user)
+        for row in result.rows:
+            if row.person is not None:
+                row.badge = status_badge(row.person)
+                row.birth = birth_date_text(row.person)
+        template = "register/_results.html" if request.htmx else "register/search.html"
+        return render(request, template, {"result": result, "q": q})
+
+
+def person_page(request, atena_no: str):
+    with transaction.atomic():
+        try:
+            p = svc.read_person(atena_no, request.user)
+        except svc.NotFound as exc:
+            raise Http404(str(exc)) from None
+        except svc.Protected:
+            return _masked(request)
+        return render(
+            request,
+            "register/person.html",
+            {"p": p, "sections": person_sections(p), "badge": status_badge(p)},
+        )
+
+
+def household_page(request, household_no: str):
+    with transaction.atomic():
+        try:
+            view = svc.read_household(household_no, request.user)
+        except svc.NotFound as exc:
+            raise Http404(str(exc)) from None
+        for row in view.rows:
+            if row.person is not None:
+                row.badge = status_badge(row.person)
+                row.birth = birth_date_text(row.person)
+        return render(request, "register/household.html", {"view": view})
+
+
+def _masked(request) -> HttpResponse:
+    response = render(request, "register/protected.html", {"label": svc.MASKED_LABEL})
+    response.status_code = 403
+    return response
