@@ -19,6 +19,13 @@ import yaml
 from django.core.management.base import BaseCommand, CommandError
 
 
+class _Loader(yaml.SafeLoader):
+    """Dates stay text, so that ``determine`` names the field of an impossible date."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: node.value)
+
+
 class Command(BaseCommand):
     help = "Forms and bundles: render a situation's bundle to PDF, list the forms."
 
@@ -52,7 +59,7 @@ class Command(BaseCommand):
         src = opts["situation"]
         try:
             text = sys.stdin.read() if src == "-" else Path(src).read_text(encoding="utf-8")
-            situation = yaml.safe_load(text)
+            situation = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
         except (OSError, yaml.YAMLError) as exc:
             raise CommandError(f"{src}: {exc}", returncode=2) from exc
         if not isinstance(situation, dict):

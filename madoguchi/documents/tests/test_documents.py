@@ -1,0 +1,239 @@
+"""The bundle as the resident receives it: text layer, fonts, forms per example,
+overflow, handwriting count, command line. Pure (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import types
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from madoguchi.catalog.loader import demo_catalog
+from madoguchi.documents.engine import DocumentError, written_chars
+from madoguchi.documents.services import DEMO_CATALOG_DIR, render_bundle
+from madoguchi.rules import determine
+
+from .samples import FAMILY, IVS_KATSU, example_names, load_example, with_register
+
+DAY = dt.date(2027, 4, 1)
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+    finally:
+        doc.close()
+
+
+def squeeze(text: str) -> str:
+    """pdfium puts ASCII spaces between glyphs it finds apart; the registered name's own
+    ideographic space U+3000 is kept."""
+    return re.sub(r"[ \r\n]+", "", text)
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return demo_catalog()
+
+
+@pytest.fixture(scope="module")
+def family(catalog):
+    situation = with_register(load_example("move_in_family_of_four"))
+    result = determine(situation, catalog)
+    return situation, result, render_bundle(situation, result, catalog, notified_on=DAY)
+
+
+def test_text_layer_keeps_registered_code_points(family):
+    _, _, bundle = family
+    texts = page_texts(bundle.pdf)
+    juminido = texts[0]
+    assert "住民異動届" in squeeze(juminido).replace("\u3000", "")
+    for name, _kana in FAMILY.values():
+        assert name in juminido, name  # exact code points: 𠮷, 髙, 﨑, IVS
+    everything = "".join(texts)
+    assert "\U00020bb7" in everything  # 𠮷 outside the BMP, not 吉
+    assert IVS_KATSU in everything  # 葛 + U+E0102 survives in the text layer
+    assert "\u9ad9" in everything and "\ufa11" in everything  # 髙 and 﨑 not normalised
+    assert "\u9ad8志" not in everything and "美\u5d0e" not in everything
+
+
+def test_wareki_dates_and_postal_code(family):
+    _, _, bundle = family
+    page = squeeze(page_texts(bundle.pdf)[0])
+    assert "令和9年4月1日" in page  # 届出日 and 異動日
+    assert "昭和60年6月1日" in page  # p1 born 1985-06-01
+    assert "平成29年6月10日" in page and "令和5年2月20日" in page
+    assert "〒090-0024" in page
+
+
+def test_gannen_on_forms(catalog):
+    situation = with_register(load_example("move_in_family_of_four"))
+    situation["persons"][3]["birth_date"] = "2019-05-01"  # first day of 令和
+    result = determine(situation, catalog)
+    bundle = render_bundle(situation, result, catalog, languages=(), notified_on=DAY)
+    assert "令和元年5月1日" in squeeze(page_texts(bundle.pdf)[0])
+
+
+def test_fonts_embedded_and_subset(family):
+    pdf = family[2].pdf
+    fonts = set(re.findall(rb"/BaseFont\s*/([A-Z]{6}\+[A-Za-z0-9-]+)", pdf))
+    names = {f.split(b"+", 1)[1] for f in fonts}
+    assert any(n.startswith(b"IPAmjMincho") for n in names), names
+    assert any(n.startswith(b"NotoSansCJK") for n in names), names
+    base_fonts = re.findall(rb"/BaseFont\s*/([^\s/<>\[\]]+)", pdf)
+    assert base_fonts and all(re.match(rb"[A-Z]{6}\+", f) for f in base_fonts)  # all subset
+    descriptors = len(re.findall(rb"/Type\s*/FontDescriptor", pdf))
+    assert descriptors == len(re.findall(rb"/FontFile[23]?\s", pdf))  # all embedded
+
+
+def test_bundle_holds_each_form_per_person_then_guide(family, catalog):
+    situation, result, bundle = family
+    expected = []
+    for proc in result["procedures"]:
+        for fid in proc["forms"]:
+            per = catalog.forms[fid]["per"]
+            expected += (
+                [(fid, p) for p in proc["persons"]] if per == "person" else [(fid, "household")]
+            )
+    assert len(bundle.documents) == len(set(expected))
+    texts = page_texts(bundle.pdf)
+    assert bundle.pages == len(texts) == len(bundle.documents) + 2  # ja + en guide
+    guide_ja, guide_en = squeeze(texts[-2]), texts[-1]
+    assert "手続き案内票" in guide_ja and "Guide to your procedures" in guide_en
+    for proc in result["procedures"]:
+        dept = catalog.department(proc["department"])
+        assert squeeze(proc["name"]) in guide_ja.replace("\u3000", "")
+        assert squeeze(dept.place) in guide_ja, dept.place
+        assert squeeze(catalog.procedure(proc["id"]).en["name"]) in squeeze(guide_en)
+    # procedures without a form are listed as still to do
+    remaining = [p for p in result["procedures"] if not p["forms"]]
+    assert remaining and "これからの手続き" in guide_ja
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_every_example_renders(name, catalog):
+    situation = with_register(load_example(name), seed=len(name))
+    result = determine(situation, catalog)
+    bundle = render_bundle(situation, result, catalog, notified_on=DAY)
+    forms = {f for p in result["procedures"] for f in p["forms"]}
+    assert {d["form"] for d in bundle.documents} == forms
+    texts = page_texts(bundle.pdf)
+    assert len(texts) == bundle.pages >= len(bundle.documents) + 2
+    head = next(p for p in situation["persons"] if p["relationship"] == "head")
+    if forms:
+        assert any(head["register"]["name"] in t for t in texts[: len(bundle.documents)])
+    assert bundle.handwritten_chars > 0 if forms else bundle.handwritten_chars == 0
+
+
+def test_overflow_goes_to_the_list_not_cut(catalog):
+    situation = with_register(load_example("move_in_family_of_four"))
+    long_address = "北海道デモ市北四条東3丁目1番地" + "の2" * 30 + "（長い住所の確認用）"
+    medium = "北海道デモ市北四条東三丁目一番地サンプル大通り二十一"  # > box, shrinks
+    situation["persons"][0]["register"]["former_address"] = long_address
+    situation["persons"][0]["register"]["address"] = medium
+    result = determine(situation, catalog)
+    bundle = render_bundle(situation, result, catalog, notified_on=DAY)
+    flagged = [o for o in bundle.overflow if o["value"] == long_address]
+    assert flagged and all(o["form"] for o in flagged)
+    assert not any(o["value"] == medium for o in bundle.overflow)
+    texts = page_texts(bundle.pdf)
+    overflow_page = texts[len(bundle.documents)]
+    assert "超過リスト" in squeeze(overflow_page).replace("\u3000", "")
+    assert squeeze(long_address) in squeeze(overflow_page)
+    assert bundle.pages == len(bundle.documents) + 3
+    assert f"超過リストNo.{flagged[0]['ref']}" in squeeze(texts[0])  # the box points to it
+    assert medium in texts[0]  # shrunk but whole
+
+
+def _tiny_catalog(tmp_path: Path) -> types.SimpleNamespace:
+    """A catalog with one tiny per-person form: name + address, and the engine's
+    shared library and guide (copied from the demo catalog)."""
+    forms = tmp_path / "forms"
+    for part in ("_lib", "_guide"):
+        shutil.copytree(DEMO_CATALOG_DIR / "forms" / part, forms / part)
+    (forms / "tiny").mkdir()
+    (forms / "tiny" / "form.yaml").write_text(
+        "id: tiny\nname: テスト届\nper: person\nprocedures: [registry.move_within]\n"
+        "fields:\n"
+        "  - {id: name, from: person.name, fit: {chars: 10}}\n"
+        "  - {id: address, from: [person.address, person.address_extra]}\n"
+        "  - {id: office, value: 受付済, handwritten: false}\n",
+        encoding="utf-8",
+    )
+    (forms / "tiny" / "template.typ").write_text(
+        '#import "/_lib/components.typ": *\n'
+        "#let form(d) = [#name(d.f.name) #addr(d.f.address) #val(d.f.office)]\n",
+        encoding="utf-8",
+    )
+    return types.SimpleNamespace(path=tmp_path, name="テスト市", code="999999")
+
+
+def test_handwritten_chars_small_case(tmp_path):
+    catalog = _tiny_catalog(tmp_path)
+    situation = {
+        "event": "move_within",
+        "event_date": "2027-04-01",
+        "persons": [
+            {"id": "a", "relationship": "head", "birth_date": "1980-01-01", "sex": "male",
+             "register": {"name": "𠮷田　太郎", "address": "デモ市1番地", "address_extra": "2号"}},
+            {"id": "b", "relationship": "spouse", "birth_date": "1981-01-01", "sex": "female",
+             "register": {"name": f"{IVS_KATSU}西　花", "address": "デモ市1番地"}},
+        ],
+    }  # fmt: skip
+    result = {"procedures": [{"id": "registry.move_within", "persons": ["a", "b"],
+                              "forms": ["tiny"], "name": "転居届", "department": "citizen"}]}  # fmt: skip
+    bundle = render_bundle(situation, result, catalog, languages=(), notified_on=DAY)
+    # a: 𠮷田太郎 (4) + デモ市1番地 (6) + 2号 (2); b: 葛西花 (3, the IVS selector is not a
+    # character one writes) + デモ市1番地 (6); the office stamp is not handwritten.
+    assert bundle.handwritten_chars == (4 + 6 + 2) + (3 + 6)
+    assert written_chars(f"{IVS_KATSU}西　花") == 3
+    assert bundle.pages == 2 and [d["copy"] for d in bundle.documents] == [1, 2]
+    text = "".join(page_texts(bundle.pdf))
+    assert "𠮷田\u3000太郎" in text and f"{IVS_KATSU}西\u3000花" in text
+
+
+def test_household_order_is_legal_order(catalog):
+    situation = with_register(load_example("move_in_family_of_four"))
+    situation["persons"].reverse()  # children first in the input
+    result = determine(situation, catalog)
+    bundle = render_bundle(situation, result, catalog, languages=(), notified_on=DAY)
+    page = page_texts(bundle.pdf)[0]
+    table = page[page.index("マイナンバーカード") :]
+    positions = [table.index(FAMILY[p][0]) for p in ("p1", "p2", "p3", "p4")]
+    assert positions == sorted(positions)  # 世帯主, 妻, then children by birth date
+
+
+def test_unknown_register_key_is_named(catalog):
+    situation = with_register(load_example("move_in_family_of_four"))
+    situation["persons"][1]["register"]["adress"] = "typo"
+    result = determine(situation, catalog)
+    with pytest.raises(DocumentError) as err:
+        render_bundle(situation, result, catalog, notified_on=DAY)
+    assert err.value.field == "persons[p2].register.adress"
+
+
+def test_command_renders_and_rejects(tmp_path, capsys):
+    import yaml
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    src = tmp_path / "situation.yaml"
+    src.write_text(
+        yaml.safe_dump(with_register(load_example("move_out_elderly_couple")), allow_unicode=True),
+        encoding="utf-8",
+    )
+    out = tmp_path / "bundle.pdf"
+    call_command("documents", "render", str(src), "--out", str(out), "--date", "2027-04-01")
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "pages" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("event: move_in\nevent_date: 2027-02-30\npersons: []\n", encoding="utf-8")
+    with pytest.raises(CommandError) as err:
+        call_command("documents", "render", str(bad), "--out", str(tmp_path / "x.pdf"))
+    assert "event_date" in str(err.value)
+    assert not (tmp_path / "x.pdf").exists()
