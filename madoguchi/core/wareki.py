@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 __all__ = [
     "ERAS",
@@ -100,6 +100,8 @@ def _era_of(d: date) -> Era:
 
 def to_wareki(d: date) -> tuple[str, int, int, int]:
     """``date(2019, 5, 1)`` → ``("令和", 1, 5, 1)`` (the new era on a shared day)."""
+    if isinstance(d, datetime):
+        d = d.date()
     era = _era_of(d)
     return era.name, d.year - era.first.year + 1, d.month, d.day
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -73,7 +73,9 @@ def _detail(p: Person) -> dict:
     out = {}
     for name in _DETAIL_FIELDS:
         value = getattr(p, name)
-        if isinstance(value, date):
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, date):
             out[f"{name}_wareki"] = _wareki(value)
             value = value.isoformat()
         out[name] = value
@@ -102,13 +104,15 @@ def search(request: HttpRequest, payload: SearchIn):
 
 @router.get("/persons/{atena_no}")
 def person(request: HttpRequest, atena_no: str):
-    try:
-        with transaction.atomic():
+    with transaction.atomic():
+        try:
             return _detail(svc.read_person(atena_no, request.user))
-    except svc.NotFound as exc:
-        raise HttpError(404, str(exc)) from None
-    except svc.Protected:  # the denial is audited (committed) before this
-        raise HttpError(403, svc.MASKED_LABEL) from None
+        except svc.NotFound as exc:
+            error = HttpError(404, str(exc))
+        except svc.Protected:
+            error = HttpError(403, svc.MASKED_LABEL)
+    # Raised after the block: the denial's audit row is committed, not rolled back.
+    raise error
 
 
 @router.get("/households/{household_no}")

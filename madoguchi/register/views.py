@@ -119,6 +119,14 @@ def status_badge(p: Person) -> tuple[str, str]:
     return "resident", p.get_status_display()
 
 
+def _decorate(rows: list[svc.Row]) -> None:
+    """Add the display-only badge and birth-date text to shown rows."""
+    for row in rows:
+        if row.person is not None:
+            row.badge = status_badge(row.person)
+            row.birth = birth_date_text(row.person)
+
+
 @require_http_methods(["GET", "POST"])
 def search_page(request):
     """GET: the search field. POST (htmx or plain form): the results."""
@@ -127,10 +135,7 @@ def search_page(request):
     q = request.POST.get("q", "")
     with transaction.atomic():
         result = svc.search(q, request.user)
-        for row in result.rows:
-            if row.person is not None:
-                row.badge = status_badge(row.person)
-                row.birth = birth_date_text(row.person)
+        _decorate(result.rows)
         template = "register/_results.html" if request.htmx else "register/search.html"
         return render(request, template, {"result": result, "q": q})
 
@@ -156,10 +161,7 @@ def household_page(request, household_no: str):
             view = svc.read_household(household_no, request.user)
         except svc.NotFound as exc:
             raise Http404(str(exc)) from None
-        for row in view.rows:
-            if row.person is not None:
-                row.badge = status_badge(row.person)
-                row.birth = birth_date_text(row.person)
+        _decorate(view.rows)
         return render(request, "register/household.html", {"view": view})
 
 

@@ -154,3 +154,9 @@ def test_looks_like_date():
     assert looks_like_date("4050101") and looks_like_date("H5.1.1")
     assert looks_like_date("平成31年5月1日")  # shape only; validity is parse_wareki's job
     assert not looks_like_date("12345") and not looks_like_date("高橋")
+
+
+def test_datetime_is_formatted_by_its_date():
+    from datetime import datetime
+
+    assert format_wareki(datetime(2019, 5, 1, 9, 30)) == "令和元年5月1日"

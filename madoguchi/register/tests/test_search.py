@@ -12,6 +12,11 @@ from madoguchi.register.models import Household, Person
 _seq = iter(range(1000, 10_000_000))
 
 
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_person(name, kana="", birth=date(1993, 1, 1), *, household=None, **kw):
     """A person with the folded keys the importer computes."""
     atena = kw.pop("atena_no", None) or str(next(_seq))

@@ -1,0 +1,218 @@
+"""Register pages and API: rendering, keyboard affordances, audit rows, 支援措置."""
+
+import json
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from madoguchi.audit.models import AuditRecord
+from madoguchi.register.models import Household
+from madoguchi.register.tests.test_search import make_person
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def family(db):
+    hh = Household.objects.create(household_no="5001")
+    head = make_person(
+        "髙橋\u3000一郎",
+        "タカハシ\u3000イチロウ",
+        date(1993, 1, 1),
+        household=hh,
+        atena_no="101",
+        honseki="北海道北見市",
+        nhi=True,
+        nhi_since=date(2019, 5, 1),
+    )
+    kid = make_person(
+        "髙橋\u3000陽",
+        "タカハシ\u3000ヨウ",
+        date(2019, 5, 1),
+        household=hh,
+        atena_no="102",
+        relationship="子",
+    )
+    old = make_person(
+        "髙橋\u3000昔",
+        "タカハシ\u3000ムカシ",
+        date(1920, 1, 1),
+        household=hh,
+        atena_no="103",
+        relationship="父",
+        status="3",
+        birth_date_uncertain=True,
+        birth_date_text="大正9年頃",
+    )
+    return hh, head, kid, old
+
+
+def last_audit():
+    return AuditRecord.objects.order_by("-seq").first()
+
+
+def test_search_page_has_autofocused_field(clerk_client):
+    html = clerk_client.get("/register/").content.decode()
+    assert 'name="q"' in html and "autofocus" in html and 'accesskey="s"' in html
+    assert 'hx-post="/register/"' in html
+
+
+def test_htmx_search_returns_partial_and_audits(clerk_client, family):
+    _, head, kid, old = family
+    r = clerk_client.post("/register/", {"q": "高橋"}, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and "<html" not in html
+    assert "髙橋\u3000一郎" in html  # exactly as stored, never normalised
+    assert 'class="result-link name"' in html and 'accesskey="1"' in html
+    assert "死亡者" in html and "badge removed" in html
+    assert "大正9年頃" in html
+    rec = last_audit()
+    assert rec.action == "register.search" and set(rec.person_ids) == {"101", "102", "103"}
+
+
+def test_plain_post_renders_full_page(clerk_client, family):
+    html = clerk_client.post("/register/", {"q": "H5.1.1"}).content.decode()
+    assert "<html" in html and "髙橋\u3000一郎" in html and "平成5年1月1日" in html
+
+
+def test_search_error_is_shown(clerk_client, db):
+    html = clerk_client.post(
+        "/register/", {"q": "平成31年5月1日"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "平成の期間" in html
+
+
+def test_person_page_shows_fields_and_audits(clerk_client, family):
+    _, head, *_ = family
+    r = clerk_client.get("/register/person/101/")
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert '<span class="name" id="person-name">髙橋\u3000一郎</span>' in html
+    assert "平成5年1月1日" in html and "北海道北見市" in html
+    assert "あり（令和元年5月1日（2019年）取得）" in html
+    assert 'href="/register/household/5001/"' in html
+    rec = last_audit()
+    assert (
+        rec.action == "register.person"
+        and rec.person_ids == ["101"]
+        and rec.household_ids == ["5001"]
+    )
+
+
+def test_uncertain_birth_date_keeps_wording(clerk_client, family):
+    html = clerk_client.get("/register/person/103/").content.decode()
+    assert "大正9年頃（不詳" in html and "死亡者" in html
+
+
+def test_household_page_legal_order_and_audit(clerk_client, family):
+    html = clerk_client.get("/register/household/5001/").content.decode()
+    assert html.index("髙橋\u3000一郎") < html.index("髙橋\u3000陽") < html.index("髙橋\u3000昔")
+    rec = last_audit()
+    assert rec.action == "register.household" and set(rec.person_ids) == {"101", "102", "103"}
+
+
+def test_household_page_query_count_is_constant(clerk_client, family):
+    hh = family[0]
+    with CaptureQueriesContext(connection) as small:
+        clerk_client.get("/register/household/5001/")
+    for i in range(5):
+        make_person(f"髙橋\u3000子{i}", birth=date(2000, 1, 1 + i), household=hh, relationship="子")
+    with CaptureQueriesContext(connection) as big:
+        clerk_client.get("/register/household/5001/")
+    assert len(big) == len(small)
+
+
+def test_unknown_person_404(clerk_client, db):
+    assert clerk_client.get("/register/person/999999/").status_code == 404
+    assert clerk_client.get("/register/household/999999/").status_code == 404
+
+
+@pytest.fixture
+def protected(db):
+    return make_person(
+        "守田\u3000静",
+        "モリタ\u3000シズカ",
+        date(1988, 8, 8),
+        support_measure=True,
+        atena_no="201",
+        household="6001",
+    )
+
+
+def test_protected_masked_in_search_page(clerk_client, protected):
+    html = clerk_client.post("/register/", {"q": "守田"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "支援措置対象者: 閲覧権限がありません" in html
+    assert "守田" not in html.replace("「守田」", "") and "201" not in html
+    assert last_audit().flagged
+
+
+def test_protected_person_page_403_and_flagged(clerk_client, protected):
+    r = clerk_client.get("/register/person/201/")
+    assert r.status_code == 403 and "守田" not in r.content.decode()
+    rec = last_audit()
+    assert rec.action == "register.person.denied" and rec.flagged and rec.person_ids == ["201"]
+
+
+def test_protected_person_visible_to_authorised(admin_client, protected):
+    r = admin_client.get("/register/person/201/")
+    assert r.status_code == 200 and "守田\u3000静" in r.content.decode()
+    assert "支援措置の対象者です" in r.content.decode()
+    assert last_audit().flagged
+
+
+# ------------------------------------------------------------------ API
+
+
+def test_api_search(clerk_client, family):
+    r = clerk_client.post(
+        "/api/register/search",
+        json.dumps({"q": "たかはし 4050101"}),
+        content_type="application/json",
+    )
+    body = r.json()
+    assert r.status_code == 200 and [p["atena_no"] for p in body["results"]] == ["101"]
+    assert body["results"][0]["birth_date_wareki"] == "平成5年1月1日"
+    assert not body["capped"] and body["interpretation"]
+    assert last_audit().action == "register.search"
+
+
+def test_api_search_bad_date_400_still_audited(clerk_client, db):
+    r = clerk_client.post(
+        "/api/register/search",
+        json.dumps({"q": "令和元年4月30日"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "令和の期間" in r.json()["detail"]
+    assert last_audit().query == "令和元年4月30日"
+
+
+def test_api_person_and_household(clerk_client, family):
+    p = clerk_client.get("/api/register/persons/101").json()
+    assert p["name"] == "髙橋\u3000一郎" and p["birth_date"] == "1993-01-01"
+    assert p["birth_date_wareki"] == "平成5年1月1日" and "name_key" not in p
+    assert last_audit().action == "register.person"
+    h = clerk_client.get("/api/register/households/5001").json()
+    assert [m["atena_no"] for m in h["members"]] == ["101", "102", "103"]
+    assert last_audit().action == "register.household"
+
+
+def test_api_protected(clerk_client, protected):
+    r = clerk_client.get("/api/register/persons/201")
+    assert r.status_code == 403
+    assert last_audit().action == "register.person.denied"
+    body = clerk_client.post(
+        "/api/register/search", json.dumps({"q": "もりた"}), content_type="application/json"
+    ).json()
+    assert body["results"] == [{"masked": True, "label": "支援措置対象者: 閲覧権限がありません"}]
+
+
+def test_api_requires_login(client, db):
+    assert client.get("/api/register/persons/101").status_code == 401
+    assert client.post(
+        "/api/register/search", "{}", content_type="application/json"
+    ).status_code in (401, 403)
