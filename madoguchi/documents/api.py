@@ -1,3 +1,51 @@
-from ninja import Router
+"""``POST /api/documents/bundle``: a situation (JSON body, as in situation.md, persons
+with optional ``register:`` blocks) → the bundle PDF. ``determine`` runs against the
+catalog in force; ``?lang=ja,en`` chooses the guide-sheet languages, ``?date=`` the
+届出日. Errors answer 422 with the field at fault."""
+
+import datetime as dt
+import json
+
+from django.db import transaction
+from ninja import Router, Status
+
+from .services import BundleRequestError, audit_bundle, bundle_for_situation
+from .views import pdf_response
 
 router = Router(tags=["documents"])
+
+_PDF = {"200": {"content": {"application/pdf": {}}, "description": "the bundle PDF"}}
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "object"}}},
+        "description": "a situation (situation.md), persons may carry register: blocks",
+    }
+}
+
+
+@router.post("/bundle", openapi_extra={"responses": _PDF, **_BODY}, response={422: dict})
+def bundle(request, lang: str = "ja,en", date: str | None = None):
+    try:
+        situation = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        return Status(422, {"field": "body", "message": f"JSON ではありません: {exc}"})
+    try:
+        notified_on = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        return Status(
+            422, {"field": "date", "message": f"日付（YYYY-MM-DD）ではありません: {date}"}
+        )
+    try:
+        with transaction.atomic():
+            result = bundle_for_situation(
+                situation, languages=tuple(x for x in lang.split(",") if x), notified_on=notified_on
+            )
+            audit_bundle(request.user, situation, result, "api")
+    except BundleRequestError as exc:
+        return Status(422, exc.as_dict())
+    response = pdf_response(result.pdf)
+    response["X-Handwritten-Chars"] = str(result.handwritten_chars)
+    response["X-Overflow-Count"] = str(len(result.overflow))
+    response["X-Pages"] = str(result.pages)
+    return response

@@ -307,3 +307,52 @@ def render_form_png(
 
 def sorted_persons(situation: dict) -> list[dict[str, Any]]:
     return sorted(situation.get("persons", []), key=legal_order_key)
+
+
+# ---------------------------------------------------------------- API and views
+
+
+class BundleRequestError(ValueError):
+    """A situation or register block that cannot be rendered; ``field`` names it."""
+
+    def __init__(self, field: str, message: str, message_en: str = ""):
+        super().__init__(f"{field}: {message}")
+        self.field, self.message, self.message_en = field, message, message_en or message
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "message": self.message, "message_en": self.message_en}
+
+
+def bundle_for_situation(
+    situation, languages=("ja", "en"), notified_on: dt.date | None = None, catalog=None
+) -> Bundle:
+    """``determine`` + ``render_bundle`` for one situation (API, views, command)."""
+    from madoguchi.rules import SituationError, determine
+
+    if not isinstance(situation, dict):
+        raise BundleRequestError(
+            "situation", "状況（event, event_date, persons）の形式ではありません"
+        )
+    catalog = catalog or default_catalog()
+    try:
+        result = determine(situation, catalog)
+        return render_bundle(situation, result, catalog, languages, notified_on=notified_on)
+    except SituationError as exc:
+        raise BundleRequestError(exc.field, exc.message, exc.message_en) from exc
+    except DocumentError as exc:
+        raise BundleRequestError(exc.field, exc.message) from exc
+
+
+def audit_bundle(actor, situation: dict, bundle: Bundle, channel: str) -> None:
+    """The audit row of a printed bundle: who printed the forms of which persons
+    (宛名番号 when the register block carries it). Call inside the response's
+    transaction."""
+    from madoguchi.audit.services import record
+
+    atena = [
+        str((p.get("register") or {}).get("atena_no"))
+        for p in situation.get("persons") or []
+        if (p.get("register") or {}).get("atena_no")
+    ]
+    forms = ",".join(sorted({d["form"] for d in bundle.documents}))
+    record(actor, f"documents.bundle.{channel}", query=f"forms={forms}", person_ids=atena)

@@ -1,0 +1,70 @@
+"""Pages: the bundle preview (paste a situation, get the PDF) and the print page the
+counter links to (``/documents/print/?pdf=<same-site path of a stored bundle>``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import yaml
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .services import BundleRequestError, audit_bundle, bundle_for_situation
+
+
+def pdf_response(pdf: bytes, filename: str = "bundle.pdf") -> HttpResponse:
+    """A PDF shown in the browser (inline) so that it can be printed from there; the
+    counter uses it to serve the bundle stored on a visit."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # personal data: never cached
+    response["X-Frame-Options"] = "SAMEORIGIN"  # the print page embeds it
+    return response
+
+
+class _Loader(yaml.SafeLoader):
+    """Dates stay text, so that the situation check names the field of a bad date."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: node.value)
+
+
+@require_http_methods(["GET", "POST"])
+def preview(request):
+    """Paste a situation (YAML or JSON) → the bundle PDF, or the error naming the field."""
+    ctx = {"text": "", "languages": ["ja", "en"], "date": "", "error": None}
+    if request.method == "GET":
+        return render(request, "documents/preview.html", ctx)
+    ctx.update(
+        text=request.POST.get("situation", ""),
+        languages=request.POST.getlist("lang") or ["ja"],
+        date=request.POST.get("date", ""),
+    )
+    try:
+        situation = yaml.load(ctx["text"], Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        notified_on = dt.date.fromisoformat(ctx["date"]) if ctx["date"] else None
+        with transaction.atomic():
+            bundle = bundle_for_situation(situation, tuple(ctx["languages"]), notified_on)
+            audit_bundle(request.user, situation, bundle, "preview")
+    except yaml.YAMLError as exc:
+        ctx["error"] = _("状況の YAML/JSON を読めません: %(e)s") % {"e": exc}
+    except ValueError as exc:
+        if isinstance(exc, BundleRequestError):
+            ctx["error"] = f"{exc.field}: {exc.message}"
+        else:
+            ctx["error"] = _("届出日は YYYY-MM-DD で入力してください")
+    if ctx["error"]:
+        return render(request, "documents/preview.html", ctx, status=422)
+    return pdf_response(bundle.pdf)
+
+
+@require_GET
+def print_page(request):
+    """A page that shows a stored bundle and prints it with one key (P)."""
+    pdf = request.GET.get("pdf", "")
+    if not pdf.startswith("/") or pdf.startswith("//") or "\\" in pdf:
+        return HttpResponseBadRequest(_("pdf には同じサイトのパス（/ で始まる）を指定します"))
+    return render(request, "documents/print.html", {"pdf": pdf})
