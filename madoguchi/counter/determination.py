@@ -59,6 +59,21 @@ def _new_address_block(addr: dict) -> dict:
     }
 
 
+def _moved_register(reg: dict, event: str, new_addr: dict) -> None:
+    """Register fields of a person who moves, as the documents engine reads them:
+    moving in or within, ``address`` is the new one and ``former_address`` the old one;
+    moving out, the destination goes to ``new_address``."""
+    block = _new_address_block(new_addr)
+    if event in ("move_out", "move_out_abroad"):
+        reg["new_postal_code"] = block["postal_code"]
+        reg["new_address"] = f"{block['address']}{block['address_extra']}"
+        return
+    if reg.get("address") and not reg.get("former_address"):
+        reg["former_address"] = f"{reg['address']}{reg.get('address_extra', '')}"
+        reg["former_postal_code"] = reg.get("postal_code", "")
+    reg.update(block)
+
+
 def situations(visit) -> list[dict]:
     from madoguchi.rules.facts import MOVE_EVENTS
 
@@ -74,11 +89,8 @@ def situations(visit) -> list[dict]:
             p["id"] = vp.pid
             if ev.event in MOVE_EVENTS:
                 p["moving"] = bool(vp.involved)
-                if vp.involved and new_addr and ev.event != "move_out":
-                    reg = p.setdefault("register", {})
-                    if reg.get("address") and not reg.get("former_address"):
-                        reg["former_address"] = reg["address"]
-                    reg.update(_new_address_block(new_addr))
+                if vp.involved and new_addr:
+                    _moved_register(p.setdefault("register", {}), ev.event, new_addr)
             else:
                 p.pop("moving", None)
             plist.append(p)

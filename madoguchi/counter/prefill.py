@@ -11,39 +11,13 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-# Flags of the situation contract (situation.md, "Flags (person)").
-FLAGS = (
-    "my_number_card",
-    "pension_mynumber_linked",
-    "seal_registered",
-    "wants_seal",
-    "adult_ward",
-    "ltc_certified",
-    "disability_handbook",
-    "disability_medical",
-    "disability_allowance",
-    "child_allowance_recipient",
-    "child_support_allowance_recipient",
-    "single_parent_medical_recipient",
-    "child_medical_holder",
-    "primary_earner",
-    "public_servant",
-    "private_school",
-    "nursery_enrolled",
-    "nursery_wanted",
-    "pregnant",
-    "pension_recipient",
-    "resident_tax_payer",
-    "elderly_services",
-    "owns_real_estate",
-    "owns_moped",
-    "housing_tenant",
-    "dog_owner",
-)
+from madoguchi.rules import facts
 
-RELATIONSHIPS = ("head", "spouse", "child", "parent", "sibling", "relative", "cohabitant")
-HEALTH_INSURANCE = ("nhi", "employee", "elderly", "assistance", "none")
-PENSION = ("1", "2", "3", "none")
+# The vocabulary of the situation contract (situation.md), owned by the rules.
+FLAGS = tuple(facts.FLAGS)
+RELATIONSHIPS = facts.RELATIONSHIPS
+HEALTH_INSURANCE = facts.HEALTH_INSURANCE
+PENSION = facts.PENSION
 
 _SINGLE = {
     "世帯主": "head",
@@ -139,9 +113,7 @@ def register_block(person) -> dict:
         "honseki": person.honseki,
         "hittousha": person.hittousha,
         "former_address": person.former_address,
-        "birth_date": person.birth_date.isoformat(),
-        "sex_label": person.get_sex_display(),
-        "relationship_label": person.relationship,
+        "former_postal_code": person.former_postal_code,
         "atena_no": person.atena_no,
     }
 

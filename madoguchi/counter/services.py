@@ -343,8 +343,12 @@ def identify(visit_id: int, version: int, actor, atena_no: str) -> Visit:
         for m in members:
             _add_register_person(visit, m, None, "", actor)
         visit.household_no = person.household.household_no
-        if person.status == "P" and person.planned_move_in_on:
-            visit.event_date = person.planned_move_in_on
+        if person.status == "P":
+            # 転出証明書情報: the move date and the new address are already known.
+            if person.planned_move_in_on:
+                visit.event_date = person.planned_move_in_on
+            if person.postal_code and person.town and not visit.state.get("new_address"):
+                visit.state = {**visit.state, "new_address": _address_of(person)}
         _start_interview(visit, actor)
         _commit(
             visit,
@@ -361,6 +365,17 @@ def identify(visit_id: int, version: int, actor, atena_no: str) -> Visit:
             flagged=any(m.support_measure for m in members),
         )
     return visit
+
+
+def _address_of(person) -> dict:
+    return {
+        "postal_code": person.postal_code,
+        "prefecture": person.prefecture,
+        "city": person.city,
+        "town": person.town,
+        "banchi": person.banchi,
+        "katagaki": person.katagaki,
+    }
 
 
 def add_person(
@@ -440,7 +455,6 @@ def add_paper_persons(visit_id: int, version: int, actor, persons: list[dict], f
                     "register": {
                         "name": raw["name"],  # as written on the certificate: not normalised
                         "kana": raw["kana"],
-                        "birth_date": birth.isoformat(),
                         "former_address": former.get("address", ""),
                         "former_postal_code": former.get("postal_code", ""),
                     },

@@ -7,8 +7,6 @@ saved state. Keyboard: every action button has an accesskey shown next to it.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -421,54 +419,41 @@ def search(request, visit_id: int):
 
     visit = get_object_or_404(Visit, pk=visit_id)
     query = request.POST.get("q", "").strip()
-    results = []
+    result, rows = None, []
     if query:
-        with transaction.atomic():
-            results = [_result_row(r) for r in register_search(query, request.user, limit=20)]
+        result = register_search(query, request.user, limit=20)
+        rows = [_result_row(r) for r in result.rows]
     return render(
         request,
         "counter/_search_results.html",
         {
             "visit": visit,
-            "results": results,
+            "result": result,
+            "results": rows,
             "q": query,
-            "mode": request.POST.get("mode", "identify"),
+            "mode": "add_person" if request.POST.get("mode") == "add_person" else "identify",
         },
     )
 
 
-def _result_row(r) -> dict:
-    """Register search results as rows (objects or dicts)."""
+def _result_row(row) -> dict:
+    """A register search row for the counter (a masked 支援措置 row has no person)."""
+    from madoguchi.core.wareki import format_wareki
 
-    def get(name, default=""):
-        if isinstance(r, dict):
-            return r.get(name, default)
-        return getattr(r, name, default)
-
-    person = get("person", None)
-    src = person if person is not None else r
-
-    def pick(name, default=""):
-        if isinstance(src, dict):
-            return src.get(name, default)
-        return getattr(src, name, default)
-
-    birth = pick("birth_date", "")
-    if isinstance(birth, dt.date):
-        from madoguchi.core.wareki import format_wareki
-
-        birth = format_wareki(birth)
-    address = pick("address", "")
+    p = row.person
+    if p is None:
+        return {"masked": True}
     return {
-        "atena_no": pick("atena_no"),
-        "name": pick("name"),
-        "kana": pick("name_kana", "") or pick("kana", ""),
-        "birth": birth,
-        "address": address,
-        "status": pick("status"),
-        "relationship": pick("relationship"),
-        "household_no": getattr(pick("household", None), "household_no", "")
-        or pick("household_no", ""),
+        "masked": False,
+        "atena_no": p.atena_no,
+        "name": p.name,
+        "kana": p.name_kana,
+        "birth": format_wareki(p.birth_date),
+        "address": f"{p.address}{p.katagaki}",
+        "status": p.status,
+        "status_class": row.status_class,
+        "relationship": p.relationship,
+        "head_name": row.head_name,
     }
 
 

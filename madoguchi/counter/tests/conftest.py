@@ -75,3 +75,12 @@ def household(db):
         )
     )
     return out
+
+
+@pytest.fixture
+def pending_family(db):
+    """The demo move-in family of four as pending 転出証明書情報 (register generator)."""
+    from madoguchi.register.generator import DEMO_MOVE_IN_FAMILY, generate_pending
+
+    generate_pending(1, seed=1)
+    return DEMO_MOVE_IN_FAMILY

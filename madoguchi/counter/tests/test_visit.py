@@ -1,0 +1,251 @@
+"""The visit through the JSON API: identify, interview, determine, confirm, print, sign, route."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES_DIR
+from madoguchi.audit.models import AuditRecord
+from madoguchi.counter import services
+from madoguchi.counter.models import Visit
+from madoguchi.tasks.models import Task
+
+
+def post(client, url, body):
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+class Flow:
+    """Drives one visit through the API, keeping the version as a screen would."""
+
+    def __init__(self, client, visit_id=None, purpose="move_in"):
+        self.c = client
+        if visit_id is None:
+            t = post(client, "/api/counter/tickets", {"purpose": purpose}).json()
+            r = post(client, "/api/counter/call-next", {"group": "onestop", "counter_no": "3"})
+            assert r.json()["id"] == t["id"]
+            visit_id = r.json()["visit_id"]
+        self.id = visit_id
+        self.v = client.get(f"/api/counter/visits/{visit_id}").json()
+
+    def step(self, name, expect=200, **body):
+        r = post(
+            self.c, f"/api/counter/visits/{self.id}/{name}", {"version": self.v["version"], **body}
+        )
+        assert r.status_code == expect, r.content.decode()
+        if expect == 200:
+            self.v = r.json()
+        return r.json()
+
+    def procedures(self):
+        return {p["id"]: sorted(p["persons"]) for p in self.v["result"].get("procedures", [])}
+
+    def pid(self, atena_no):
+        return next(p["pid"] for p in self.v["persons"] if p["atena_no"] == atena_no)
+
+
+def expected(name):
+    return json.loads((Path(EXAMPLES_DIR) / f"{name}.expected.json").read_text())
+
+
+def test_move_in_family_of_four_from_pending_certificate(
+    clerk_client, pending_family, staff_factory
+):
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="P0000000011")
+    assert [p["source"] for p in f.v["persons"]] == ["pending"] * 4
+    assert f.v["event_date"] == "2027-03-29"
+    assert f.v["new_address"]["town"] == "北五条東"  # from the certificate: nothing retyped
+    head = f.v["persons"][0]["data"]
+    assert head["relationship"] == "head" and "my_number_card" in head["flags"]
+    asks = {(q["pid"], q["asks"]) for q in f.v["questions"]}
+    # asked only where the answer changes the procedures; the register's yes is not asked
+    assert {("p1", "dog_owner"), ("p2", "wants_seal"), ("p4", "nursery_wanted")} <= asks
+    assert ("p1", "my_number_card") not in asks
+    f.step("answers", flags={"p1": {"dog_owner": True}, "p2": {"wants_seal": True}})
+    f.step("answers", flags={"p4": {"nursery_wanted": True}})
+    assert f.procedures() == expected("move_in_family_of_four")
+    assert f.v["catalog_version"]["municipality"] == "demo"
+    assert all(p["because"] for p in f.v["result"]["procedures"])
+    f.step("confirm")
+    assert f.v["step"] == "confirmed"
+    pdf = clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    f.v = clerk_client.get(f"/api/counter/visits/{f.id}").json()
+    assert f.v["step"] == "printed"
+    f.step("sign", id_document="bad", expect=400)
+    f.step("sign", id_document="my_number_card", at_counter=["seal.register"])
+    assert f.v["step"] == "done" and f.v["id_document"] == "my_number_card"
+    tasks = {t["procedure_id"]: t for t in f.v["tasks"]}
+    assert set(tasks) == set(expected("move_in_family_of_four"))
+    assert tasks["seal.register"]["handling"] == "at_counter"
+    assert {t["department"] for t in tasks.values()} >= {"citizen", "child", "education", "nursery"}
+    visit = Visit.objects.get(pk=f.id)
+    assert visit.ticket.status == "done"
+    kinds = list(visit.ticket.segments.values_list("kind", flat=True))
+    assert kinds == ["waiting", "called", "interview", "printing", "done"]
+    # the education department sees the school transfer with the child's facts
+    clerk_client.force_login(staff_factory("gakko", "department", "education"))
+    queue = clerk_client.get("/api/tasks/").json()
+    assert [t["procedure_id"] for t in queue] == ["school.transfer_in"]
+    detail = clerk_client.get(f"/api/tasks/{queue[0]['id']}").json()
+    assert [p["atena_no"] for p in detail["facts"]["persons"]] == ["P0000000013"]
+
+
+def test_death_in_the_household(clerk_client, household):
+    f = Flow(clerk_client, purpose="death")
+    f.step("identify", atena_no="200001")
+    assert f.v["determine_error"]["field"] == "deceased"
+    f.step("event-details", event="death", details={"deceased": f.pid("200001")})
+    procs = f.procedures()
+    assert procs["family_register.death"] == ["p1"]
+    assert procs["cremation.permit"] == ["p1"]
+    assert procs["mynumber.card_return"] == ["p1"]
+    # one survivor aged 15+ becomes head without a notification
+    assert "registry.household_change" not in procs
+    assert procs["child_support_allowance.claim"] == ["p2"]  # the other parent, kids survive
+    f.step("confirm")
+    assert Visit.objects.get(pk=f.id).result["event"] == "death"
+
+
+def test_marriage_with_a_move_is_one_visit(clerk_client, household):
+    f = Flow(clerk_client, purpose="marriage")
+    f.step("identify", atena_no="200009")  # 網走 次郎, alone in his household
+    # the partner lives elsewhere in the city: added with the new relationship and a reason
+    from madoguchi.register.models import Household, Person
+
+    Person.objects.create(
+        atena_no="200010",
+        household=Household.objects.create(household_no="100003"),
+        name="美幌　三咲",
+        name_kana="ビホロ　ミサキ",
+        birth_date=date(1992, 3, 3),
+        sex="2",
+        relationship="世帯主",
+        flags=["my_number_card"],
+        prefecture="北海道",
+        city="北見市",
+        town="北四条東",
+        banchi="9番地",
+    )
+    f.step("persons", atena_no="200010", relationship="spouse", expect=400)
+    f.step("persons", atena_no="200010", relationship="spouse", reason="婚姻")
+    p2 = f.v["persons"][1]
+    assert p2["data"]["relationship"] == "spouse"
+    assert (p2["edits"][0]["before"], p2["edits"][0]["reason"]) == ("head", "婚姻")
+    f.step("events", events=["marriage", "move_within"])
+    f.step("involved", pids=["p2"])
+    f.step(
+        "event-details",
+        event="marriage",
+        details={"couple": ["p1", "p2"], "surname_changes": ["p2"]},
+    )
+    f.step("address", postal_code="090-0025", town_index=0, banchi="4丁目2番地", katagaki="")
+    procs = f.procedures()
+    assert procs["family_register.marriage"] == ["p1", "p2"]
+    assert procs["registry.move_within"] == ["p2"]
+    assert procs["mynumber.card_update"] == ["p2"]  # surname and address: listed once
+    assert len(f.v["result"]["procedures"]) == len(procs)
+    assert f.v["new_address"]["town"] == "北五条東"
+
+
+def test_conflict_keeps_the_other_clerks_work(clerk_client, household, staff_factory, client):
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="200001")
+    stale = f.v["version"]
+    f.step("answers", flags={"p2": {"wants_seal": True}})
+    client.force_login(staff_factory("clerk2", "clerk", "citizen"))
+    r = post(
+        client,
+        f"/api/counter/visits/{f.id}/answers",
+        {"version": stale, "flags": {"p1": {"dog_owner": False}}},
+    )
+    assert r.status_code == 409
+    assert r.json()["current_version"] == f.v["version"]
+    assert "他の職員" in r.json()["message"]
+    now = client.get(f"/api/counter/visits/{f.id}").json()
+    assert "wants_seal" in now["persons"][1]["data"]["flags"]  # the first clerk's answer stays
+    assert "dog_owner" in now["persons"][0]["data"]["flags"]  # the stale write changed nothing
+
+
+def test_conflict_in_the_screen_keeps_the_input(clerk_client, household):
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="200001")
+    stale = f.v["version"]
+    f.step("answers", flags={"p2": {"wants_seal": True}})
+    r = clerk_client.post(
+        f"/counter/visits/{f.id}/do/fact/",
+        {"version": stale, "pid": "p1", "field": "pension", "value": "1", "reason": "退職"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 409
+    body = r.content.decode()
+    assert "他の職員" in body and 'name="reason" value="退職"' in body
+    assert f'name="version" value="{f.v["version"]}"' in body
+
+
+def test_edit_needs_a_reason_and_is_recorded(clerk_client, household):
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="200001")
+    err = f.step("facts", pid="p2", field="pension", value="1", reason=" ", expect=400)
+    assert err["field"] == "reason"
+    f.step("facts", pid="p2", field="pension", value="1", reason="退職して第1号")
+    edit = f.v["persons"][1]["edits"][-1]
+    assert edit["before"] == "3" and edit["after"] == "1" and edit["reason"] == "退職して第1号"
+    assert (
+        f.step("facts", pid="p2", field="birth_date", value="2000-01-01", reason="x", expect=400)[
+            "field"
+        ]
+        == "field"
+    )
+
+
+def test_paper_certificate_entry(clerk_client, db):
+    f = Flow(clerk_client)
+    persons = [
+        {
+            "name": "南　一",
+            "kana": "ミナミ　ハジメ",
+            "birth_date": "1980-01-02",
+            "sex": "male",
+            "relationship": "head",
+        },
+        {
+            "name": "南　二葉",
+            "kana": "ミナミ　フタバ",
+            "birth_date": "2020-05-05",
+            "sex": "female",
+            "relationship": "child",
+        },
+    ]
+    err = f.step("paper-persons", persons=[{**persons[0], "birth_date": "1980-13-01"}], expect=400)
+    assert err["field"] == "persons.1.birth_date"
+    f.step("paper-persons", persons=persons, former_address="東京都千代田区千代田1番1号")
+    assert [p["source"] for p in f.v["persons"]] == ["paper", "paper"]
+    f.step("address", postal_code="0900025", banchi="1番地")
+    assert "registry.move_in" in f.procedures()
+    assert f.v["persons"][0]["data"]["register"]["name"] == "南　一"
+
+
+def test_reading_a_visit_is_audited(clerk_client, household):
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="200001")
+    rec = AuditRecord.objects.filter(action="visit.read").order_by("seq").last()
+    assert set(rec.person_ids) == {"200001", "200002", "200003", "200004"}
+
+
+def test_postal_candidates():
+    hits = services.postal_candidates("0900025")
+    assert hits[0]["city"] == "北見市" and hits[0]["town"] == "北五条東"
+    with pytest.raises(services.CounterError):
+        services.postal_candidates("12")
+
+
+def test_print_before_confirm_is_refused(clerk_client, household):
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="200001")
+    assert clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf").status_code == 400
+    assert date.fromisoformat(f.v["event_date"])
+    assert not Task.objects.exists()
