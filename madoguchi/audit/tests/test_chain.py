@@ -1,0 +1,103 @@
+"""The audit chain: `madoguchi audit verify` detects altered, deleted and inserted rows."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from madoguchi.audit import services
+from madoguchi.audit.models import AuditRecord
+
+
+@pytest.fixture
+def chain(db, clerk):
+    for i in range(5):
+        services.record(clerk, "register.search", query=f"q{i}", person_ids=[str(100 + i)])
+    return list(AuditRecord.objects.order_by("seq"))
+
+
+def run_verify():
+    out = StringIO()
+    call_command("audit", "verify", "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def broken_problems():
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command("audit", "verify", stdout=out, stderr=err)
+    assert exc.value.returncode == 1 and "BROKEN" in out.getvalue()
+    return err.getvalue()
+
+
+def test_intact_chain_verifies(chain):
+    assert run_verify() == {"ok": True, "checked": 5, "problems": []}
+    assert [r.seq for r in chain] == [1, 2, 3, 4, 5]
+    assert chain[0].prev_hash == services.GENESIS
+    assert all(b.prev_hash == a.hash for a, b in zip(chain, chain[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"query": "tampered"},
+        {"person_ids": ["999"]},
+        {"flagged": True},
+        {"actor_username": "someone-else"},
+        {"action": "register.person"},
+    ],
+)
+def test_altered_record_detected(chain, change):
+    AuditRecord.objects.filter(seq=3).update(**change)
+    assert "seq 3" in broken_problems()
+
+
+def test_altered_record_with_recomputed_hash_detected_downstream(chain):
+    rec = AuditRecord.objects.get(seq=3)
+    rec.query = "tampered"
+    rec.hash = services.compute_hash(rec.prev_hash, rec)
+    rec.save()
+    assert "seq 4" in broken_problems()
+
+
+def test_deleted_record_detected(chain):
+    AuditRecord.objects.filter(seq=2).delete()
+    problems = broken_problems()
+    assert "欠落" in problems and "seq 3" in problems
+
+
+def test_deleted_last_record_keeps_chain_but_count_drops(chain):
+    """Truncating the tail cannot be seen from the chain alone; the count shows it."""
+    AuditRecord.objects.filter(seq=5).delete()
+    assert run_verify()["checked"] == 4
+
+
+def test_inserted_record_detected(chain):
+    # Make room at seq 3 and insert a forged record correctly chained to seq 2.
+    for rec in AuditRecord.objects.filter(seq__gte=3).order_by("-seq"):
+        AuditRecord.objects.filter(pk=rec.pk).update(seq=rec.seq + 1)
+    prev = AuditRecord.objects.get(seq=2)
+    forged = AuditRecord(
+        seq=3,
+        at=prev.at,
+        actor_username="intruder",
+        action="register.search",
+        query="forged",
+        person_ids=[],
+        household_ids=[],
+        prev_hash=prev.hash,
+    )
+    forged.hash = services.compute_hash(forged.prev_hash, forged)
+    forged.save()
+    problems = broken_problems()
+    assert "seq 4" in problems  # the original third record no longer chains
+
+
+def test_records_are_written_in_the_callers_transaction(db, clerk):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.record(clerk, "register.person", person_ids=["1"])
+        raise RuntimeError("response failed")
+    assert AuditRecord.objects.count() == 0
