@@ -19,6 +19,7 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import json
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -55,10 +56,6 @@ COMPUTED = {
     "relationship_role",
 }
 PERSONAL_TYPES = {"name", "text", "date"}  # values never echoed in error reports
-
-ERA_CODES_DEFAULT = {"1": "明治", "2": "大正", "3": "昭和", "4": "平成", "5": "令和"}
-# Days that belong to two eras: the old era's name is also valid on them.
-_DUAL_ERA_DAYS = {dt.date(1912, 7, 30): "明治", dt.date(1926, 12, 25): "大正"}
 
 
 class MappingError(Exception):
@@ -163,15 +160,11 @@ def parse_date(text: str) -> dt.date:
         raise ValueError("日付として読めません（YYYY-MM-DD・YYYYMMDD・和暦）") from exc
 
 
-def era_of(date: dt.date) -> str:
-    """The era name 和暦 prints for ``date`` (the new era on a day of two eras)."""
-    from madoguchi.core.wareki import format_wareki
-
-    return re.match(r"\D+", format_wareki(date))[0]
-
-
 def date_in_era(date: dt.date, era: str) -> bool:
-    return era_of(date) == era or _DUAL_ERA_DAYS.get(date) == era
+    """True when ``date`` lies in ``era`` (both eras count on a day they share)."""
+    from madoguchi.core.wareki import ERAS
+
+    return any(e.name == era and e.contains(date) for e in ERAS)
 
 
 _ROLE_BY_TOKEN = {
@@ -266,7 +259,9 @@ class Mapping:
         self.municipality_code = str(data.get("municipality_code", "999999"))
         self.eras = {_norm_code(str(k)): str(v) for k, v in (data.get("eras") or {}).items()}
         if not self.eras:
-            self.eras = dict(ERA_CODES_DEFAULT)
+            from madoguchi.core.wareki import ERAS
+
+            self.eras = {str(e.code): e.name for e in ERAS}
         self.relationship_codes = {
             _norm_code(str(k)): str(v) for k, v in (data.get("relationship_codes") or {}).items()
         }
@@ -567,14 +562,19 @@ class RowConverter:
             except FieldError as exc:
                 errors.append((exc.column, exc.reason, spec.name))
         values.pop("_era", None)
-        if not values.get("relationship") and "relationship_code" in values:
-            code = values["relationship_code"]
-            text = self.mapping.relationship_codes.get(_norm_code(code)) if code else None
-            if text:
-                values["relationship"] = text
-            else:
+        code = values.get("relationship_code")
+        if code and self.mapping.relationship_codes:
+            text = self.mapping.relationship_codes.get(_norm_code(code))
+            if text is None:
                 column = self.mapping.fields["relationship_code"].columns[0]
                 errors.append((column, f"未定義の続柄コードです: '{code}'", "relationship"))
+            elif not values.get("relationship"):
+                values["relationship"] = text
+        if not values.get("relationship") and not errors:
+            spec = (
+                self.mapping.fields.get("relationship") or self.mapping.fields["relationship_code"]
+            )
+            errors.append((spec.columns[0], "続柄が空です", "relationship"))
         if errors:
             return values, errors
         self._complete(values, flags, errors)
@@ -660,6 +660,51 @@ def read_header(path: Path, encoding: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- import
+
+
+def insert_rows(model, rows: list[dict]) -> int:
+    """Insert rows given as ``{field name: value}`` fast, without returning keys: COPY on
+    PostgreSQL, one ``executemany`` elsewhere (``bulk_create`` on SQLite is capped at 999
+    parameters per statement, which makes wide rows crawl). Missing fields take their
+    default; auto_now fields take the current time."""
+    if not rows:
+        return 0
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    plan = []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            plan.append((f.attname, True, f.get_db_prep_value(now, connection)))
+        elif f.get_internal_type() == "JSONField":
+            plan.append((f.attname, "json", f.get_default()))
+        else:
+            plan.append((f.attname, False, f.get_default()))
+
+    def values(row: dict) -> list:
+        out = []
+        for name, kind, default in plan:
+            if kind is True:
+                out.append(default)
+            elif kind == "json":
+                out.append(json.dumps(row.get(name, default), ensure_ascii=False))
+            else:
+                out.append(row.get(name, default))
+        return out
+
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    cols = ", ".join(qn(f.column) for f in fields)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(values(row))
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cur.executemany(
+                f"INSERT INTO {table} ({cols}) VALUES ({marks})", [values(r) for r in rows]
+            )
+    return len(rows)
 
 
 class _Rollback(Exception):
@@ -812,7 +857,6 @@ class _Writer:
         self.hh_touched: set[tuple[str, str]] = set()
         self.hh_seen: set[tuple[str, str]] = set()
         self.fields = [f.name for f in Person._meta.concrete_fields if f.name not in ("id",)]
-        self.use_copy = connection.vendor == "postgresql" and not dry_run
 
     def add(self, line: int, values: dict) -> None:
         self.batch.append(values)
@@ -899,8 +943,7 @@ class _Writer:
         if self.dry_run:
             return
         if creates:
-            objs = [Person(household_id=hid, **v) for hid, v in creates]
-            Person.objects.bulk_create(objs, batch_size=self.batch_size)
+            insert_rows(Person, [dict(v, household_id=hid) for hid, v in creates])
         if updates:
             fields = set()
             objs = []

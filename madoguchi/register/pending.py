@@ -1,0 +1,105 @@
+"""Pending move-ins (転入予定者): the 転出証明書情報 of the 引越しワンストップ flow.
+
+Under the national moving one-stop service the former municipality sends the move-out
+certificate data (names, kana, birth dates, sex, 続柄, former address, planned move date,
+who holds a My Number card) before the family arrives. madoguchi keeps them as persons
+with status ``P`` in a household with ``is_pending``: searchable by the same keys as
+residents and marked as pending everywhere. Their 宛名番号 and 世帯番号 carry a ``P``
+prefix so they never collide with the register's numbers.
+
+``madoguchi register import-pending FILE --mapping MAPPING`` imports such a CSV through a
+mapping like the register's (``mappings/pending-sample.yaml`` reads
+``mappings/pending-sample.csv``); ``generator.generate_pending`` fills the demo.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from madoguchi.register.importer import MAPPINGS_DIR, ImportResult, Mapping, import_register
+from madoguchi.register.models import Household, Person, ResidentStatus
+
+SAMPLE_CSV = MAPPINGS_DIR / "pending-sample.csv"
+SAMPLE_MAPPING = MAPPINGS_DIR / "pending-sample.yaml"
+
+# Columns of the pending sample CSV (one row per person, 世帯識別番号 groups a household).
+PENDING_COLUMNS = [
+    "通知番号",
+    "世帯識別番号",
+    "記載順位",
+    "氏名",
+    "氏名フリガナ",
+    "生年月日",
+    "性別",
+    "続柄",
+    "転出元住所",
+    "転出元郵便番号",
+    "転入予定郵便番号",
+    "転入予定都道府県",
+    "転入予定市区町村",
+    "転入予定町字",
+    "転入予定番地",
+    "転入予定方書",
+    "転入予定年月日",
+    "マイナンバーカード",
+]
+
+
+def import_pending(
+    path: str | Path, mapping: Mapping | str | Path = SAMPLE_MAPPING, **kw
+) -> ImportResult:
+    """Import pending move-ins (all-or-nothing, like the register import)."""
+    return import_register(path, mapping, pending=True, **kw)
+
+
+def pending_households():
+    """Pending households with their members in household order."""
+    return (
+        Household.objects.filter(is_pending=True)
+        .prefetch_related("members")
+        .order_by("household_no")
+    )
+
+
+def pending_row(p: dict) -> list[str]:
+    """A pending person (dict of Person values) as a row of ``PENDING_COLUMNS``."""
+    return [
+        p["atena_no"].removeprefix("P"),
+        p["household_no"].removeprefix("P"),
+        str(p["household_order"]),
+        p["name"],
+        p["name_kana"],
+        p["birth_date"].isoformat(),
+        p["sex"],
+        p["relationship"],
+        p["former_address"],
+        p["former_postal_code"],
+        p["postal_code"],
+        p["prefecture"],
+        p["city"],
+        p["town"],
+        p["banchi"],
+        p.get("katagaki", ""),
+        p["planned_move_in_on"].isoformat(),
+        "1" if "my_number_card" in p["flags"] else "0",
+    ]
+
+
+def write_pending_csv(path: str | Path, n: int, seed: int) -> int:
+    """Write ``n`` generated pending households as a CSV (UTF-8 with BOM)."""
+    from madoguchi.register.generator import iter_pending
+
+    rows = 0
+    with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(PENDING_COLUMNS)
+        for household_no, members in iter_pending(n, seed):
+            for m in members:
+                w.writerow(pending_row(m | {"household_no": household_no}))
+                rows += 1
+    return rows
+
+
+def is_pending(person: Person) -> bool:
+    return person.status == ResidentStatus.PENDING

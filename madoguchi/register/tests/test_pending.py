@@ -1,0 +1,112 @@
+"""Pending move-ins (転出証明書情報): import, generation, the documented demo family."""
+
+import csv
+import io
+import json
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from conftest import EXAMPLES_DIR
+from madoguchi.core.text import kana_key, name_key
+from madoguchi.register.generator import DEMO_MOVE_IN_FAMILY, generate_pending, iter_pending
+from madoguchi.register.models import Household, Person
+from madoguchi.register.pending import (
+    PENDING_COLUMNS,
+    SAMPLE_CSV,
+    SAMPLE_MAPPING,
+    import_pending,
+    pending_households,
+)
+
+
+def test_sample_imports_as_pending_households(db):
+    result = import_pending(SAMPLE_CSV, SAMPLE_MAPPING)
+    assert not result.errors, result.errors
+    with SAMPLE_CSV.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert result.persons_imported == len(rows) == Person.objects.count()
+    assert result.households_imported == len({r["世帯識別番号"] for r in rows})
+    assert set(Person.objects.values_list("status", flat=True)) == {"P"}
+    assert all(h.is_pending for h in Household.objects.all())
+    assert all(p.atena_no.startswith("P") for p in Person.objects.all())
+    head = Person.objects.get(atena_no=DEMO_MOVE_IN_FAMILY["members"][0]["atena_no"])
+    assert head.name == "星野\u3000健一" and head.relationship_role == "head"
+    assert head.flags == ["my_number_card"]
+    assert head.former_address == DEMO_MOVE_IN_FAMILY["former_address"]
+    assert head.planned_move_in_on == DEMO_MOVE_IN_FAMILY["planned_move_in_on"]
+    # searchable like residents: the same folded keys
+    assert head.name_key == name_key(head.name) and head.kana_key == kana_key(head.name_kana)
+    # a re-import leaves everything in place
+    again = import_pending(SAMPLE_CSV, SAMPLE_MAPPING)
+    assert (again.persons_imported, again.persons_unchanged) == (0, len(rows))
+
+
+def test_pending_import_rejects_bad_rows(db, tmp_path):
+    with SAMPLE_CSV.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    rows[3][PENDING_COLUMNS.index("生年月日")] = "令和元年4月30日"  # not a 令和 date
+    rows[5][PENDING_COLUMNS.index("続柄")] = ""
+    path = tmp_path / "p.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    out = io.StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command(
+            "register",
+            "import-pending",
+            str(path),
+            "--mapping",
+            str(SAMPLE_MAPPING),
+            "--json",
+            "--quiet",
+            stdout=out,
+        )
+    assert exc.value.returncode == 2
+    errors = json.loads(out.getvalue())["errors"]
+    assert [(e["line"], e["column"]) for e in errors] == [(4, "生年月日"), (6, "続柄")]
+    assert Person.objects.count() == 0
+
+
+def test_demo_family_matches_the_move_in_example():
+    situation = yaml.safe_load(
+        (EXAMPLES_DIR / "move_in_family_of_four.situation.yaml").read_text(encoding="utf-8")
+    )
+    roles = {"世帯主": "head", "妻": "spouse", "子": "child"}
+    sexes = {"1": "male", "2": "female"}
+    family = [
+        (
+            roles[m["relationship"]],
+            m["birth_date"].isoformat(),
+            sexes[m["sex"]],
+            "my_number_card" in m["flags"],
+        )
+        for m in DEMO_MOVE_IN_FAMILY["members"]
+    ]
+    example = [
+        (p["relationship"], str(p["birth_date"]), p["sex"], "my_number_card" in p.get("flags", []))
+        for p in situation["persons"]
+    ]
+    assert family == example
+    assert not DEMO_MOVE_IN_FAMILY["former_address"].startswith("北海道")
+
+
+def test_generate_pending(db):
+    assert generate_pending(50, seed=4) == 50
+    households = list(pending_households())
+    assert len(households) == 50
+    first = households[0]
+    assert first.household_no == DEMO_MOVE_IN_FAMILY["household_no"]
+    members = list(first.members.order_by("household_order"))
+    assert [m.name for m in members] == [m["name"] for m in DEMO_MOVE_IN_FAMILY["members"]]
+    assert all(m.status == "P" for h in households for m in h.members.all())
+    # idempotent: a second call adds nothing
+    assert generate_pending(50, seed=4) == 0
+    assert Household.objects.filter(is_pending=True).count() == 50
+
+
+def test_pending_is_deterministic():
+    assert list(iter_pending(10, seed=1)) == list(iter_pending(10, seed=1))
+    assert list(iter_pending(10, seed=1))[1:] != list(iter_pending(10, seed=2))[1:]
