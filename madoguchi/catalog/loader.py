@@ -92,7 +92,7 @@ class Condition(Versioned):
     logic: Any = None
     rule: Any = None  # compiled datalogic rule
     scope: str = "person"  # person | event (reads no person.* fact)
-    reads: frozenset = frozenset()  # person facts read (for the interview)
+    reads: frozenset = frozenset()  # facts read: person facts by name, event facts as event.X
     raw: dict = field(default_factory=dict)
 
 
@@ -399,6 +399,8 @@ def analyse_logic(logic: Any) -> tuple[list[str], frozenset, str]:
         elif head == "event":
             if rest not in F.EVENT_FACTS:
                 problems.append(f"届出の事実 {rest!r} は定義されていません")
+            else:
+                reads.add(path)
         elif path == "persons":
             pass
         else:
@@ -876,3 +878,15 @@ def canonical(catalog: Catalog, on: date | None = None) -> dict:
         result[rel] = data
     result["forms"] = sorted(catalog.forms)
     return result
+
+
+_CURRENT: dict[str, Catalog] = {}
+
+
+def current_catalog() -> Catalog:
+    """The configured catalog folder (settings.MADOGUCHI_CATALOG_DIR), loaded once."""
+    key = str(default_dir())
+    cat = _CURRENT.get(key)
+    if cat is None:
+        cat = _CURRENT[key] = load_catalog(key)
+    return cat

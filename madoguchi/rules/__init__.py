@@ -8,11 +8,11 @@ from .engine import determine, determine_visit
 from .situation import SituationError, validate
 
 
-def needed_facts(event, persons_facts, catalog=None, **kw):
+def needed_facts(situation, catalog=None, known=None):
     """The interview questions still relevant (see :mod:`madoguchi.rules.interview`)."""
     from .interview import needed_facts as _needed
 
-    return _needed(event, persons_facts, catalog, **kw)
+    return _needed(situation, catalog, known)
 
 
 __all__ = ["SituationError", "ages", "determine", "determine_visit", "needed_facts", "validate"]
