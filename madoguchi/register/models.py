@@ -55,6 +55,7 @@ class Household(models.Model):
 
     class Meta:
         verbose_name = _("世帯")
+        indexes = [models.Index(fields=["household_no"], name="household_no_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality_code", "household_no"], name="uniq_household_no"
@@ -168,7 +169,11 @@ class Person(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["municipality_code", "atena_no"], name="uniq_atena_no")
         ]
-        indexes = [models.Index(fields=["household", "household_order"])]
+        indexes = [
+            models.Index(fields=["household", "household_order"]),
+            # Search and reads look a person up by 宛名番号 alone (any municipality_code).
+            models.Index(fields=["atena_no"], name="person_atena_no_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.atena_no}"
