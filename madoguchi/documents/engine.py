@@ -523,8 +523,10 @@ def documents_for(
                 members = {"persons": [pid], "kids": kids, "household": list(rank)}[source]
                 docs.append((form, {"subject": pid, "procedures": mine}, members))
         else:
-            subject = pids[0] if pids else base["head_id"]
-            members = {"persons": pids, "kids": kids, "household": list(rank)}[source]
+            # a household-level procedure alone (世帯主変更) lists those who stay
+            stay = [p for p in rank if p != situation.get("deceased")]
+            subject = pids[0] if pids else base["new_head"].get("id", base["head_id"])
+            members = {"persons": pids or stay, "kids": kids, "household": list(rank)}[source]
             docs.append((form, {"subject": subject, "procedures": procs}, members))
     return docs
 
@@ -605,6 +607,7 @@ def build_data(
                     "sheet": part + 1,
                     "sheets": len(chunks),
                     "rows": rows or 0,
+                    "notes": [str(n) for n in form.raw.get("notes") or []],
                     "procedures": [p["id"] for p in doc["procedures"]],
                     "procedure_names": [p.get("name", p["id"]) for p in doc["procedures"]],
                     "event": event,

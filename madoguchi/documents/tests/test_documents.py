@@ -132,8 +132,8 @@ def test_every_example_renders(name, catalog):
 
 def test_overflow_goes_to_the_list_not_cut(catalog):
     situation = with_register(load_example("move_in_family_of_four"))
-    long_address = "北海道デモ市北四条東3丁目1番地" + "の2" * 30 + "（長い住所の確認用）"
-    medium = "北海道デモ市北四条東三丁目一番地サンプル大通り二十一"  # > box, shrinks
+    long_address = "北海道見本市北四条東3丁目1番地" + "の2" * 30 + "（長い住所の確認用）"
+    medium = "北海道見本市北四条東三丁目一番地サンプル大通り二十一"  # > box, shrinks
     situation["persons"][0]["register"]["former_address"] = long_address
     situation["persons"][0]["register"]["address"] = medium
     result = determine(situation, catalog)
