@@ -1,0 +1,85 @@
+"""Read-only view model of the catalog browser: procedures by event, department and id,
+with their rules in generated Japanese and the example/scenario situations that trigger them."""
+
+from __future__ import annotations
+
+import functools
+import os
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from madoguchi.rules.explain import trigger_text
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO_DIR = REPO / "madoguchi" / "rules" / "tests" / "scenarios"
+
+
+def examples_dir() -> Path:
+    shared = Path(os.environ.get("MADOGUCHI_SHARED_DIR", REPO.parent / "shared"))
+    return shared / "domain" / "examples"
+
+
+@functools.cache
+def _sample_situations() -> list[tuple[str, list[dict]]]:
+    """(title, situations) of the worked examples and the scenario tests, if present."""
+    out: list[tuple[str, list[dict]]] = []
+    ex = examples_dir()
+    if ex.is_dir():
+        for path in sorted(ex.glob("*.situation.yaml")):
+            out.append(
+                (f"例: {path.name.split('.')[0]}", [yaml.safe_load(path.read_text("utf-8"))])
+            )
+    if SCENARIO_DIR.is_dir():
+        for path in sorted(SCENARIO_DIR.glob("*.yaml")):
+            for sc in yaml.safe_load(path.read_text("utf-8")).get("scenarios", []):
+                sits = [sc["situation"]] if "situation" in sc else sc.get("visit", [])
+                out.append((f"シナリオ: {sc['name']}", sits))
+    return out
+
+
+def triggering_situations(catalog, proc_id: str, limit: int = 12) -> list[dict]:
+    from madoguchi.rules import SituationError, determine, determine_visit
+
+    found = []
+    for title, sits in _sample_situations():
+        try:
+            result = (
+                determine(sits[0], catalog) if len(sits) == 1 else determine_visit(sits, catalog)
+            )
+        except SituationError:
+            continue
+        for p in result["procedures"]:
+            if p["id"] == proc_id:
+                found.append({"title": title, "persons": p["persons"], "because": p["because"]})
+        if len(found) >= limit:
+            break
+    return found
+
+
+def procedure_rows(catalog, on: date, event: str | None = None, department: str | None = None):
+    view = catalog.at(on)
+    rows = []
+    for proc in view.procedures:
+        if department and proc.department != department:
+            continue
+        triggers = [t for t in proc.triggers if event is None or t.for_event(event)]
+        if not triggers:
+            continue
+        rows.append(
+            {
+                "proc": proc,
+                "dept": catalog.departments.get(proc.department),
+                "triggers": [
+                    {
+                        "events": [catalog.events[e].name for e in t.events if e in catalog.events]
+                        or ["すべての届出"],
+                        "name": t.name,
+                        "conditions": trigger_text(t, view.conditions),
+                    }
+                    for t in triggers
+                ],
+            }
+        )
+    return rows

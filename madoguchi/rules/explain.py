@@ -1,0 +1,127 @@
+"""JSON Logic → readable Japanese, for the catalog browser and the documentation.
+
+Generated from the rule itself (never hand-written per rule): variables are named by the
+fact dictionary of :mod:`madoguchi.rules.facts`, values by ``VALUE_LABELS``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .facts import EVENT_FACTS, PERSON_FACTS, VALUE_LABELS
+
+COMPARE = {
+    "==": "が {b}",
+    "===": "が {b}",
+    "!=": "が {b} でない",
+    "!==": "が {b} でない",
+    "<": "が {b} 未満",
+    "<=": "が {b} 以下",
+    ">": "が {b} を超える",
+    ">=": "が {b} 以上",
+}
+
+
+def _var_name(path: str, item: bool) -> str:
+    if item:
+        return PERSON_FACTS.get(path, path)
+    head, _, rest = path.partition(".")
+    if head == "person":
+        return PERSON_FACTS.get(rest, rest)
+    if head == "event":
+        return EVENT_FACTS.get(rest, rest)
+    if path == "persons":
+        return "世帯の人"
+    if head in ("accumulator", "current"):
+        return "数"
+    return path
+
+
+def _value(v: Any) -> str:
+    if v is None:
+        return "なし（記載なし）"
+    if v is True:
+        return "はい"
+    if v is False:
+        return "いいえ"
+    if isinstance(v, str):
+        return VALUE_LABELS.get(v, v)
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def _is_count(node: Any) -> Any:
+    """``reduce(filter(persons, X), accumulator + 1, 0)`` → X, else None."""
+    if isinstance(node, dict) and "reduce" in node:
+        args = node["reduce"]
+        if (
+            isinstance(args, list)
+            and len(args) == 3
+            and isinstance(args[0], dict)
+            and "filter" in args[0]
+            and args[2] == 0
+        ):
+            return args[0]["filter"][1]
+    return None
+
+
+def to_japanese(logic: Any, item: bool = False) -> str:
+    """One sentence fragment for a JSON Logic expression."""
+    if not isinstance(logic, dict) or len(logic) != 1:
+        return _value(logic)
+    ((op, args),) = logic.items()
+    if op == "var":
+        path = args[0] if isinstance(args, list) else args
+        return _var_name(str(path), item)
+    if not isinstance(args, list):
+        args = [args]
+    if op in ("!", "!!") and args:
+        inner = to_japanese(args[0], item)
+        return f"「{inner}」でない" if op == "!" else inner
+    if op in COMPARE and len(args) == 2:
+        counted = _is_count(args[0])
+        left = (
+            f"「{to_japanese(counted, True)}」人の数"
+            if counted is not None
+            else to_japanese(args[0], item)
+        )
+        return f"{left} {COMPARE[op].format(b=_value(args[1]) if not isinstance(args[1], dict) else to_japanese(args[1], item))}"
+    if op == "and":
+        return "、かつ ".join(to_japanese(a, item) for a in args)
+    if op == "or":
+        parts = [
+            f"〔{to_japanese(a, item)}〕"
+            if isinstance(a, dict) and "and" in a
+            else to_japanese(a, item)
+            for a in args
+        ]
+        return "（" + " または ".join(parts) + "）"
+    if op in ("some", "none", "all") and len(args) == 2:
+        inner = to_japanese(args[1], True)
+        return {
+            "some": f"世帯に「{inner}」人がいる",
+            "none": f"世帯に「{inner}」人がいない",
+            "all": f"世帯の全員が「{inner}」",
+        }[op]
+    if op == "in" and len(args) == 2:
+        options = args[1] if isinstance(args[1], list) else [args[1]]
+        return f"{to_japanese(args[0], item)} が {'・'.join(_value(o) for o in options)} のいずれか"
+    return f"{op}（" + "、".join(to_japanese(a, item) for a in args) + "）"
+
+
+def trigger_text(trigger, conditions: dict) -> list[dict]:
+    """The conditions of a trigger: label, negation and generated Japanese."""
+    out = []
+    for cid, negated in trigger.when:
+        cond = conditions.get(cid)
+        if cond is None:
+            continue
+        text = to_japanese(cond.logic)
+        out.append(
+            {
+                "id": cid,
+                "negated": negated,
+                "label": cond.label_no if negated else cond.label,
+                "logic_ja": f"「{text}」でない" if negated else text,
+            }
+        )
+    return out
