@@ -125,6 +125,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # htmx, fonts, madoguchi.css (not inside an app)
 # Static files are served by the product itself (WhiteNoise): no CDN, no web server needed.
 WHITENOISE_USE_FINDERS = True
 # With finders, STATIC_ROOT is only needed after collectstatic; silence its absence.
