@@ -49,6 +49,16 @@ def test_api_bundle_names_the_field(clerk_client):
         "/api/documents/bundle", data=json.dumps(bad), content_type="application/json"
     )
     assert response.status_code == 422 and response.json()["field"] == "event_date"
+    response = clerk_client.post(
+        "/api/documents/bundle", data="{not json", content_type="application/json"
+    )
+    assert response.status_code == 422 and response.json()["field"] == "body"
+    response = clerk_client.post(
+        "/api/documents/bundle?date=2027-02-30",
+        data=json.dumps(_situation()),
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and response.json()["field"] == "date"
     assert not AuditRecord.objects.filter(action__startswith="documents.").exists()
 
 

@@ -237,3 +237,44 @@ def test_command_renders_and_rejects(tmp_path, capsys):
         call_command("documents", "render", str(bad), "--out", str(tmp_path / "x.pdf"))
     assert "event_date" in str(err.value)
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_ivs_selects_the_registered_glyph(tmp_path):
+    """IPAmj明朝's variation sequences are applied: 辻 + U+E0102 prints another glyph than
+    辻 alone (and the text layer keeps the selector)."""
+    from .pngdiff import diff_ratio, page_pixels
+
+    catalog = _tiny_catalog(tmp_path)
+    pixels, texts = [], []
+    for name in ("辻\U000e0102", "辻"):
+        situation = {
+            "event": "move_within",
+            "event_date": "2027-04-01",
+            "persons": [{"id": "a", "relationship": "head", "birth_date": "1980-01-01",
+                         "sex": "male", "register": {"name": name}}],
+        }  # fmt: skip
+        result = {"procedures": [{"id": "registry.move_within", "persons": ["a"],
+                                  "forms": ["tiny"], "name": "転居届", "department": "citizen"}]}  # fmt: skip
+        pdf = render_bundle(situation, result, catalog, languages=(), notified_on=DAY).pdf
+        pixels.append(page_pixels(pdf, 0, 2.0)[2])
+        texts.append(page_texts(pdf)[0])
+    assert "辻\U000e0102" in texts[0] and "\U000e0102" not in texts[1]
+    assert diff_ratio(pixels[0], pixels[1], threshold=16) > 0
+
+
+def test_large_household_continues_on_a_second_sheet(catalog):
+    situation = with_register(load_example("move_in_family_of_four"))
+    for i in range(3):  # seven movers: the 住民異動届 holds five
+        extra = dict(situation["persons"][3], id=f"c{i}", birth_date=f"201{i}-01-0{i + 1}")
+        extra["register"] = dict(extra["register"], name=f"𠮷田　子{i}")
+        extra.pop("flags", None)
+        situation["persons"].append(extra)
+    result = determine(situation, catalog)
+    bundle = render_bundle(situation, result, catalog, languages=(), notified_on=DAY)
+    juminido = [d for d in bundle.documents if d["form"] == "juminido"]
+    assert [d["copy"] for d in juminido] == [1, 2]
+    texts = page_texts(bundle.pdf)
+    first, second = squeeze(texts[0]), squeeze(texts[1])
+    assert "続紙1／2" in first and "続紙2／2" in second
+    names = [squeeze(p["register"]["name"]) for p in situation["persons"]]
+    assert sum(n in first for n in names) >= 5 and any(n in second for n in names)
