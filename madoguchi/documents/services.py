@@ -57,13 +57,27 @@ def _catalog_dir(catalog) -> Path:
 
 
 def default_catalog():
-    """The catalog in force (``madoguchi.catalog.loader.demo_catalog``), or None while
-    no catalog package is installed (forms and labels are still read from disk)."""
-    try:
-        from madoguchi.catalog.loader import demo_catalog
-    except ImportError:
-        return None
-    return demo_catalog()
+    """The configured catalog (settings.MADOGUCHI_CATALOG_DIR, loaded once)."""
+    from madoguchi.catalog.loader import current_catalog
+
+    return current_catalog()
+
+
+MOVE_EVENTS = ("move_in", "move_in_from_abroad", "move_out", "move_out_abroad", "move_within")
+
+
+def visit_situation(situations: list[dict]) -> dict:
+    """One situation for printing a visit of several events (婚姻 and 転居 together):
+    the move event's situation leads (its persons carry the new addresses), and the
+    other events' details (deceased, newborn, couple …) are added where it has none."""
+    if not situations:
+        raise DocumentError("situation", "a visit needs at least one situation")
+    lead = next((s for s in situations if s.get("event") in MOVE_EVENTS), situations[0])
+    merged = dict(lead)
+    for other in situations:
+        for key, value in other.items():
+            merged.setdefault(key, value)
+    return merged
 
 
 def _get(obj, key, default=None):
@@ -249,7 +263,10 @@ def render_bundle(
     notified_on: dt.date | None = None,
 ) -> Bundle:
     """One PDF: every form of ``result`` (filled from the situation and its persons'
-    ``register`` blocks), the 超過リスト when needed, then the guide sheet per language."""
+    ``register`` blocks), the 超過リスト when needed, then the guide sheet per language.
+    ``situation`` may be the list of a visit's situations (see :func:`visit_situation`)."""
+    if isinstance(situation, list):
+        situation = visit_situation(situation)
     if catalog is None:
         catalog = default_catalog()
     catalog_dir = _catalog_dir(catalog)

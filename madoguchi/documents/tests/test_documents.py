@@ -278,3 +278,25 @@ def test_large_household_continues_on_a_second_sheet(catalog):
     assert "続紙1／2" in first and "続紙2／2" in second
     names = [squeeze(p["register"]["name"]) for p in situation["persons"]]
     assert sum(n in first for n in names) >= 5 and any(n in second for n in names)
+
+
+def test_visit_of_two_events_prints_the_move_addresses(catalog):
+    from madoguchi.rules import determine_visit
+
+    base = with_register(load_example("marriage_surname_change"))
+    marriage = base
+    move = {k: v for k, v in base.items() if k not in ("couple", "surname_changes")}
+    move = dict(move, event="move_within", persons=[dict(p) for p in base["persons"]])
+    new_address = "北海道見本市南一条西9丁目"
+    for p in move["persons"]:
+        old = p["register"]["address"]
+        p["register"] = dict(
+            p["register"], address=new_address, former_address=old, honseki="東京都千代田区1番"
+        )
+    result = determine_visit([marriage, move], catalog)
+    assert "registry.move_within" in {p["id"] for p in result["procedures"]}
+    bundle = render_bundle([marriage, move], result, catalog, languages=(), notified_on=DAY)
+    juminido = [i for i, d in enumerate(bundle.documents) if d["form"] == "juminido"][0]
+    page = squeeze(page_texts(bundle.pdf)[juminido])
+    assert squeeze(new_address) in page  # 新住所 from the move event's situation
+    assert "旧住所北海道見本市北四条東3丁目1番地" in page  # its former address
