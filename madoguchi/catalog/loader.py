@@ -17,6 +17,7 @@ Every problem is collected with file and line; a catalog with any problem raises
 
 from __future__ import annotations
 
+import bisect
 import functools
 import shutil
 from dataclasses import dataclass, field
@@ -178,15 +179,22 @@ class Catalog:
         return self.departments[dept_id]
 
     def at(self, d: date) -> CatalogView:
-        key = tuple(
-            id(_pick(vs, d))
-            for group in (self.procedures, self.conditions, self.parameters)
-            for vs in group.values()
-        )
-        cache = self.__dict__.setdefault("_views", {})
-        view = cache.get(key)
+        """The catalog in force on ``d`` (one view per period between version changes)."""
+        bounds = self.__dict__.get("_bounds")
+        if bounds is None:
+            points = set()
+            for group in (self.procedures, self.conditions, self.parameters):
+                for versions in group.values():
+                    for v in versions:
+                        points.add(v.valid_from)
+                        if v.valid_to is not None and v.valid_to < FAR_FUTURE:
+                            points.add(v.valid_to + timedelta(days=1))
+            bounds = self.__dict__["_bounds"] = sorted(points)
+        period = bisect.bisect_right(bounds, d)
+        views = self.__dict__.setdefault("_views", {})
+        view = views.get(period)
         if view is None:
-            view = cache[key] = CatalogView(self, d)
+            view = views[period] = CatalogView(self, d)
         return view
 
 

@@ -93,12 +93,16 @@ class _Fmt(dict):
         return "{" + key + "}"
 
 
-def fill(template: str, person: dict | None, event: dict) -> str:
+def format_values(person: dict | None, event: dict) -> _Fmt:
     values = _Fmt({f"event_{k}": v for k, v in event.items()})
     if person:
         values.update(person)
         values["school_stage"] = SCHOOL_STAGE_JA.get(person.get("school_stage"), "")
-    return template.format_map(values)
+    return values
+
+
+def fill(template: str, person: dict | None, event: dict) -> str:
+    return template.format_map(format_values(person, event))
 
 
 class _Evaluation:
@@ -112,6 +116,8 @@ class _Evaluation:
         self.session = _session()
         self._handles: dict[int, Any] = {}
         self._cache: dict[tuple[str, int], bool] = {}
+        self._labels: dict[tuple[str, bool, int], str] = {}
+        self._values: dict[int, _Fmt] = {}
 
     def _handle(self, i: int):
         h = self._handles.get(i)
@@ -134,10 +140,22 @@ class _Evaluation:
         return v
 
     def label(self, cid: str, negated: bool, held: bool, i: int) -> str:
-        cond = self.view.conditions[cid]
         positive = held != negated  # the condition's own truth value
-        template = cond.label if positive else cond.label_no
-        return fill(template, self.persons[i] if i >= 0 else None, self.event)
+        key = (cid, positive, i)
+        text = self._labels.get(key)
+        if text is None:
+            cond = self.view.conditions[cid]
+            template = cond.label if positive else cond.label_no
+            if "{" in template:
+                values = self._values.get(i)
+                if values is None:
+                    person = self.persons[i] if i >= 0 else None
+                    values = self._values[i] = format_values(person, self.event)
+                text = template.format_map(values)
+            else:
+                text = template
+            self._labels[key] = text
+        return text
 
     def trigger(self, trig, i: int) -> tuple[bool, str | None, list[str]]:
         """(applies, first failing label, labels of the conditions that held)."""

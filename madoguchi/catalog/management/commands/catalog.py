@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
+    requires_system_checks: list = []  # pure file work: start fast, need no URLs or models
     help = "手続カタログの検査・登録・書き出し"
 
     def add_arguments(self, parser):

@@ -25,6 +25,7 @@ def read_situation(name: str):
 
 
 class Command(BaseCommand):
+    requires_system_checks: list = []  # pure file work: start fast, need no URLs or models
     help = "状況ファイルから必要な手続を判定する（determine）"
 
     def add_arguments(self, parser):
