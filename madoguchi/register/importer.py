@@ -20,10 +20,12 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import operator
 import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,7 @@ from madoguchi.register.models import Household, Person, Relationship, ResidentK
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 PROGRESS_EVERY = 50_000
-BATCH_SIZE = 2_000
+BATCH_SIZE = 5_000
 
 FULLWIDTH_DIGITS = str.maketrans(
     "０１２３４５６７８９－／．　", "0123456789-/. "
@@ -143,6 +145,11 @@ _DATE_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 
 def parse_date(text: str) -> dt.date:
     """ISO (YYYY-MM-DD), YYYY/MM/DD, YYYYMMDD or a 和暦 date; full-width digits allowed."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():
+        try:
+            return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+        except ValueError:
+            pass  # reported below with the generic message
     value = fold_digits(text)
     m = _DATE_RE.match(value)
     try:
@@ -160,11 +167,31 @@ def parse_date(text: str) -> dt.date:
         raise ValueError("日付として読めません（YYYY-MM-DD・YYYYMMDD・和暦）") from exc
 
 
-def date_in_era(date: dt.date, era: str) -> bool:
-    """True when ``date`` lies in ``era`` (both eras count on a day they share)."""
+@lru_cache(maxsize=1)
+def _eras_by_name() -> dict:
     from madoguchi.core.wareki import ERAS
 
-    return any(e.name == era and e.contains(date) for e in ERAS)
+    return {e.name: e for e in ERAS}
+
+
+def date_in_era(date: dt.date, era: str) -> bool:
+    """True when ``date`` lies in ``era`` (both eras count on a day they share)."""
+    e = _eras_by_name().get(era)
+    return e is not None and e.contains(date)
+
+
+@lru_cache(maxsize=65536)
+def _name_key(name: str) -> str:
+    from madoguchi.core.text import name_key
+
+    return name_key(name)
+
+
+@lru_cache(maxsize=65536)
+def _kana_key(kana: str) -> str:
+    from madoguchi.core.text import kana_key
+
+    return kana_key(kana)
 
 
 _ROLE_BY_TOKEN = {
@@ -384,26 +411,37 @@ def _as_list(value) -> list:
 
 
 def _converter(spec: FieldSpec, index: dict[str, int], eras: dict[str, str]):
-    """A function row -> value for one field (raises FieldError)."""
+    """A function row -> value for one field (raises FieldError). Hot path: one call per
+    field per row, so each type gets its own small closure."""
     idxs = [index[c] for c in spec.columns]
     col = spec.columns[0] if spec.columns else spec.name
     ftype = spec.type
-    constant = spec.default
+    required = spec.required
+    join = spec.join
 
-    def raw(row: list[str]) -> str:
-        if constant is not None and not idxs:
-            return str(constant)
-        if len(idxs) == 1:
-            return row[idxs[0]]
-        if ftype == "name":
-            return spec.join.join(row[i] for i in idxs if row[i])
-        return spec.join.join(row[i].strip() for i in idxs if row[i].strip())
+    if not idxs:
+        constant = "" if spec.default is None else str(spec.default)
+
+        def raw(row):
+            return constant
+
+    elif len(idxs) == 1:
+        raw = operator.itemgetter(idxs[0])
+    elif ftype == "name":
+
+        def raw(row):
+            return join.join(row[i] for i in idxs if row[i])
+
+    else:
+
+        def raw(row):
+            return join.join(v for v in (row[i].strip() for i in idxs) if v)
 
     if ftype == "name":
 
         def conv(row):
             value = raw(row)  # exactly as registered
-            if spec.required and not value.strip():
+            if required and not value.strip():
                 raise FieldError(col, "必須項目が空です")
             return value
 
@@ -411,79 +449,93 @@ def _converter(spec: FieldSpec, index: dict[str, int], eras: dict[str, str]):
         hw = spec.halfwidth_digits
 
         def conv(row):
-            value = raw(row).strip()
-            if hw:
-                value = value.translate(FULLWIDTH_DIGITS)
-            if spec.required and not value:
+            value = raw(row)
+            if value:
+                value = value.strip()
+                if hw:
+                    value = value.translate(FULLWIDTH_DIGITS)
+            if required and not value:
                 raise FieldError(col, "必須項目が空です")
             return value
 
     elif ftype in ("digits", "int"):
         width = spec.zfill
+        as_int = ftype == "int"
 
         def conv(row):
-            value = fold_digits(raw(row)).replace("-", "").replace(" ", "")
+            value = raw(row)
+            if value and not (value.isascii() and value.isdigit()):
+                value = value.translate(FULLWIDTH_DIGITS).replace("-", "").replace(" ", "")
+                if value and not (value.isascii() and value.isdigit()):
+                    raise FieldError(col, f"数字ではありません: '{value}'")
             if not value:
-                if spec.required:
+                if required:
                     raise FieldError(col, "必須項目が空です")
-                return None if ftype == "int" else ""
-            if not (value.isascii() and value.isdigit()):
-                raise FieldError(col, f"数字ではありません: '{value}'")
-            if ftype == "int":
+                return None if as_int else ""
+            if as_int:
                 return int(value)
             return value.zfill(width) if width else value
 
     elif ftype == "code":
         codes = spec.codes or {}
+        unknown = spec.unknown
 
         def conv(row):
-            value = _norm_code(raw(row))
-            if value in codes:
-                result = codes[value]
-            elif not value:
-                result = ""
-            elif spec.unknown == "blank":
-                result = ""
-            elif spec.unknown == "keep":
-                result = value
-            else:
-                raise FieldError(col, f"未定義のコードです: '{value}'")
-            if spec.required and not result:
+            text = raw(row)
+            result = codes.get(text) if text else ""
+            if result is None:
+                value = _norm_code(text)
+                if value in codes:
+                    result = codes[value]
+                elif not value or unknown == "blank":
+                    result = ""
+                elif unknown == "keep":
+                    result = value
+                else:
+                    raise FieldError(col, f"未定義のコードです: '{value}'")
+            if required and not result:
                 raise FieldError(col, "必須項目が空です")
             return result
 
     elif ftype == "date":
         era_idx = index[spec.era_column] if spec.era_column else None
+        era_col = spec.era_column
 
         def conv(row):
             text = raw(row)
-            if not text.strip():
-                if spec.required:
+            if not text or not text.strip():
+                if required:
                     raise FieldError(col, "必須項目が空です")
                 return None
             try:
                 value = parse_date(text)
             except ValueError as exc:
                 raise FieldError(col, str(exc)) from None
-            if era_idx is not None:
-                code = _norm_code(row[era_idx])
-                if code:
-                    era = eras.get(code)
-                    if era is None:
-                        raise FieldError(spec.era_column, f"未定義の元号コードです: '{code}'")
-                    if not date_in_era(value, era):
-                        raise FieldError(col, f"{era}の期間外の日付です")
-                    return value, era
-                return value, ""
-            return value
+            if era_idx is None:
+                return value
+            code = row[era_idx]
+            if code:
+                era = eras.get(code) or eras.get(_norm_code(code))
+                if era is None:
+                    raise FieldError(era_col, f"未定義の元号コードです: '{code}'")
+                if not date_in_era(value, era):
+                    raise FieldError(col, f"{era}の期間外の日付です")
+                return value, era
+            return value, ""
 
     elif ftype == "bool":
         true, false, nonblank = spec.true, spec.false, spec.true_if_nonblank
 
         def conv(row):
-            value = fold_digits(raw(row))
+            value = raw(row)
             if nonblank:
+                value = fold_digits(value)
                 return bool(value) and value not in false
+            if value in true:
+                return True
+            if value in false:
+                return False
+            value = fold_digits(value)
             if value in true:
                 return True
             if value in false:
@@ -581,8 +633,6 @@ class RowConverter:
         return values, errors
 
     def _complete(self, values: dict, flags: list[str], errors: list) -> None:
-        from madoguchi.core.text import kana_key, name_key
-
         mapping = self.mapping
         name = values["name"]
         if "surname" not in values or "given_name" not in values:
@@ -608,18 +658,16 @@ class RowConverter:
                     values[key] = "P" + values[key]
         if flags or "flags" not in values:
             values["flags"] = sorted(set(values.get("flags") or []) | set(flags))
-        values["name_key"] = name_key(name)
-        values["kana_key"] = kana_key(values.get("name_kana", ""))
-        values["alt_name_key"] = name_key(values["alt_name"]) if values.get("alt_name") else ""
+        values["name_key"] = _name_key(name)
+        values["kana_key"] = _kana_key(values.get("name_kana", ""))
+        values["alt_name_key"] = _name_key(values["alt_name"]) if values.get("alt_name") else ""
         values["import_digest"] = digest(values)
 
 
 def digest(values: dict) -> str:
-    h = hashlib.md5(usedforsecurity=False)
-    for key in sorted(values):
-        if key != "import_digest":
-            h.update(f"{key}\x1f{values[key]!r}\x1e".encode())
-    return h.hexdigest()
+    """A digest of a row's values (the key order is fixed by the mapping)."""
+    text = "\x1f".join([f"{k}={v}" for k, v in values.items() if k != "import_digest"])
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 # ---------------------------------------------------------------------------- reading
@@ -856,7 +904,9 @@ class _Writer:
         self.hh_created: set[tuple[str, str]] = set()
         self.hh_touched: set[tuple[str, str]] = set()
         self.hh_seen: set[tuple[str, str]] = set()
-        self.fields = [f.name for f in Person._meta.concrete_fields if f.name not in ("id",)]
+        # A first import into empty tables needs no look-ups of existing rows.
+        self.no_persons = not Person.objects.exists()
+        self.no_households = not Household.objects.exists()
 
     def add(self, line: int, values: dict) -> None:
         self.batch.append(values)
@@ -883,7 +933,7 @@ class _Writer:
         by_mc: dict[str, list[str]] = {}
         for mc, no in wanted:
             by_mc.setdefault(mc, []).append(no)
-        for mc, nos in by_mc.items():
+        for mc, nos in by_mc.items() if not self.no_households else ():
             for hid, no in Household.objects.filter(
                 municipality_code=mc, household_no__in=nos
             ).values_list("id", "household_no"):
@@ -910,7 +960,7 @@ class _Writer:
         for v in batch:
             by_mc.setdefault(v["municipality_code"], []).append(v["atena_no"])
         existing: dict[tuple[str, str], tuple[int, str, int]] = {}
-        for mc, atenas in by_mc.items():
+        for mc, atenas in by_mc.items() if not self.no_persons else ():
             for pid, atena, dig, hid in Person.objects.filter(
                 municipality_code=mc, atena_no__in=atenas
             ).values_list("id", "atena_no", "import_digest", "household_id"):

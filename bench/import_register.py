@@ -1,0 +1,117 @@
+"""Benchmark: register import of a large MADO-layout CSV.
+
+    .venv/bin/python bench/import_register.py [--rows 1000000] [--seed 1]
+        [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--reimport]
+
+1. writes a synthetic city of ``--rows`` persons as a MADO-layout CSV (122 columns, UTF-8
+   with BOM, full-width digits) with the demo generator,
+2. creates a fresh database (PostgreSQL: ``madoguchi_bench_register`` on the server of
+   ``--database-url``; SQLite when no URL is given) and migrates it,
+3. runs ``madoguchi register import FILE --mapping mado-sample.yaml --json`` in a child
+   process and prints rows/s, wall time and the child's peak RSS;
+   ``--reimport`` imports the same file again (every row unchanged) and prints that too.
+
+Target: 1,000,000 rows into PostgreSQL in ≤ 3 minutes with ≤ 1 GiB peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
+BENCH_DB = "madoguchi_bench_register"
+
+
+def run(cmd: list[str], env: dict) -> tuple[float, int, str]:
+    """(seconds, peak RSS of the child in bytes, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-4000:])
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd[:4])} …")
+    # ru_maxrss is the maximum over all waited-for children, in KiB on Linux
+    return elapsed, max(peak, before) * 1024, proc.stdout
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
+    ap.add_argument("--reimport", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the CSV and the database")
+    args = ap.parse_args()
+
+    import django
+
+    django.setup()
+    from madoguchi.register.generator import write_mado_csv
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-register-"))
+    csv_path = workdir / "register.csv"
+    t0 = time.perf_counter()
+    rows = write_mado_csv(csv_path, args.rows, args.seed)
+    gen_s = time.perf_counter() - t0
+    size_mb = csv_path.stat().st_size / 2**20
+    print(f"generated CSV: {rows:,} rows, {size_mb:,.0f} MiB in {gen_s:.1f} s")
+
+    env = dict(os.environ)
+    env.pop("MADOGUCHI_TEST_DB_NAME", None)
+    if args.database_url:
+        import psycopg
+
+        base = args.database_url.rsplit("/", 1)[0]
+        with psycopg.connect(args.database_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        env["DATABASE_URL"] = f"{base}/{BENCH_DB}"
+        backend = "PostgreSQL"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+        backend = "SQLite"
+    py = sys.executable
+    run([py, "manage.py", "migrate", "-v", "0"], env)
+
+    cmd = [py, "manage.py", "register", "import", str(csv_path), "--mapping", "mado-sample.yaml"]
+    cmd += ["--json", "--quiet"]
+    elapsed, peak, out = run(cmd, env)
+    summary = json.loads(out)
+    imported = summary["persons"]["imported"]
+    print(
+        f"import into {backend}: {imported:,} persons, "
+        f"{summary['households']['imported']:,} households in {elapsed:.1f} s "
+        f"= {rows / elapsed:,.0f} rows/s; peak RSS {peak / 2**20:,.0f} MiB"
+    )
+    if args.reimport:
+        elapsed, peak2, out = run(cmd, env)
+        summary = json.loads(out)
+        print(
+            f"re-import (unchanged {summary['persons']['unchanged']:,}): {elapsed:.1f} s "
+            f"= {rows / elapsed:,.0f} rows/s; peak RSS (max of both runs) {peak2 / 2**20:,.0f} MiB"
+        )
+    target = "met" if elapsed <= 180 and peak <= 2**30 else "NOT met"
+    print(f"target (1,000,000 rows ≤ 180 s, ≤ 1 GiB) for {rows:,} rows: {target}")
+    if not args.keep:
+        csv_path.unlink()
+        if args.database_url:
+            import psycopg
+
+            with psycopg.connect(args.database_url, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
