@@ -300,3 +300,18 @@ def test_visit_of_two_events_prints_the_move_addresses(catalog):
     page = squeeze(page_texts(bundle.pdf)[juminido])
     assert squeeze(new_address) in page  # 新住所 from the move event's situation
     assert "旧住所北海道見本市北四条東3丁目1番地" in page  # its former address
+
+
+def test_command_renders_a_visit_of_two_events(tmp_path):
+    import yaml
+    from django.core.management import call_command
+
+    marriage = with_register(load_example("marriage_surname_change"))
+    move = {k: v for k, v in marriage.items() if k not in ("couple", "surname_changes")}
+    move["event"] = "move_within"
+    src = tmp_path / "visit.yaml"
+    src.write_text(yaml.safe_dump([marriage, move], allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "visit.pdf"
+    call_command("documents", "render", str(src), "--out", str(out), "--lang", "ja")
+    text = squeeze("".join(page_texts(out.read_bytes())))
+    assert "住民異動届" in text.replace("\u3000", "") and "手続き案内票" in text

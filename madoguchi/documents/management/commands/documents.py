@@ -1,7 +1,8 @@
 """``madoguchi documents render SITUATION --out FILE.pdf``: the bundle of a situation.
 
-SITUATION is a situation file (YAML or JSON, ``-`` for stdin) as in situation.md; its
-persons may carry a ``register:`` block (docs/documents.md) with the fields to print.
+SITUATION is a situation file (YAML or JSON, ``-`` for stdin) as in situation.md — or a
+list of situations for a visit of several events; its persons may carry a ``register:``
+block (docs/documents.md) with the fields to print.
 The procedures come from ``determine`` against the catalog in force; the PDF holds every
 applicable form, the 超過リスト when a value did not fit, and the guide sheet.
 Exit 2 with a message naming the field for an invalid situation or register block.
@@ -45,7 +46,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         from madoguchi.documents.engine import DocumentError
         from madoguchi.documents.services import default_catalog, forms_of, render_bundle
-        from madoguchi.rules import SituationError, determine
+        from madoguchi.rules import SituationError, determine, determine_visit
 
         catalog = default_catalog()
         if opts["action"] == "forms":
@@ -62,9 +63,12 @@ class Command(BaseCommand):
             situation = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
         except (OSError, yaml.YAMLError) as exc:
             raise CommandError(f"{src}: {exc}", returncode=2) from exc
-        if not isinstance(situation, dict):
+        visit = isinstance(situation, list) and all(isinstance(x, dict) for x in situation)
+        if not (isinstance(situation, dict) or (visit and situation)):
             raise CommandError(
-                f"{src}: a situation is a mapping (event, event_date, persons)", returncode=2
+                f"{src}: a situation is a mapping (event, event_date, persons), "
+                "or a list of them for a visit of several events",
+                returncode=2,
             )
         notified_on = None
         if opts.get("date"):
@@ -73,7 +77,10 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--date: not a date: {opts['date']}", returncode=2) from exc
         try:
-            result = determine(situation, catalog)
+            if isinstance(situation, list):
+                result = determine_visit(situation, catalog)
+            else:
+                result = determine(situation, catalog)
             bundle = render_bundle(
                 situation,
                 result,
