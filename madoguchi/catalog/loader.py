@@ -274,6 +274,8 @@ class _Collector:
         if not isinstance(item, dict):
             self.add(rel, getattr(item, "line", 0), f"{what} は「項目: 値」の形で書いてください")
             return False
+        if isinstance(item.get("id"), str) and item["id"] not in what:
+            what = f"{what} {item['id']}"
         for key in item:
             if key not in allowed:
                 self.add(
