@@ -58,7 +58,7 @@ def last_audit():
 
 def test_search_page_has_autofocused_field(clerk_client):
     html = clerk_client.get("/register/").content.decode()
-    assert 'name="q"' in html and "autofocus" in html and 'accesskey="s"' in html
+    assert 'name="q"' in html and "autofocus" in html and 'data-key="s"' in html
     assert 'hx-post="/register/"' in html
 
 
@@ -68,7 +68,7 @@ def test_htmx_search_returns_partial_and_audits(clerk_client, family):
     html = r.content.decode()
     assert r.status_code == 200 and "<html" not in html
     assert "髙橋\u3000一郎" in html  # exactly as stored, never normalised
-    assert 'class="result-link name"' in html and 'accesskey="1"' in html
+    assert 'class="result-link name"' in html and 'data-key="1"' in html
     assert "死亡者" in html and "badge removed" in html
     assert "大正9年頃" in html
     rec = last_audit()
