@@ -63,3 +63,48 @@ def test_cli_matches_api_for_all_examples():
     assert isinstance(results, list) and len(results) == len(EXAMPLES)
     for path, result in zip(EXAMPLES, results, strict=True):
         assert result == determine(yaml.safe_load(path.read_text()), demo_catalog())
+
+
+def run_cli(*args, stdin=None):
+    return subprocess.run(
+        [sys.executable, "-m", "madoguchi.cli", "determine", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+
+
+def test_cli_single_file_prints_one_object_and_reads_stdin():
+    path = EXAMPLES[0]
+    one = run_cli(str(path), "--json")
+    assert one.returncode == 0
+    assert json.loads(one.stdout)["event"] == yaml.safe_load(path.read_text())["event"]
+    piped = run_cli("-", "--json", stdin=path.read_text())
+    assert piped.returncode == 0 and json.loads(piped.stdout) == json.loads(one.stdout)
+    text = run_cli(str(path))
+    assert text.returncode == 0 and "●" in text.stdout
+
+
+def test_cli_invalid_situation_exits_2_with_nothing_on_stdout():
+    bad = yaml.safe_load(EXAMPLES[0].read_text())
+    bad["persons"][0]["sex"] = "x"
+    proc = run_cli(str(EXAMPLES[1]), "-", "--json", stdin=json.dumps(bad))
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "persons[0].sex" in proc.stderr
+    broken = run_cli("-", "--json", stdin="event: [unclosed")
+    assert broken.returncode == 2 and broken.stdout == ""
+
+
+def test_cli_visit_merges_files():
+    paths = [EXAMPLES[0], EXAMPLES[1]]
+    proc = run_cli(*map(str, paths), "--json", "--visit")
+    assert proc.returncode == 0, proc.stderr
+    merged = json.loads(proc.stdout)
+    assert len(merged["events"]) == 2
+    singles = [determine(yaml.safe_load(p.read_text()), demo_catalog()) for p in paths]
+    assert {p["id"] for p in merged["procedures"]} == {
+        p["id"] for r in singles for p in r["procedures"]
+    }
