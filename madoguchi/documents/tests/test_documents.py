@@ -315,3 +315,25 @@ def test_command_renders_a_visit_of_two_events(tmp_path):
     call_command("documents", "render", str(src), "--out", str(out), "--lang", "ja")
     text = squeeze("".join(page_texts(out.read_bytes())))
     assert "住民異動届" in text.replace("\u3000", "") and "手続き案内票" in text
+
+
+def test_fit_shrinks_then_flags():
+    from madoguchi.documents.engine import Binder, FormSpec, em_width
+
+    form = FormSpec("f", "様式", "person", [], [], None, Path("."))
+    overflow = []
+    binder = Binder(form, 1, overflow)
+    spec = {"id": "name", "label": "氏名", "from": "person.name", "fit": {"chars": 10}}
+    fits = binder.bind(spec, {"person": {"name": "髙橋　一郎"}})
+    assert fits == {"text": "髙橋　一郎", "scale": 1.0, "ref": 0}
+    twelve = "寿限無寿限無五劫の擦り切"
+    shrunk = binder.bind(spec, {"person": {"name": twelve}})
+    assert shrunk["scale"] == round(10 / 12, 3) and shrunk["text"] == twelve and not overflow
+    long = twelve * 2  # 24 characters: 10/24 < min_scale 0.6
+    flagged = binder.bind(spec, {"person": {"name": long}})
+    assert flagged["text"] == "" and flagged["ref"] == 1
+    assert overflow[0].value == long and overflow[0].label == "氏名"
+    assert em_width("ABCD") == 2 and em_width("辻\U000e0102") == 1
+    cells = {"id": "kana", "from": "person.kana", "fit": {"cells": 4}}
+    assert binder.bind(cells, {"person": {"kana": "ヨシダ"}})["cells"] == ["ヨ", "シ", "ダ"]
+    assert binder.bind(cells, {"person": {"kana": "ヨシダタロウ"}})["ref"] == 2
