@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 __all__ = [
     "ERAS",
@@ -38,6 +38,7 @@ __all__ = [
     "era_by_code",
     "format_wareki",
     "parse_wareki",
+    "parse_wareki_period",
     "to_wareki",
     "wareki_candidates",
 ]
@@ -218,6 +219,61 @@ def _check_range(d: date) -> date:
     if d < FIRST_DATE:
         raise WarekiError(f"{d.isoformat()} は明治以前の日付です")
     return d
+
+
+_KANJI_PERIOD_RE = re.compile(r"^(明治|大正|昭和|平成|令和)(元|\d{1,2})年(?:(\d{1,2})月)?$")
+_LETTER_PERIOD_RE = re.compile(r"^([MTSHRmtshr])(\d{1,2})(?:[./\-](\d{1,2}))?$")
+_WESTERN_PERIOD_RE = re.compile(r"^(\d{4})年(?:(\d{1,2})月)?$")
+
+
+def _period_match(s: str):
+    m = _KANJI_PERIOD_RE.match(s)
+    if m:
+        year = 1 if m.group(2) == "元" else int(m.group(2))
+        return _BY_NAME[m.group(1)], year, m.group(3)
+    m = _LETTER_PERIOD_RE.match(s)
+    if m:
+        return _BY_LETTER[m.group(1).upper()], int(m.group(2)), m.group(3)
+    m = _WESTERN_PERIOD_RE.match(s)
+    if m:
+        return None, int(m.group(1)), m.group(2)
+    return None
+
+
+def parse_wareki_period(text: str) -> tuple[date, date]:
+    """A year or a month typed without the day — ``S58``, ``昭和58年``, ``H5.1``,
+    ``平成5年1月``, ``1983年`` — as (first day, last day), clipped to the era. Strict:
+    a year the era never had (平成32年, 昭和65年) is a WarekiError. Used to search
+    persons by birth year, including those whose birth date is 不詳 (年月日不詳, 頃)."""
+    original = str(text or "").strip()
+    found = _period_match(_normalise_input(original))
+    if found is None:
+        raise WarekiError(f"「{original}」は年・年月として読めません（例: S58, 昭和58年, H5.1）")
+    era, year, month_text = found
+    western = (era.first.year + year - 1) if era else year
+    if era is not None and year < 1:
+        raise WarekiError(f"「{original}」: {era.name}の年は1以上です")
+    if month_text is None:
+        first, last = date(western, 1, 1), date(western, 12, 31)
+    else:
+        month = int(month_text)
+        if not 1 <= month <= 12:
+            raise WarekiError(f"「{original}」: 月は1〜12です（{month}月）")
+        first = date(western, month, 1)
+        last = date(western + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    if era is not None:
+        era_last = era.last or date.max
+        first, last = max(first, era.first), min(last, era_last)
+        if first > last:
+            raise WarekiError(f"「{original}」は{era.name}の期間にありません")
+    elif last < FIRST_DATE:
+        raise WarekiError(f"「{original}」は明治以前です")
+    return first, last
+
+
+def looks_like_period(text: str) -> bool:
+    """True when ``text`` has the shape of a year or year-month entry (S58, 昭和58年)."""
+    return _period_match(_normalise_input(text or "")) is not None
 
 
 def looks_like_date(text: str) -> bool:

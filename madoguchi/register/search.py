@@ -8,6 +8,8 @@ What the field understands (tokens separated by spaces, ASCII or U+3000):
 * a reading in hiragana, katakana or half-width kana: prefix match on ``kana_key``;
 * a birth date: 7 digits (``4050101``), 8 digits (``19930101``), ``H5.1.1``,
   ``平成5年1月1日`` … (strict 和暦; an impossible date is an error, never rolled over);
+* a birth year or month: ``S58``, ``昭和58年``, ``H5.1``, ``1983年`` — a range, so persons
+  whose birth date is 不詳 (kept with a sortable date in that year) are found too;
 * a 宛名番号: digits, exact. A 7- or 8-digit number is tried both as 宛名番号 and as a
   birth date;
 * a combination: name (or reading) + birth date, e.g. ``高橋 H5.1.1``.
@@ -41,7 +43,14 @@ from django.utils.translation import gettext as _
 
 from madoguchi.audit import services as audit
 from madoguchi.core.text import is_kana, kana_key, name_key
-from madoguchi.core.wareki import WarekiError, format_wareki, looks_like_date, parse_wareki
+from madoguchi.core.wareki import (
+    WarekiError,
+    format_wareki,
+    looks_like_date,
+    looks_like_period,
+    parse_wareki,
+    parse_wareki_period,
+)
 
 from .models import Household, Person, ResidentStatus
 
@@ -79,6 +88,7 @@ class Query:
     name: str = ""  # kanji / Latin name part (as typed, spaces removed)
     kana: str = ""  # reading part
     birth_date: date | None = None
+    birth_range: tuple[date, date] | None = None  # a year or month typed: S58, 平成5年1月
     number: str = ""  # digits: 宛名番号 (and maybe a date)
     number_date: date | None = None  # the same digits read as a birth date, when valid
 
@@ -92,6 +102,12 @@ class Query:
             parts.append(
                 _("生年月日 %(w)s（%(iso)s）")
                 % {"w": format_wareki(self.birth_date), "iso": self.birth_date.isoformat()}
+            )
+        if self.birth_range:
+            first, last = self.birth_range
+            parts.append(
+                _("生年月日 %(a)s〜%(b)s（不詳の日付を含む）")
+                % {"a": format_wareki(first), "b": format_wareki(last)}
             )
         if self.number:
             if self.number_date:
@@ -138,10 +154,18 @@ def parse_query(text: str) -> Query:
                     q.number_date = None
             continue
         if looks_like_date(token):
-            if q.birth_date:
+            if q.birth_date or q.birth_range:
                 raise SearchError(_("生年月日が2つ入力されています（%(t)s）") % {"t": token})
             try:
                 q.birth_date = parse_wareki(token)
+            except WarekiError as exc:
+                raise SearchError(_("生年月日: %(e)s") % {"e": exc}) from None
+            continue
+        if looks_like_period(token):
+            if q.birth_date or q.birth_range:
+                raise SearchError(_("生年月日が2つ入力されています（%(t)s）") % {"t": token})
+            try:
+                q.birth_range = parse_wareki_period(token)
             except WarekiError as exc:
                 raise SearchError(_("生年月日: %(e)s") % {"e": exc}) from None
             continue
@@ -152,10 +176,10 @@ def parse_query(text: str) -> Query:
             q.kana = joined
         else:
             q.name = joined
-    if q.number and (q.name or q.kana) and q.number_date and not q.birth_date:
+    if q.number and (q.name or q.kana) and q.number_date and not (q.birth_date or q.birth_range):
         # "高橋 4050101": with a name, a 7/8-digit number is the birth date.
         q.birth_date, q.number, q.number_date = q.number_date, "", None
-    if q.number and (q.name or q.kana or q.birth_date):
+    if q.number and (q.name or q.kana or q.birth_date or q.birth_range):
         raise SearchError(_("宛名番号は単独で入力してください"))
     if (q.name and not name_key(q.name)) or (q.kana and not kana_key(q.kana)):
         raise SearchError(_("氏名として読める文字がありません"))
@@ -186,7 +210,12 @@ def _branches(q: Query) -> list[QuerySet]:
         if q.number_date:
             branches.append(base.filter(birth_date=q.number_date))
         return branches
-    dated = base.filter(birth_date=q.birth_date) if q.birth_date else base
+    if q.birth_date:
+        dated = base.filter(birth_date=q.birth_date)
+    elif q.birth_range:
+        dated = base.filter(birth_date__range=q.birth_range)
+    else:
+        dated = base
     if q.kana:
         branches.append(_prefix(dated, "kana_key", kana_key(q.kana)))
     elif q.name:

@@ -11,6 +11,7 @@ from madoguchi.core.wareki import (
     format_wareki,
     looks_like_date,
     parse_wareki,
+    parse_wareki_period,
     to_wareki,
     wareki_candidates,
 )
@@ -160,3 +161,40 @@ def test_datetime_is_formatted_by_its_date():
     from datetime import datetime
 
     assert format_wareki(datetime(2019, 5, 1, 9, 30)) == "令和元年5月1日"
+
+
+@pytest.mark.parametrize(
+    "text,first,last",
+    [
+        ("S58", date(1983, 1, 1), date(1983, 12, 31)),
+        ("昭和58年", date(1983, 1, 1), date(1983, 12, 31)),
+        ("Ｓ５８", date(1983, 1, 1), date(1983, 12, 31)),
+        ("H5.1", date(1993, 1, 1), date(1993, 1, 31)),
+        ("平成5年1月", date(1993, 1, 1), date(1993, 1, 31)),
+        ("H12.2", date(2000, 2, 1), date(2000, 2, 29)),
+        ("1983年", date(1983, 1, 1), date(1983, 12, 31)),
+        ("1983年12月", date(1983, 12, 1), date(1983, 12, 31)),
+        ("令和元年", date(2019, 5, 1), date(2019, 12, 31)),
+        ("H31", date(2019, 1, 1), date(2019, 4, 30)),
+        ("S64", date(1989, 1, 1), date(1989, 1, 7)),
+        ("M45.7", date(1912, 7, 1), date(1912, 7, 30)),
+        ("T1", date(1912, 7, 30), date(1912, 12, 31)),
+    ],
+)
+def test_periods_are_clipped_to_the_era(text, first, last):
+    assert parse_wareki_period(text) == (first, last)
+
+
+@pytest.mark.parametrize("text", ["H32", "S65", "H31.5", "R1.4", "H5.13", "高橋", "R0"])
+def test_impossible_periods_are_rejected(text):
+    with pytest.raises(WarekiError):
+        parse_wareki_period(text)
+
+
+@given(dates)
+def test_every_date_lies_in_its_printed_year_period(d):
+    name, year, month, _day = to_wareki(d)
+    first, last = parse_wareki_period(f"{name}{year}年")
+    assert first <= d <= last
+    first, last = parse_wareki_period(f"{name}{year}年{month}月")
+    assert first <= d <= last and first.month == last.month == d.month

@@ -301,3 +301,25 @@ def test_legal_order_read_household_uses_it(db, clerk):
     head = make_person("乙\u3000主", household=hh, relationship="世帯主", atena_no="32")
     view = svc.read_household("901", clerk)
     assert [r.person for r in view.rows] == [head, kid] and view.head == head
+
+
+def test_birth_year_and_month_find_uncertain_dates(people, clerk):
+    vague = make_person(
+        "高橋\u3000昔",
+        "タカハシ\u3000ムカシ",
+        date(1920, 1, 1),
+        birth_date_uncertain=True,
+        birth_date_text="大正9年頃",
+    )
+    assert vague.atena_no in found(svc.search("高橋 T9", clerk))
+    assert vague.atena_no in found(svc.search("大正9年", clerk))
+    assert vague.atena_no not in found(svc.search("高橋 T10", clerk))
+    r = svc.search("たかはし H5", clerk)
+    assert found(r) == ids(people["takahashi_variant"], people["moved"])
+    assert "平成5年1月1日〜平成5年12月31日" in r.interpretation[-1]
+    assert found(svc.search("高橋 H5.1", clerk)) == ids(
+        people["takahashi_variant"], people["moved"]
+    )
+    assert found(svc.search("高橋 H5.2", clerk)) == set()
+    assert "平成の期間" in svc.search("高橋 H32", clerk).error
+    assert "2つ" in svc.search("H5 H5.1.1", clerk).error
