@@ -324,6 +324,8 @@ def load_form(path: Path, field_sets: dict | None = None) -> FormSpec:
             raise DocumentError(f"{where}:field_sets", f"no field set {name!r} in _lib/fields.yaml")
         fields += [f for f in field_sets[name] if f["id"] not in {g["id"] for g in fields_own}]
     fields += fields_own
+    omit = set(raw.get("omit") or [])  # set fields this form does not print
+    fields = [f for f in fields if f["id"] not in omit]
     members = raw.get("members")
     if members is not None:
         members = dict(members)

@@ -337,3 +337,27 @@ def test_fit_shrinks_then_flags():
     cells = {"id": "kana", "from": "person.kana", "fit": {"cells": 4}}
     assert binder.bind(cells, {"person": {"kana": "ヨシダ"}})["cells"] == ["ヨ", "シ", "ダ"]
     assert binder.bind(cells, {"person": {"kana": "ヨシダタロウ"}})["ref"] == 2
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_every_counted_field_is_printed(name, catalog):
+    """What counts as handwriting saved is printed: every value of a field counted as
+    handwritten appears in the text of its own page."""
+    from madoguchi.documents.engine import build_data
+    from madoguchi.documents.services import forms_of, municipality_of
+
+    forms = forms_of(catalog.path)
+    situation = with_register(load_example(name), seed=2)
+    result = determine(situation, catalog)
+    data, _, _ = build_data(situation, result, forms, municipality_of(catalog), None, DAY)
+    texts = page_texts(render_bundle(situation, result, catalog, languages=(), notified_on=DAY).pdf)
+    for i, doc in enumerate(data["documents"]):
+        form = forms[doc["form"]]
+        counted = {f["id"] for f in form.fields if f.get("handwritten", True)}
+        counted_m = {f["id"] for f in (form.members or {}).get("fields", []) if f.get("handwritten", True)}  # fmt: skip
+        page = squeeze(texts[i]).replace("\u3000", "")
+        values = [(k, v) for k, v in doc["f"].items() if k in counted]
+        values += [(k, m[k]) for m in doc["members"] for k in counted_m]
+        for key, value in values:
+            shown = squeeze(value["text"]).replace("\u3000", "").replace("〒", "")
+            assert shown.replace("-", "") in page.replace("-", ""), (doc["form"], key, shown)
