@@ -138,34 +138,26 @@ def parse_query(text: str) -> Query:
         if not token:
             continue
         digits = _ascii_digits(token).upper()
-        if _PENDING_NO.match(digits):  # pending move-ins: P0000000011
+        is_number = bool(_PENDING_NO.match(digits)) or (digits.isascii() and digits.isdigit())
+        if is_number:  # 宛名番号 (pending move-ins: P0000000011), maybe a 7/8-digit date
             if q.number:
                 raise SearchError(_("番号が2つ入力されています（%(t)s）") % {"t": token})
             q.number = digits
-            continue
-        if digits.isascii() and digits.isdigit():
-            if q.number:
-                raise SearchError(_("番号が2つ入力されています（%(t)s）") % {"t": token})
-            q.number = digits
-            if len(digits) in (7, 8):
+            if digits.isdigit() and len(digits) in (7, 8):
                 try:
                     q.number_date = parse_wareki(digits)
                 except WarekiError:
                     q.number_date = None
             continue
-        if looks_like_date(token):
+        is_date, is_period = looks_like_date(token), looks_like_period(token)
+        if is_date or is_period:
             if q.birth_date or q.birth_range:
                 raise SearchError(_("生年月日が2つ入力されています（%(t)s）") % {"t": token})
             try:
-                q.birth_date = parse_wareki(token)
-            except WarekiError as exc:
-                raise SearchError(_("生年月日: %(e)s") % {"e": exc}) from None
-            continue
-        if looks_like_period(token):
-            if q.birth_date or q.birth_range:
-                raise SearchError(_("生年月日が2つ入力されています（%(t)s）") % {"t": token})
-            try:
-                q.birth_range = parse_wareki_period(token)
+                if is_date:
+                    q.birth_date = parse_wareki(token)
+                else:
+                    q.birth_range = parse_wareki_period(token)
             except WarekiError as exc:
                 raise SearchError(_("生年月日: %(e)s") % {"e": exc}) from None
             continue
