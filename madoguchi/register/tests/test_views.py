@@ -216,3 +216,15 @@ def test_api_requires_login(client, db):
     assert client.post(
         "/api/register/search", "{}", content_type="application/json"
     ).status_code in (401, 403)
+
+
+def test_search_query_count_does_not_grow_with_results(clerk_client, db):
+    def queries_for(n):
+        for i in range(n):
+            make_person(f"数{n}x\u3000{i}", "カズ", date(1980, 1, 1 + i), household=f"Q{n}-{i}")
+        with CaptureQueriesContext(connection) as ctx:
+            r = clerk_client.post("/register/", {"q": f"数{n}x"}, HTTP_HX_REQUEST="true")
+        assert r.content.decode().count('class="result-link name"') == n
+        return len(ctx)
+
+    assert queries_for(2) == queries_for(9)
