@@ -1,3 +1,126 @@
-from ninja import Router
+"""Catalog API (read-only): the catalog in force on a date, its procedures and questions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ninja import Router, Schema, Status
 
 router = Router(tags=["catalog"])
+
+
+class DepartmentOut(Schema):
+    id: str
+    name: str
+    place: str
+    en: dict
+
+
+class ProcedureOut(Schema):
+    id: str
+    name: str
+    department: str
+    scope: str
+    forms: list[str]
+    no_form: str | None
+    bring: list[str]
+    deadline: dict
+    legal_basis: str
+    valid_from: date
+    valid_to: date | None
+    events: list[str]
+    en: dict
+
+
+class CatalogOut(Schema):
+    municipality: str
+    name: str
+    code: str
+    version: str
+    on: date
+    events: dict[str, str]
+    departments: list[DepartmentOut]
+
+
+class QuestionOut(Schema):
+    id: str
+    events: list[str]
+    asks: str
+    persons: str
+    text: str
+    en: dict
+
+
+class NotFound(Schema):
+    detail: str
+
+
+def _cat():
+    from .loader import current_catalog
+
+    return current_catalog()
+
+
+def _proc(p) -> dict:
+    events = sorted({e for t in p.triggers for e in (t.events or ("all",))})
+    return {
+        **{k: getattr(p, k) for k in ProcedureOut.model_fields if k != "events"},
+        "events": events,
+    }
+
+
+@router.get("/", response=CatalogOut, summary="カタログ（基準日に有効な版）")
+def catalog_info(request, on: date | None = None):
+    cat = _cat()
+    on = on or date.today()
+    return {
+        "municipality": cat.municipality,
+        "name": cat.name,
+        "code": cat.code,
+        "version": cat.at(on).version,
+        "on": on,
+        "events": {e.id: e.name for e in cat.events.values()},
+        "departments": [
+            {"id": d.id, "name": d.name, "place": d.place, "en": d.en}
+            for d in cat.departments.values()
+        ],
+    }
+
+
+@router.get("/procedures", response=list[ProcedureOut], summary="手続の一覧")
+def procedures(
+    request, on: date | None = None, event: str | None = None, department: str | None = None
+):
+    view = _cat().at(on or date.today())
+    return [
+        _proc(p)
+        for p in view.procedures
+        if (event is None or any(t.for_event(event) for t in p.triggers))
+        and (department is None or p.department == department)
+    ]
+
+
+@router.get(
+    "/procedures/{proc_id}", response={200: ProcedureOut, 404: NotFound}, summary="手続の詳細"
+)
+def procedure(request, proc_id: str, on: date | None = None):
+    cat = _cat()
+    if proc_id not in cat.procedures:
+        return Status(404, {"detail": f"手続 {proc_id} はカタログにありません"})
+    return Status(200, _proc(cat.procedure(proc_id, on)))
+
+
+@router.get("/questions", response=list[QuestionOut], summary="聞き取りの質問")
+def questions(request, event: str | None = None):
+    return [
+        {
+            "id": q.id,
+            "events": list(q.events),
+            "asks": q.asks,
+            "persons": q.persons,
+            "text": q.text,
+            "en": q.en,
+        }
+        for q in _cat().questions
+        if event is None or event in q.events
+    ]

@@ -521,10 +521,19 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
                 continue
             vf, vt = _versioned(c, rel, item, item["id"])
             logic = plain(item["logic"])
-            problems, reads, scope = analyse_logic(logic)
+            if not isinstance(logic, dict):
+                c.add(
+                    rel,
+                    item.line_of("logic"),
+                    f"条件 {item['id']}: logic は JSON Logic の式（{{演算子: [...]}}）です: {logic!r}",
+                )
+                problems, reads, scope, broken = [], frozenset(), "person", True
+            else:
+                problems, reads, scope = analyse_logic(logic)
+                broken = bool(problems)
             for msg in problems:
                 c.add(rel, item.line_of("logic"), f"条件 {item['id']}: {msg}")
-            rule = None if problems else ENGINE.compile(logic)
+            rule = None if broken else ENGINE.compile(logic)
             conditions.setdefault(item["id"], []).append(
                 Condition(
                     item["id"],
@@ -793,6 +802,20 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
             )
         )
 
+    for versions in procedures.values():
+        for p in versions:
+            for t in p.triggers:
+                for cid, _neg in t.when:
+                    cvs = conditions.get(cid, [])
+                    start = min(v.valid_from for v in cvs)
+                    end = max((v.valid_to or FAR_FUTURE) for v in cvs)
+                    if start > p.valid_from or end < (p.valid_to or FAR_FUTURE):
+                        c.add(
+                            p.file,
+                            p.line,
+                            f"手続 {p.id}（{p.valid_from} から）: 条件 {cid} の有効期間"
+                            f"（{start} 〜 {end}）が手続の有効期間を覆っていません",
+                        )
     _check_versions(c, "手続", procedures)
     _check_versions(c, "条件", conditions)
     _check_versions(c, "パラメータ", parameters)

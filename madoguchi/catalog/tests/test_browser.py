@@ -39,7 +39,7 @@ def test_procedure_page_shows_rule_in_japanese_and_triggering_situations(clerk_c
 @pytest.mark.django_db
 def test_date_selects_the_version(clerk_client):
     html = clerk_client.get("/catalog/?on=2020-01-01").content.decode()
-    assert "2016-04-01" in html  # the parameter version in force then
+    assert "版 2016-01-01" in html  # the versions in force then
     assert "2024-04-01" in clerk_client.get("/catalog/?on=2025-01-01").content.decode()
 
 

@@ -227,3 +227,21 @@ def test_load_into_db_all_or_nothing(cat_dir):
     version.refresh_from_db()
     assert not version.published
     assert v2.departments.get(dept_id="housing").place == "本庁舎4階 住宅課"
+
+
+def test_condition_must_cover_the_procedures_using_it(cat_dir):
+    rules = cat_dir / "rules.yaml"
+    edit(
+        rules,
+        "logic: {var: person.pregnant}, valid_from: 2016-01-01}",
+        "logic: {var: person.pregnant}, valid_from: 2030-01-01}",
+    )
+    [issue] = issues(cat_dir)
+    assert "pregnant" in issue.message and issue.file == "procedures/health.yaml"
+
+
+def test_logic_must_be_an_expression(cat_dir):
+    rules = cat_dir / "rules.yaml"
+    edit(rules, "logic: {var: person.pregnant}", "logic: pregnant")
+    [issue] = issues(cat_dir)
+    assert issue.line == line_of(rules, "logic: pregnant")
