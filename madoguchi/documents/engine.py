@@ -411,7 +411,10 @@ class Binder:
             parts = [resolve(s, ctx) for s in sources]
             fmt = FORMATS[spec.get("format", "text")]
             parts = [fmt(p) for p in parts if p not in (None, "")]
-            raw = spec.get("sep", "　").join(p for p in parts if p)
+            parts = [p for p in parts if p]
+            if spec.get("first"):  # the first source that has a value
+                parts = parts[:1]
+            raw = spec.get("sep", "　").join(parts)
         return "" if raw is None else str(raw)
 
     def bind(self, spec: dict, ctx: dict, label_prefix: str = "") -> dict:
@@ -671,6 +674,7 @@ class Renderer:
             names.append(f'"{fid}": {alias}.form')
         lines += [
             "#let data = json(bytes(sys.inputs.data))",
+            '#set document(title: "届書・手続き案内票 — " + data.municipality.name, date: none)',
             f"#let forms = ({', '.join(names)}{',' if len(names) == 1 else ''})"
             if names
             else "#let forms = (:)",
@@ -687,7 +691,7 @@ class Renderer:
         payload = json.dumps(data, ensure_ascii=False)
         with self.compile_lock:
             try:
-                kwargs = {"format": fmt, "sys_inputs": {"data": payload}, "timestamp": 0}
+                kwargs = {"format": fmt, "sys_inputs": {"data": payload}}
                 if ppi:
                     kwargs["ppi"] = ppi
                 return self.compiler.compile(input=source, **kwargs)

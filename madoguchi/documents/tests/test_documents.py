@@ -361,3 +361,16 @@ def test_every_counted_field_is_printed(name, catalog):
         for key, value in values:
             shown = squeeze(value["text"]).replace("\u3000", "").replace("〒", "")
             assert shown.replace("-", "") in page.replace("-", ""), (doc["form"], key, shown)
+
+
+def test_school_grade_computed_or_registered(catalog):
+    situation = with_register(load_example("move_in_family_of_four"))
+    result = determine(situation, catalog)
+    one = dict(
+        result, procedures=[p for p in result["procedures"] if "school_transfer" in p["forms"]]
+    )
+    page = squeeze(page_texts(render_bundle(situation, one, catalog, languages=()).pdf)[0])
+    assert "小学校4年" in page  # born 2017-06-10: school from April 2024, 4th year in April 2027
+    situation["persons"][2]["register"]["grade"] = "小学校3年（特別支援学級）"
+    page = squeeze(page_texts(render_bundle(situation, one, catalog, languages=()).pdf)[0])
+    assert "小学校3年（特別支援学級）" in page and "小学校4年" not in page
