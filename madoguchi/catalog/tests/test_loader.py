@@ -245,3 +245,31 @@ def test_logic_must_be_an_expression(cat_dir):
     edit(rules, "logic: {var: person.pregnant}", "logic: pregnant")
     [issue] = issues(cat_dir)
     assert issue.line == line_of(rules, "logic: pregnant")
+
+
+def test_explanations_come_from_the_catalog_labels(cat_dir):
+    rules = cat_dir / "rules.yaml"
+    edit(
+        rules, 'label: "学齢（{school_stage}）', 'label: "義務教育の年齢（{school_stage}、{age}歳）'
+    )
+    s = {
+        "event": "move_in",
+        "event_date": "2027-04-01",
+        "persons": [
+            {"id": "p1", "relationship": "head", "birth_date": "1985-06-01", "sex": "male"},
+            {"id": "p3", "relationship": "child", "birth_date": "2017-06-10", "sex": "male"},
+        ],
+    }
+    [entry] = [
+        p
+        for p in determine(s, load_catalog(cat_dir))["procedures"]
+        if p["id"] == "school.transfer_in"
+    ]
+    assert any(
+        "p3: " in b and "義務教育の年齢（小学校、9歳）: 2017-06-10 生まれ, 就学 2024-04-01" in b
+        for b in entry["because"]
+    )
+    [demo] = [
+        p for p in determine(s, demo_catalog())["procedures"] if p["id"] == "school.transfer_in"
+    ]
+    assert any("学齢（小学校）: 2017-06-10 生まれ, 就学 2024-04-01" in b for b in demo["because"])
