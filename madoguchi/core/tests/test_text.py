@@ -1,6 +1,8 @@
 """Folded search keys: variant kanji, IVS, compatibility ideographs, kana folding."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from madoguchi.core.text import VARIANTS, is_kana, kana_key, name_key
 
@@ -112,3 +114,30 @@ def test_prefix_of_typed_reading_is_prefix_of_key():
 )
 def test_is_kana(text, expected):
     assert is_kana(text) is expected
+
+
+# Property tests: the keys must keep prefix search sound — the key of a typed prefix is a
+# prefix of the key of the whole name — and folding twice changes nothing.
+
+_NAME_CHARS = st.sampled_from(
+    list("高橋崎吉辺浜斎沢富広国桜竜田中山一郎花子髙﨑𠮷邊邉濵齋齊澤冨廣國櫻龍")
+    + ["\u3000", " ", "\U000e0100", "\U000e0102", "\ufe00", "\ufa19", "\ufa11", "A", "ｂ"]
+)
+_KANA_CHARS = st.sampled_from(
+    list("あいうかがきゃっょアイウカガキャッョヴーｱｲｳｶｷｬｯｰ") + ["\u3000", " ", "・"]
+)
+
+
+@given(st.text(_NAME_CHARS, max_size=12), st.text(_NAME_CHARS, max_size=12))
+def test_name_key_is_prefix_compatible_and_idempotent(a, b):
+    assert name_key(a + b).startswith(name_key(a))
+    assert name_key(name_key(a + b)) == name_key(a + b)
+    assert all(not ("\U000e0100" <= ch <= "\U000e01ef") for ch in name_key(a))
+    assert "\u3000" not in name_key(a) and " " not in name_key(a)
+
+
+@given(st.text(_KANA_CHARS, max_size=12), st.text(_KANA_CHARS, max_size=12))
+def test_kana_key_is_prefix_compatible_and_idempotent(a, b):
+    assert kana_key(a + b).startswith(kana_key(a))
+    assert kana_key(kana_key(a + b)) == kana_key(a + b)
+    assert not any("\u3041" <= ch <= "\u3096" for ch in kana_key(a))  # no hiragana left
