@@ -164,6 +164,24 @@ def _deadline_text(catalog_proc, lang: str) -> str:
     return str(_tr(deadline, lang, "text", "") or "")
 
 
+def _procedure_name(cp, rp: dict, lang: str, labels: dict, event: str) -> str:
+    """The name the result gives (it may be the event's own wording, e.g. 国民健康保険
+    世帯主変更 on a death); in another language, that trigger's translation, else the
+    procedure's, else the labels file's."""
+    if lang == "ja":
+        return rp.get("name") or _get(cp, "name", rp["id"])
+    for trig in _get(cp, "triggers") or []:
+        own = _get(trig, f"{lang}_name")
+        if own and _get(trig, "name") == rp.get("name") and trig.for_event(event):
+            return own
+    return (
+        _tr(cp, lang, "name")
+        or (labels.get("procedures") or {}).get(rp["id"])
+        or rp.get("name")
+        or rp["id"]
+    )
+
+
 def build_guide(
     situation: dict, result: dict, catalog, labels: dict, languages, notified_on: dt.date
 ) -> dict:
@@ -198,8 +216,7 @@ def build_guide(
             dept_name = _tr(dept, lang, "name") or (tr.get("departments") or {}).get(dept_id)
             dept_name = dept_name or _get(dept, "name", dept_id)
             place = _tr(dept, lang, "place") or say(_get(dept, "place", ""))
-            name = _tr(cp, lang, "name") or (tr.get("procedures") or {}).get(rp["id"])
-            name = name or rp.get("name") or _get(cp, "name", rp["id"])
+            name = _procedure_name(cp, rp, lang, tr, situation.get("event", ""))
             deadline = ""
             if rp.get("deadline"):
                 d = dt.date.fromisoformat(str(rp["deadline"]))

@@ -128,6 +128,9 @@ def test_every_example_renders(name, catalog):
     if forms:
         assert any(head["register"]["name"] in t for t in texts[: len(bundle.documents)])
     assert bundle.handwritten_chars > 0 if forms else bundle.handwritten_chars == 0
+    guide = squeeze("".join(texts[len(bundle.documents) :])).replace("\u3000", "")
+    for proc in result["procedures"]:  # the result's own wording, e.g. 国民健康保険 世帯主変更
+        assert squeeze(proc["name"]).replace("\u3000", "") in guide, proc["id"]
 
 
 def test_overflow_goes_to_the_list_not_cut(catalog):
