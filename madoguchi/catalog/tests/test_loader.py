@@ -273,3 +273,19 @@ def test_explanations_come_from_the_catalog_labels(cat_dir):
         p for p in determine(s, demo_catalog())["procedures"] if p["id"] == "school.transfer_in"
     ]
     assert any("学齢（小学校）: 2017-06-10 生まれ, 就学 2024-04-01" in b for b in demo["because"])
+
+
+def test_names_and_departments_follow_procedures_md():
+    import re
+
+    md = (REPO.parent / "shared" / "domain" / "procedures.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| ([a-z_]+\.[a-z_0-9]+) \| ([^|]+) \| ([a-z]+) \|", md, re.M)
+    assert len(rows) > 100
+    cat = demo_catalog()
+    for pid, name, dept in rows:
+        name = name.strip()
+        if ":" in name:  # a note for the reader inside the parentheses
+            name = name.split(":")[0] + "）"
+        p = cat.procedure(pid)
+        assert name in {p.name} | {t.name for t in p.triggers if t.name}, pid
+        assert p.department == dept, pid
