@@ -1,4 +1,6 @@
+from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from madoguchi.api import api
 from madoguchi.core import views as core_views
@@ -16,4 +18,7 @@ urlpatterns = [
     path("audit/", include("madoguchi.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
+    # One login page for everyone: the admin site uses the lockout-aware staff login.
+    path("admin/login/", RedirectView.as_view(url="/accounts/login/", query_string=True)),
+    path("admin/", admin.site.urls),
 ]

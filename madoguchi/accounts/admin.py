@@ -1,0 +1,50 @@
+"""Staff management for the city's administrators (Django admin at /admin/)."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Staff
+
+
+@admin.register(Staff)
+class StaffAdmin(UserAdmin):
+    list_display = (
+        "username",
+        "last_name",
+        "first_name",
+        "role",
+        "department",
+        "may_see_protected",
+        "is_active",
+        "locked_until",
+    )
+    list_filter = ("role", "department", "may_see_protected", "is_active")
+    fieldsets = UserAdmin.fieldsets + (
+        (
+            _("窓口の権限"),
+            {"fields": ("role", "department", "may_see_protected")},
+        ),
+        (
+            _("ログインの失敗"),
+            {"fields": ("failed_logins", "last_failed_login", "locked_until")},
+        ),
+    )
+    actions = ["unlock"]
+
+    @admin.action(description=_("ロックを解除する"))
+    def unlock(self, request, queryset):
+        n = queryset.update(failed_logins=0, locked_until=None)
+        self.message_user(request, _("%(n)d 件のロックを解除しました") % {"n": n}, messages.SUCCESS)
+
+    def has_module_permission(self, request):
+        return getattr(request.user, "is_admin", False)
+
+    def has_view_permission(self, request, obj=None):
+        return getattr(request.user, "is_admin", False)
+
+    has_change_permission = has_view_permission
+    has_add_permission = has_module_permission
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: audit records keep their actor
