@@ -5,6 +5,9 @@ from django.views.generic import RedirectView
 from madoguchi.api import api
 from madoguchi.core import views as core_views
 
+# One login page for everyone: the admin site uses the lockout-aware staff login.
+admin.site.login = RedirectView.as_view(url="/accounts/login/", query_string=True)
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("madoguchi.accounts.urls")),
@@ -18,7 +21,5 @@ urlpatterns = [
     path("audit/", include("madoguchi.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
-    # One login page for everyone: the admin site uses the lockout-aware staff login.
-    path("admin/login/", RedirectView.as_view(url="/accounts/login/", query_string=True)),
     path("admin/", admin.site.urls),
 ]
