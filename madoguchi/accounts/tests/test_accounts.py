@@ -18,7 +18,14 @@ LOGIN = "/accounts/login/"
 
 # Views deliberately open to anyone (the login page, the waiting-room display, language
 # switch). A view that becomes open must be added here on purpose.
-OPEN_ROUTES = {"accounts/login/", "counter/display/", "counter/display/board/", "i18n/setlang/"}
+# ("admin/login/" is Django admin's own login view, shadowed by a redirect to ours.)
+OPEN_ROUTES = {
+    "accounts/login/",
+    "admin/login/",
+    "counter/display/",
+    "counter/display/board/",
+    "i18n/setlang/",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -170,6 +177,14 @@ def test_every_view_requires_login(client, db, route, pattern):
 @pytest.mark.parametrize("url", ["/audit/", "/api/audit/records"])
 def test_admin_only_pages_forbidden_for_clerks(clerk_client, url):
     assert clerk_client.get(url).status_code == 403
+
+
+def test_manager_pages_forbidden_for_clerks_open_to_managers(client, clerk, staff_factory):
+    client.force_login(clerk)
+    assert client.get("/analytics/").status_code == 403
+    client.force_login(staff_factory("boss", "manager", "citizen"))
+    assert client.get("/analytics/").status_code == 200
+    assert client.get("/audit/").status_code == 403  # managers are not administrators
 
 
 def test_admin_only_pages_open_to_admins(admin_client):
