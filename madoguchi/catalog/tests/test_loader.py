@@ -289,3 +289,20 @@ def test_names_and_departments_follow_procedures_md():
         p = cat.procedure(pid)
         assert name in {p.name} | {t.name for t in p.triggers if t.name}, pid
         assert p.department == dept, pid
+
+
+@pytest.mark.django_db
+def test_catalog_commands_load_and_export(cat_dir, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from madoguchi.catalog.models import CatalogVersion
+
+    call_command("catalog", "load", str(DEMO_DIR))
+    assert CatalogVersion.objects.filter(published=True).count() == 1
+    edit(cat_dir / "events.yaml", "id: birth,", "id: births,")
+    with pytest.raises(CommandError) as info:
+        call_command("catalog", "load", str(cat_dir))
+    assert info.value.returncode == 2
+    assert CatalogVersion.objects.count() == 1
+    call_command("catalog", "export", "--dir", str(DEMO_DIR), "--out", str(tmp_path / "x"))
+    assert canonical(load_catalog(tmp_path / "x")) == canonical(demo_catalog())
