@@ -62,7 +62,7 @@ def _summary(p: Person) -> dict:
 
 
 def _masked() -> dict:
-    return {"masked": True, "label": svc.MASKED_LABEL}
+    return {"masked": True, "label": str(svc.MASKED_LABEL)}
 
 
 def _row(row: svc.Row) -> dict:
@@ -110,7 +110,7 @@ def person(request: HttpRequest, atena_no: str):
         except svc.NotFound as exc:
             error = HttpError(404, str(exc))
         except svc.Protected:
-            error = HttpError(403, svc.MASKED_LABEL)
+            error = HttpError(403, str(svc.MASKED_LABEL))
     # Raised after the block: the denial's audit row is committed, not rolled back.
     raise error
 

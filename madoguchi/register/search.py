@@ -40,6 +40,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from madoguchi.audit import services as audit
 from madoguchi.core.text import is_kana, kana_key, name_key
@@ -55,7 +56,7 @@ from madoguchi.core.wareki import (
 from .models import Household, Person, ResidentStatus
 
 DEFAULT_LIMIT = 50
-MASKED_LABEL = "支援措置対象者: 閲覧権限がありません"
+MASKED_LABEL = gettext_lazy("支援措置対象者: 閲覧権限がありません")
 _SPLIT = re.compile(r"[\s\u3000]+")
 _TOP = "\U0010ffff"
 _PENDING_NO = re.compile(r"^[A-Z]\d{5,}$")
@@ -375,7 +376,7 @@ def read_person(atena_no: str, user) -> Person:
         )
     if denied:
         # Raised after the block so the denial's audit row is not rolled back.
-        raise Protected(MASKED_LABEL)
+        raise Protected(str(MASKED_LABEL))
     return p
 
 
