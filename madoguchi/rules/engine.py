@@ -170,6 +170,14 @@ class _Evaluation:
 
 def _evaluate(s: dict, catalog) -> dict:
     view = catalog.at(s["event_date"])
+    if not view.procedures:
+        from .situation import SituationError
+
+        raise SituationError(
+            "event_date",
+            f"{s['event_date']} に有効な手続カタログがありません",
+            "no catalog version is in force on event_date",
+        )
     ev = _Evaluation(s, view)
     ids = [p["id"] for p in ev.persons]
     applied: list[dict] = []

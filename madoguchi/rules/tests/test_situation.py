@@ -266,3 +266,9 @@ def test_visit_names_the_situation_index():
     with pytest.raises(SituationError) as info:
         determine_visit([base(), base(event="nope")], demo_catalog())
     assert info.value.field == "situations[1].event"
+
+
+def test_event_date_outside_the_catalog_is_rejected():
+    with pytest.raises(SituationError) as info:
+        determine(base(event_date="2010-04-01"), demo_catalog())
+    assert info.value.field == "event_date"
