@@ -84,6 +84,16 @@ def school_age(birth: date, d: date) -> bool:
     return school_stage(birth, d) is not None
 
 
+def elementary_school_age(birth: date, d: date) -> bool:
+    """学齢 (elementary): the first 6 years from school start."""
+    return school_stage(birth, d) == "elementary"
+
+
+def junior_high_school_age(birth: date, d: date) -> bool:
+    """学齢 (junior high): years 7 to 9 from school start."""
+    return school_stage(birth, d) == "junior_high"
+
+
 def preschool(birth: date, d: date) -> bool:
     """Born and not yet at school start."""
     return birth <= d < school_start(birth)

@@ -82,6 +82,9 @@ def test_school_start_is_the_first_1_april_on_or_after_the_6th_birthday(birth):
     assert ages.school_stage(birth, date(start.year + 6, 4, 1)) == "junior_high"
     assert ages.school_stage(birth, date(start.year + 9, 3, 31)) == "junior_high"
     assert ages.school_stage(birth, date(start.year + 9, 4, 1)) is None
+    assert ages.elementary_school_age(birth, date(start.year + 6, 3, 31))
+    assert ages.junior_high_school_age(birth, date(start.year + 6, 4, 1))
+    assert not ages.school_age(birth, start - timedelta(days=1))
 
 
 def test_1_april_births_start_school_with_the_previous_year():
