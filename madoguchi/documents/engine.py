@@ -469,6 +469,16 @@ def _addresses(ctx: dict, event: str) -> None:
         ctx[f"address_extra_{suffix}"] = extra
 
 
+def _signs_for_self(person: dict, deceased, on: dt.date) -> bool:
+    """A living subject of 15 or over (completed years) applies for themself; for a child
+    or the deceased the household's notifier signs."""
+    birth = _date(person.get("birth_date"))
+    if not person or person.get("id") == deceased or birth is None:
+        return False
+    years = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    return years >= 15
+
+
 def _spouse_of(person: dict, persons: list[dict], ctxs: dict) -> dict:
     rel = person.get("relationship")
     want = {"head": "spouse", "spouse": "head"}.get(rel)
@@ -591,6 +601,8 @@ def build_data(
             ctx = dict(base)
             ctx["person"] = ctxs.get(doc["subject"], {})
             ctx["spouse"] = _spouse_of(ctx["person"], persons, ctxs)
+            if form.per == "person" and _signs_for_self(ctx["person"], deceased, on):
+                ctx["notifier"] = dict(ctx["person"], relationship_ja="本人")
             ctx["members"] = [ctxs[m] for m in chunk if m in ctxs]
             bound = {f["id"]: binder.bind(f, ctx) for f in form.fields}
             members = []

@@ -377,3 +377,20 @@ def test_school_grade_computed_or_registered(catalog):
     situation["persons"][2]["register"]["grade"] = "小学校3年（特別支援学級）"
     page = squeeze(page_texts(render_bundle(situation, one, catalog, languages=()).pdf)[0])
     assert "小学校3年（特別支援学級）" in page and "小学校4年" not in page
+
+
+def test_adults_apply_for_themselves_children_and_the_deceased_do_not(family, catalog):
+    _, _, bundle = family
+    texts = page_texts(bundle.pdf)
+    cards = [texts[i] for i, d in enumerate(bundle.documents) if d["form"] == "mynumber_card"]
+    assert len(cards) == 2
+    for page, pid in zip(cards, ("p1", "p2"), strict=True):
+        name = FAMILY[pid][0]
+        assert page.count(name) >= 2 and "関係本人" in squeeze(page)  # カード所有者 and 申請者
+    situation = with_register(load_example("death_of_household_head"), seed=1)
+    result = determine(situation, catalog)
+    bundle = render_bundle(situation, result, catalog, languages=(), notified_on=DAY)
+    deceased = next(p for p in situation["persons"] if p["id"] == situation["deceased"])
+    i = [d["form"] for d in bundle.documents].index("cremation_permit")
+    page = page_texts(bundle.pdf)[i]
+    assert page.count(deceased["register"]["name"]) >= 1 and "関係本人" not in squeeze(page)
