@@ -360,16 +360,20 @@ class BundleRequestError(ValueError):
 def bundle_for_situation(
     situation, languages=("ja", "en"), notified_on: dt.date | None = None, catalog=None
 ) -> Bundle:
-    """``determine`` + ``render_bundle`` for one situation (API, views, command)."""
-    from madoguchi.rules import SituationError, determine
+    """``determine`` + ``render_bundle`` for one situation, or ``determine_visit`` for
+    the list of a visit's situations (API, views, command)."""
+    from madoguchi.rules import SituationError, determine, determine_visit
 
-    if not isinstance(situation, dict):
+    visit = (
+        isinstance(situation, list) and situation and all(isinstance(x, dict) for x in situation)
+    )
+    if not (isinstance(situation, dict) or visit):
         raise BundleRequestError(
-            "situation", "状況（event, event_date, persons）の形式ではありません"
+            "situation", "状況（event, event_date, persons）またはその一覧の形式ではありません"
         )
     catalog = catalog or default_catalog()
     try:
-        result = determine(situation, catalog)
+        result = determine_visit(situation, catalog) if visit else determine(situation, catalog)
         return render_bundle(situation, result, catalog, languages, notified_on=notified_on)
     except SituationError as exc:
         raise BundleRequestError(exc.field, exc.message, exc.message_en) from exc
@@ -377,16 +381,20 @@ def bundle_for_situation(
         raise BundleRequestError(exc.field, exc.message) from exc
 
 
-def audit_bundle(actor, situation: dict, bundle: Bundle, channel: str) -> None:
+def audit_bundle(actor, situation, bundle: Bundle, channel: str) -> None:
     """The audit row of a printed bundle: who printed the forms of which persons
     (宛名番号 when the register block carries it). Call inside the response's
     transaction."""
     from madoguchi.audit.services import record
 
-    atena = [
-        str((p.get("register") or {}).get("atena_no"))
-        for p in situation.get("persons") or []
-        if (p.get("register") or {}).get("atena_no")
-    ]
+    persons = [p for s in (situation if isinstance(situation, list) else [situation])
+               for p in s.get("persons") or []]  # fmt: skip
+    atena = sorted(
+        {
+            str((p.get("register") or {}).get("atena_no"))
+            for p in persons
+            if (p.get("register") or {}).get("atena_no")
+        }
+    )
     forms = ",".join(sorted({d["form"] for d in bundle.documents}))
     record(actor, f"documents.bundle.{channel}", query=f"forms={forms}", person_ids=atena)

@@ -87,3 +87,18 @@ def test_print_page_only_same_site(clerk_client):
     assert ok.status_code == 200 and 'src="/counter/visits/1/bundle.pdf"' in ok.content.decode()
     assert clerk_client.get("/documents/print/", {"pdf": "//evil.example/x.pdf"}).status_code == 400
     assert clerk_client.get("/documents/print/", {"pdf": "https://x/y.pdf"}).status_code == 400
+
+
+def test_api_bundle_of_a_visit(clerk_client):
+    marriage = with_register(load_example("marriage_surname_change"))
+    marriage["persons"][0]["register"]["atena_no"] = "0000000025"
+    move = {k: v for k, v in marriage.items() if k not in ("couple", "surname_changes")}
+    move["event"] = "move_within"
+    response = clerk_client.post(
+        "/api/documents/bundle?lang=ja",
+        data=json.dumps([marriage, move], ensure_ascii=False),
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    rec = AuditRecord.objects.order_by("-seq").first()
+    assert rec.person_ids == ["0000000025"] and "juminido" in rec.query
