@@ -1,7 +1,7 @@
 """``POST /api/documents/bundle``: a situation (JSON body, as in situation.md, persons
-with optional ``register:`` blocks; or the list of a visit's situations) → the bundle PDF. ``determine`` runs against the
-catalog in force; ``?lang=ja,en`` chooses the guide-sheet languages, ``?date=`` the
-届出日. Errors answer 422 with the field at fault."""
+with optional ``register:`` blocks; or the list of a visit's situations) → the bundle
+PDF. ``determine`` runs against the catalog in force; ``?lang=ja,en`` chooses the
+guide-sheet languages, ``?date=`` the 届出日. Errors answer 422 with the field at fault."""
 
 import datetime as dt
 import json
