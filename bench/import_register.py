@@ -33,12 +33,16 @@ BENCH_DB = "madoguchi_bench_register"
 
 
 def run(cmd: list[str], env: dict) -> tuple[float, int, str]:
-    """(seconds, peak RSS of the child in bytes, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """(seconds, peak RSS of the child in bytes, stdout); prints the child's CPU time."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = usage.ru_maxrss
+    cpu_before = usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = usage.ru_maxrss
+    run.cpu = usage.ru_utime + usage.ru_stime - cpu_before
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr[-4000:])
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd[:4])} …")
@@ -53,6 +57,7 @@ def main() -> None:
     ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     ap.add_argument("--reimport", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the CSV and the database")
+    ap.add_argument("--csv", default="", help="reuse this CSV (written when missing)")
     args = ap.parse_args()
 
     import django
@@ -61,12 +66,17 @@ def main() -> None:
     from madoguchi.register.generator import write_mado_csv
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-register-"))
-    csv_path = workdir / "register.csv"
-    t0 = time.perf_counter()
-    rows = write_mado_csv(csv_path, args.rows, args.seed)
-    gen_s = time.perf_counter() - t0
-    size_mb = csv_path.stat().st_size / 2**20
-    print(f"generated CSV: {rows:,} rows, {size_mb:,.0f} MiB in {gen_s:.1f} s")
+    csv_path = Path(args.csv) if args.csv else workdir / "register.csv"
+    if csv_path.exists():
+        with csv_path.open(encoding="utf-8-sig") as fh:
+            rows = sum(1 for _ in fh) - 1
+        print(f"reusing {csv_path}: {rows:,} rows")
+    else:
+        t0 = time.perf_counter()
+        rows = write_mado_csv(csv_path, args.rows, args.seed)
+        gen_s = time.perf_counter() - t0
+        size_mb = csv_path.stat().st_size / 2**20
+        print(f"generated CSV: {rows:,} rows, {size_mb:,.0f} MiB in {gen_s:.1f} s")
 
     env = dict(os.environ)
     env.pop("MADOGUCHI_TEST_DB_NAME", None)
@@ -89,11 +99,13 @@ def main() -> None:
     cmd += ["--json", "--quiet"]
     elapsed, peak, out = run(cmd, env)
     summary = json.loads(out)
+    first_elapsed, first_peak = elapsed, peak
     imported = summary["persons"]["imported"]
     print(
         f"import into {backend}: {imported:,} persons, "
         f"{summary['households']['imported']:,} households in {elapsed:.1f} s "
-        f"= {rows / elapsed:,.0f} rows/s; peak RSS {peak / 2**20:,.0f} MiB"
+        f"= {rows / elapsed:,.0f} rows/s; peak RSS {peak / 2**20:,.0f} MiB; "
+        f"importer CPU {run.cpu:.1f} s; load average {os.getloadavg()[0]:.1f}"
     )
     if args.reimport:
         elapsed, peak2, out = run(cmd, env)
@@ -102,9 +114,9 @@ def main() -> None:
             f"re-import (unchanged {summary['persons']['unchanged']:,}): {elapsed:.1f} s "
             f"= {rows / elapsed:,.0f} rows/s; peak RSS (max of both runs) {peak2 / 2**20:,.0f} MiB"
         )
-    target = "met" if elapsed <= 180 and peak <= 2**30 else "NOT met"
+    target = "met" if first_elapsed <= 180 and first_peak <= 2**30 else "NOT met"
     print(f"target (1,000,000 rows ≤ 180 s, ≤ 1 GiB) for {rows:,} rows: {target}")
-    if not args.keep:
+    if not args.keep and not args.csv:
         csv_path.unlink()
         if args.database_url:
             import psycopg

@@ -289,3 +289,20 @@ def test_mapping_errors_are_clear(tmp_path):
     )
     with pytest.raises(MappingError, match="'sex' is required"):
         Mapping.load(bad)
+
+
+def test_first_import_keeps_every_index_and_constraint(db):
+    from django.db import connection
+
+    def shape():
+        with connection.cursor() as cur:
+            found = connection.introspection.get_constraints(cur, Person._meta.db_table)
+        return sorted(
+            (tuple(c["columns"]), bool(c["unique"]), bool(c["foreign_key"]), bool(c["index"]))
+            for c in found.values()
+        )
+
+    before = shape()
+    result = import_register(MADO_SAMPLE_CSV, MAPPING)  # empty table: the bulk-load path
+    assert not result.errors and shape() == before
+    assert Person.objects.filter(name_key=Person.objects.get(atena_no="1").name_key).exists()
