@@ -15,7 +15,10 @@ of each value in its box (shrink, else flag on the 超過リスト page), the ha
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import mmap
+import struct
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -183,6 +186,73 @@ def written_chars(text: str) -> int:
         for ch in text
         if not ch.isspace() and not (0xFE00 <= ord(ch) <= 0xFE0F or 0xE0100 <= ord(ch) <= 0xE01EF)
     )
+
+
+# ---------------------------------------------------------------- glyph coverage
+
+
+def _cmap_points(data, font_offset: int) -> set[int]:
+    """Code points mapped by the cmap of the sfnt at ``font_offset`` (format 12, else 4)."""
+    (num_tables,) = struct.unpack_from(">H", data, font_offset + 4)
+    cmap = None
+    for i in range(num_tables):
+        tag, _, offset, _ = struct.unpack_from(">4sIII", data, font_offset + 12 + 16 * i)
+        if tag == b"cmap":
+            cmap = offset
+    if cmap is None:
+        return set()
+    (count,) = struct.unpack_from(">H", data, cmap + 2)
+    subtables = [struct.unpack_from(">HHI", data, cmap + 4 + 8 * i) for i in range(count)]
+    points: set[int] = set()
+    by_format = {}
+    for _pid, _eid, off in subtables:
+        by_format.setdefault(struct.unpack_from(">H", data, cmap + off)[0], cmap + off)
+    if 12 in by_format:
+        base = by_format[12]
+        (groups,) = struct.unpack_from(">I", data, base + 12)
+        for g in range(groups):
+            start, end, _ = struct.unpack_from(">III", data, base + 16 + 12 * g)
+            points.update(range(start, end + 1))
+    elif 4 in by_format:
+        base = by_format[4]
+        (seg_x2,) = struct.unpack_from(">H", data, base + 6)
+        segs = seg_x2 // 2
+        ends = struct.unpack_from(f">{segs}H", data, base + 14)
+        starts = struct.unpack_from(f">{segs}H", data, base + 16 + seg_x2)
+        for start, end in zip(starts, ends, strict=True):
+            if start != 0xFFFF:
+                points.update(range(start, end + 1))
+    return points
+
+
+@functools.cache
+def font_coverage(font_dir: Path = FONT_DIR) -> frozenset[int]:
+    """Every code point some vendored font can print (the fallback chain uses them all)."""
+    points: set[int] = set()
+    for path in sorted(font_dir.glob("*.tt[fc]")) + sorted(font_dir.glob("*.otf")):
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            if data[:4] == b"ttcf":
+                (n,) = struct.unpack_from(">I", data, 8)
+                offsets = struct.unpack_from(f">{n}I", data, 12)
+            else:
+                offsets = (0,)
+            for offset in offsets:
+                points |= _cmap_points(data, offset)
+    return frozenset(points)
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """Characters of ``text`` no vendored font can print (e.g. a legacy 外字 in the
+    private use area); selectors, spaces and controls are not glyphs."""
+    covered = font_coverage()
+    out = []
+    for ch in text:
+        cp = ord(ch)
+        if ch.isspace() or 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF or cp < 0x20:
+            continue
+        if cp not in covered and ch not in out:
+            out.append(ch)
+    return out
 
 
 # ---------------------------------------------------------------- persons
@@ -389,6 +459,7 @@ class Overflow:
     label: str
     value: str
     ref: int = 0
+    kind: str = "overflow"  # overflow: did not fit | glyph: a character no font has
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -422,8 +493,15 @@ class Binder:
         if spec.get("handwritten", True):
             self.handwritten += written_chars(text)
         out: dict[str, Any] = {"text": text, "scale": 1.0, "ref": 0}
-        fit = spec.get("fit") or {}
         label = label_prefix + spec.get("label", spec["id"])
+        missing = missing_glyphs(text)
+        if missing:  # printed as it is, and listed so that the clerk completes it by hand
+            note = "、".join(f"U+{ord(ch):04X}" for ch in missing)
+            self.overflow.append(
+                Overflow(self.form.id, self.form.name, self.copy, spec["id"],
+                         f"{label}（字形なし: {note}）", text, 0, "glyph")
+            )  # fmt: skip
+        fit = spec.get("fit") or {}
         if "cells" in fit:
             cells = int(fit["cells"])
             chars = [ch for ch in text if not (0xE0100 <= ord(ch) <= 0xE01EF)]
@@ -442,7 +520,7 @@ class Binder:
         return out
 
     def _flag(self, spec: dict, label: str, text: str) -> int:
-        ref = len(self.overflow) + 1
+        ref = sum(1 for o in self.overflow if o.kind == "overflow") + 1
         self.overflow.append(
             Overflow(self.form.id, self.form.name, self.copy, spec["id"], label, text, ref)
         )

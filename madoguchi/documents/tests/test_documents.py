@@ -394,3 +394,18 @@ def test_adults_apply_for_themselves_children_and_the_deceased_do_not(family, ca
     i = [d["form"] for d in bundle.documents].index("cremation_permit")
     page = page_texts(bundle.pdf)[i]
     assert page.count(deceased["register"]["name"]) >= 1 and "関係本人" not in squeeze(page)
+
+
+def test_a_character_no_font_has_is_listed(catalog):
+    """A legacy 外字 (private use area) cannot print as registered: it is listed on the
+    超過リスト page instead of vanishing as an empty box."""
+    situation = with_register(load_example("move_in_family_of_four"))
+    situation["persons"][0]["register"]["name"] = "\ue000田　太郎"
+    result = determine(situation, catalog)
+    bundle = render_bundle(situation, result, catalog, languages=(), notified_on=DAY)
+    glyphs = [o for o in bundle.overflow if o["kind"] == "glyph"]
+    assert glyphs and all("U+E000" in o["label"] for o in glyphs)
+    assert {o["form"] for o in glyphs} >= {"juminido", "mynumber_card", "child_allowance_claim"}
+    assert not [o for o in bundle.overflow if o["kind"] == "overflow"]
+    page = squeeze(page_texts(bundle.pdf)[len(bundle.documents)])
+    assert "外字" in page and "U+E000" in page
