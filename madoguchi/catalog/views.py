@@ -39,6 +39,9 @@ def index(request):
         for e in ctx["catalog"].events.values()
     ]
     ctx["rows"] = browse.procedure_rows(ctx["catalog"], ctx["on"])
+    from .models import CatalogVersion
+
+    ctx["loaded"] = CatalogVersion.objects.all()[:10]
     return render(request, "catalog/index.html", ctx)
 
 

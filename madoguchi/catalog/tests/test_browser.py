@@ -10,6 +10,12 @@ def test_index_lists_events_departments_and_procedures(clerk_client):
     html = r.content.decode()
     assert "転入（国内の他市区町村から）" in html and "保険医療課" in html
     assert "/catalog/procedure/registry.move_in/" in html
+    assert "まだ登録されていません" in html
+    from madoguchi.catalog.services import load_into_db
+
+    version = load_into_db()
+    html = clerk_client.get("/catalog/").content.decode()
+    assert version.digest[:12] in html and "公開中" in html
 
 
 @pytest.mark.django_db
