@@ -207,6 +207,8 @@ def _cmap_points(data, font_offset: int) -> set[int]:
     by_format = {}
     for _pid, _eid, off in subtables:
         by_format.setdefault(struct.unpack_from(">H", data, cmap + off)[0], cmap + off)
+    if 14 in by_format:  # variation sequences, recorded as (base << 32) | selector
+        points |= _uvs_pairs(data, by_format[14])
     if 12 in by_format:
         base = by_format[12]
         (groups,) = struct.unpack_from(">I", data, base + 12)
@@ -223,6 +225,34 @@ def _cmap_points(data, font_offset: int) -> set[int]:
             if start != 0xFFFF:
                 points.update(range(start, end + 1))
     return points
+
+
+def _uint24(data, offset: int) -> int:
+    hi, lo = struct.unpack_from(">BH", data, offset)
+    return (hi << 16) | lo
+
+
+def _uvs_pairs(data, base: int) -> set[int]:
+    """The (base, selector) pairs of a cmap format 14 subtable (default and non-default
+    UVS), each as ``(base << 32) | selector``."""
+    pairs: set[int] = set()
+    (records,) = struct.unpack_from(">I", data, base + 6)
+    for r in range(records):
+        rec = base + 10 + 11 * r
+        selector = _uint24(data, rec)
+        default_off, non_default_off = struct.unpack_from(">II", data, rec + 3)
+        if default_off:
+            (ranges,) = struct.unpack_from(">I", data, base + default_off)
+            for i in range(ranges):
+                start = _uint24(data, base + default_off + 4 + 4 * i)
+                (extra,) = struct.unpack_from(">B", data, base + default_off + 7 + 4 * i)
+                pairs.update((cp << 32) | selector for cp in range(start, start + extra + 1))
+        if non_default_off:
+            (mappings,) = struct.unpack_from(">I", data, base + non_default_off)
+            for i in range(mappings):
+                cp = _uint24(data, base + non_default_off + 4 + 5 * i)
+                pairs.add((cp << 32) | selector)
+    return pairs
 
 
 @functools.cache
@@ -243,12 +273,19 @@ def font_coverage(font_dir: Path = FONT_DIR) -> frozenset[int]:
 
 def missing_glyphs(text: str) -> list[str]:
     """Characters of ``text`` no vendored font can print (e.g. a legacy 外字 in the
-    private use area); selectors, spaces and controls are not glyphs."""
+    private use area), and variation sequences no font knows; spaces are not glyphs."""
     covered = font_coverage()
     out = []
-    for ch in text:
+    for i, ch in enumerate(text):
         cp = ord(ch)
-        if ch.isspace() or 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF or cp < 0x20:
+        if 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF:
+            # an ideographic variation sequence must be known as a pair, else the base
+            # glyph would print instead of the registered variant
+            seq = text[i - 1 : i + 1] if i else ch
+            if i and ((ord(text[i - 1]) << 32) | cp) not in covered and seq not in out:
+                out.append(seq)
+            continue
+        if ch.isspace() or cp < 0x20:
             continue
         if cp not in covered and ch not in out:
             out.append(ch)
@@ -496,7 +533,7 @@ class Binder:
         label = label_prefix + spec.get("label", spec["id"])
         missing = missing_glyphs(text)
         if missing:  # printed as it is, and listed so that the clerk completes it by hand
-            note = "、".join(f"U+{ord(ch):04X}" for ch in missing)
+            note = "、".join(" ".join(f"U+{ord(c):04X}" for c in seq) for seq in missing)
             self.overflow.append(
                 Overflow(self.form.id, self.form.name, self.copy, spec["id"],
                          f"{label}（字形なし: {note}）", text, 0, "glyph")

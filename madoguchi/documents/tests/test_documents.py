@@ -409,3 +409,12 @@ def test_a_character_no_font_has_is_listed(catalog):
     assert not [o for o in bundle.overflow if o["kind"] == "overflow"]
     page = squeeze(page_texts(bundle.pdf)[len(bundle.documents)])
     assert "外字" in page and "U+E000" in page
+
+
+def test_variation_sequences_are_checked_against_the_fonts():
+    from madoguchi.documents.engine import missing_glyphs
+
+    assert missing_glyphs(f"𠮷田　{IVS_KATSU}子 辻\U000e0102 髙﨑") == []  # in IPAmj明朝
+    unknown = "吉\U000e01ee"  # a selector IPAmj明朝 has no glyph for: the base would print
+    assert missing_glyphs(f"田{unknown}") == [unknown]
+    assert missing_glyphs("\ue000子") == ["\ue000"]
