@@ -15,7 +15,7 @@ import datalogic_py
 
 from . import ages
 from .facts import FLAGS, MOVE_EVENTS, SCHOOL_STAGE_JA
-from .situation import validate
+from .situation import SituationError, validate
 
 _local = threading.local()
 
@@ -171,8 +171,6 @@ class _Evaluation:
 def _evaluate(s: dict, catalog) -> dict:
     view = catalog.at(s["event_date"])
     if not view.procedures:
-        from .situation import SituationError
-
         raise SituationError(
             "event_date",
             f"{s['event_date']} に有効な手続カタログがありません",
@@ -294,25 +292,17 @@ def determine_visit(situations: list[dict], catalog=None) -> dict:
 
         catalog = demo_catalog()
     if not situations:
-        from .situation import SituationError
-
         raise SituationError("situations", "状況が1つもありません", "no situation given")
     results = []
     for i, raw in enumerate(situations):
         try:
             s = validate(raw)
-        except Exception as exc:
-            field = getattr(exc, "field", None)
-            if field is not None:
-                exc.field = f"situations[{i}].{field}"
+        except SituationError as exc:
+            exc.field = f"situations[{i}].{exc.field}"
             raise
         results.append(_evaluate(s, catalog))
     merged: dict[str, dict] = {}
-    order: dict[str, int] = {}
-    position = 0
-    for _vs in catalog.procedures:
-        order[_vs] = position
-        position += 1
+    order = {proc_id: i for i, proc_id in enumerate(catalog.procedures)}
     for r in results:
         for e in r["procedures"]:
             m = merged.get(e["id"])
