@@ -14,7 +14,7 @@ from typing import Any
 import datalogic_py
 
 from . import ages
-from .facts import FLAGS, MOVE_EVENTS, SCHOOL_STAGE_JA
+from .facts import FLAGS, SCHOOL_STAGE_JA
 from .situation import SituationError, validate
 
 _local = threading.local()
@@ -342,7 +342,3 @@ def determine_visit(situations: list[dict], catalog=None) -> dict:
     }
     _apply_exclusions(result, catalog)
     return _finish(result)
-
-
-def is_move(event: str) -> bool:
-    return event in MOVE_EVENTS
