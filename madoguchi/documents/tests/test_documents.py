@@ -418,3 +418,29 @@ def test_variation_sequences_are_checked_against_the_fonts():
     unknown = "吉\U000e01ee"  # a selector IPAmj明朝 has no glyph for: the base would print
     assert missing_glyphs(f"田{unknown}") == [unknown]
     assert missing_glyphs("\ue000子") == ["\ue000"]
+
+
+def test_another_language_is_catalog_data(tmp_path, catalog):
+    """A guide sheet in Portuguese needs only a labels block in the catalog's forms."""
+    import yaml
+
+    shutil.copytree(catalog.path / "forms", tmp_path / "forms")
+    labels_path = tmp_path / "forms" / "_guide" / "labels.yaml"
+    labels = yaml.safe_load(labels_path.read_text(encoding="utf-8"))
+    pt = dict(labels["en"], title="Guia dos seus procedimentos")
+    pt["procedures"] = {"registry.move_in": "Notificação de mudança (entrada)"}
+    labels["pt"] = pt
+    labels_path.write_text(yaml.safe_dump(labels, allow_unicode=True), encoding="utf-8")
+    local = types.SimpleNamespace(
+        path=tmp_path, name=catalog.name, code=catalog.code, events=catalog.events,
+        procedure=catalog.procedure, department=catalog.department,
+    )  # fmt: skip
+    situation = with_register(load_example("move_in_family_of_four"))
+    result = determine(situation, catalog)
+    bundle = render_bundle(situation, result, local, languages=("ja", "pt"), notified_on=DAY)
+    guide_pt = page_texts(bundle.pdf)[-1]
+    assert "Guia dos seus procedimentos" in guide_pt
+    assert "Notificação de mudança (entrada)" in guide_pt
+    with pytest.raises(DocumentError) as err:
+        render_bundle(situation, result, catalog, languages=("fr",), notified_on=DAY)
+    assert err.value.field == "languages"
