@@ -669,6 +669,9 @@ def build_data(
     guide: dict,
     notified_on: dt.date,
 ) -> tuple[dict, list[Overflow], int]:
+    """The JSON document Typst lays out: every document with its bound fields and
+    member rows, the overflow list and the guide; plus the overflow entries and the
+    handwriting count."""
     persons = situation.get("persons") or []
     heads = [p for p in persons if p.get("relationship") == "head"]
     head = heads[0] if heads else (persons[0] if persons else {})
@@ -815,7 +818,7 @@ class Renderer:
     def compile(self, data: dict, fmt: str = "pdf", ppi: float | None = None) -> bytes | list:
         form_ids = sorted({d["form"] for d in data["documents"]})
         source = self.main_source(form_ids).encode("utf-8")
-        payload = json.dumps(data, ensure_ascii=False)
+        payload = json.dumps(data, ensure_ascii=False, default=str)  # YAML dates → ISO
         with self.compile_lock:
             try:
                 kwargs = {"format": fmt, "sys_inputs": {"data": payload}}

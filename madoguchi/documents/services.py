@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -23,7 +22,6 @@ from .engine import (
     Renderer,
     build_data,
     format_wareki,
-    legal_order_key,
     load_forms,
     person_context,
 )
@@ -337,10 +335,6 @@ def render_form_png(
     data["overflow"] = []
     pages = Renderer.for_dir(catalog_dir / "forms").compile(data, fmt="png", ppi=ppi)
     return pages[0] if isinstance(pages, list) else pages
-
-
-def sorted_persons(situation: dict) -> list[dict[str, Any]]:
-    return sorted(situation.get("persons", []), key=legal_order_key)
 
 
 # ---------------------------------------------------------------- API and views

@@ -444,3 +444,16 @@ def test_another_language_is_catalog_data(tmp_path, catalog):
     with pytest.raises(DocumentError) as err:
         render_bundle(situation, result, catalog, languages=("fr",), notified_on=DAY)
     assert err.value.field == "languages"
+
+
+def test_yaml_dates_are_accepted(catalog):
+    situation = with_register(load_example("move_out_elderly_couple"))
+    situation["event_date"] = dt.date.fromisoformat(situation["event_date"])
+    for p in situation["persons"]:
+        p["birth_date"] = dt.date.fromisoformat(p["birth_date"])
+    result = determine(situation, catalog)
+    bundle = render_bundle(situation, result, catalog, notified_on=DAY)
+    birth = situation["persons"][0]["birth_date"]
+    from madoguchi.core.wareki import format_wareki
+
+    assert squeeze(format_wareki(birth)) in squeeze(page_texts(bundle.pdf)[0])
