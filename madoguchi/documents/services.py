@@ -128,7 +128,8 @@ def _forms_cached(forms_dir: str, stamp: float):
 
 def forms_of(catalog_dir: Path):
     forms_dir = catalog_dir / "forms"
-    stamp = max((p.stat().st_mtime for p in forms_dir.glob("*/form.yaml")), default=0.0)
+    files = [*forms_dir.glob("*/form.yaml"), *forms_dir.glob("_lib/*.yaml")]
+    stamp = max((p.stat().st_mtime for p in files), default=0.0)  # edits apply at once
     return _forms_cached(str(forms_dir), stamp)
 
 
