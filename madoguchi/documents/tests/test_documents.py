@@ -153,6 +153,14 @@ def test_overflow_goes_to_the_list_not_cut(catalog):
     assert medium in texts[0]  # shrunk but whole
 
 
+def _local_catalog(tmp_path: Path, catalog) -> types.SimpleNamespace:
+    """The demo catalog with its forms folder at ``tmp_path/forms`` (edited copies)."""
+    return types.SimpleNamespace(
+        path=tmp_path, name=catalog.name, code=catalog.code, events=catalog.events,
+        procedure=catalog.procedure, department=catalog.department,
+    )  # fmt: skip
+
+
 def _tiny_catalog(tmp_path: Path) -> types.SimpleNamespace:
     """A catalog with one tiny per-person form: name + address, and the engine's
     shared library and guide (copied from the demo catalog)."""
@@ -431,10 +439,7 @@ def test_another_language_is_catalog_data(tmp_path, catalog):
     pt["procedures"] = {"registry.move_in": "Notificação de mudança (entrada)"}
     labels["pt"] = pt
     labels_path.write_text(yaml.safe_dump(labels, allow_unicode=True), encoding="utf-8")
-    local = types.SimpleNamespace(
-        path=tmp_path, name=catalog.name, code=catalog.code, events=catalog.events,
-        procedure=catalog.procedure, department=catalog.department,
-    )  # fmt: skip
+    local = _local_catalog(tmp_path, catalog)
     situation = with_register(load_example("move_in_family_of_four"))
     result = determine(situation, catalog)
     bundle = render_bundle(situation, result, local, languages=("ja", "pt"), notified_on=DAY)
@@ -457,3 +462,23 @@ def test_yaml_dates_are_accepted(catalog):
     from madoguchi.core.wareki import format_wareki
 
     assert squeeze(format_wareki(birth)) in squeeze(page_texts(bundle.pdf)[0])
+
+
+def test_a_department_changes_a_form_without_python(tmp_path, catalog):
+    shutil.copytree(catalog.path / "forms", tmp_path / "forms")
+    template = tmp_path / "forms" / "juminido" / "template.typ"
+    template.write_text(
+        template.read_text(encoding="utf-8").replace("住 民 異 動 届", "住民異動届（第2版）"),
+        encoding="utf-8",
+    )
+    form_yaml = tmp_path / "forms" / "juminido" / "form.yaml"
+    form_yaml.write_text(
+        form_yaml.read_text(encoding="utf-8") + '  - "窓口は平日8時45分から17時30分までです。"\n',
+        encoding="utf-8",
+    )
+    local = _local_catalog(tmp_path, catalog)
+    situation = with_register(load_example("move_in_family_of_four"))
+    result = determine(situation, catalog)
+    bundle = render_bundle(situation, result, local, languages=(), notified_on=DAY)
+    page = squeeze(page_texts(bundle.pdf)[0])
+    assert "住民異動届（第2版）" in page and "窓口は平日8時45分から17時30分までです。" in page
