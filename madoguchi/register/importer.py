@@ -214,6 +214,7 @@ _ROLE_BY_TOKEN = {
 _ROLE_SUFFIXES = ("（養子）", "（養女）", "（養父）", "（養母）")
 
 
+@lru_cache(maxsize=1024)
 def relationship_role(text: str) -> str:
     """The situation contract's relationship for a 続柄 (子の妻 → relative)."""
     text = text.strip()
@@ -577,6 +578,15 @@ class RowConverter:
         self.width = len(header)
         self.convs = [(s, _converter(s, index, mapping.eras)) for s in mapping.fields.values()]
         self.flag_convs = [(s, _converter(s, index, mapping.eras)) for s in mapping.flags.values()]
+        # (field, converter, era target) — the era target is set for dates read with a 元号
+        self.plain = [
+            (
+                spec.name,
+                conv,
+                ("birth_era" if spec.name == "birth_date" else "_") if spec.era_column else "",
+            )
+            for spec, conv in self.convs
+        ]
         self.skip = [(index[c], values) for c, values in mapping.skip_rows]
         self.latest_idx = index.get(mapping.latest_flag_column) if mapping else None
         self.history_idx = index.get(mapping.history_column) if mapping.history_column else None
@@ -597,15 +607,16 @@ class RowConverter:
         if len(row) != self.width:
             errors.append(("(行)", f"列の数が {len(row)} です（見出しは {self.width} 列）", ""))
             return values, errors
-        for spec, conv in self.convs:
+        for name, conv, era_field in self.plain:
             try:
-                value = conv(row)
+                values[name] = conv(row)
             except FieldError as exc:
-                errors.append((exc.column, exc.reason, spec.name))
+                errors.append((exc.column, exc.reason, name))
                 continue
-            if spec.era_column and isinstance(value, tuple):
-                value, values["birth_era" if spec.name == "birth_date" else "_era"] = value
-            values[spec.name] = value
+            if era_field:
+                values[name], era = values[name] or (None, "")
+                if era_field == "birth_era":
+                    values["birth_era"] = era
         flags = []
         for spec, conv in self.flag_convs:
             try:
