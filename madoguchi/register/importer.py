@@ -140,6 +140,7 @@ def fold_digits(text: str) -> str:
     return text.translate(FULLWIDTH_DIGITS).strip()
 
 
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes surrogateescape could not decode
 _DATE_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 
 
@@ -567,6 +568,7 @@ class RowConverter:
     def __init__(self, mapping: Mapping, header: list[str], *, pending: bool = False):
         self.mapping = mapping
         self.pending = pending
+        self.header = [h.strip().lstrip("\ufeff") for h in header]
         index = {}
         for i, name in enumerate(header):
             index.setdefault(name.strip().lstrip("\ufeff"), i)
@@ -702,12 +704,21 @@ def detect_encoding(path: Path, declared: str = "auto") -> str:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         return "utf-8"
     except UnicodeDecodeError:
-        return "cp932"
+        pass
+    # Not clean UTF-8: the encoding that leaves fewer undecodable bytes wins (a UTF-8 file
+    # with one broken byte stays UTF-8 and the byte is reported by line and column).
+    bad = {
+        enc: len(_UNDECODABLE.findall(head.decode(enc, errors="surrogateescape")))
+        for enc in ("utf-8", "cp932")
+    }
+    return "cp932" if bad["cp932"] < bad["utf-8"] else "utf-8"
 
 
 def _rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
     """(line number where the record starts, fields) for every record after the header."""
-    with path.open(encoding=encoding, newline="") as fh:
+    # surrogateescape: an undecodable byte becomes a lone surrogate, reported with its
+    # exact line and column instead of aborting the read somewhere in a chunk
+    with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
         reader = csv.reader(fh)
         next(reader, None)
         last = reader.line_num
@@ -718,8 +729,11 @@ def _rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def read_header(path: Path, encoding: str) -> list[str]:
-    with path.open(encoding=encoding, newline="") as fh:
-        return next(csv.reader(fh), [])
+    with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    if _UNDECODABLE.search("".join(header)):
+        raise UnicodeDecodeError(encoding, b"", 0, 1, "undecodable header")
+    return header
 
 
 # ---------------------------------------------------------------------------- import
@@ -865,6 +879,16 @@ def _run(path, encoding, conv: RowConverter, keep, writer, result, progress, eve
         result.rows_read += 1
         if progress and result.rows_read % every == 0:
             progress(result.rows_read)
+        if _UNDECODABLE.search("".join(row)):
+            for i, value in enumerate(row):
+                if _UNDECODABLE.search(value):
+                    column = conv.header[i] if i < len(conv.header) else f"({i + 1}列目)"
+                    result.errors.append(
+                        RowError(
+                            line, column, f"文字コード {encoding} として読めない文字があります"
+                        )
+                    )
+            continue
         if len(row) == conv.width and conv.skipped(row):
             result.rows_skipped += 1
             continue

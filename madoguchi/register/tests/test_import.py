@@ -306,3 +306,20 @@ def test_first_import_keeps_every_index_and_constraint(db):
     result = import_register(MADO_SAMPLE_CSV, MAPPING)  # empty table: the bulk-load path
     assert not result.errors and shape() == before
     assert Person.objects.filter(name_key=Person.objects.get(atena_no="1").name_key).exists()
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "utf-8"])
+def test_undecodable_bytes_are_reported_by_line_and_column(db, tmp_path, encoding):
+    header, rows = read_sample()
+    path = write_csv(tmp_path / "enc.csv", header, rows, encoding=encoding)
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    name = "丙山".encode(encoding)  # line 9 (宛名番号 8) holds 丙山
+    assert name in lines[8]
+    lines[8] = lines[8].replace(name, b"\x85\x40")  # invalid in CP932 and UTF-8
+    path.write_bytes(b"\n".join(lines))
+    result = import_register(path, MAPPING)
+    columns = {e.column for e in result.errors if e.line == 9}
+    assert {"氏名", "氏_日本人"} <= columns and "世帯主氏名" in columns
+    assert {e.line for e in result.errors} == {9}
+    assert Person.objects.count() == 0
