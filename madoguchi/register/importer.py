@@ -977,6 +977,8 @@ class _BulkLoad:
                 cur.execute(definition)
             for name, definition in self.foreign_keys:
                 cur.execute(f"ALTER TABLE {qn(self.table)} ADD CONSTRAINT {qn(name)} {definition}")
+            # fresh statistics, or the next import's look-ups plan sequential scans
+            cur.execute(f"ANALYZE {qn(self.table)}, {qn(Household._meta.db_table)}")
 
 
 class _Writer:
