@@ -323,3 +323,16 @@ def test_undecodable_bytes_are_reported_by_line_and_column(db, tmp_path, encodin
     assert {"氏名", "氏_日本人"} <= columns and "世帯主氏名" in columns
     assert {e.line for e in result.errors} == {9}
     assert Person.objects.count() == 0
+
+
+def test_command_reports_a_bad_mapping(db, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("fields: {atena_no: 宛名番号}\n", encoding="utf-8")
+    out = io.StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command(
+            "register", "import", str(MADO_SAMPLE_CSV), "--mapping", str(bad), "--json", stdout=out
+        )
+    assert exc.value.returncode == 2
+    summary = json.loads(out.getvalue())
+    assert summary["status"] == "rejected" and "household_no" in summary["errors"][0]["reason"]

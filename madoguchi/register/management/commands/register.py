@@ -54,6 +54,9 @@ class Command(BaseCommand):
                 progress=None if opts["quiet"] else stderr_progress,
             )
         except MappingError as exc:
+            if opts["json"]:
+                error = {"line": 0, "column": "(mapping)", "reason": str(exc)}
+                self.stdout.write(json.dumps({"status": "rejected", "errors": [error]}))
             raise CommandError(f"mapping: {exc}", returncode=2) from exc
         if opts["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
