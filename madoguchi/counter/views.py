@@ -244,7 +244,9 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "determine_error": state.get("determine_error"),
         "procedures": _procedure_rows(visit, names),
         "not_applicable": (visit.result or {}).get("not_applicable", []),
-        "questions": determination.questions(visit) if visit.step == VisitStep.INTERVIEW else [],
+        "questions": _grouped(
+            determination.questions(visit) if visit.step == VisitStep.INTERVIEW else [], names
+        ),
         "flag_labels": FLAGS,
         "tasks": task_rows(visit),
         "id_documents": IdDocument.choices,
@@ -256,6 +258,15 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "pensions": PENSION_LABELS,
         **extra,
     }
+
+
+def _grouped(questions: list[dict], names: dict[str, str]) -> list[dict]:
+    """One line per question, one checkbox per person it is put to."""
+    groups: dict[tuple, dict] = {}
+    for q in questions:
+        g = groups.setdefault((q["id"], q["event"]), {"text": q["text"], "items": []})
+        g["items"].append({**q, "name": names.get(q["pid"], "") if q["pid"] else ""})
+    return list(groups.values())
 
 
 RELATIONSHIP_LABELS = [

@@ -63,7 +63,9 @@ class Counted:
     def shot(self, name: str):
         if SCREENSHOT_DIR:
             Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(Path(SCREENSHOT_DIR) / f"screen-{name}.png"))
+            self.page.screenshot(
+                path=str(Path(SCREENSHOT_DIR) / f"screen-{name}.png"), full_page=True
+            )
 
 
 def login(browser, live_server, user):

@@ -29,6 +29,7 @@ def staff(staff_factory):
         "clerk": staff_factory("madoguchi", "clerk", "citizen"),
         "education": staff_factory("gakko", "department", "education"),
         "citizen": staff_factory("shimin", "department", "citizen"),
+        "manager": staff_factory("kacho", "manager", "citizen"),
     }
 
 
@@ -83,6 +84,7 @@ def test_move_in_family_of_four_by_keyboard(browser, live_server, staff):
     c.type("#q", "ホシノ")
     c.press("Enter")
     c.page.locator("#search-results button.pick").first.wait_for()
+    c.page.wait_for_timeout(150)  # htmx settles the swapped results
     c.shot("search")
     c.press("Enter")  # the first result has the focus: the pending household is taken
     c.page.locator("#questions").wait_for()
@@ -119,6 +121,22 @@ def test_move_in_family_of_four_by_keyboard(browser, live_server, staff):
     # …and the counter screen shows it done without a reload
     c.page.locator("#visit-tasks tr.task-done").first.wait_for(timeout=8_000)
     dctx.close()
+    # the waiting-room display (no login) shows numbers, never names
+    services.issue_ticket("death")
+    services.issue_ticket("birth")
+    services.call_next(staff["clerk"], "onestop", "5")
+    c.page.goto(f"{live_server.url}/counter/display/")
+    c.shot("display")
+    board = c.page.locator("#board").inner_text()
+    assert "A002" in board and "5番窓口へ" in board and "お待ちの方 1 人" in board
+    assert "星野" not in c.page.content()
+    # the manager's dashboard has the visit's wait and service time
+    mctx = login(browser, live_server, staff["manager"])
+    m = Counted(mctx.new_page())
+    m.page.goto(f"{live_server.url}/analytics/")
+    assert "move_in" in m.page.locator("#by-purpose").inner_text()
+    m.shot("analytics")
+    mctx.close()
     ctx.close()
 
 
@@ -168,6 +186,7 @@ def test_death_in_the_household(browser, live_server, staff):
     c.type("#q", "500011")
     c.press("Enter")
     c.page.locator("#search-results button.pick").first.wait_for()
+    c.page.wait_for_timeout(150)  # htmx settles the swapped results
     c.press("Enter")
     c.page.locator("#determine-error").wait_for()
     c.select("#details-death select[name=deceased]", "p1")
@@ -220,6 +239,7 @@ def test_marriage_with_a_move(browser, live_server, staff):
     c.type("#q", "600011")
     c.press("Enter")
     c.page.locator("#search-results button.pick").first.wait_for()
+    c.page.wait_for_timeout(150)  # htmx settles the swapped results
     c.press("Enter")
     c.page.locator("#persons").wait_for()
     # the partner from another household, as spouse (the reason is recorded)
