@@ -746,6 +746,8 @@ class _City:
             if age >= 75 and r.random() < 0.004:
                 m["adult_ward"] = True
                 flags.append("adult_ward")
+            if age >= 85 and r.random() < 0.01:
+                _uncertain_birth(m, r)
         if earner is not None:
             earner["flags"].append("primary_earner")
             if "public_servant" not in earner["flags"]:
@@ -796,6 +798,23 @@ class _City:
             self.finish(members, household_no)
             left -= len(members)
             yield household_no, members
+
+
+def _uncertain_birth(m: dict, r: random.Random) -> None:
+    """A 不詳 birth date: the register keeps a sortable date, the flag and the wording."""
+    from madoguchi.core.wareki import to_wareki
+
+    b = m["birth_date"]
+    if r.random() < 0.5:
+        m["birth_date"] = dt.date(b.year, 1, 1)
+        era, year, _m, _d = to_wareki(m["birth_date"])
+        m["birth_date_text"] = f"{era}{'元' if year == 1 else year}年頃"
+    else:
+        m["birth_date"] = dt.date(b.year, b.month, 1)
+        era, year, month, _d = to_wareki(m["birth_date"])
+        m["birth_date_text"] = f"{era}{'元' if year == 1 else year}年{month}月日不詳"
+    m["birth_date_uncertain"] = True
+    m["birth_era"] = era
 
 
 def _school_start(birth: dt.date) -> dt.date:

@@ -138,8 +138,13 @@ def test_flags_shares(city):
     assert any("dog_owner" in p["flags"] for p in persons)
 
 
-def test_removed_and_protected_persons_exist():
+def test_removed_protected_and_uncertain_persons_exist():
     persons = [m for _n, ms in iter_city(12_000, seed=3) for m in ms]
+    uncertain = [p for p in persons if p.get("birth_date_uncertain")]
+    assert uncertain and len(uncertain) < 0.01 * len(persons)
+    for p in uncertain:
+        assert p["birth_date_text"].startswith(p["birth_era"]) and "年" in p["birth_date_text"]
+        assert age_on(p["birth_date"], DEMO_AS_OF) >= 84
     states = Counter(p["status"] for p in persons)
     assert states["2"] > 0 and states["3"] > 0
     assert states["2"] + states["3"] < 0.02 * len(persons)
@@ -197,6 +202,14 @@ def test_command_generate(db):
     assert Person.objects.exclude(status="P").count() == 250
     assert Household.objects.filter(is_pending=True).count() == 3
     assert "250 persons" in out.getvalue()
+
+
+def test_another_city():
+    persons = [m for _n, ms in iter_city(200, seed=1, city="網走市") for m in ms]
+    assert {p["city"] for p in persons} == {"網走市"}
+    assert {p["postal_code"] for p in persons} <= {t[0] for t in city_towns("網走市")}
+    with pytest.raises(ValueError, match="no towns"):
+        next(iter_city(10, seed=1, city="存在しない市"))
 
 
 def test_age_helpers():
