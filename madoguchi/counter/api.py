@@ -7,7 +7,7 @@ from datetime import date
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from . import services
 from .models import Ticket, Visit
@@ -26,8 +26,8 @@ def _fail(exc: services.CounterError):
     body = {"field": exc.field, "message": exc.message}
     if isinstance(exc, services.VisitConflict):
         body["current_version"] = exc.current_version
-        return 409, body
-    return 400, body
+        return Status(409, body)
+    return Status(400, body)
 
 
 class TicketIn(Schema):
@@ -130,7 +130,7 @@ def issue(request, payload: TicketIn):
         t = services.issue_ticket(payload.purpose, payload.group, request.user)
     except services.CounterError as exc:
         return _fail(exc)
-    return 201, ticket_dict(t)
+    return Status(201, ticket_dict(t))
 
 
 @router.get("/queue", response=list[dict])
@@ -145,9 +145,9 @@ def call_next(request, payload: CallIn):
     except services.CounterError as exc:
         return _fail(exc)
     if t is None:
-        return 204, None
+        return Status(204, None)
     t = Ticket.objects.select_related("visit").get(pk=t.pk)
-    return 200, ticket_dict(t)
+    return Status(200, ticket_dict(t))
 
 
 def _ticket_action(func, *args):
@@ -155,7 +155,7 @@ def _ticket_action(func, *args):
         t = func(*args)
     except services.CounterError as exc:
         return _fail(exc)
-    return 200, ticket_dict(Ticket.objects.get(pk=t.pk))
+    return Status(200, ticket_dict(Ticket.objects.get(pk=t.pk)))
 
 
 @router.post("/tickets/{ticket_id}/recall", response={200: dict, 400: Error})
@@ -186,7 +186,7 @@ def display(request):
 @router.get("/postal/{code}", response={200: list[dict], 400: Error})
 def postal(request, code: str):
     try:
-        return 200, services.postal_candidates(code)
+        return Status(200, services.postal_candidates(code))
     except services.CounterError as exc:
         return _fail(exc)
 
@@ -197,7 +197,7 @@ def postal(request, code: str):
 def _visit_response(request, visit_id: int, status: int = 200):
     with transaction.atomic():
         visit = get_object_or_404(Visit, pk=visit_id)
-        return status, visit_dict(visit, request.user)
+        return Status(status, visit_dict(visit, request.user))
 
 
 def _step(request, func, visit_id: int, *args, **kw):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from . import services
-from .models import Task
+from .models import HandOffAttempt, Task
 
 router = Router(tags=["tasks"])
 
@@ -22,8 +23,19 @@ class StatusIn(Schema):
     reason: str = ""
 
 
+def with_handoffs(qs):
+    """Annotate the hand-off attempts (count, last error) in the same query (no N+1)."""
+    last_error = HandOffAttempt.objects.filter(task=OuterRef("pk")).order_by("-id")
+    return qs.annotate(
+        n_attempts=Count("handoffs"),
+        last_ok=Subquery(last_error.values("ok")[:1]),
+        last_error=Subquery(last_error.values("error")[:1]),
+    )
+
+
 def task_dict(task: Task) -> dict:
-    last = task.handoffs.order_by("-id").first()
+    if not hasattr(task, "n_attempts"):
+        task = with_handoffs(Task.objects.filter(pk=task.pk)).get()
     return {
         "id": task.pk,
         "visit_id": task.visit_id,
@@ -35,30 +47,30 @@ def task_dict(task: Task) -> dict:
         "handling": task.handling,
         "status": task.status,
         "handoff_state": task.handoff_state,
-        "handoff_attempts": task.handoffs.count(),
-        "handoff_error": last.error if last and not last.ok else "",
+        "handoff_attempts": task.n_attempts,
+        "handoff_error": task.last_error if task.last_ok is False else "",
     }
 
 
 @router.get("/", response={200: list[dict], 403: Error})
-def queue(request, department: str = "", include_done: bool = False):
+def queue(request, department: str = "", include_done: bool = False, limit: int = 200):
     try:
         qs = services.department_queue(request.user, department or None, include_done)
     except PermissionError as exc:
-        return 403, {"message": str(exc)}
-    return 200, [task_dict(t) for t in qs]
+        return Status(403, {"message": str(exc)})
+    return Status(200, [task_dict(t) for t in with_handoffs(qs)[:limit]])
 
 
 @router.get("/{task_id}", response={200: dict, 403: Error})
 def detail(request, task_id: int):
     task = get_object_or_404(Task, pk=task_id)
     if not services.may_work_on(request.user, task.department):
-        return 403, {"message": "他課の処理は閲覧できません"}
+        return Status(403, {"message": "他課の処理は閲覧できません"})
     with transaction.atomic():
         out = task_dict(task)
         out["facts"] = services.task_facts(task, request.user)
         out["history"] = services.history(task)
-    return 200, out
+    return Status(200, out)
 
 
 @router.post("/{task_id}/status", response={200: dict, 400: Error, 403: Error})
@@ -66,12 +78,12 @@ def set_status(request, task_id: int, payload: StatusIn):
     try:
         task = services.set_status(task_id, payload.status, request.user, payload.reason)
     except services.TaskError as exc:
-        return 400, {"field": exc.field, "message": str(exc)}
+        return Status(400, {"field": exc.field, "message": str(exc)})
     except PermissionError as exc:
-        return 403, {"message": str(exc)}
+        return Status(403, {"message": str(exc)})
     out = task_dict(task)
     out["history"] = services.history(task)
-    return 200, out
+    return Status(200, out)
 
 
 @router.post("/handoffs/retry", response=dict)

@@ -158,3 +158,26 @@ def test_registry_is_typed():
     assert {"local", "simulated"} <= set(handoff.plugin_names())
     with pytest.raises(KeyError):
         handoff.get("nope")
+
+
+@override_settings(MADOGUCHI_HANDOFF_ROUTES={"*": "simulated"})
+def test_retry_command_reports_and_fails_while_down(db, clerk, django_capture_on_commit_callbacks):
+    import io
+
+    from django.core.management import call_command
+
+    visit = Visit.objects.create(clerk=clerk, event_date="2027-04-01")
+    handoff.simulated.set_unavailable("education")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.route_visit(visit, PROCEDURES, clerk)
+        out = io.StringIO()
+        with pytest.raises(SystemExit):
+            call_command("tasks", "retry", "--all", stdout=out)
+        assert '"retried": 1' in out.getvalue() and '"sent": 0' in out.getvalue()
+    finally:
+        handoff.simulated.set_unavailable("education", False)
+    out = io.StringIO()
+    call_command("tasks", "retry", "--all", stdout=out)
+    assert '"sent": 1' in out.getvalue()
+    assert not Task.objects.exclude(handoff_state="sent").exists()
