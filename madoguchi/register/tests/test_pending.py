@@ -110,3 +110,11 @@ def test_generate_pending(db):
 def test_pending_is_deterministic():
     assert list(iter_pending(10, seed=1)) == list(iter_pending(10, seed=1))
     assert list(iter_pending(10, seed=1))[1:] != list(iter_pending(10, seed=2))[1:]
+
+
+def test_shipped_sample_is_what_the_generator_writes(tmp_path):
+    from madoguchi.register.pending import write_pending_csv
+
+    path = tmp_path / "p.csv"
+    write_pending_csv(path, 6, seed=20270401)
+    assert path.read_bytes() == SAMPLE_CSV.read_bytes()
