@@ -23,15 +23,21 @@ def ticket_dict(t: Ticket) -> dict:
     }
 
 
+def department_names() -> dict[str, str]:
+    return {k: d.name for k, d in determination.catalog().departments.items()}
+
+
 def task_rows(visit: Visit) -> list[dict]:
     from madoguchi.tasks.models import Status
 
+    names = department_names()
     return [
         {
             "id": t.pk,
             "procedure_id": t.procedure_id,
             "name": t.name,
             "department": t.department,
+            "department_name": names.get(t.department, t.department),
             "status": t.status,
             "status_label": Status(t.status).label,
             "handling": t.handling,

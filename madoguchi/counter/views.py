@@ -495,15 +495,16 @@ def _result_row(row) -> dict:
 
 
 def postal(request, visit_id: int):
-    code = request.GET.get("postal_code", "") or request.POST.get("postal_code", "")
+    code = request.GET.get("postal_code") or request.GET.get("former_postal") or ""
     try:
         candidates = services.postal_candidates(code)
         error = "" if candidates else _("郵便番号が見つかりません")
     except services.CounterError as exc:
         candidates, error = [], exc.message
+    template = "counter/_postal_former.html" if request.GET.get("for") == "former" else None
     return render(
         request,
-        "counter/_postal.html",
+        template or "counter/_postal.html",
         {"candidates": candidates, "error": error, "postal_code": code},
     )
 

@@ -41,7 +41,14 @@ def _context(request):
                 "n_persons": len([p for p in t.visit.persons.all() if not pids or p.pid in pids]),
             }
         )
-    return {"department": dept, "rows": rows, "done": request.GET.get("done") == "1"}
+    from madoguchi.counter.serialize import department_names
+
+    return {
+        "department": dept,
+        "department_name": department_names().get(dept, dept),
+        "rows": rows[:200],
+        "done": request.GET.get("done") == "1",
+    }
 
 
 def queue_page(request):

@@ -251,3 +251,11 @@ def test_print_before_confirm_is_refused(clerk_client, household):
     assert clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf").status_code == 400
     assert date.fromisoformat(f.v["event_date"])
     assert not Task.objects.exists()
+
+
+def test_postal_lookup_fills_the_former_address(clerk_client, db):
+    f = Flow(clerk_client)
+    r = clerk_client.get(f"/counter/visits/{f.id}/postal/?for=former&former_postal=154-0015")
+    assert 'value="東京都世田谷区桜新町' in r.content.decode()
+    r = clerk_client.get(f"/counter/visits/{f.id}/postal/?postal_code=0900025")
+    assert "北海道北見市北五条東" in r.content.decode()
