@@ -673,7 +673,7 @@ class RowConverter:
             for key in ("atena_no", "household_no"):
                 if not values[key].startswith("P"):
                     values[key] = "P" + values[key]
-        if flags or "flags" not in values:
+        if self.flag_convs:  # a mapping without flags leaves Person.flags alone
             values["flags"] = sorted(set(values.get("flags") or []) | set(flags))
         values["name_key"] = _name_key(name)
         values["kana_key"] = _kana_key(values.get("name_kana", ""))
@@ -739,15 +739,8 @@ def read_header(path: Path, encoding: str) -> list[str]:
 # ---------------------------------------------------------------------------- import
 
 
-def insert_rows(model, rows: list[dict]) -> int:
-    """Insert rows given as ``{field name: value}`` fast, without returning keys: COPY on
-    PostgreSQL, one ``executemany`` elsewhere (``bulk_create`` on SQLite is capped at 999
-    parameters per statement, which makes wide rows crawl). Missing fields take their
-    default; auto_now fields take the current time."""
-    if not rows:
-        return 0
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
+def _row_plan(fields, now):
+    """A function row dict -> list of column values for ``fields``."""
     plan = []
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
@@ -755,7 +748,7 @@ def insert_rows(model, rows: list[dict]) -> int:
         elif f.get_internal_type() == "JSONField":
             plan.append((f.attname, "json", f.get_default()))
         else:
-            plan.append((f.attname, False, f.get_default()))
+            plan.append((f.attname, False, None if f.primary_key else f.get_default()))
 
     def values(row: dict) -> list:
         out = []
@@ -768,6 +761,18 @@ def insert_rows(model, rows: list[dict]) -> int:
                 out.append(row.get(name, default))
         return out
 
+    return values
+
+
+def insert_rows(model, rows: list[dict]) -> int:
+    """Insert rows given as ``{field name: value}`` fast, without returning keys: COPY on
+    PostgreSQL, one ``executemany`` elsewhere (``bulk_create`` on SQLite is capped at 999
+    parameters per statement, which makes wide rows crawl). Missing fields take their
+    default; auto_now fields take the current time."""
+    if not rows:
+        return 0
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    values = _row_plan(fields, timezone.now())
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     cols = ", ".join(qn(f.column) for f in fields)
@@ -780,6 +785,53 @@ def insert_rows(model, rows: list[dict]) -> int:
             marks = ", ".join(["%s"] * len(fields))
             cur.executemany(
                 f"INSERT INTO {table} ({cols}) VALUES ({marks})", [values(r) for r in rows]
+            )
+    return len(rows)
+
+
+def update_rows(model, rows: list[dict], keep: tuple[str, ...] = ()) -> int:
+    """Update rows given as ``{"id": pk, field name: value}``: only the fields the rows
+    hold (except ``keep``) and auto_now fields are written. PostgreSQL: COPY into a
+    temporary table and one ``UPDATE … FROM``; elsewhere one ``executemany``."""
+    if not rows:
+        return 0
+    names = set().union(*rows) - {"id", *keep}
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key
+        and (f.attname in names or getattr(f, "auto_now", False))
+        and not getattr(f, "auto_now_add", False)
+    ]
+    pk = model._meta.pk
+    values = _row_plan([pk, *fields], timezone.now())
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    cols = [qn(f.column) for f in fields]
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            tmp = qn(f"tmp_update_{model._meta.db_table}")
+            cur.execute(f"DROP TABLE IF EXISTS {tmp}")
+            cur.execute(
+                f"CREATE TEMP TABLE {tmp} ON COMMIT DROP AS "
+                f"SELECT {qn(pk.column)}, {', '.join(cols)} FROM {table} LIMIT 0"
+            )
+            with cur.cursor.copy(
+                f"COPY {tmp} ({qn(pk.column)}, {', '.join(cols)}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(values(row))
+            sets = ", ".join(f"{c} = t.{c}" for c in cols)
+            cur.execute(
+                f"UPDATE {table} SET {sets} FROM {tmp} t "
+                f"WHERE {table}.{qn(pk.column)} = t.{qn(pk.column)}"
+            )
+            cur.execute(f"DROP TABLE {tmp}")
+        else:
+            sets = ", ".join(f"{c} = %s" for c in cols)
+            cur.executemany(
+                f"UPDATE {table} SET {sets} WHERE {qn(pk.column)} = %s",
+                [(v := values(r))[1:] + v[:1] for r in rows],
             )
     return len(rows)
 
@@ -1100,14 +1152,8 @@ class _Writer:
         if creates:
             insert_rows(Person, [dict(v, household_id=hid) for hid, v in creates])
         if updates:
-            fields = set()
-            objs = []
-            now = timezone.now()
-            for pid, hid, v in updates:
-                fields.update(v)
-                objs.append(Person(id=pid, household_id=hid, updated_at=now, **v))
-            fields.discard("municipality_code")
-            fields.discard("atena_no")
-            Person.objects.bulk_update(
-                objs, sorted(fields | {"household", "updated_at"}), batch_size=500
+            update_rows(
+                Person,
+                [dict(v, id=pid, household_id=hid) for pid, hid, v in updates],
+                keep=("municipality_code", "atena_no"),
             )

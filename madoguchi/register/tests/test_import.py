@@ -179,6 +179,9 @@ def test_missing_column_is_reported(db, tmp_path):
 def test_reimport_updates_in_place(imported, tmp_path):
     header, rows = read_sample()
     ids = dict(Person.objects.values_list("atena_no", "id"))
+    # fields the mapping does not hold are left alone by an update
+    Person.objects.filter(atena_no="8").update(support_measure=True, flags=["dog_owner"])
+    before = Person.objects.get(atena_no="8")
     newer = [list(r) for r in rows]
     newer[7][col(header, "住所_方書")] = "サンプルハイツ３０２号室"  # atena 8 moved within
     newer[1][col(header, "世帯番号")] = "1200"  # atena 2 forms her own household
@@ -191,7 +194,15 @@ def test_reimport_updates_in_place(imported, tmp_path):
     assert result.households_imported == 1 and result.households_updated == 2
     assert result.households_unchanged == 9
     assert dict(Person.objects.values_list("atena_no", "id")) == ids
-    assert Person.objects.get(atena_no="8").katagaki == "サンプルハイツ３０２号室"
+    after = Person.objects.get(atena_no="8")
+    assert after.katagaki == "サンプルハイツ３０２号室"
+    assert after.support_measure and after.flags == ["dog_owner"]
+    assert after.imported_at == before.imported_at and after.updated_at > before.updated_at
+    assert (after.name, after.birth_date, after.nhi_since) == (
+        before.name,
+        before.birth_date,
+        before.nhi_since,
+    )
     assert Person.objects.get(atena_no="2").household.household_no == "1200"
     again = import_register(path, MAPPING)
     assert (again.persons_updated, again.persons_unchanged) == (0, 27)
