@@ -98,6 +98,7 @@ class ImportResult:
     households_imported: int = 0
     households_updated: int = 0
     households_unchanged: int = 0
+    pending_resolved: int = 0  # pending move-ins found in the register and removed
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
 
@@ -128,6 +129,7 @@ class ImportResult:
                 "updated": self.households_updated,
                 "unchanged": self.households_unchanged,
             },
+            "pending_resolved": self.pending_resolved,
             "errors": [e.as_dict() for e in self.errors],
             "warnings": [w.as_dict() for w in self.warnings],
         }
@@ -884,6 +886,10 @@ def import_register(
         with transaction.atomic():
             _run(path, encoding, conv, keep, writer, result, progress, progress_every)
             writer.finish()
+            if not pending and not result.errors and not dry_run:
+                from madoguchi.register.pending import resolve_arrivals
+
+                result.pending_resolved = resolve_arrivals()
             if result.errors or dry_run:
                 raise _Rollback
     except _Rollback:

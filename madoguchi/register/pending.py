@@ -53,6 +53,32 @@ def import_pending(
     return import_register(path, mapping, pending=True, **kw)
 
 
+def resolve_arrivals() -> int:
+    """Remove pending persons who now appear in the register as residents (same
+    municipality, folded name and birth date), and pending households left empty.
+    Called by every register import, in its transaction. Returns the persons removed."""
+    from django.db.models import Exists, OuterRef
+
+    arrived = Person.objects.filter(
+        status=ResidentStatus.PENDING,
+    ).filter(
+        Exists(
+            Person.objects.filter(
+                status=ResidentStatus.RESIDENT,
+                municipality_code=OuterRef("municipality_code"),
+                name_key=OuterRef("name_key"),
+                birth_date=OuterRef("birth_date"),
+            )
+        )
+    )
+    ids = list(arrived.values_list("id", flat=True))
+    if not ids:
+        return 0
+    Person.objects.filter(id__in=ids).delete()
+    Household.objects.filter(is_pending=True, members__isnull=True).delete()
+    return len(ids)
+
+
 def pending_households():
     """Pending households with their members in household order."""
     return (

@@ -118,3 +118,31 @@ def test_shipped_sample_is_what_the_generator_writes(tmp_path):
     path = tmp_path / "p.csv"
     write_pending_csv(path, 6, seed=20270401)
     assert path.read_bytes() == SAMPLE_CSV.read_bytes()
+
+
+def test_arrived_family_members_leave_the_pending_list(db, tmp_path):
+    from conftest import MADO_SAMPLE_CSV
+    from madoguchi.register.importer import import_register
+
+    assert not import_pending(SAMPLE_CSV, SAMPLE_MAPPING).errors
+    with MADO_SAMPLE_CSV.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[0]
+    row = rows[8]  # 丙山 誠, a single household: now the pending head arrived
+    for col, value in (
+        ("氏名", "星野\u3000健一"),
+        ("氏_日本人", "星野"),
+        ("名_日本人", "健一"),
+        ("生年月日_元号", "3"),
+        ("生年月日", "1985-06-01"),
+    ):
+        row[header.index(col)] = value
+    path = tmp_path / "arrived.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    result = import_register(path, "mado-sample.yaml")
+    assert not result.errors and result.pending_resolved == 1
+    assert not Person.objects.filter(atena_no="P0000000011").exists()
+    family = Person.objects.filter(household__household_no="P0000000001")
+    assert family.count() == 3 and all(p.status == "P" for p in family)
+    assert Person.objects.get(atena_no="8").name == "星野\u3000健一"
