@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from madoguchi.register.models import Household, Person, Relationship, ResidentKind
+from madoguchi.rules.facts import FLAGS
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 PROGRESS_EVERY = 50_000
@@ -57,7 +58,8 @@ COMPUTED = {
     "updated_at",
     "relationship_role",
 }
-PERSONAL_TYPES = {"name", "text", "date"}  # values never echoed in error reports
+# Person.flags holds only the flag names of the situation contract (situation.md).
+SITUATION_FLAGS = frozenset(FLAGS)
 
 
 class MappingError(Exception):
@@ -379,8 +381,12 @@ class Mapping:
         )
 
     def _flag(self, name: str, spec: Any) -> FieldSpec:
+        if name not in SITUATION_FLAGS:
+            raise MappingError(f"{self.source}: unknown flag '{name}' (see situation.md)")
         if isinstance(spec, str):
             spec = {"column": spec}
+        if not isinstance(spec, dict) or "column" not in spec:
+            raise MappingError(f"{self.source}: flag '{name}': give a column")
         true = spec.get("true", ["1"])
         return FieldSpec(
             name=name,

@@ -221,3 +221,10 @@ def test_age_helpers():
     # born 1 April: reaches 18 on 31 March and ceases that day
     assert child_allowance_age(dt.date(2000, 4, 1), dt.date(2018, 3, 31))
     assert not child_allowance_age(dt.date(2000, 4, 1), dt.date(2018, 4, 1))
+
+
+def test_generated_flags_are_situation_flags(city):
+    from madoguchi.register.importer import SITUATION_FLAGS
+
+    used = {f for p in persons_of(city) for f in p["flags"]}
+    assert used <= SITUATION_FLAGS and len(used) > 10

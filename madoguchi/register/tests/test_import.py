@@ -300,6 +300,13 @@ def test_mapping_errors_are_clear(tmp_path):
     )
     with pytest.raises(MappingError, match="'sex' is required"):
         Mapping.load(bad)
+    bad.write_text(
+        "fields: {atena_no: a, household_no: b, name: c, birth_date: d, sex: e, "
+        "relationship: f}\nflags: {has_cat: g}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(MappingError, match="unknown flag 'has_cat'"):
+        Mapping.load(bad)
 
 
 def test_first_import_keeps_every_index_and_constraint(db):
