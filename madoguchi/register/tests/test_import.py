@@ -354,3 +354,20 @@ def test_command_reports_a_bad_mapping(db, tmp_path):
     assert exc.value.returncode == 2
     summary = json.loads(out.getvalue())
     assert summary["status"] == "rejected" and "household_no" in summary["errors"][0]["reason"]
+
+
+def test_command_text_output_and_progress(db):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "register",
+        "import",
+        str(MADO_SAMPLE_CSV),
+        "--mapping",
+        MAPPING,
+        "--dry-run",
+        stdout=out,
+        stderr=err,
+    )
+    assert "would import: persons 27 new" in out.getvalue()
+    assert "27 rows" in err.getvalue()  # progress line on stderr
+    assert Person.objects.count() == 0

@@ -13,7 +13,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from madoguchi.register.importer import MappingError, import_register, stderr_progress
+from madoguchi.register.importer import MappingError, import_register
 
 
 class Command(BaseCommand):
@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 opts["mapping"],
                 dry_run=opts["dry_run"],
                 pending=pending,
-                progress=None if opts["quiet"] else stderr_progress,
+                progress=None if opts["quiet"] else self._progress,
             )
         except MappingError as exc:
             if opts["json"]:
@@ -79,6 +79,10 @@ class Command(BaseCommand):
                 "nothing was imported",
                 returncode=2,
             )
+
+    def _progress(self, rows: int) -> None:
+        self.stderr.write(f"… {rows:,} rows")
+        self.stderr.flush()
 
     def _generate(self, opts):
         from madoguchi.register.generator import (
