@@ -202,6 +202,11 @@ def test_command_generate(db):
     assert Person.objects.exclude(status="P").count() == 250
     assert Household.objects.filter(is_pending=True).count() == 3
     assert "250 persons" in out.getvalue()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("register", "generate", "--persons", "10", "--seed", "3")
+    assert Person.objects.exclude(status="P").count() == 250
 
 
 def test_another_city():

@@ -90,16 +90,23 @@ class Command(BaseCommand):
             generate_city,
             generate_pending,
         )
+        from madoguchi.register.models import Person
 
         if opts["persons"] < 1:
             raise CommandError("--persons must be at least 1", returncode=2)
+        code = opts["municipality_code"] or DEMO_MUNICIPALITY_CODE
+        if Person.objects.filter(municipality_code=code).exclude(status="P").exists():
+            raise CommandError(
+                f"the register of municipality {code} is not empty: generate into an empty one",
+                returncode=2,
+            )
         started = time.perf_counter()
         with transaction.atomic():
             created = generate_city(
                 opts["persons"],
                 opts["seed"],
                 city=opts["city"],
-                municipality_code=opts["municipality_code"] or DEMO_MUNICIPALITY_CODE,
+                municipality_code=code,
             )
             pending = generate_pending(opts["pending"], seed=opts["seed"]) if opts["pending"] else 0
         self.stdout.write(
