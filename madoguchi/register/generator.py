@@ -184,6 +184,24 @@ WORK_STATUSES = [
     ("技術・人文知識・国際業務", "3年", 3),
 ]
 KANJI_DIGITS = "〇一二三四五六七八九"
+CLASSIC_MALE = {
+    "清",
+    "茂",
+    "実",
+    "勇",
+    "博",
+    "昭",
+    "正",
+    "進",
+    "稔",
+    "修",
+    "隆",
+    "浩",
+    "豊",
+    "弘",
+    "武",
+    "勝",
+}
 BUILDINGS = ["コーポ", "ハイツ", "メゾン", "グランドール", "サンライズ", "レジデンス"]
 # 続柄 -> (standard code of the MADO layout, situation relationship)
 RELATIONSHIP_CODES = {
@@ -265,7 +283,10 @@ def _gimei_names():
     for i in range(len(last)):
         total += 1.0 / (i + 8)
         cum.append(total)
-    return last, cum, male, female
+    # Names of people born before ~1965: 〜子 for women, 〜夫/男/雄/郎 … for men.
+    old_female = [n for n in female if len(n[0]) == 2 and n[0].endswith("子")]
+    old_male = [n for n in male if n[0][-1] in "夫男雄郎蔵治三" or n[0] in CLASSIC_MALE]
+    return last, cum, male, female, old_male, old_female
 
 
 @lru_cache(maxsize=200_000)
@@ -292,7 +313,8 @@ class _City:
             total += w
             cum.append(total)
         self.town_cum = cum
-        self.last, self.last_cum, self.male, self.female = _gimei_names()
+        names = _gimei_names()
+        self.last, self.last_cum, self.male, self.female, self.old_male, self.old_female = names
         self.atena = 0
         self.household = 0
         self.first_single_parent = True
@@ -308,7 +330,9 @@ class _City:
             return self.r.choice(RARE_SURNAMES)
         return self.r.choices(self.last, cum_weights=self.last_cum)[0]
 
-    def given(self, sex: str) -> tuple[str, str]:
+    def given(self, sex: str, birth: dt.date) -> tuple[str, str]:
+        if birth.year < 1965 and self.r.random() < 0.7:
+            return self.r.choice(self.old_male if sex == "1" else self.old_female)
         return self.r.choice(self.male if sex == "1" else self.female)
 
     def address(self) -> dict:
@@ -343,7 +367,7 @@ class _City:
 
     # --- persons
     def person(self, sex: str, birth: dt.date, relationship: str, surname, **kw) -> dict:
-        given = kw.pop("given", None) or self.given(sex)
+        given = kw.pop("given", None) or self.given(sex, birth)
         p = {
             "atena_no": self.next_atena(),
             "municipality_code": self.mc,
