@@ -118,11 +118,11 @@ def main() -> None:
     print(f"target (1,000,000 rows ≤ 180 s, ≤ 1 GiB) for {rows:,} rows: {target}")
     if not args.keep and not args.csv:
         csv_path.unlink()
-        if args.database_url:
-            import psycopg
+    if not args.keep and args.database_url:
+        import psycopg
 
-            with psycopg.connect(args.database_url, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        with psycopg.connect(args.database_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
 if __name__ == "__main__":
