@@ -2,6 +2,7 @@
 ``DATABASE_URL`` points at one (``.ci/run`` does both)."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,31 @@ def clerk_client(client, clerk):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+# Browser tests: Playwright's sync API driving Debian's chromium (installed by .ci/run).
+# One browser for the whole run: two sync_playwright() instances in one process clash.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; live_server's ORM calls are safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

@@ -1,37 +1,9 @@
-"""Playwright (sync API) driving Debian's chromium against pytest-django's live_server."""
+"""Helpers for the counter's browser tests (the `browser` fixture is in the root conftest)."""
 
 import os
-import shutil
 from pathlib import Path
 
-import pytest
-
-# Playwright's sync API runs an event loop in this thread; live_server's ORM calls are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT_DIR = os.environ.get("MADOGUCHI_SCREENSHOTS", "")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 class Counted:

@@ -1,8 +1,6 @@
 """The register search in a real browser, keyboard only: type, Enter, ↓, Enter, Alt+H,
 Alt+S, Alt+1. Run: ``.venv/bin/pytest madoguchi/register/tests -m browser``."""
 
-import os
-import shutil
 from datetime import date
 
 import pytest
@@ -10,30 +8,22 @@ import pytest
 from madoguchi.register.models import Household
 from madoguchi.register.tests.test_search import make_person
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(live_server, staff_factory):
+def page(browser, live_server, staff_factory):
     """A 1280×800 chromium page logged in as a clerk (forced-login session cookie)."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        pytest.skip("chromium is not installed")
     from django.test import Client
-    from playwright.sync_api import sync_playwright
 
     client = Client()
     client.force_login(staff_factory("kbd", "clerk", "citizen"))
     cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"], headless=True)
-        ctx = b.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
-        ctx.add_cookies([cookie | {"url": live_server.url, "sameSite": "Strict"}])
-        ctx.set_default_timeout(20_000)
-        yield ctx.new_page()
-        b.close()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
+    ctx.add_cookies([cookie | {"url": live_server.url, "sameSite": "Strict"}])
+    ctx.set_default_timeout(20_000)
+    yield ctx.new_page()
+    ctx.close()
 
 
 def test_search_by_keyboard(page, live_server):
