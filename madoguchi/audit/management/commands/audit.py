@@ -25,6 +25,8 @@ class Command(BaseCommand):
         else:
             for p in result.problems:
                 self.stderr.write(p)
-            self.stdout.write(f"checked {result.checked} records: {'OK' if result.ok else 'BROKEN'}")
+            self.stdout.write(
+                f"checked {result.checked} records: {'OK' if result.ok else 'BROKEN'}"
+            )
         if not result.ok:
             raise CommandError("audit chain is broken", returncode=1)
