@@ -7,6 +7,7 @@ Django's ``login_not_required``. The API answers 401 in JSON instead of redirect
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 
 class LoginRequiredMiddleware:
@@ -26,5 +27,5 @@ class LoginRequiredMiddleware:
         if request.path.startswith(self.open_prefixes):
             return None
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": "ログインが必要です"}, status=401)
+            return JsonResponse({"detail": _("ログインが必要です")}, status=401)
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -29,7 +30,7 @@ def records(request, filters: Query[RecordFilter]):
     data = filters.dict()
     page_no, page_size = max(1, data.pop("page")), max(1, min(data.pop("page_size"), 500))
     if data["date_from"] and data["date_to"] and data["date_from"] > data["date_to"]:
-        raise HttpError(400, "date_from: 開始日が終了日より後です")
+        raise HttpError(400, "date_from: " + _("開始日が終了日より後です"))
     try:
         result = views.browse(request.user, data, page_no, page_size)
     except PermissionDenied as exc:

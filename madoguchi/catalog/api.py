@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 router = Router(tags=["catalog"])
@@ -106,7 +107,7 @@ def procedures(
 def procedure(request, proc_id: str, on: date | None = None):
     cat = _cat()
     if proc_id not in cat.procedures:
-        return Status(404, {"detail": f"手続 {proc_id} はカタログにありません"})
+        return Status(404, {"detail": _("手続 %(id)s はカタログにありません") % {"id": proc_id}})
     return Status(200, _proc(cat.procedure(proc_id, on)))
 
 

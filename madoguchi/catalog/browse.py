@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+from django.utils.translation import gettext as _
 
 from madoguchi.rules.explain import trigger_text
 
@@ -29,14 +30,20 @@ def _sample_situations() -> list[tuple[str, list[dict]]]:
     if ex.is_dir():
         for path in sorted(ex.glob("*.situation.yaml")):
             out.append(
-                (f"例: {path.name.split('.')[0]}", [yaml.safe_load(path.read_text("utf-8"))])
+                (("example", path.name.split(".")[0]), [yaml.safe_load(path.read_text("utf-8"))])
             )
     if SCENARIO_DIR.is_dir():
         for path in sorted(SCENARIO_DIR.glob("*.yaml")):
             for sc in yaml.safe_load(path.read_text("utf-8")).get("scenarios", []):
                 sits = [sc["situation"]] if "situation" in sc else sc.get("visit", [])
-                out.append((f"シナリオ: {sc['name']}", sits))
+                out.append((("scenario", sc["name"]), sits))
     return out
+
+
+def _title(key: tuple[str, str]) -> str:
+    """The sample's title in the request's language (the cache keeps only the key)."""
+    kind, name = key
+    return (_("例: %(name)s") if kind == "example" else _("シナリオ: %(name)s")) % {"name": name}
 
 
 def triggering_situations(catalog, proc_id: str, limit: int = 12) -> list[dict]:
@@ -52,7 +59,9 @@ def triggering_situations(catalog, proc_id: str, limit: int = 12) -> list[dict]:
             continue
         for p in result["procedures"]:
             if p["id"] == proc_id:
-                found.append({"title": title, "persons": p["persons"], "because": p["because"]})
+                found.append(
+                    {"title": _title(title), "persons": p["persons"], "because": p["because"]}
+                )
         if len(found) >= limit:
             break
     return found
@@ -74,7 +83,7 @@ def procedure_rows(catalog, on: date, event: str | None = None, department: str 
                 "triggers": [
                     {
                         "events": [catalog.events[e].name for e in t.events if e in catalog.events]
-                        or ["すべての届出"],
+                        or [_("すべての届出")],
                         "name": t.name,
                         "conditions": trigger_text(t, view.conditions),
                     }

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from . import browse
 from .loader import current_catalog
@@ -51,7 +52,9 @@ def event(request, event_id: str):
     if ev is None:
         raise Http404
     ctx.update(event=ev, rows=browse.procedure_rows(ctx["catalog"], ctx["on"], event=event_id))
-    return render(request, "catalog/list.html", ctx | {"title": f"届出: {ev.name}"})
+    return render(
+        request, "catalog/list.html", ctx | {"title": _("届出: %(name)s") % {"name": ev.name}}
+    )
 
 
 def department(request, dept_id: str):
@@ -60,7 +63,11 @@ def department(request, dept_id: str):
     if dept is None:
         raise Http404
     ctx.update(rows=browse.procedure_rows(ctx["catalog"], ctx["on"], department=dept_id))
-    return render(request, "catalog/list.html", ctx | {"title": f"課: {dept.name}（{dept.place}）"})
+    return render(
+        request,
+        "catalog/list.html",
+        ctx | {"title": _("課: %(name)s（%(place)s）") % {"name": dept.name, "place": dept.place}},
+    )
 
 
 def procedure(request, proc_id: str):

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from .services import BundleRequestError, audit_bundle, bundle_for_situation
@@ -29,12 +30,18 @@ def bundle(request, lang: str = "ja,en", date: str | None = None):
     try:
         situation = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
-        return Status(422, {"field": "body", "message": f"JSON ではありません: {exc}"})
+        return Status(
+            422, {"field": "body", "message": _("JSON ではありません: %(error)s") % {"error": exc}}
+        )
     try:
         notified_on = dt.date.fromisoformat(date) if date else None
     except ValueError:
         return Status(
-            422, {"field": "date", "message": f"日付（YYYY-MM-DD）ではありません: {date}"}
+            422,
+            {
+                "field": "date",
+                "message": _("日付（YYYY-MM-DD）ではありません: %(date)s") % {"date": date},
+            },
         )
     try:
         with transaction.atomic():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from . import services
@@ -65,7 +66,7 @@ def queue(request, department: str = "", include_done: bool = False, limit: int 
 def detail(request, task_id: int):
     task = get_object_or_404(Task, pk=task_id)
     if not services.may_work_on(request.user, task.department):
-        return Status(403, {"message": "他課の処理は閲覧できません"})
+        return Status(403, {"message": _("他課の処理は閲覧できません")})
     with transaction.atomic():
         out = task_dict(task)
         out["facts"] = services.task_facts(task, request.user)
