@@ -27,7 +27,7 @@ import unicodedata
 
 import jaconv
 
-__all__ = ["VARIANTS", "is_kana", "kana_key", "name_key"]
+__all__ = ["VARIANTS", "given_part", "is_kana", "kana_key", "name_key", "search_keys"]
 
 #: 縮退 map: variant (異体字・旧字体) → the character a clerk types. One entry per line
 #: so the list reads as documentation. Compatibility ideographs (U+F900–U+FAFF) are
@@ -215,3 +215,26 @@ def is_kana(text: str) -> bool:
     if not text or not _KANA_RE.match(text):
         return False
     return bool(kana_key(text))
+
+
+_FIRST_SPACE = re.compile(r"[ \u3000]+")
+
+
+def given_part(text: str) -> str:
+    """The 名 of a name or reading written 氏 + space + 名 (ASCII or U+3000 space): the
+    text after the first space; ``""`` when there is no space (the split is unknown)."""
+    parts = _FIRST_SPACE.split((text or "").strip(), maxsplit=1)
+    return parts[1] if len(parts) == 2 else ""
+
+
+def search_keys(name: str, kana: str = "", given_name: str = "", alt_name: str = "") -> dict:
+    """Every folded search key of a person (the columns ``name_key``, ``kana_key``,
+    ``given_key``, ``given_kana_key``, ``alt_name_key``). ``given_name`` is the 名 field
+    when the register gives it; otherwise the 名 is what follows the space in ``name``."""
+    return {
+        "name_key": name_key(name),
+        "kana_key": kana_key(kana),
+        "given_key": name_key(given_name or given_part(name)),
+        "given_kana_key": kana_key(given_part(kana)),
+        "alt_name_key": name_key(alt_name) if alt_name else "",
+    }

@@ -290,10 +290,10 @@ def _gimei_names():
 
 
 @lru_cache(maxsize=200_000)
-def _keys(name: str, kana: str) -> tuple[str, str]:
-    from madoguchi.core.text import kana_key, name_key
+def _keys(name: str, kana: str, given_name: str) -> tuple[tuple[str, str], ...]:
+    from madoguchi.core.text import search_keys
 
-    return name_key(name), kana_key(kana)
+    return tuple(search_keys(name, kana, given_name).items())
 
 
 # ---------------------------------------------------------------------------- the city
@@ -891,7 +891,7 @@ def _save(households: list[tuple[str, list[dict]]], mc: str, pending: bool = Fal
             values = dict(m)
             values.pop("household_no", None)
             values["household_id"] = hh.pk
-            values["name_key"], values["kana_key"] = _keys(values["name"], values["name_kana"])
+            values.update(_keys(values["name"], values["name_kana"], values.get("given_name", "")))
             persons.append(values)
     return insert_rows(Person, persons)
 

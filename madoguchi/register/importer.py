@@ -33,6 +33,7 @@ import yaml
 from django.db import connection, transaction
 from django.utils import timezone
 
+from madoguchi.core.text import given_part
 from madoguchi.register.models import Household, Person, Relationship, ResidentKind
 from madoguchi.rules.facts import FLAGS
 
@@ -53,6 +54,8 @@ COMPUTED = {
     "name_key",
     "kana_key",
     "alt_name_key",
+    "given_key",
+    "given_kana_key",
     "import_digest",
     "imported_at",
     "updated_at",
@@ -683,8 +686,12 @@ class RowConverter:
                     values[key] = "P" + values[key]
         if self.flag_convs:  # a mapping without flags leaves Person.flags alone
             values["flags"] = sorted(set(values.get("flags") or []) | set(flags))
+        kana = values.get("name_kana", "")
+        # The keys of core.text.search_keys, through the cached folds (1M-row imports).
         values["name_key"] = _name_key(name)
-        values["kana_key"] = _kana_key(values.get("name_kana", ""))
+        values["kana_key"] = _kana_key(kana)
+        values["given_key"] = _name_key(values.get("given_name") or given_part(name))
+        values["given_kana_key"] = _kana_key(given_part(kana))
         values["alt_name_key"] = _name_key(values["alt_name"]) if values.get("alt_name") else ""
         values["import_digest"] = digest(values)
 

@@ -97,6 +97,9 @@ class Person(models.Model):
     name_key = models.CharField(max_length=100, db_index=True, blank=True)
     kana_key = models.CharField(max_length=200, db_index=True, blank=True)
     alt_name_key = models.CharField(max_length=100, db_index=True, blank=True)
+    # The 名 alone (for "名 only" and "氏 名" searches): folded like name_key / kana_key.
+    given_key = models.CharField(max_length=50, db_index=True, blank=True)
+    given_kana_key = models.CharField(max_length=100, db_index=True, blank=True)
 
     birth_date = models.DateField(_("生年月日"), db_index=True)
     birth_date_uncertain = models.BooleanField(_("生年月日不詳"), default=False)

@@ -4,8 +4,12 @@ What the field understands (tokens separated by spaces, ASCII or U+3000):
 
 * a name in kanji (or Latin letters): prefix match on ``name_key`` and ``alt_name_key``
   (髙橋 is found by 高橋 and the reverse, 﨑/崎, 𠮷/吉, with or without IVS; see
-  :mod:`madoguchi.core.text`);
-* a reading in hiragana, katakana or half-width kana: prefix match on ``kana_key``;
+  :mod:`madoguchi.core.text`); one word is also tried as the start of the 名 alone
+  (``given_key``: 太郎 finds 山田 太郎); words separated by a space are 氏 + 名: the first
+  word starts the full name and the rest starts the 名 (高 太 finds 高橋 太郎, not
+  高畑 花子); for a name registered without the 氏/名 split the words are joined;
+* a reading in hiragana, katakana or half-width kana: the same on ``kana_key`` and
+  ``given_kana_key`` (たろう, タカ タ);
 * a birth date: 7 digits (``4050101``), 8 digits (``19930101``), ``H5.1.1``,
   ``平成5年1月1日`` … (strict 和暦; an impossible date is an error, never rolled over);
 * a birth year or month: ``S58``, ``昭和58年``, ``H5.1``, ``1983年`` — a range, so persons
@@ -88,6 +92,7 @@ class Query:
     text: str
     name: str = ""  # kanji / Latin name part (as typed, spaces removed)
     kana: str = ""  # reading part
+    words: list[str] = field(default_factory=list)  # the name or reading words as typed
     birth_date: date | None = None
     birth_range: tuple[date, date] | None = None  # a year or month typed: S58, 平成5年1月
     number: str = ""  # digits: 宛名番号 (and maybe a date)
@@ -99,6 +104,13 @@ class Query:
             parts.append(_("氏名「%(v)s」で始まる") % {"v": self.name})
         if self.kana:
             parts.append(_("フリガナ「%(v)s」で始まる") % {"v": kana_key(self.kana)})
+        if len(self.words) == 1:
+            parts.append(_("または 名が「%(v)s」で始まる") % {"v": self.words[0]})
+        elif len(self.words) > 1:
+            parts.append(
+                _("または 氏名が「%(s)s」、名が「%(g)s」で始まる")
+                % {"s": self.words[0], "g": "".join(self.words[1:])}
+            )
         if self.birth_date:
             parts.append(
                 _("生年月日 %(w)s（%(iso)s）")
@@ -164,6 +176,7 @@ def parse_query(text: str) -> Query:
             continue
         name_parts.append(token)
     if name_parts:
+        q.words = name_parts
         joined = "".join(name_parts)
         if all(is_kana(p) for p in name_parts):
             q.kana = joined
@@ -195,13 +208,14 @@ def _prefix(qs: QuerySet, field_name: str, prefix: str) -> QuerySet:
     return qs.filter(**{f"{field_name}__startswith": prefix})
 
 
-def _branches(q: Query) -> list[QuerySet]:
+def _branches(q: Query) -> list[tuple[QuerySet, int]]:
+    """The querysets to run, each with its rank in the result (0 before 1)."""
     base = Person.objects.select_related("household")
-    branches: list[QuerySet] = []
+    branches: list[tuple[QuerySet, int]] = []
     if q.number:
-        branches.append(base.filter(atena_no=q.number))
+        branches.append((base.filter(atena_no=q.number), 0))
         if q.number_date:
-            branches.append(base.filter(birth_date=q.number_date))
+            branches.append((base.filter(birth_date=q.number_date), 0))
         return branches
     if q.birth_date:
         dated = base.filter(birth_date=q.birth_date)
@@ -209,14 +223,23 @@ def _branches(q: Query) -> list[QuerySet]:
         dated = base.filter(birth_date__range=q.birth_range)
     else:
         dated = base
-    if q.kana:
-        branches.append(_prefix(dated, "kana_key", kana_key(q.kana)))
-    elif q.name:
-        key = name_key(q.name)
-        branches.append(_prefix(dated, "name_key", key))
-        branches.append(_prefix(dated, "alt_name_key", key))
-    else:
-        branches.append(dated)
+    if not (q.kana or q.name):
+        return [(dated, 0)]
+    fold, full, given = (
+        (kana_key, "kana_key", "given_kana_key") if q.kana else (name_key, "name_key", "given_key")
+    )
+    whole = _prefix(dated, full, fold("".join(q.words)))
+    if len(q.words) > 1:  # 氏 + space + 名: the whole only for names not split into 氏/名
+        whole = whole.filter(**{given: ""})
+    branches.append((whole, 0))
+    if q.name:
+        branches.append((_prefix(dated, "alt_name_key", fold(q.name)), 0))
+    # The 名: these rank after the full-name matches.
+    rest = fold("".join(q.words[1:]))
+    if len(q.words) == 1:
+        branches.append((_prefix(dated, given, fold(q.words[0])), 1))
+    elif rest and fold(q.words[0]):  # 氏 + space + 名: both prefixes (two indexed columns)
+        branches.append((_prefix(_prefix(dated, full, fold(q.words[0])), given, rest), 1))
     return branches
 
 
@@ -291,16 +314,24 @@ def _head_names(households: Iterable[int], user) -> dict[int, str]:
 
 def _run(q: Query, limit: int) -> tuple[list[Person], bool]:
     found: dict[int, Person] = {}
+    rank: dict[int, int] = {}
     capped = False
-    for qs in _branches(q):
+    for qs, branch_rank in _branches(q):
         batch = list(qs[: limit + 1])
         if len(batch) > limit:
             capped = True
         for p in batch:
             found.setdefault(p.pk, p)
+            rank.setdefault(p.pk, branch_rank)
     persons = sorted(
         found.values(),
-        key=lambda p: (_STATUS_RANK.get(p.status, 9), p.kana_key, p.name_key, p.atena_no),
+        key=lambda p: (
+            _STATUS_RANK.get(p.status, 9),
+            rank[p.pk],
+            p.kana_key,
+            p.name_key,
+            p.atena_no,
+        ),
     )
     if len(persons) > limit:
         capped = True

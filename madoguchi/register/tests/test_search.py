@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from madoguchi.audit.models import AuditRecord
-from madoguchi.core.text import kana_key, name_key
+from madoguchi.core.text import search_keys
 from madoguchi.register import search as svc
 from madoguchi.register.models import Household, Person
 
@@ -29,9 +29,7 @@ def make_person(name, kana="", birth=date(1993, 1, 1), *, household=None, **kw):
         household=household,
         name=name,
         name_kana=kana,
-        name_key=name_key(name),
-        kana_key=kana_key(kana),
-        alt_name_key=name_key(kw.get("alt_name", "")),
+        **search_keys(name, kana, kw.get("given_name", ""), kw.get("alt_name", "")),
         birth_date=birth,
         **kw,
     )
@@ -323,3 +321,45 @@ def test_birth_year_and_month_find_uncertain_dates(people, clerk):
     assert found(svc.search("高橋 H5.2", clerk)) == set()
     assert "平成の期間" in svc.search("高橋 H32", clerk).error
     assert "2つ" in svc.search("H5 H5.1.1", clerk).error
+
+
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("一郎", {"takahashi_variant", "moved"}),  # 名 only (同姓 household)
+        ("一", {"takahashi_variant", "moved"}),
+        ("イチロウ", {"takahashi_variant", "moved"}),
+        ("いちろ", {"takahashi_variant", "moved"}),
+        ("ｲﾁﾛｳ", {"takahashi_variant", "moved"}),
+        ("髙 一", {"takahashi_variant", "moved"}),  # 氏 prefix + space + 名 prefix
+        ("高橋 は", set()),  # kanji and kana mixed is a name: no kanji name starts so
+        ("タカ ハ", {"takahashi"}),  # reading: 氏 prefix + 名 prefix
+        ("たかはし　い", {"takahashi_variant", "moved"}),
+        ("京子", {"kyoko"}),
+        ("山 次", {"yamazaki"}),
+        ("辻 四", {"tsuji_ivs"}),
+        ("一郎 H5.1.1", {"takahashi_variant", "moved"}),  # 名 + birth date
+        ("一郎 S45.1.1", set()),
+    ],
+)
+def test_given_name_and_surname_plus_given(people, clerk, typed, expected):
+    result = svc.search(typed, clerk)
+    assert found(result) == {people[k].atena_no for k in expected}, result.interpretation
+
+
+def test_given_name_matches_rank_after_full_name_matches(db, clerk):
+    given_only = make_person("佐藤\u3000高志", "サトウ\u3000タカシ")
+    surname = make_person("高田\u3000一", "タカダ\u3000ハジメ")
+    rows = [r.person.atena_no for r in svc.search("高", clerk).rows]
+    assert rows == [surname.atena_no, given_only.atena_no]
+    assert not found(svc.search("佐 一", clerk))  # both prefixes must hold
+    unsplit = make_person("田中一郎", "タナカイチロウ")  # registered without the space
+    assert found(svc.search("田中 一", clerk)) == {unsplit.atena_no}
+    assert found(svc.search("たなか いち", clerk)) == {unsplit.atena_no}
+
+
+def test_given_keys_follow_the_name_and_reading():
+    keys = search_keys("髙橋\u3000一郎", "たかはし いちろう")
+    assert keys["given_key"] == "一郎" and keys["given_kana_key"] == "イチロウ"
+    assert search_keys("SMITH", "スミス")["given_key"] == ""  # no space: split unknown
+    assert search_keys("林　太郎", "", given_name="太朗")["given_key"] == "太朗"
