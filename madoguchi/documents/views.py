@@ -9,6 +9,7 @@ import yaml
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -53,7 +54,9 @@ def preview(request):
         ctx["error"] = _("状況の YAML/JSON を読めません: %(e)s") % {"e": exc}
     except ValueError as exc:
         if isinstance(exc, BundleRequestError):
-            ctx["error"] = f"{exc.field}: {exc.message}"
+            # Situation errors carry their own English text (SituationError.message_en).
+            japanese = (get_language() or "ja").startswith("ja")
+            ctx["error"] = f"{exc.field}: {exc.message if japanese else exc.message_en}"
         else:
             ctx["error"] = _("届出日は YYYY-MM-DD で入力してください")
     if ctx["error"]:
