@@ -661,6 +661,19 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
                             deadline.line_of("counting"),
                             f"{what}: counting は {' か '.join(DEADLINE_COUNTING)} です",
                         )
+                    c.en(rel, deadline, {"text"})
+            proc_en = c.en(rel, item, {"name", "bring", "no_form"})
+            en_bring = proc_en.get("bring")
+            if en_bring is not None and (
+                not isinstance(en_bring, list) or len(en_bring) != len(bring)
+            ):
+                c.add(
+                    rel,
+                    item.line_of("en"),
+                    f"{what}: en: の bring は bring と同じ数（{len(bring)} 件）の訳です",
+                )
+            if proc_en.get("no_form") and not no_form:
+                c.add(rel, item.line_of("en"), f"{what}: en: の no_form は no_form の訳です")
             vf, vt = _versioned(c, rel, item, pid)
             triggers = []
             trig_list = item.get("triggers")
@@ -723,7 +736,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
                     plain(deadline),
                     item.get("legal_basis", ""),
                     triggers,
-                    c.en(rel, item, {"name", "bring"}),
+                    proc_en,
                     item,
                 )
             )

@@ -222,7 +222,8 @@ def build_guide(
                 deadline = t["until"].format(date=format_wareki(d) if lang == "ja" else d)
             rule = _deadline_text(cp, lang)
             if rule:
-                deadline = f"{deadline}（{rule}）" if deadline else rule
+                with_rule = t.get("deadline_with_rule", "{date}（{rule}）")
+                deadline = with_rule.format(date=deadline, rule=rule) if deadline else rule
             bring = rp.get("bring") or _get(cp, "bring") or []
             bring = _tr(cp, lang, "bring") or [say(b) for b in bring]
             here = bool(rp.get("forms"))
@@ -231,7 +232,9 @@ def build_guide(
                 {
                     "id": rp["id"],
                     "name": name,
-                    "persons": "、".join(who(p) for p in pids) if pids else t["household"],
+                    "persons": t.get("list_separator", "、").join(who(p) for p in pids)
+                    if pids
+                    else t["household"],
                     "department": dept_name,
                     "place": place,
                     "deadline": deadline or t["no_deadline"],
@@ -241,9 +244,9 @@ def build_guide(
             )
             if not here:
                 what = t["remains_at"].format(department=dept_name, place=place)
-                reason = _get(cp, "no_form") or ""
-                if reason and lang == "ja":
-                    what = f"{reason}。{what}"
+                reason = _tr(cp, lang, "no_form") or ""
+                if reason:
+                    what = f"{reason}。{what}" if lang == "ja" else f"{reason}. {what}"
                 remaining.append({"name": name, "what": what})
         event = situation.get("event", "")
         cat_event = (_get(catalog, "events") or {}).get(event)
@@ -255,7 +258,7 @@ def build_guide(
             {
                 "lang": lang,
                 "labels": t,
-                "municipality": municipality["name"],
+                "municipality": _tr(_get(catalog, "meta"), lang, "name") or municipality["name"],
                 "date": format_wareki(notified_on) if lang == "ja" else notified_on.isoformat(),
                 "subtitle": t["subtitle_format"].format(event=event_name, date=shown_date),
                 "procedures": procs,

@@ -120,8 +120,19 @@ def test_unknown_procedure_and_form(cat_dir):
 def test_no_form_or_forms_required(cat_dir):
     proc = cat_dir / "procedures" / "housing.yaml"
     edit(proc, "    no_form: 所管課で受付（様式なし）\n", "")
+    edit(proc, ', no_form: "Handled by the department in charge (no form)"}', "}")
     [issue] = issues(cat_dir)
     assert "no_form" in issue.message and issue.file == "procedures/housing.yaml"
+
+
+def test_english_texts_must_match_the_japanese(cat_dir):
+    proc = cat_dir / "procedures" / "housing.yaml"
+    edit(proc, 'bring: ["Keys of the dwelling"]', 'bring: ["Keys", "Card"]')
+    [issue] = issues(cat_dir)
+    assert "bring" in issue.message and issue.line == line_of(proc, "Leaving municipal")
+    edit(proc, 'bring: ["Keys", "Card"]', 'bring: ["Keys"], color: red')
+    [issue] = issues(cat_dir)
+    assert "color" in issue.message
 
 
 def test_yaml_syntax_error_names_the_line(cat_dir):
