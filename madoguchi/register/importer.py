@@ -907,6 +907,17 @@ def import_register(
                 raise _Rollback
     except _Rollback:
         pass
+    if result.errors:  # rolled back: the writer's counts of the good rows were not written
+        for name in (
+            "persons_imported",
+            "persons_updated",
+            "persons_unchanged",
+            "households_imported",
+            "households_updated",
+            "households_unchanged",
+            "pending_resolved",
+        ):
+            setattr(result, name, 0)
     return result
 
 

@@ -268,7 +268,7 @@ def test_command_json_and_exit_status(db, tmp_path):
 
     header, rows = read_sample()
     bad = [list(r) for r in rows]
-    bad[0][col(header, "生年月日")] = "yesterday"
+    bad[-1][col(header, "生年月日")] = "yesterday"  # the last row: the others were batched
     path = write_csv(tmp_path / "bad.csv", header, bad)
     out = io.StringIO()
     with pytest.raises(CommandError) as exc:
@@ -279,9 +279,13 @@ def test_command_json_and_exit_status(db, tmp_path):
     summary = json.loads(out.getvalue())
     assert summary["status"] == "rejected"
     assert summary["errors"] == [
-        {"line": 2, "column": "生年月日", "reason": summary["errors"][0]["reason"]}
+        {"line": len(rows) + 1, "column": "生年月日", "reason": summary["errors"][0]["reason"]}
     ]
     assert summary["persons"]["rejected"] == 1
+    # nothing was written, so nothing counts as imported or unchanged (here: all 26 good
+    # rows equal what the first import wrote)
+    assert summary["persons"] == {"imported": 0, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert summary["households"] == {"imported": 0, "updated": 0, "unchanged": 0}
 
 
 def test_progress_is_reported(db):

@@ -66,6 +66,8 @@ class Command(BaseCommand):
             for warn in result.warnings:
                 self.stderr.write(f"warning: {warn}")
             verb = "would import" if result.dry_run else "imported"
+            if result.rejected:
+                verb = "rejected (nothing written)"
             self.stdout.write(
                 f"{verb}: persons {result.persons_imported} new, {result.persons_updated} "
                 f"updated, {result.persons_unchanged} unchanged; households "
