@@ -105,6 +105,77 @@ def fill(template: str, person: dict | None, event: dict) -> str:
     return template.format_map(format_values(person, event))
 
 
+# Person facts derived from the birth date: an explanation that rests on them gives it.
+AGE_FACTS = frozenset(
+    {
+        "birth_date",
+        "age",
+        "completed_15",
+        "reached_65",
+        "child_age",
+        "child_medical_age",
+        "kid",
+        "school_age",
+        "school_stage",
+        "school_start",
+        "preschool",
+        "pension_age",
+        "care_insured",
+        "elderly_medical_age",
+    }
+)
+
+
+def _item_vars(logic: Any) -> set[str]:
+    """Names of the ``var``s an item predicate (inside some/filter over persons) reads."""
+    if isinstance(logic, list):
+        return set().union(*(_item_vars(x) for x in logic)) if logic else set()
+    if not isinstance(logic, dict):
+        return set()
+    if "var" in logic:
+        v = logic["var"]
+        return {str(v[0] if isinstance(v, list) else v)}
+    return set().union(*(_item_vars(x) for x in logic.values()))
+
+
+def _quantified(logic: Any) -> list[Any]:
+    """The predicates a household condition applies to each person (``some``/``filter``/
+    ``all`` over ``persons``), in the order written."""
+    out: list[Any] = []
+    if isinstance(logic, list):
+        for x in logic:
+            out += _quantified(x)
+    elif isinstance(logic, dict):
+        for op, args in logic.items():
+            if (
+                op in ("some", "filter", "all")
+                and isinstance(args, list)
+                and len(args) == 2
+                and args[0] == {"var": "persons"}
+            ):
+                out.append(args[1])
+            else:
+                out += _quantified(args)
+    return out
+
+
+_witness_rules: dict[int, list[tuple[Any, bool]]] = {}
+
+
+def _witness_plan(cond) -> list[tuple[Any, bool]]:
+    """(compiled predicate, reads an age fact) per quantifier of a household condition."""
+    plan = _witness_rules.get(id(cond))
+    if plan is None:
+        from madoguchi.catalog.loader import ENGINE
+
+        plan = [
+            (ENGINE.compile(pred), bool(_item_vars(pred) & AGE_FACTS))
+            for pred in _quantified(cond.logic)
+        ]
+        _witness_rules[id(cond)] = plan
+    return plan
+
+
 class _Evaluation:
     """One situation against one catalog view, with per-person condition caching."""
 
@@ -154,8 +225,31 @@ class _Evaluation:
                 text = template.format_map(values)
             else:
                 text = template
+            if positive and cond.scope == "event":
+                text += self.witnesses(cond)
             self._labels[key] = text
         return text
+
+    def witnesses(self, cond) -> str:
+        """The persons a household condition rests on, with their birth dates when the
+        condition reads an age fact: "（p3 2017-06-10 生まれ, p4 2023-02-20 生まれ）"."""
+        groups = []
+        for rule, by_age in _witness_plan(cond):
+            names = []
+            for i, facts in enumerate(self.persons):
+                if self.session.evaluate_truthy(rule, self._item_handle(i)):
+                    names.append(
+                        f"{facts['id']} {facts['birth_date']} 生まれ" if by_age else facts["id"]
+                    )
+            if names:
+                groups.append(", ".join(names))
+        return f"（{'; '.join(groups)}）" if groups else ""
+
+    def _item_handle(self, i: int):
+        h = self._handles.get(-2 - i)
+        if h is None:
+            h = self._handles[-2 - i] = datalogic_py.DataHandle(self.persons[i])
+        return h
 
     def trigger(self, trig, i: int) -> tuple[bool, str | None, list[str]]:
         """(applies, first failing label, labels of the conditions that held)."""
