@@ -31,6 +31,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.utils.translation import gettext as _
+
 __all__ = [
     "ERAS",
     "Era",
@@ -45,7 +47,16 @@ __all__ = [
 
 
 class WarekiError(ValueError):
-    """A date text that is not a valid date (in its era)."""
+    """A date text that is not a valid date (in its era). The message is in the active
+    UI language (Japanese unless a page asked for another)."""
+
+
+def _year_min(text: str, era: str) -> WarekiError:
+    return WarekiError(_("「%(t)s」: %(era)sの年は1以上です") % {"t": text, "era": era})
+
+
+def _month_range(text: str, month: int) -> WarekiError:
+    return WarekiError(_("「%(t)s」: 月は1〜12です（%(m)s月）") % {"t": text, "m": month})
 
 
 @dataclass(frozen=True)
@@ -85,18 +96,19 @@ def era_by_code(code: int | str) -> Era:
         return _BY_CODE[int(code)]
     except (KeyError, ValueError):
         raise WarekiError(
-            f"元号コード「{code}」は不正です（1 明治, 2 大正, 3 昭和, 4 平成, 5 令和）"
+            _("元号コード「%(code)s」は不正です（1 明治, 2 大正, 3 昭和, 4 平成, 5 令和）")
+            % {"code": code}
         ) from None
 
 
 def _era_of(d: date) -> Era:
     """The era printed for ``d``: the newest era containing it."""
     if d < FIRST_DATE:
-        raise WarekiError(f"{d.isoformat()} は明治以前のため和暦で表せません")
+        raise WarekiError(_("%(d)s は明治以前のため和暦で表せません") % {"d": d.isoformat()})
     for era in reversed(ERAS):
         if era.contains(d):
             return era
-    raise WarekiError(f"{d.isoformat()} は和暦で表せません")  # pragma: no cover
+    raise WarekiError(_("%(d)s は和暦で表せません") % {"d": d.isoformat()})  # pragma: no cover
 
 
 def to_wareki(d: date) -> tuple[str, int, int, int]:
@@ -152,21 +164,26 @@ def _make(era: Era | None, year: int, month: int, day: int, original: str) -> da
     """Build the date, strictly inside ``era`` when given."""
     if era is not None:
         if year < 1:
-            raise WarekiError(f"「{original}」: {era.name}の年は1以上です")
+            raise _year_min(original, era.name)
         western = era.first.year + year - 1
         label = f"{era.name}{'元' if year == 1 else year}年{month}月{day}日"
     else:
         western = year
         label = f"{year}年{month}月{day}日"
     if not 1 <= month <= 12:
-        raise WarekiError(f"「{original}」: 月は1〜12です（{month}月）")
+        raise _month_range(original, month)
     try:
         d = date(western, month, day)
     except ValueError:
-        raise WarekiError(f"「{original}」: {label} は存在しない日付です") from None
+        raise WarekiError(
+            _("「%(t)s」: %(label)s は存在しない日付です") % {"t": original, "label": label}
+        ) from None
     if era is not None and not era.contains(d):
         span = f"{_label(era, era.first)}〜{'' if era.last is None else _label(era, era.last)}"
-        raise WarekiError(f"「{original}」: {label} は{era.name}の期間（{span}）にない日付です")
+        raise WarekiError(
+            _("「%(t)s」: %(label)s は%(era)sの期間（%(span)s）にない日付です")
+            % {"t": original, "label": label, "era": era.name, "span": span}
+        )
     return d
 
 
@@ -181,11 +198,11 @@ _WESTERN_SEP_RE = re.compile(r"^(\d{4})[./\-](\d{1,2})[./\-](\d{1,2})$")
 def parse_wareki(text: str) -> date:
     """Parse a date typed by staff (any accepted form), strictly. Raises WarekiError."""
     if text is None:
-        raise WarekiError("日付が入力されていません")
+        raise WarekiError(_("日付が入力されていません"))
     original = str(text).strip()
     s = _normalise_input(original)
     if not s:
-        raise WarekiError("日付が入力されていません")
+        raise WarekiError(_("日付が入力されていません"))
     if s.isdigit() and s.isascii():
         if len(s) == 7:
             era = era_by_code(s[0])
@@ -193,7 +210,8 @@ def parse_wareki(text: str) -> date:
         if len(s) == 8:
             return _check_range(_make(None, int(s[:4]), int(s[4:6]), int(s[6:8]), original))
         raise WarekiError(
-            f"「{original}」は日付として読めません（7桁: 元号コード+年月日、8桁: 西暦年月日）"
+            _("「%(t)s」は日付として読めません（7桁: 元号コード+年月日、8桁: 西暦年月日）")
+            % {"t": original}
         )
     m = _KANJI_RE.match(s)
     if m:
@@ -210,14 +228,17 @@ def parse_wareki(text: str) -> date:
             _make(None, int(m.group(1)), int(m.group(2)), int(m.group(3)), original)
         )
     raise WarekiError(
-        f"「{original}」は日付として読めません"
-        "（例: 4050101, 19930101, H5.1.1, 平成5年1月1日, 令和元年5月1日）"
+        _(
+            "「%(t)s」は日付として読めません"
+            "（例: 4050101, 19930101, H5.1.1, 平成5年1月1日, 令和元年5月1日）"
+        )
+        % {"t": original}
     )
 
 
 def _check_range(d: date) -> date:
     if d < FIRST_DATE:
-        raise WarekiError(f"{d.isoformat()} は明治以前の日付です")
+        raise WarekiError(_("%(d)s は明治以前の日付です") % {"d": d.isoformat()})
     return d
 
 
@@ -248,26 +269,30 @@ def parse_wareki_period(text: str) -> tuple[date, date]:
     original = str(text or "").strip()
     found = _period_match(_normalise_input(original))
     if found is None:
-        raise WarekiError(f"「{original}」は年・年月として読めません（例: S58, 昭和58年, H5.1）")
+        raise WarekiError(
+            _("「%(t)s」は年・年月として読めません（例: S58, 昭和58年, H5.1）") % {"t": original}
+        )
     era, year, month_text = found
     western = (era.first.year + year - 1) if era else year
     if era is not None and year < 1:
-        raise WarekiError(f"「{original}」: {era.name}の年は1以上です")
+        raise _year_min(original, era.name)
     if month_text is None:
         first, last = date(western, 1, 1), date(western, 12, 31)
     else:
         month = int(month_text)
         if not 1 <= month <= 12:
-            raise WarekiError(f"「{original}」: 月は1〜12です（{month}月）")
+            raise _month_range(original, month)
         first = date(western, month, 1)
         last = date(western + month // 12, month % 12 + 1, 1) - timedelta(days=1)
     if era is not None:
         era_last = era.last or date.max
         first, last = max(first, era.first), min(last, era_last)
         if first > last:
-            raise WarekiError(f"「{original}」は{era.name}の期間にありません")
+            raise WarekiError(
+                _("「%(t)s」は%(era)sの期間にありません") % {"t": original, "era": era.name}
+            )
     elif last < FIRST_DATE:
-        raise WarekiError(f"「{original}」は明治以前です")
+        raise WarekiError(_("「%(t)s」は明治以前です") % {"t": original})
     return first, last
 
 
