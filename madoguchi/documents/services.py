@@ -367,7 +367,9 @@ def bundle_for_situation(
     )
     if not (isinstance(situation, dict) or visit):
         raise BundleRequestError(
-            "situation", "状況（event, event_date, persons）またはその一覧の形式ではありません"
+            "situation",
+            "状況（event, event_date, persons）またはその一覧の形式ではありません",
+            "expected a situation (event, event_date, persons) or a list of situations",
         )
     catalog = catalog or default_catalog()
     try:
