@@ -564,6 +564,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 
     # forms (owned by madoguchi.documents: opaque metadata)
     forms: dict[str, dict] = {}
+    form_procs: dict[str, Any] = {}  # form id -> its procedures list, with line numbers
     forms_dir = root / "forms"
     if forms_dir.is_dir():
         for form_yaml in sorted(forms_dir.glob("*/form.yaml")):
@@ -573,6 +574,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
                 meta_form = plain(fdata)
                 meta_form["path"] = str(form_yaml)
                 forms[form_yaml.parent.name] = meta_form
+                form_procs[form_yaml.parent.name] = fdata.get("procedures")
 
     # procedures
     procedures: dict[str, list[Procedure]] = {}
@@ -742,11 +744,12 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
             )
 
     for fid, fmeta in forms.items():
+        listed = form_procs.get(fid)
         for j, pid in enumerate(fmeta.get("procedures") or []):
             if pid not in procedures:
                 c.add(
                     f"forms/{fid}/form.yaml",
-                    0,
+                    listed.line_of(j) if isinstance(listed, LineList) else 1,
                     f"様式 {fid} の procedures[{j}]: 手続 {pid!r} はカタログにありません",
                 )
 

@@ -317,3 +317,13 @@ def test_catalog_commands_load_and_export(cat_dir, tmp_path):
     assert CatalogVersion.objects.count() == 1
     call_command("catalog", "export", "--dir", str(DEMO_DIR), "--out", str(tmp_path / "x"))
     assert canonical(load_catalog(tmp_path / "x")) == canonical(demo_catalog())
+
+
+def test_form_naming_an_unknown_procedure_gives_its_line(cat_dir):
+    form = cat_dir / "forms" / "dog_change" / "form.yaml"
+    edit(form, "dog.registration_change", "dog.registration_chang")
+    [issue] = issues(cat_dir)
+    assert (issue.file, issue.line) == (
+        "forms/dog_change/form.yaml",
+        line_of(form, "dog.registration_chang"),
+    )
