@@ -100,17 +100,18 @@ class Query:
 
     def describe(self) -> list[str]:
         parts = []
-        if self.name:
-            parts.append(_("氏名「%(v)s」で始まる") % {"v": self.name})
-        if self.kana:
-            parts.append(_("フリガナ「%(v)s」で始まる") % {"v": kana_key(self.kana)})
-        if len(self.words) == 1:
-            parts.append(_("または 名が「%(v)s」で始まる") % {"v": self.words[0]})
-        elif len(self.words) > 1:
+        shown = [kana_key(w) if self.kana else w for w in self.words]
+        if len(shown) > 1:  # 氏 + space + 名
             parts.append(
-                _("または 氏名が「%(s)s」、名が「%(g)s」で始まる")
-                % {"s": self.words[0], "g": "".join(self.words[1:])}
+                _("氏名が「%(s)s」、名が「%(g)s」で始まる")
+                % {"s": shown[0], "g": "".join(shown[1:])}
             )
+        elif self.name:
+            parts.append(_("氏名「%(v)s」で始まる") % {"v": self.name})
+        elif self.kana:
+            parts.append(_("フリガナ「%(v)s」で始まる") % {"v": kana_key(self.kana)})
+        if len(shown) == 1:
+            parts.append(_("または 名が「%(v)s」で始まる") % {"v": shown[0]})
         if self.birth_date:
             parts.append(
                 _("生年月日 %(w)s（%(iso)s）")
@@ -394,21 +395,44 @@ def read_person(atena_no: str, user) -> Person:
     """The person with their household, audited (``register.person``). Raises NotFound, or
     Protected (audited as ``register.person.denied``, flagged) for staff who may not see
     a 支援措置 person. Call inside ``transaction.atomic`` with the response building."""
+    return _read_person(atena_no, user, with_household=False)[0]
+
+
+def read_person_with_household(atena_no: str, user) -> tuple[Person, list[Row]]:
+    """As :func:`read_person`, plus the members of the person's household in the legal
+    order (protected members masked for staff who may not see them). The one audit row
+    names every member shown and is flagged when any of them is protected."""
+    return _read_person(atena_no, user, with_household=True)
+
+
+def _masked_rows(members: list[Person], user) -> list[Row]:
+    see = may_see_protected(user)
+    return [
+        Row(person=None, masked=True, protected=True)
+        if (m.support_measure and not see)
+        else Row(person=m, protected=m.support_measure)
+        for m in members
+    ]
+
+
+def _read_person(atena_no: str, user, *, with_household: bool) -> tuple[Person, list[Row]]:
     with transaction.atomic():
         p = _get_person(atena_no)
         denied = p.support_measure and not may_see_protected(user)
+        members = legal_order(p.household.members.all()) if (with_household and not denied) else []
+        others = [m for m in members if m.pk != p.pk]
         audit.record(
             user,
             "register.person.denied" if denied else "register.person",
             query=p.atena_no,
-            person_ids=[p.atena_no],
+            person_ids=[p.atena_no] + [m.atena_no for m in others],
             household_ids=[p.household.household_no],
-            flagged=p.support_measure,
+            flagged=p.support_measure or any(m.support_measure for m in others),
         )
     if denied:
         # Raised after the block so the denial's audit row is not rolled back.
         raise Protected(str(MASKED_LABEL))
-    return p
+    return p, _masked_rows(members, user)
 
 
 @dataclass
@@ -439,13 +463,7 @@ def read_household(household_no: str, user) -> HouseholdView:
         if hh is None:
             raise NotFound(_("世帯番号 %(n)s の世帯は見つかりません") % {"n": household_no})
         members = legal_order(hh.members.all())
-        see = may_see_protected(user)
-        rows = [
-            Row(person=None, masked=True, protected=True)
-            if (m.support_measure and not see)
-            else Row(person=m, protected=m.support_measure)
-            for m in members
-        ]
+        rows = _masked_rows(members, user)
         flagged = any(m.support_measure for m in members)
         audit.record(
             user,

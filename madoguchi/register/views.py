@@ -9,10 +9,12 @@ from datetime import date
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from madoguchi.core.wareki import WarekiError, format_wareki
+from madoguchi.rules.facts import FLAGS
 
 from . import search as svc
 from .models import Person, ResidentKind, ResidentStatus
@@ -47,6 +49,11 @@ def _yes(flag: bool, since: date | None = None) -> str:
     return _("あり（%(d)s取得）") % {"d": display_date(since)} if since else _("あり")
 
 
+def _name(value: str):
+    """A registered name in the names font (IPAmj明朝 shows 髙, 﨑, 𠮷 and IVS)."""
+    return format_html('<span class="name">{}</span>', value) if value else ""
+
+
 def person_sections(p: Person) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every register field of a person, grouped, labelled in Japanese, 和暦 dates."""
     foreign = p.resident_kind == ResidentKind.FOREIGN
@@ -57,7 +64,7 @@ def person_sections(p: Person) -> list[tuple[str, list[tuple[str, str]]]]:
         (_("住民種別"), p.get_resident_kind_display()),
         (_("住民票コード"), p.juminhyo_code),
         (_("氏名フリガナ"), p.name_kana + ("" if p.kana_confirmed else _("（未確認）"))),
-        (_("旧氏・通称"), p.alt_name),
+        (_("旧氏・通称"), _name(p.alt_name)),
         (_("氏名（ローマ字）"), p.name_roman),
         (_("生年月日"), birth_date_text(p)),
         (_("性別"), p.get_sex_display()),
@@ -90,7 +97,7 @@ def person_sections(p: Person) -> list[tuple[str, list[tuple[str, str]]]]:
             (_("在留カード等番号"), p.residence_card_no),
         ]
         if foreign
-        else [(_("本籍"), p.honseki), (_("筆頭者"), p.hittousha)]
+        else [(_("本籍"), p.honseki), (_("筆頭者"), _name(p.hittousha))]
     )
     services = [
         (_("国民健康保険"), _yes(p.nhi, p.nhi_since)),
@@ -100,7 +107,7 @@ def person_sections(p: Person) -> list[tuple[str, list[tuple[str, str]]]]:
         (_("児童手当"), _("受給中") if p.child_allowance_recipient else _("なし")),
         (_("成年被後見人"), _("該当") if p.adult_ward else _("非該当")),
         (_("支援措置"), _("対象（住所等の開示・交付に注意）") if p.support_measure else _("なし")),
-        (_("他業務の情報"), "、".join(str(f) for f in (p.flags or [])) or _("なし")),
+        (_("他業務の情報"), "、".join(FLAGS.get(f, f) for f in (p.flags or [])) or _("なし")),
     ]
     return [
         (_("基本"), basic),
@@ -143,15 +150,21 @@ def search_page(request):
 def person_page(request, atena_no: str):
     with transaction.atomic():
         try:
-            p = svc.read_person(atena_no, request.user)
+            p, members = svc.read_person_with_household(atena_no, request.user)
         except svc.NotFound as exc:
             raise Http404(str(exc)) from None
         except svc.Protected:
             return _masked(request)
+        _decorate(members)
         return render(
             request,
             "register/person.html",
-            {"p": p, "sections": person_sections(p), "badge": status_badge(p)},
+            {
+                "p": p,
+                "sections": person_sections(p),
+                "badge": status_badge(p),
+                "members": members,
+            },
         )
 
 

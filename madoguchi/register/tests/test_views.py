@@ -97,11 +97,31 @@ def test_person_page_shows_fields_and_audits(clerk_client, family):
     assert "あり（令和元年5月1日（2019年）取得）" in html
     assert 'href="/register/household/5001/"' in html
     rec = last_audit()
-    assert (
-        rec.action == "register.person"
-        and rec.person_ids == ["101"]
-        and rec.household_ids == ["5001"]
-    )
+    # the page lists the household too: every member shown is named in the audit row
+    assert rec.action == "register.person" and rec.person_ids == ["101", "102", "103"]
+    assert rec.household_ids == ["5001"] and not rec.flagged
+
+
+def test_person_page_lists_the_household_in_legal_order(clerk_client, family):
+    hh = family[0]
+    make_person("髙橋\u3000花子", birth=date(1994, 2, 2), household=hh, relationship="妻")
+    html = clerk_client.get("/register/person/102/").content.decode()
+    section = html[html.index('id="household-members"') :]
+    order = ["髙橋\u3000一郎", "髙橋\u3000花子", "髙橋\u3000陽", "髙橋\u3000昔"]
+    assert [section.index(n) for n in order] == sorted(section.index(n) for n in order)
+    assert "平成6年2月2日（1994年）" in section and 'aria-current="true"' in section
+    assert "大正9年頃（不詳" in section
+    family[1].__class__.objects.filter(pk=family[1].pk).update(flags=["my_number_card"])
+    html = clerk_client.get("/register/person/101/").content.decode()
+    assert "マイナンバーカードを持っている" in html and "my_number_card" not in html
+
+
+def test_person_page_masks_a_protected_member_and_flags(clerk_client, family):
+    make_person("髙橋\u3000守", birth=date(1996, 3, 3), household=family[0], relationship="弟")
+    family[0].members.filter(name="髙橋\u3000守").update(support_measure=True)
+    html = clerk_client.get("/register/person/101/").content.decode()
+    assert "支援措置対象者: 閲覧権限がありません" in html and "髙橋\u3000守" not in html
+    assert last_audit().flagged
 
 
 def test_uncertain_birth_date_keeps_wording(clerk_client, family):
