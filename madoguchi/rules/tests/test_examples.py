@@ -96,6 +96,13 @@ def test_cli_invalid_situation_exits_2_with_nothing_on_stdout():
     assert "persons[0].sex" in proc.stderr
     broken = run_cli("-", "--json", stdin="event: [unclosed")
     assert broken.returncode == 2 and broken.stdout == ""
+    impossible = (  # an unquoted YAML date that does not exist is reported as a field too
+        "event: move_in\nevent_date: 2027-04-01\n"
+        "persons:\n  - {id: p1, relationship: head, birth_date: 1980-02-30, sex: male}\n"
+    )
+    proc = run_cli("-", "--json", stdin=impossible)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "persons[0].birth_date" in proc.stderr and "1980-02-30" in proc.stderr
 
 
 def test_cli_visit_merges_files():

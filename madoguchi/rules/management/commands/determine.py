@@ -15,13 +15,30 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 
+def _loader():
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """Safe YAML whose impossible dates (2027-02-30) stay text, so that validation
+        rejects them naming the field instead of a bare YAML error."""
+
+    def timestamp(loader, node):
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except ValueError:
+            return loader.construct_scalar(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+    return Loader
+
+
 def read_situation(name: str):
     import yaml
 
     text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()
     if name.endswith(".json"):
         return json.loads(text)
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
 
 
 class Command(BaseCommand):
