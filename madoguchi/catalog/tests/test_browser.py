@@ -1,5 +1,8 @@
 """The read-only catalog browser: by event, by department, by procedure."""
 
+from datetime import date
+from html import unescape
+
 import pytest
 
 
@@ -52,3 +55,28 @@ def test_date_selects_the_version(clerk_client):
 def test_browser_requires_login(client):
     r = client.get("/catalog/")
     assert r.status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_every_procedure_event_and_department_page_renders(clerk_client):
+    from madoguchi.catalog.loader import current_catalog
+    from madoguchi.rules.explain import trigger_text
+
+    cat = current_catalog()
+    view = cat.at(date.today())
+    untriggered = []
+    for proc in view.procedures:
+        r = clerk_client.get(f"/catalog/procedure/{proc.id}/")
+        assert r.status_code == 200, proc.id
+        html = unescape(r.content.decode())
+        assert proc.name in html and cat.department(proc.department).place in html
+        for t in proc.triggers:  # each condition in readable Japanese
+            for c in trigger_text(t, view.conditions):
+                assert c["label"] in html and c["logic_ja"] in html, (proc.id, c["id"])
+        if "例はありません" in html:
+            untriggered.append(proc.id)
+    assert untriggered == []  # every procedure is shown with a situation that triggers it
+    for eid in cat.events:
+        assert clerk_client.get(f"/catalog/event/{eid}/").status_code == 200
+    for did in cat.departments:
+        assert clerk_client.get(f"/catalog/department/{did}/").status_code == 200
