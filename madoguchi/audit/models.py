@@ -31,3 +31,16 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"
+
+
+class AuditHead(models.Model):
+    """The chain's head (one row): the last record's ``seq`` and ``hash``, written in the
+    same transaction as the record. Deleting records from the end of the chain leaves a
+    chain that is consistent in itself; the head then points past it and ``verify``
+    reports the truncation."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import AuditRecord
+from .models import AuditHead, AuditRecord
 
 GENESIS = "0" * 64
 _LOCK_KEY = 7_254_001  # advisory-lock key of the audit chain on PostgreSQL
@@ -78,6 +78,7 @@ def record(
         )
         rec.hash = compute_hash(rec.prev_hash, rec)
         rec.save()
+        AuditHead.objects.update_or_create(pk=1, defaults={"seq": rec.seq, "hash": rec.hash})
         return rec
 
 
@@ -104,4 +105,15 @@ def verify() -> VerifyResult:
             problems.append(f"seq {rec.seq}: 内容がハッシュと一致しません（改ざんの疑い）")
         prev_hash = rec.hash
         expected_seq = rec.seq + 1
+    head = AuditHead.objects.filter(pk=1).first()
+    last_seq = expected_seq - 1
+    if head is not None and (head.seq, head.hash) != (last_seq, prev_hash):
+        if head.seq > last_seq:
+            problems.append(
+                f"seq {last_seq + 1}–{head.seq}: 末尾の記録が欠落しています（削除の疑い）"
+            )
+        else:
+            problems.append(f"seq {last_seq}: 最後の記録がチェーンの先頭と一致しません")
+    elif head is None and checked:
+        problems.append("チェーンの先頭の記録がありません（削除の疑い）")
     return VerifyResult(ok=not problems, checked=checked, problems=problems)

@@ -67,10 +67,22 @@ def test_deleted_record_detected(chain):
     assert "欠落" in problems and "seq 3" in problems
 
 
-def test_deleted_last_record_keeps_chain_but_count_drops(chain):
-    """Truncating the tail cannot be seen from the chain alone; the count shows it."""
-    AuditRecord.objects.filter(seq=5).delete()
-    assert run_verify()["checked"] == 4
+def test_deleted_last_records_detected_by_the_head(chain):
+    """Truncating the tail leaves a consistent chain; the head row still names seq 5."""
+    AuditRecord.objects.filter(seq__gte=4).delete()
+    assert "seq 4–5" in broken_problems()
+
+
+def test_everything_deleted_detected(chain):
+    AuditRecord.objects.all().delete()
+    assert "seq 1–5" in broken_problems()
+
+
+def test_head_deleted_detected(chain):
+    from madoguchi.audit.models import AuditHead
+
+    AuditHead.objects.all().delete()
+    assert "先頭" in broken_problems()
 
 
 def test_inserted_record_detected(chain):
