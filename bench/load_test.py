@@ -4,8 +4,8 @@
         [--no-pauses] [--persons 3000]
         [--database-url postgres://postgres@127.0.0.1:5432/madoguchi_bench_counter]
 
-The script prepares the database (migrate, a synthetic city from the register
-generator, staff), starts the product in a **second process** (waitress, ``madoguchi
+The script prepares a fresh database (dropped and created again, migrated, a synthetic
+city from the register generator, staff), starts the product in a **second process** (waitress, ``madoguchi
 serve``) on loopback, and drives it from this process over HTTP:
 
 - each counter issues a ticket (reception), calls the next one (it may win another
@@ -40,6 +40,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/madoguchi_bench_counter"
 PASSWORD = "bench-Pass-12345"
+SERVER_LOG = Path(os.environ.get("TMPDIR", "/tmp")) / "madoguchi-bench-server.log"
 DEPARTMENTS = ["citizen", "citizen", "citizen", "insurance", "insurance", "care", "child",
                "education", "environment", "disability"]  # fmt: skip
 
@@ -48,15 +49,16 @@ DEPARTMENTS = ["citizen", "citizen", "citizen", "insurance", "insurance", "care"
 
 
 def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database named in ``url`` if it does not exist."""
+    """(Re)create the PostgreSQL database named in ``url``: a bench starts from scratch,
+    so a changed migration never meets an old schema."""
     if not url.startswith("postgres"):
         return
     import psycopg
 
     base, _, name = url.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("select 1 from pg_database where datname=%s", [name]).fetchone():
-            conn.execute(f'create database "{name}"')
+        conn.execute(f'drop database if exists "{name}" with (force)')
+        conn.execute(f'create database "{name}"')
 
 
 def prepare(url: str, persons: int, n_counters: int, n_clerks: int) -> None:
@@ -108,6 +110,8 @@ def free_port() -> int:
 
 def start_server(url: str, port: int, threads: int = 16) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "CONN_MAX_AGE": "60"}
+    # The server's log goes to a file: a pipe nobody reads would fill up and block it.
+    log = open(SERVER_LOG, "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -120,8 +124,8 @@ def start_server(url: str, port: int, threads: int = 16) -> subprocess.Popen:
         ],  # fmt: skip
         env=env,
         cwd=str(REPO),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -133,7 +137,7 @@ def start_server(url: str, port: int, threads: int = 16) -> subprocess.Popen:
         except OSError:
             time.sleep(0.3)
     proc.kill()
-    raise SystemExit("the server did not start: " + proc.stderr.read().decode()[-2000:])
+    raise SystemExit(f"the server did not start; see {SERVER_LOG}")
 
 
 # ------------------------------------------------------------------ client
