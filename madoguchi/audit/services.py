@@ -78,7 +78,8 @@ def record(
         )
         rec.hash = compute_hash(rec.prev_hash, rec)
         rec.save()
-        AuditHead.objects.update_or_create(pk=1, defaults={"seq": rec.seq, "hash": rec.hash})
+        if not AuditHead.objects.filter(pk=1).update(seq=rec.seq, hash=rec.hash):
+            AuditHead.objects.create(pk=1, seq=rec.seq, hash=rec.hash)  # the first record
         return rec
 
 

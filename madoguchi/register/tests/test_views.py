@@ -138,6 +138,7 @@ def test_household_page_legal_order_and_audit(clerk_client, family):
 
 def test_household_page_query_count_is_constant(clerk_client, family):
     hh = family[0]
+    clerk_client.get("/register/household/5001/")  # the first audit record creates the head
     with CaptureQueriesContext(connection) as small:
         clerk_client.get("/register/household/5001/")
     for i in range(5):
@@ -247,4 +248,5 @@ def test_search_query_count_does_not_grow_with_results(clerk_client, db):
         assert r.content.decode().count('class="result-link name"') == n
         return len(ctx)
 
+    clerk_client.post("/register/", {"q": "数"})  # the first audit record creates the head
     assert queries_for(2) == queries_for(9)
