@@ -8,9 +8,10 @@ Without ``--database-url`` (or ``DATABASE_URL``) the bench uses its own SQLite f
 persons, the demo generator (``madoguchi.register.generator.generate_city``) writes
 ``--persons`` of them first (a PostgreSQL database named in the URL is created if
 missing). Then ``--queries`` queries are built from persons sampled with ``--seed``, in
-equal shares of nine kinds — kanji surname, variant kanji (髙/﨑/𠮷/邊 … typed for the
+equal shares of twelve kinds — kanji surname, variant kanji (髙/﨑/𠮷/邊 … typed for the
 common form or the reverse), katakana, hiragana, half-width kana, 和暦 7 digits, H5.1.1,
-宛名番号, name + birth date — and each is run through ``madoguchi.register.search.search``
+宛名番号, name + birth date, the 名 alone in kanji, the 名 alone in hiragana, and one
+character of the 氏 + space + one character of the 名 (高 太) — and each is run through ``madoguchi.register.search.search``
 exactly as the page does (parse, query, audit row, one transaction). Prints p50/p95/max
 per kind and overall. Target: p95 ≤ 50 ms.
 """
@@ -39,6 +40,9 @@ KINDS = [
     "letter",
     "atena_no",
     "name+date",
+    "given",
+    "given_kana",
+    "surname+given",
 ]
 
 
@@ -86,7 +90,7 @@ def _sample_persons(n: int, rng: random.Random):
 def build_queries(count: int, rng: random.Random) -> list[tuple[str, str]]:
     import jaconv
 
-    from madoguchi.core.text import VARIANTS, name_key
+    from madoguchi.core.text import VARIANTS, given_part, name_key
     from madoguchi.core.wareki import format_wareki
 
     reverse: dict[str, str] = {}
@@ -95,6 +99,9 @@ def build_queries(count: int, rng: random.Random) -> list[tuple[str, str]]:
 
     def surname(p) -> str:
         return p.name.split("\u3000")[0]
+
+    def given(p) -> str:
+        return given_part(p.name)
 
     def kana_surname(p) -> str:
         return (p.name_kana or "").split("\u3000")[0]
@@ -116,6 +123,9 @@ def build_queries(count: int, rng: random.Random) -> list[tuple[str, str]]:
         "letter": lambda p: format_wareki(p.birth_date, era_style="letter"),
         "atena_no": lambda p: p.atena_no,
         "name+date": lambda p: f"{surname(p)} {format_wareki(p.birth_date, era_style='code')}",
+        "given": lambda p: given(p) or None,
+        "given_kana": lambda p: jaconv.kata2hira(given_part(p.name_kana)) or None,
+        "surname+given": lambda p: f"{surname(p)[:1]} {given(p)[:1]}" if given(p) else None,
     }
     per_kind = -(-count // len(KINDS))
     queries: list[tuple[str, str]] = []

@@ -176,6 +176,21 @@ class Person(models.Model):
             models.Index(fields=["household", "household_order"]),
             # Search and reads look a person up by 宛名番号 alone (any municipality_code).
             models.Index(fields=["atena_no"], name="person_atena_no_idx"),
+            # "氏 名" typed with a space matches the joined prefix only for names registered
+            # without the 氏/名 split (given key empty): small partial indexes keep that
+            # branch from scanning every name with the prefix (pattern ops: LIKE 'x%').
+            models.Index(
+                fields=["name_key"],
+                name="person_unsplit_name_idx",
+                condition=models.Q(given_key=""),
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["kana_key"],
+                name="person_unsplit_kana_idx",
+                condition=models.Q(given_kana_key=""),
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
