@@ -398,3 +398,20 @@ def audit_bundle(actor, situation, bundle: Bundle, channel: str) -> None:
     )
     forms = ",".join(sorted({d["form"] for d in bundle.documents}))
     record(actor, f"documents.bundle.{channel}", query=f"forms={forms}", person_ids=atena)
+    record_bundle(bundle, channel)
+
+
+def record_bundle(bundle: Bundle, channel: str, reference: str = ""):
+    """Store the bundle's analytics row (handwritten characters saved, forms, pages).
+    Call inside the transaction that hands the bundle out."""
+    from .models import BundleRecord
+
+    return BundleRecord.objects.create(
+        channel=channel,
+        reference=reference,
+        forms=sorted({d["form"] for d in bundle.documents}),
+        documents=len(bundle.documents),
+        pages=bundle.pages,
+        handwritten_chars=bundle.handwritten_chars,
+        overflow=len(bundle.overflow),
+    )

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from madoguchi.audit.models import AuditRecord
+from madoguchi.documents.models import BundleRecord
 
 from .samples import load_example, with_register
 
@@ -33,6 +34,10 @@ def test_api_bundle_returns_pdf_and_audits(clerk_client):
     rec = AuditRecord.objects.order_by("-seq").first()
     assert rec.action == "documents.bundle.api" and rec.person_ids == ["0000000017"]
     assert "juminido" in rec.query
+    stored = BundleRecord.objects.get()  # analytics: what the resident did not handwrite
+    assert stored.handwritten_chars == int(response["X-Handwritten-Chars"])
+    assert stored.pages == int(response["X-Pages"]) and "juminido" in stored.forms
+    assert stored.channel == "api"
 
 
 def test_api_bundle_names_the_field(clerk_client):
