@@ -233,7 +233,7 @@ def questions(visit) -> list[dict]:
     return out
 
 
-def render(visit) -> bytes:
+def render(visit):
     """The bundle (forms + guide sheet) of the visit's situation and determination."""
     from madoguchi.documents.services import render_bundle
 
@@ -242,5 +242,4 @@ def render(visit) -> bytes:
         raise ValueError(_("手続が決まっていません"))
     # One bundle per visit: the first situation carries the persons (the same in every
     # event of the visit); the merged result carries every procedure.
-    bundle = render_bundle(sits[0], visit.result, catalog())
-    return bundle.pdf
+    return render_bundle(sits[0], visit.result, catalog())

@@ -718,8 +718,11 @@ def bundle_pdf(visit_id: int, actor) -> bytes:
     visit = Visit.objects.get(pk=visit_id)
     if visit.step not in (VisitStep.CONFIRMED, VisitStep.PRINTED, VisitStep.DONE):
         raise CounterError(_("確認前の案件は印刷できません"), "step")
-    pdf = determination.render(visit)
+    from madoguchi.documents.services import record_bundle
+
+    bundle = determination.render(visit)
     with transaction.atomic():
+        record_bundle(bundle, "counter", f"visit:{visit.pk}")  # analytics: chars saved
         Visit.objects.filter(pk=visit_id, step=VisitStep.CONFIRMED).update(
             step=VisitStep.PRINTED,
             printed_at=timezone.now(),
@@ -727,7 +730,7 @@ def bundle_pdf(visit_id: int, actor) -> bytes:
             updated_at=timezone.now(),
         )
         record(actor, "visit.print", query=f"visit:{visit.pk}", person_ids=_atena_nos(visit))
-    return pdf
+    return bundle.pdf
 
 
 def mark_signed(visit_id: int, version: int, actor, id_document: str, at_counter=()) -> Visit:

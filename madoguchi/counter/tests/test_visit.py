@@ -75,6 +75,10 @@ def test_move_in_family_of_four_from_pending_certificate(
     assert f.v["step"] == "confirmed"
     pdf = clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    from madoguchi.documents.models import BundleRecord  # the bundle's analytics row
+
+    stored = BundleRecord.objects.get(channel="counter", reference=f"visit:{f.id}")
+    assert stored.handwritten_chars > 0 and "juminido" in stored.forms
     f.v = clerk_client.get(f"/api/counter/visits/{f.id}").json()
     assert f.v["step"] == "printed"
     f.step("sign", id_document="bad", expect=400)
