@@ -156,9 +156,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "madoguchi.core.logfilters.RedactRequestErrors"}},
     "loggers": {
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.request": {
+            "handlers": ["console"],
+            "level": "ERROR",
+            "propagate": False,
+            "filters": ["redact"],
+        },
         "madoguchi": {"handlers": ["console"], "level": "INFO"},
     },
 }
