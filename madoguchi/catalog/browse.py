@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from django.utils.translation import gettext as _
 
+from madoguchi.core.templatetags.data_i18n import english_ui, translated
 from madoguchi.rules.explain import trigger_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -82,9 +83,13 @@ def procedure_rows(catalog, on: date, event: str | None = None, department: str 
                 "dept": catalog.departments.get(proc.department),
                 "triggers": [
                     {
-                        "events": [catalog.events[e].name for e in t.events if e in catalog.events]
+                        "events": [
+                            translated(catalog.events[e], "name")
+                            for e in t.events
+                            if e in catalog.events
+                        ]
                         or [_("すべての届出")],
-                        "name": t.name,
+                        "name": (t.en_name if english_ui() else None) or t.name,
                         "conditions": trigger_text(t, view.conditions),
                     }
                     for t in triggers

@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from madoguchi.core.templatetags.data_i18n import translated
+
 from . import browse
 from .loader import current_catalog
 
@@ -53,7 +55,9 @@ def event(request, event_id: str):
         raise Http404
     ctx.update(event=ev, rows=browse.procedure_rows(ctx["catalog"], ctx["on"], event=event_id))
     return render(
-        request, "catalog/list.html", ctx | {"title": _("届出: %(name)s") % {"name": ev.name}}
+        request,
+        "catalog/list.html",
+        ctx | {"title": _("届出: %(name)s") % {"name": translated(ev, "name")}},
     )
 
 
@@ -66,7 +70,11 @@ def department(request, dept_id: str):
     return render(
         request,
         "catalog/list.html",
-        ctx | {"title": _("課: %(name)s（%(place)s）") % {"name": dept.name, "place": dept.place}},
+        ctx
+        | {
+            "title": _("課: %(name)s（%(place)s）")
+            % {"name": translated(dept, "name"), "place": translated(dept, "place")}
+        },
     )
 
 

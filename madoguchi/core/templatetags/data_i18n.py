@@ -1,0 +1,32 @@
+"""Data that carries its own translations (catalog entries with an ``en:`` block).
+
+``{% load data_i18n %}{{ proc|translated:"name" }}`` shows a catalog entry's English text
+when the UI is in English and the entry has one, and its own (Japanese) text otherwise.
+The catalog format (docs/catalog.md) carries ``en:`` blocks; any other UI language shows
+the Japanese text.
+"""
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+def english_ui() -> bool:
+    """Is the active UI language English (the language catalog data is translated to)?"""
+    return (get_language() or "ja").split("-")[0] == "en"
+
+
+def _get(obj, field: str):
+    return obj.get(field) if isinstance(obj, dict) else getattr(obj, field, None)
+
+
+@register.filter
+def translated(obj, field: str):
+    """``obj``'s ``field`` in the active language (see the module docstring)."""
+    value = _get(obj, field)
+    if english_ui():
+        en = _get(obj, "en")
+        if isinstance(en, dict) and en.get(field):
+            return en[field]
+    return value
