@@ -43,6 +43,13 @@ def shown_procedures(page) -> set[str]:
     )
 
 
+def saved(c: Counted, action) -> None:
+    """Do an action that saves a step and wait until the visit shows the new version."""
+    before = c.page.locator("#visit").get_attribute("data-version")
+    action()
+    c.page.wait_for_function(f"document.getElementById('visit').dataset.version != '{before}'")
+
+
 def call_next(c: Counted, live_server):
     c.page.goto(f"{live_server.url}/counter/")
     c.press("Alt+n")
@@ -249,15 +256,14 @@ def test_marriage_with_a_move(browser, live_server, staff):
     c.select("#search-results select[name=relationship]", "spouse")
     c.click("#search-results button.pick")
     c.page.locator("#persons tr:nth-child(3)").wait_for()
-    c.click("#events input[value=move_within]")
+    saved(c, lambda: c.click("#events input[value=move_within]"))
     c.page.locator("#address").wait_for()
-    c.click("#persons input[value=p1]")  # only the partner moves
-    c.page.wait_for_function("!document.querySelector('#persons input[value=p1]').checked")
+    saved(c, lambda: c.click("#persons input[value=p1]"))  # only the partner moves
     c.page.locator("#details-marriage").wait_for()
     c.click("#details-marriage input[name=couple][value=p1]")
     c.click("#details-marriage input[name=couple][value=p2]")
     c.click("#details-marriage input[name=surname_changes][value=p2]")
-    c.click("#details-marriage button[type=submit]")
+    saved(c, lambda: c.click("#details-marriage button[type=submit]"))
     c.page.locator("#procedures li[data-id='family_register.marriage']").wait_for()
     c.type("#postal_code", "0900025")
     c.page.locator("#town_index").wait_for()
