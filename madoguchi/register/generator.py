@@ -404,7 +404,7 @@ class _City:
                 "siblings",
                 "foreign",
             ],
-            weights=[11, 8, 15, 8, 13, 22, 6, 5, 5, 3, 4.8],
+            weights=[11, 10, 15, 9, 16, 16, 4, 5, 7, 3, 4.8],
         )[0]
         return getattr(self, f"_{kind}")()
 
@@ -426,11 +426,13 @@ class _City:
 
     def _children(self, parent_birth: dt.date, surname, n: int, relationship="子") -> list[dict]:
         kids = []
-        earliest = parent_birth.toordinal() + int(20 * 365.25)
+        # born when the mother was 22–42, and young enough (≤ 26) to live at home
+        earliest = parent_birth.toordinal() + int(22 * 365.25)
+        latest = parent_birth.toordinal() + int(42 * 365.25)
         for _ in range(n):
             sex = self.r.choice("12")
-            lo = max(earliest, self.as_of.toordinal() - int(24 * 365.25))
-            hi = self.as_of.toordinal() - 30
+            lo = max(earliest, self.as_of.toordinal() - int(26 * 365.25))
+            hi = min(latest, self.as_of.toordinal() - 30)
             if lo >= hi:
                 break
             birth = dt.date.fromordinal(self.r.randint(lo, hi))
@@ -462,7 +464,7 @@ class _City:
         return [self.person(sex, b, "世帯主", self.surname(), work=work)]
 
     def _single_middle(self):
-        b = self.birth(40, 64)
+        b = self.birth(40, 69)
         return [
             self.person(
                 self.r.choice("12"),
@@ -478,14 +480,14 @@ class _City:
         return [self.person(sex, self.birth(65, 98), "世帯主", self.surname(), work="retired")]
 
     def _couple(self):
-        return self._pair(24, 64)
+        return self._pair(24, 69)
 
     def _couple_elderly(self):
         return self._pair(65, 92)
 
     def _family(self):
-        members = self._pair(27, 56)
-        n = self.r.choices([1, 2, 3, 4], weights=[38, 44, 15, 3])[0]
+        members = self._pair(29, 58)
+        n = self.r.choices([1, 2, 3, 4], weights=[45, 40, 12, 3])[0]
         mother = members[0] if members[0]["sex"] == "2" else members[1]
         surname = (members[0]["surname"], members[0]["name_kana"].split("\u3000")[0])
         return members + self._children(mother["birth_date"], surname, n)
@@ -646,10 +648,24 @@ class _City:
         honseki_here = r.random() < 0.6
         honseki_pref = r.choice(OTHER_CITIES)
         employee_head = head_work in ("employee", "public")
-        kids = [m for m in members if child_allowance_age(m["birth_date"], as_of)]
+        kids = [
+            m
+            for m in members
+            if child_allowance_age(m["birth_date"], as_of) and m["relationship"] != "世帯主"
+        ]
         earner = None
         if kids:
-            adults = [m for m in members if m["relationship"] in ("世帯主", "夫", "妻")]
+            # 児童手当 goes to a parent of the children: the head's couple for 子, the
+            # child's couple (子, 子の妻/子の夫) for grandchildren, else the head (guardian).
+            rels = {k["relationship"] for k in kids}
+            couple = (
+                ("世帯主", "夫", "妻")
+                if "子" in rels
+                else ("子", "子の妻", "子の夫")
+                if "子の子" in rels
+                else ("世帯主",)
+            )
+            adults = [m for m in members if m["relationship"] in couple and m not in kids]
             if not adults:
                 adults = [head]
             earner = max(

@@ -73,6 +73,27 @@ def test_household_structure_is_varied(city):
     assert len(elderly_alone) > 0.08 * len(city)
 
 
+def test_age_structure_is_that_of_a_japanese_city(city):
+    """Shares near 北見市 (2025: 0–14 about 11 %, 65+ about 34 %, 75+ about 19 %)."""
+    ages = [age_on(p["birth_date"], DEMO_AS_OF) for p in persons_of(city)]
+    share = lambda pred: sum(map(pred, ages)) / len(ages)  # noqa: E731
+    assert 0.08 <= share(lambda a: a < 15) <= 0.17
+    assert 0.27 <= share(lambda a: a >= 65) <= 0.40
+    assert 0.14 <= share(lambda a: a >= 75) <= 0.25
+    assert 0.45 <= share(lambda a: 15 <= a < 65) <= 0.62
+    assert max(ages) <= 105 and min(ages) >= 0
+
+
+def test_household_types_and_sizes(city):
+    sizes = [len(members) for _no, members in city]
+    assert 1.9 <= sum(sizes) / len(sizes) <= 2.6  # persons per household (北見市 about 2.0)
+    rels = [{m["relationship"] for m in members} for _no, members in city]
+    three_gen = sum(1 for r in rels if "子の子" in r or ({"父", "母"} & r and "子" in r))
+    with_children = sum(1 for r in rels if "子" in r)
+    assert 0.02 * len(city) <= three_gen <= 0.10 * len(city)
+    assert 0.15 * len(city) <= with_children <= 0.40 * len(city)
+
+
 def test_names_kana_and_rare_characters(city):
     persons = persons_of(city)
     for p in persons:
@@ -81,12 +102,13 @@ def test_names_kana_and_rare_characters(city):
             assert p["name"] == f"{p['surname']}\u3000{p['given_name']}"
     rare = {s for s, _k in RARE_SURNAMES}
     rare_count = sum(1 for p in persons if p["surname"] in rare)
-    assert 1 <= rare_count <= 0.02 * N  # about 1 in 200
+    assert 0.002 * N <= rare_count <= 0.01 * N  # about 1 in 200
+    assert any("\U000e0102" in p["name"] for p in persons)  # IVS variants among them
 
 
 def test_foreign_residents(city):
     foreign = [p for p in persons_of(city) if p["resident_kind"] == "2"]
-    assert 0.01 * N <= len(foreign) <= 0.06 * N
+    assert 0.015 * N <= len(foreign) <= 0.045 * N  # about 3 %
     for p in foreign:
         assert len(p["nationality"]) == 2 and p["nationality"] != "JP"
         assert p["nationality_name"] and p["residence_status"] and p["art30_45_class"]
@@ -120,11 +142,20 @@ def test_statuses_follow_ages_and_households(city):
             if "public_servant" in p["flags"]:
                 assert not p.get("child_allowance_recipient")
         recipients = [m for m in members if m.get("child_allowance_recipient")]
-        kids = [m for m in members if child_allowance_age(m["birth_date"], DEMO_AS_OF)]
+        kids = [
+            m
+            for m in members
+            if child_allowance_age(m["birth_date"], DEMO_AS_OF) and m["relationship"] != "世帯主"
+        ]
         assert len(recipients) <= 1
         if recipients:
             assert kids and "primary_earner" in recipients[0]["flags"]
-            assert recipients[0]["relationship_role"] in ("head", "spouse")
+            assert recipients[0] not in kids
+            # a parent of an eligible child: 子 → the head's couple; 子の子 → the 子's couple
+            rel, kid_rels = recipients[0]["relationship"], {k["relationship"] for k in kids}
+            assert ("子" in kid_rels and rel in ("世帯主", "夫", "妻")) or (
+                "子の子" in kid_rels and rel in ("子", "子の妻", "子の夫")
+            ), (rel, kid_rels)
         if not kids:
             assert not any("primary_earner" in m["flags"] for m in members)
 
