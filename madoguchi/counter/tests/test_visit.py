@@ -263,3 +263,24 @@ def test_postal_lookup_fills_the_former_address(clerk_client, db):
     assert 'value="東京都世田谷区桜新町' in r.content.decode()
     r = clerk_client.get(f"/counter/visits/{f.id}/postal/?postal_code=0900025")
     assert "北海道北見市北五条東" in r.content.decode()
+
+
+def test_the_screen_is_rebuilt_from_the_database(clerk_client, household):
+    """A reload (or a new tab after a restart) shows the saved state of every step."""
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="200001")
+    f.step("answers", flags={"p2": {"wants_seal": True}})
+    f.step("facts", pid="p1", field="pension", value="1", reason="退職")
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert "北見　花子" in page and "退職" in page
+    assert 'data-id="seal.register"' in page
+    assert f'data-version="{f.v["version"]}"' in page
+
+
+def test_cancel_needs_a_reason_and_finishes_the_ticket(clerk_client, household):
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="200001")
+    assert f.step("cancel", reason="", expect=400)["field"] == "reason"
+    f.step("cancel", reason="本人が来庁せず")
+    assert f.v["step"] == "cancelled" and f.v["ticket"]["status"] == "done"
+    assert f.step("answers", flags={"p1": {"dog_owner": True}}, expect=400)["field"] == "step"
