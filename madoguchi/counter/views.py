@@ -77,6 +77,7 @@ def _queue_context(request) -> dict:
         "waiting": list(services.waiting(group)[:30]),
         "mine": mine,
         "events": _events(),
+        "purpose_names": {**dict(_events()), "certificate": _("証明書の請求")},
     }
 
 
@@ -236,6 +237,7 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "events": events,
         "chosen_events": chosen,
         "all_events": _events(),
+        "event_names": dict(_events()),
         "event_details": {
             e.event: sorted(EVENT_DETAILS[e.event][0] | EVENT_DETAILS[e.event][1]) for e in events
         },
