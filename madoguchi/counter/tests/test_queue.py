@@ -155,3 +155,24 @@ def test_two_clerks_never_win_the_same_ticket(staff_factory):
     assert len(won) == 20 and len(set(won)) == 20
     assert Visit.objects.count() == 20
     assert not Ticket.objects.filter(status=TicketStatus.WAITING).exists()
+
+
+def test_queue_page_actions(clerk_client, clerk):
+    clerk_client.get("/counter/?group=onestop&counter_no=4")
+    r = clerk_client.post("/counter/tickets/issue/", {"purpose": "move_in"})
+    assert r.status_code == 302
+    page = clerk_client.get("/counter/").content.decode()
+    assert "A001" in page and "転入" in page
+    r = clerk_client.post("/counter/call-next/")
+    t = Ticket.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/counter/visits/{t.visit.pk}/"
+    t.refresh_from_db()
+    assert t.status == "called" and t.counter_no == "4"
+    clerk_client.post(f"/counter/tickets/{t.pk}/hold/")
+    assert Ticket.objects.get().status == "held"
+    clerk_client.post(f"/counter/tickets/{t.pk}/recall/")
+    assert Ticket.objects.get().status == "called"
+    clerk_client.post(f"/counter/tickets/{t.pk}/transfer/", {"group": "certificate"})
+    assert Ticket.objects.get().group == "certificate"
+    r = clerk_client.post("/counter/call-next/", follow=True)
+    assert "お待ちの方はいません" in r.content.decode()
