@@ -6,6 +6,7 @@ fact dictionary of :mod:`madoguchi.rules.facts`, values by ``VALUE_LABELS``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .facts import EVENT_FACTS, PERSON_FACTS, VALUE_LABELS
@@ -108,6 +109,19 @@ def to_japanese(logic: Any, item: bool = False) -> str:
     return f"{op}（" + "、".join(to_japanese(a, item) for a in args) + "）"
 
 
+def readable_label(template: str) -> str:
+    """A condition's label with its placeholders named in Japanese, for the browser:
+    "満15歳以上（{age}歳）" → "満15歳以上（〈満年齢〉歳）"."""
+
+    def name(m: re.Match) -> str:
+        key = m.group(1)
+        if key.startswith("event_"):
+            return f"〈{EVENT_FACTS.get(key[6:], key)}〉"
+        return f"〈{PERSON_FACTS.get(key, key)}〉"
+
+    return re.sub(r"\{(\w+)\}", name, template)
+
+
 def trigger_text(trigger, conditions: dict) -> list[dict]:
     """The conditions of a trigger: label, negation and generated Japanese."""
     out = []
@@ -120,7 +134,7 @@ def trigger_text(trigger, conditions: dict) -> list[dict]:
             {
                 "id": cid,
                 "negated": negated,
-                "label": cond.label_no if negated else cond.label,
+                "label": readable_label(cond.label_no if negated else cond.label),
                 "logic_ja": f"「{text}」でない" if negated else text,
             }
         )

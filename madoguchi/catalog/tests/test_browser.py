@@ -76,6 +76,11 @@ def test_every_procedure_event_and_department_page_renders(clerk_client):
         if "例はありません" in html:
             untriggered.append(proc.id)
     assert untriggered == []  # every procedure is shown with a situation that triggers it
+    html = unescape(clerk_client.get("/catalog/procedure/school.transfer_in/").content.decode())
+    assert (
+        "学齢（〈学齢の区分〉）: 〈生年月日〉 生まれ, 就学 〈就学日〉" in html
+    )  # no {placeholders}
+    assert "{" not in html.split("<main", 1)[-1].split("</main>", 1)[0]
     for eid in cat.events:
         assert clerk_client.get(f"/catalog/event/{eid}/").status_code == 200
     for did in cat.departments:
