@@ -241,6 +241,8 @@ def _branches(q: Query) -> list[tuple[QuerySet, int]]:
         branches.append((_prefix(dated, given, fold(q.words[0])), 1))
     elif rest and fold(q.words[0]):  # 氏 + space + 名: both prefixes (two indexed columns)
         branches.append((_prefix(_prefix(dated, full, fold(q.words[0])), given, rest), 1))
+        # a 名 of several words (foreign residents: MINH DUC)
+        branches.append((_prefix(dated, given, fold("".join(q.words))), 1))
     return branches
 
 

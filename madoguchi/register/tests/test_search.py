@@ -353,6 +353,9 @@ def test_given_name_matches_rank_after_full_name_matches(db, clerk):
     rows = [r.person.atena_no for r in svc.search("高", clerk).rows]
     assert rows == [surname.atena_no, given_only.atena_no]
     assert not found(svc.search("佐 一", clerk))  # both prefixes must hold
+    foreign = make_person("NGUYEN MINH DUC", "グエン　ミン　ドゥック", resident_kind="2")
+    assert found(svc.search("MINH DUC", clerk)) == {foreign.atena_no}  # a 名 of two words
+    assert found(svc.search("みん どぅっく", clerk)) == {foreign.atena_no}
     unsplit = make_person("田中一郎", "タナカイチロウ")  # registered without the space
     assert found(svc.search("田中 一", clerk)) == {unsplit.atena_no}
     assert found(svc.search("たなか いち", clerk)) == {unsplit.atena_no}
