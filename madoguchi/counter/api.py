@@ -8,12 +8,23 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
+from ninja.security import SessionAuth
 
 from . import services
 from .models import Ticket, Visit
 from .serialize import ticket_dict, visit_dict
 
-router = Router(tags=["counter"])
+
+class CounterStaffAuth(SessionAuth):
+    """A logged-in member of the counter staff (clerk, manager, admin), with CSRF checked
+    like the API's session auth; department staff work from /api/tasks/."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_counter_staff else None
+
+
+router = Router(tags=["counter"], auth=CounterStaffAuth())
 
 
 class Error(Schema):

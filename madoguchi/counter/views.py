@@ -8,8 +8,10 @@ saved state. Keyboard: every action button has an accesskey shown next to it.
 from __future__ import annotations
 
 import time
+from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +24,18 @@ from madoguchi.audit.services import record
 from . import determination, services
 from .models import CounterGroup, IdDocument, Ticket, TicketStatus, Visit, VisitStep
 from .serialize import task_rows
+
+
+def counter_staff(view):
+    """Counter pages are for counter staff (clerks, managers, admins), not departments."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_counter_staff:
+            raise PermissionDenied(_("窓口職員のみ利用できます"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _timed(view):
@@ -81,6 +95,7 @@ def _queue_context(request) -> dict:
     }
 
 
+@counter_staff
 def queue_page(request):
     if request.GET.get("group") in CounterGroup.values:
         request.session["counter_group"] = request.GET["group"]
@@ -89,11 +104,13 @@ def queue_page(request):
     return render(request, "counter/queue.html", _queue_context(request))
 
 
+@counter_staff
 def queue_panel(request):
     return render(request, "counter/_queue_panel.html", _queue_context(request))
 
 
 @require_POST
+@counter_staff
 def issue(request):
     try:
         t = services.issue_ticket(request.POST.get("purpose", ""), None, request.user)
@@ -107,6 +124,7 @@ def issue(request):
 
 @_timed
 @require_POST
+@counter_staff
 def call_next(request):
     try:
         t = services.call_next(request.user, _group(request), _counter_no(request))
@@ -132,6 +150,7 @@ TICKET_ACTIONS = {
 
 
 @require_POST
+@counter_staff
 def ticket_action(request, ticket_id: int, action: str):
     func = TICKET_ACTIONS.get(action)
     if func is None:
@@ -160,6 +179,7 @@ def display_board(request):
 
 
 @require_POST
+@counter_staff
 def new_visit(request):
     """A visit without a ticket (e.g. a resident brought in by a department)."""
     visit = services.open_visit(request.user)
@@ -297,11 +317,13 @@ def _render_visit(request, visit: Visit, status: int = 200, **extra):
         return render(request, template, ctx, status=status)
 
 
+@counter_staff
 def visit_page(request, visit_id: int):
     visit = get_object_or_404(Visit, pk=visit_id)
     return _render_visit(request, visit)
 
 
+@counter_staff
 def visit_tasks(request, visit_id: int):
     visit = get_object_or_404(Visit, pk=visit_id)
     return render(request, "counter/_tasks.html", {"visit": visit, "tasks": task_rows(visit)})
@@ -411,6 +433,7 @@ VISIT_ACTIONS = {
 }
 
 
+@counter_staff
 def visit_step(request, visit_id: int):
     """The visit's step only (no personal data): polled after the bundle opens."""
     visit = get_object_or_404(Visit.objects.only("step", "version"), pk=visit_id)
@@ -419,6 +442,7 @@ def visit_step(request, visit_id: int):
 
 @_timed
 @require_POST
+@counter_staff
 def visit_action(request, visit_id: int, action: str):
     func = VISIT_ACTIONS.get(action)
     if func is None:
@@ -452,6 +476,7 @@ def visit_action(request, visit_id: int, action: str):
 
 @_timed
 @require_POST
+@counter_staff
 def search(request, visit_id: int):
     """Register search from the visit (POST: the query never lands in access logs)."""
     from madoguchi.register.search import search as register_search
@@ -496,6 +521,7 @@ def _result_row(row) -> dict:
     }
 
 
+@counter_staff
 def postal(request, visit_id: int):
     code = request.GET.get("postal_code") or request.GET.get("former_postal") or ""
     try:
@@ -512,6 +538,7 @@ def postal(request, visit_id: int):
 
 
 @_timed
+@counter_staff
 def bundle(request, visit_id: int):
     try:
         pdf = services.bundle_pdf(visit_id, request.user)

@@ -266,7 +266,14 @@ def test_marriage_with_a_move(browser, live_server, staff):
     saved(c, lambda: c.click("#details-marriage button[type=submit]"))
     c.page.locator("#procedures li[data-id='family_register.marriage']").wait_for()
     c.type("#postal_code", "0900025")
-    c.page.locator("#town_index").wait_for()
+    try:
+        c.page.locator("#town_index").wait_for(timeout=5_000)
+    except Exception:
+        # the in-memory SQLite of live_server refuses a request that overlaps another
+        # ("table is locked"); type the last digit again to look the code up again
+        c.press("Backspace", "#postal_code")
+        c.type("#postal_code", "5")
+        c.page.locator("#town_index").wait_for()
     c.type("#banchi", "4丁目2番地")
     c.press("Enter", "#banchi")
     c.page.locator("#address .current-address", has_text="4丁目2番地").wait_for()

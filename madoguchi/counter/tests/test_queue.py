@@ -176,3 +176,15 @@ def test_queue_page_actions(clerk_client, clerk):
     assert Ticket.objects.get().group == "certificate"
     r = clerk_client.post("/counter/call-next/", follow=True)
     assert "お待ちの方はいません" in r.content.decode()
+
+
+def test_department_staff_cannot_use_the_counter(client, staff_factory, household):
+    client.force_login(staff_factory("hoken", "department", "insurance"))
+    assert client.get("/counter/").status_code == 403
+    assert (
+        client.post(
+            "/api/counter/tickets", {"purpose": "birth"}, content_type="application/json"
+        ).status_code
+        == 401
+    )
+    assert client.get("/counter/display/").status_code == 200  # the display is public
