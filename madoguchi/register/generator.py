@@ -326,7 +326,7 @@ class _City:
         return dt.date.fromordinal(self.as_of.toordinal() - int(age * 365.2425))
 
     def surname(self) -> tuple[str, str]:
-        if self.r.random() < RARE_SHARE * 1.2:
+        if self.r.random() < RARE_SHARE:  # per surname draw: ≈ 1/200 of persons
             return self.r.choice(RARE_SURNAMES)
         return self.r.choices(self.last, cum_weights=self.last_cum)[0]
 
