@@ -28,10 +28,10 @@ from load_test import PASSWORD, REPO, free_port, start_server  # noqa: E402
 
 
 def _browser_settings():
-    """Chromium path and flags: the same as the browser tests (tests/browser/conftest.py)."""
+    """Chromium path and flags: the same as the browser tests (the root conftest.py)."""
     import importlib.util
 
-    path = REPO / "tests" / "browser" / "conftest.py"
+    path = REPO / "conftest.py"
     spec = importlib.util.spec_from_file_location("_browser_conftest", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
