@@ -27,10 +27,14 @@ def department_names() -> dict[str, str]:
     return {k: d.name for k, d in determination.catalog().departments.items()}
 
 
+def department_places() -> dict[str, str]:
+    return {k: getattr(d, "place", "") for k, d in determination.catalog().departments.items()}
+
+
 def task_rows(visit: Visit) -> list[dict]:
     from madoguchi.tasks.models import Status
 
-    names = department_names()
+    names, places = department_names(), department_places()
     return [
         {
             "id": t.pk,
@@ -38,6 +42,7 @@ def task_rows(visit: Visit) -> list[dict]:
             "name": t.name,
             "department": t.department,
             "department_name": names.get(t.department, t.department),
+            "place": places.get(t.department, ""),
             "status": t.status,
             "status_label": Status(t.status).label,
             "handling": t.handling,

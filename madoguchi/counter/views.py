@@ -270,7 +270,8 @@ def visit_context(request, visit: Visit, **extra) -> dict:
             determination.questions(visit) if visit.step == VisitStep.INTERVIEW else [], names
         ),
         "flag_labels": FLAGS,
-        "tasks": task_rows(visit),
+        "tasks": (tasks := task_rows(visit)),
+        "remaining": sum(1 for t in tasks if t["status"] != "done"),
         "id_documents": IdDocument.choices,
         "groups": CounterGroup.choices,
         "editable": visit.step in (VisitStep.IDENTIFY, VisitStep.INTERVIEW),
@@ -326,7 +327,11 @@ def visit_page(request, visit_id: int):
 @counter_staff
 def visit_tasks(request, visit_id: int):
     visit = get_object_or_404(Visit, pk=visit_id)
-    return render(request, "counter/_tasks.html", {"visit": visit, "tasks": task_rows(visit)})
+    rows = task_rows(visit)
+    remaining = sum(1 for t in rows if t["status"] != "done")
+    return render(
+        request, "counter/_tasks.html", {"visit": visit, "tasks": rows, "remaining": remaining}
+    )
 
 
 def _detail_value(key: str, post) -> object:
