@@ -240,6 +240,6 @@ def render(visit):
     sits = situations(visit)
     if not sits or not visit.result.get("procedures"):
         raise ValueError(_("手続が決まっていません"))
-    # One bundle per visit: the first situation carries the persons (the same in every
-    # event of the visit); the merged result carries every procedure.
-    return render_bundle(sits[0], visit.result, catalog())
+    # One bundle per visit: the documents engine merges the visit's situations (the move
+    # event leads, so the 住民異動届 prints 新住所/旧住所 for a marriage with a move).
+    return render_bundle(sits, visit.result, catalog())

@@ -155,6 +155,25 @@ def test_marriage_with_a_move_is_one_visit(clerk_client, household):
     assert procs["mynumber.card_update"] == ["p2"]  # surname and address: listed once
     assert len(f.v["result"]["procedures"]) == len(procs)
     assert f.v["new_address"]["town"] == "北五条東"
+    # the bundle is rendered from every situation of the visit: the 住民異動届 of the
+    # move prints the new address (and the old one) although the marriage came first
+    f.step("confirm")
+    r = clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf")
+    assert r.status_code == 200, r.content[:200]
+    text = pdf_text(r.content)
+    assert "新住所北海道北見市北五条東4丁目2番地" in text
+    assert "旧住所北海道北見市北四条東9番地" in text
+
+
+def pdf_text(pdf: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    finally:
+        doc.close()
+    return "".join(text.split())  # the forms space out digits and kana
 
 
 def test_conflict_keeps_the_other_clerks_work(clerk_client, household, staff_factory, client):
