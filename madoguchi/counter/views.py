@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.audit.services import record
 
-from . import determination, services
+from . import determination, labels, services
 from .models import CounterGroup, IdDocument, Ticket, TicketStatus, Visit, VisitStep
 from .serialize import task_rows
 
@@ -234,9 +234,23 @@ def _procedure_rows(visit: Visit, names: dict[str, str]) -> list[dict]:
     return rows
 
 
+def _procedure_names(visit: Visit) -> dict[str, str]:
+    """Catalog names of the procedures found not applicable (ids only in the result)."""
+    try:
+        cat = determination.catalog()
+    except Exception:
+        return {}
+    on = visit.event_date
+    return {
+        n["id"]: cat.procedure(n["id"], on).name
+        for n in (visit.result or {}).get("not_applicable", [])
+        if n.get("id") in cat.procedures
+    }
+
+
 def visit_context(request, visit: Visit, **extra) -> dict:
     """Everything the visit screen shows; the read of person data is audited."""
-    from madoguchi.rules.facts import FLAGS, MOVE_EVENTS
+    from madoguchi.rules.facts import MOVE_EVENTS
     from madoguchi.rules.situation import EVENT_DETAILS
 
     persons = _person_rows(visit)
@@ -266,10 +280,10 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "determine_error": state.get("determine_error"),
         "procedures": _procedure_rows(visit, names),
         "not_applicable": (visit.result or {}).get("not_applicable", []),
+        "procedure_names": _procedure_names(visit),
         "questions": _grouped(
             determination.questions(visit) if visit.step == VisitStep.INTERVIEW else [], names
         ),
-        "flag_labels": FLAGS,
         "tasks": (tasks := task_rows(visit)),
         "remaining": sum(1 for t in tasks if t["status"] != "done"),
         "id_documents": IdDocument.choices,
@@ -292,23 +306,9 @@ def _grouped(questions: list[dict], names: dict[str, str]) -> list[dict]:
     return list(groups.values())
 
 
-RELATIONSHIP_LABELS = [
-    ("head", "世帯主"),
-    ("spouse", "配偶者"),
-    ("child", "子"),
-    ("parent", "父母"),
-    ("sibling", "兄弟姉妹"),
-    ("relative", "その他の親族"),
-    ("cohabitant", "同居人"),
-]
-INSURANCE_LABELS = [
-    ("nhi", "国保"),
-    ("employee", "被用者保険"),
-    ("elderly", "後期高齢"),
-    ("assistance", "生活保護"),
-    ("none", "なし"),
-]
-PENSION_LABELS = [("1", "第1号"), ("2", "第2号"), ("3", "第3号"), ("none", "なし")]
+RELATIONSHIP_LABELS = labels.choices("relationship")
+INSURANCE_LABELS = labels.choices("health_insurance")
+PENSION_LABELS = labels.choices("pension")
 
 
 def _render_visit(request, visit: Visit, status: int = 200, **extra):

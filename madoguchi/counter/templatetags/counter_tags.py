@@ -29,3 +29,35 @@ def get_item(mapping, key):
 @register.filter
 def detail_label(key):
     return _(DETAIL_LABELS.get(key, key))
+
+
+@register.filter
+def flag_label(flag):
+    """A flag id as a short Japanese noun (「犬の所有者」)."""
+    from madoguchi.counter.labels import flag_label as label
+
+    return label(flag)
+
+
+@register.filter
+def edit_text(edit):
+    """One recorded edit: 「犬の所有者: いいえ → はい（聞き取り）」."""
+    from madoguchi.counter.labels import edit_text as text
+
+    return text(edit)
+
+
+@register.filter
+def fact_value(value, field):
+    """A fact's value as its label (``{{ p.health_insurance_before|fact_value:"health_insurance" }}``)."""
+    from madoguchi.counter.labels import value_label
+
+    return value_label(field, value)
+
+
+@register.filter
+def birth_wareki(value):
+    """A birth date as 和暦（西暦年）, as the register pages show it."""
+    from madoguchi.counter.labels import birth_date_text
+
+    return birth_date_text(value)

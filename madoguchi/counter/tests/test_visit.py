@@ -303,3 +303,22 @@ def test_cancel_needs_a_reason_and_finishes_the_ticket(clerk_client, household):
     f.step("cancel", reason="本人が来庁せず")
     assert f.v["step"] == "cancelled" and f.v["ticket"]["status"] == "done"
     assert f.step("answers", flags={"p1": {"dog_owner": True}}, expect=400)["field"] == "step"
+
+
+def test_the_screen_shows_labels_not_ids(clerk_client, household):
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="200001")
+    f.step("events", events=["death"])
+    f.step("event-details", event="death", details={"deceased": "p1"})
+    f.step("answers", flags={"p1": {"dog_owner": False}, "p2": {"wants_seal": True}})
+    f.step("facts", pid="p2", field="health_insurance_before", value="nhi", reason="退職")
+    body = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert "マイナンバーカード</span>" in body and "印鑑登録を希望</span>" in body
+    assert "犬の所有者: はい → いいえ（聞き取り）" in body
+    assert "健康保険（変更前）: （なし） → 国保（退職）" in body
+    table = body[body.index('<table class="persons">') :]
+    table = table[: table.index("</table>")]
+    assert "昭和60年6月1日（1985年）" in table and "1985-06-01" not in table
+    assert "対象外の手続と理由" in body and "<li>registry." not in body  # names, not ids
+    for raw in (">my_number_card<", "flags.", "False", "True", ">nhi<"):
+        assert raw not in body, raw
