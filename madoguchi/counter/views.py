@@ -67,11 +67,7 @@ def _group(request) -> str:
 def _events():
     from madoguchi.rules.facts import EVENTS
 
-    try:
-        cat = determination.catalog()
-        return [(e, cat.events[e].name if e in cat.events else e) for e in EVENTS]
-    except Exception:  # catalog not loadable: ids still work
-        return [(e, e) for e in EVENTS]
+    return [(e, labels.event_name(e)) for e in EVENTS]
 
 
 def _queue_context(request) -> dict:
@@ -229,6 +225,7 @@ def _procedure_rows(visit: Visit, names: dict[str, str]) -> list[dict]:
                 "department_name": dname,
                 "place": place,
                 "person_names": [names.get(x, x) for x in p.get("persons", [])],
+                "because": [labels.because_text(b, names) for b in p.get("because", [])],
             }
         )
     return rows
@@ -279,7 +276,10 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "new_address": state.get("new_address"),
         "determine_error": state.get("determine_error"),
         "procedures": _procedure_rows(visit, names),
-        "not_applicable": (visit.result or {}).get("not_applicable", []),
+        "not_applicable": [
+            {**n, "because": labels.because_text(n.get("because", ""), names)}
+            for n in (visit.result or {}).get("not_applicable", [])
+        ],
         "procedure_names": _procedure_names(visit),
         "questions": _grouped(
             determination.questions(visit) if visit.step == VisitStep.INTERVIEW else [], names

@@ -6,7 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from madoguchi.counter import labels
 
 from . import services
 from .models import Status, Task
@@ -36,7 +39,7 @@ def _context(request):
         rows.append(
             {
                 "task": t,
-                "events": [e.event for e in t.visit.events.all()],
+                "events": [labels.event_name(e.event) for e in t.visit.events.all()],
                 "ticket": t.visit.ticket.display_no if t.visit.ticket_id else "",
                 "n_persons": len([p for p in t.visit.persons.all() if not pids or p.pid in pids]),
             }
@@ -64,7 +67,10 @@ def queue_table(request):
 @require_POST
 def retry(request):
     res = services.retry_handoffs(force=True)
-    messages.info(request, f"再送 {res['retried']} 件（成功 {res['sent']} 件）")
+    messages.info(
+        request,
+        _("再送 %(n)s 件（成功 %(ok)s 件）") % {"n": res["retried"], "ok": res["sent"]},
+    )
     return redirect(request.POST.get("next") or "tasks:queue")
 
 
@@ -74,6 +80,9 @@ def task_page(request, task_id: int):
         raise PermissionDenied
     with transaction.atomic():
         facts = services.task_facts(task, request.user)
+        names = {p["pid"]: p["name"] or p["pid"] for p in facts["persons"]}
+        facts["because"] = [labels.because_text(b, names) for b in facts["because"]]
+        facts["event_names"] = [labels.event_name(e) for e in facts["events"]]
         ctx = {
             "task": task,
             "facts": facts,

@@ -56,8 +56,8 @@ def fact_value(value, field):
 
 
 @register.filter
-def birth_wareki(value):
-    """A birth date as 和暦（西暦年）, as the register pages show it."""
+def wareki_date(value):
+    """A date (or ISO text) as 和暦（西暦年）, as the register pages show birth dates."""
     from madoguchi.counter.labels import birth_date_text
 
     return birth_date_text(value)

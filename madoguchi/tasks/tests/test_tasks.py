@@ -181,3 +181,33 @@ def test_retry_command_reports_and_fails_while_down(db, clerk, django_capture_on
     call_command("tasks", "retry", "--all", stdout=out)
     assert '"sent": 1' in out.getvalue()
     assert not Task.objects.exclude(handoff_state="sent").exists()
+
+
+def test_task_page_shows_labels_not_ids(db, clerk, staff_factory, client):
+    from madoguchi.counter.models import VisitEvent
+
+    procs = [{**PROCEDURES[2], "because": ["p2: 学齢（小学校）・2017-06-10 生まれ"]}]
+    visit = Visit.objects.create(clerk=clerk, event_date="2027-04-01", result={"procedures": procs})
+    VisitEvent.objects.create(visit=visit, event="move_in")
+    VisitPerson.objects.create(
+        visit=visit,
+        pid="p2",
+        atena_no="300002",
+        data={
+            "register": {"name": "乙"},
+            "birth_date": "2017-06-10",
+            "relationship": "child",
+            "health_insurance": "employee",
+            "flags": ["private_school"],
+        },
+    )
+    task = services.route_visit(visit, procs, clerk)[0]
+    client.force_login(staff_factory("gakko", "department", "education"))
+    page = client.get(f"/tasks/{task.pk}/").content.decode()
+    assert "平成29年6月10日（2017年）" in page and "2017-06-10" not in page
+    assert "転入（国内の他市区町村から）" in page and "被用者保険" in page
+    assert "私立・国立の学校" in page and "乙: 学齢（小学校）" in page
+    for raw in (">child<", ">employee<", "private_school<", "move_in<"):
+        assert raw not in page, raw
+    queue = client.get("/tasks/").content.decode()
+    assert "転入（国内の他市区町村から）" in queue and "move_in<" not in queue
