@@ -136,6 +136,7 @@ def birth_date_text(value) -> str:
     return display_date(value)
 
 
+_PID = re.compile(r"\bp\d+\b")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
@@ -162,7 +163,8 @@ def because_text(text: str, names: dict[str, str]) -> str:
         elif sep and head in EVENTS:
             piece = f"{event_name(head)}: {because_text(rest, names)}"
         parts.append(piece)
-    return _ISO_DATE.sub(_wareki_of, " ／ ".join(parts))
+    text = _PID.sub(lambda m: names.get(m[0], m[0]), " ／ ".join(parts))
+    return _ISO_DATE.sub(_wareki_of, text)
 
 
 def event_name(event: str) -> str:
