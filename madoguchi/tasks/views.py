@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -86,7 +88,9 @@ def task_page(request, task_id: int):
         ctx = {
             "task": task,
             "facts": facts,
-            "history": services.history(task),
+            "history": [
+                {**h, "when": datetime.fromisoformat(h["at"])} for h in services.history(task)
+            ],
             "attempts": list(task.handoffs.all()),
             "statuses": Status.choices,
         }

@@ -207,6 +207,7 @@ def test_task_page_shows_labels_not_ids(db, clerk, staff_factory, client):
     assert "平成29年6月10日（2017年）" in page and "2017-06-10" not in page
     assert "転入（国内の他市区町村から）" in page and "被用者保険" in page
     assert "私立・国立の学校" in page and "乙: 学齢（小学校）" in page
+    assert "+00:00" not in page  # the history in local time, not ISO text
     for raw in (">child<", ">employee<", "private_school<", "move_in<"):
         assert raw not in page, raw
     queue = client.get("/tasks/").content.decode()
