@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from madoguchi.counter import labels
 
 from . import services
 
@@ -21,4 +24,18 @@ def dashboard(request):
         + [r["avg_service_min"] or 0 for r in data["by_hour"]]
         + [1]
     )
+    for r in data["by_purpose"]:
+        r["label"] = _("証明書の請求") if r["key"] == "certificate" else labels.event_name(r["key"])
+    departments = _department_names()
+    for r in data["department"]:
+        r["label"] = departments.get(r["key"], r["key"])
     return render(request, "analytics/dashboard.html", {"data": data, "peak": peak, "days": days})
+
+
+def _department_names() -> dict[str, str]:
+    from madoguchi.counter.serialize import department_names
+
+    try:
+        return department_names()
+    except Exception:  # catalog not loadable: the ids still identify the departments
+        return {}

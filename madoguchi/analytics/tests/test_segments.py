@@ -61,3 +61,21 @@ def test_dashboard_page_for_managers_only(client, staff_factory, clerk):
     client.force_login(staff_factory("boss", "manager", "citizen"))
     r = client.get("/analytics/")
     assert r.status_code == 200 and "届出別" in r.content.decode()
+
+
+def test_dashboard_names_purposes_and_departments(client, staff_factory, db, monkeypatch):
+    t = _ticket("death", 1)
+    t0 = timezone.now() - timedelta(minutes=30)
+    services.stamp(t, "waiting", at=t0)
+    services.stamp(t, "called", at=t0 + timedelta(minutes=5))
+    real = services.dashboard
+
+    def with_department(**kw):
+        data = real(**kw)
+        return {**data, "department": [{"key": "education", "tasks": 1, "avg_min": 9.0}]}
+
+    monkeypatch.setattr(services, "dashboard", with_department)
+    client.force_login(staff_factory("boss", "manager", "citizen"))
+    page = client.get("/analytics/").content.decode()
+    assert "<td>死亡</td>" in page and "<td>学校教育課</td>" in page
+    assert ">death<" not in page and ">education<" not in page
