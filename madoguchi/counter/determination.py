@@ -86,6 +86,7 @@ def situations(visit) -> list[dict]:
         plist = []
         for vp in persons:
             p = copy.deepcopy(vp.data)
+            p.pop("sources", None)  # where the register facts came from: for the screen
             p["id"] = vp.pid
             if ev.event in MOVE_EVENTS:
                 p["moving"] = bool(vp.involved)

@@ -17,7 +17,7 @@ from datetime import date
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from madoguchi.analytics import services as segments
@@ -305,7 +305,9 @@ def _add_register_person(visit: Visit, person, relationship: str | None, reason:
     if visit.persons.filter(atena_no=person.atena_no).exists():
         return None
     pid = _next_pid(visit)
-    data, sources = prefill.situation_person(person, visit.event_date, pid)
+    with translation.override("ja"):  # stored in the msgid language, translated when shown
+        data, sources = prefill.situation_person(person, visit.event_date, pid)
+    data["sources"] = sources  # shown beside the facts; not part of the situation
     edits = []
     if relationship and relationship != data["relationship"]:
         _edit(data, edits, "relationship", relationship, reason, actor)

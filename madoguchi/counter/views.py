@@ -199,12 +199,24 @@ def _person_rows(visit: Visit) -> list[dict]:
                 "health_insurance_before": vp.data.get("health_insurance_before", ""),
                 "pension": vp.data.get("pension", "none"),
                 "flags": vp.data.get("flags", []),
+                "to_check": _to_check(vp),
                 "involved": vp.involved,
                 "source": vp.source,
                 "edits": vp.edits,
             }
         )
     return rows
+
+
+def _to_check(vp) -> dict[str, str]:
+    """Facts the register only suggests (「被用者保険と推定（要確認）」) and nobody has
+    confirmed yet by an edit: field → the source text, shown as 要確認 beside the value."""
+    edited = {e.get("field") for e in vp.edits}
+    return {
+        field: _(text)
+        for field, text in (vp.data.get("sources") or {}).items()
+        if "要確認" in text and field not in edited
+    }
 
 
 def _procedure_rows(visit: Visit, names: dict[str, str]) -> list[dict]:

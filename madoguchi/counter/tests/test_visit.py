@@ -312,6 +312,7 @@ def test_the_screen_shows_labels_not_ids(clerk_client, household):
     f.step("event-details", event="death", details={"deceased": "p1"})
     f.step("answers", flags={"p1": {"dog_owner": False}, "p2": {"wants_seal": True}})
     f.step("facts", pid="p2", field="health_insurance_before", value="nhi", reason="退職")
+    f.step("facts", pid="p2", field="health_insurance", value="employee", reason="保険証")
     body = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
     assert "マイナンバーカード</span>" in body and "印鑑登録を希望</span>" in body
     assert "犬の所有者: はい → いいえ（聞き取り）" in body
@@ -319,6 +320,10 @@ def test_the_screen_shows_labels_not_ids(clerk_client, household):
     table = body[body.index('<table class="persons">') :]
     table = table[: table.index("</table>")]
     assert "昭和60年6月1日（1985年）" in table and "1985-06-01" not in table
+    # the register only suggests 被用者保険 (no 国保/後期): marked 要確認 with the source;
+    # 北見 花子's insurance was confirmed by an edit above, so hers is not
+    assert table.count("要確認</small>") == 4 - 1
+    assert "被用者保険と推定（要確認）" in table
     assert "対象外の手続と理由" in body and "<li>registry." not in body  # names, not ids
     assert "北見　太郎: " in body and "p1: " not in body and "p1 " not in body  # names
     for raw in (">my_number_card<", "flags.", "False", "True", ">nhi<"):
