@@ -102,6 +102,9 @@ def test_move_in_family_of_four_by_keyboard(browser, live_server, staff):
         c.click(f"input[data-q='{key}']")
         c.page.wait_for_function(f"document.getElementById('visit').dataset.version != '{before}'")
     c.shot("visit")
+    persons = c.page.locator("#persons").inner_text()  # labels a clerk reads, not ids
+    assert "犬の所有者: いいえ → はい（聞き取り）" in persons and "昭和60年6月1日" in persons
+    assert "dog_owner" not in persons and "1985-06-01" not in persons
     assert shown_procedures(c.page) == set(expected("move_in_family_of_four"))
     c.press("Alt+k")
     c.page.locator("#print").wait_for()
@@ -141,7 +144,7 @@ def test_move_in_family_of_four_by_keyboard(browser, live_server, staff):
     mctx = login(browser, live_server, staff["manager"])
     m = Counted(mctx.new_page())
     m.page.goto(f"{live_server.url}/analytics/")
-    assert "move_in" in m.page.locator("#by-purpose").inner_text()
+    assert "転入（国内の他市区町村から）\t1" in m.page.locator("#by-purpose").inner_text()
     m.shot("analytics")
     mctx.close()
     ctx.close()
