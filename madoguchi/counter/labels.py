@@ -176,3 +176,24 @@ def event_name(event: str) -> str:
     except Exception:  # catalog not loadable: the id still identifies the event
         return event
     return events[event].name if event in events else event
+
+
+def input_text(pairs: list[tuple[str, str]], names: dict[str, str]) -> str:
+    """A refused input (a conflict) as the clerk typed it: 「星野　健一・年金・第1号・退職」,
+    not ``pid=p1 field=pension value=1``."""
+    posted = dict(pairs)
+    out = []
+    for key, value in pairs:
+        if key in ("pid", "pids", "deceased", "newborn", "mother", "custodial_parent"):
+            out.append(names.get(value, value))
+        elif key == "field":
+            out.append(field_label(value))
+        elif key == "value" and "field" in posted:
+            out.append(value_label(posted["field"], value))
+        elif key == "flag":
+            out.append(flag_label(value))
+        elif key in ("events", "event"):
+            out.append(event_name(value))
+        elif value:
+            out.append(value)
+    return "・".join(out)

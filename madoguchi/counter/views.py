@@ -479,8 +479,17 @@ def visit_action(request, visit_id: int, action: str):
             for v in request.POST.getlist(k)
             if k not in ("version", "csrfmiddlewaretoken")
         ]
+        names = {
+            p.pid: p.data.get("register", {}).get("name") or p.pid for p in visit.persons.all()
+        }
         return _render_visit(
-            request, visit, 409, conflict=exc.message, kept=kept, kept_action=action
+            request,
+            visit,
+            409,
+            conflict=exc.message,
+            kept=kept,
+            kept_text=labels.input_text(kept, names),
+            kept_action=action,
         )
     except services.CounterError as exc:
         visit = get_object_or_404(Visit, pk=visit_id)

@@ -208,6 +208,7 @@ def test_conflict_in_the_screen_keeps_the_input(clerk_client, household):
     assert r.status_code == 409
     body = r.content.decode()
     assert "他の職員" in body and 'name="reason" value="退職"' in body
+    assert "あなたの入力: 北見　太郎・年金・第1号・退職" in body  # readable, not pid=p1
     assert f'name="version" value="{f.v["version"]}"' in body
 
 
