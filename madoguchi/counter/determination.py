@@ -119,6 +119,7 @@ def _error_dict(exc) -> dict:
     return {
         "field": getattr(exc, "field", ""),
         "message": getattr(exc, "message", None) or str(exc),
+        "message_en": getattr(exc, "message_en", ""),  # shown on English pages
     }
 
 
