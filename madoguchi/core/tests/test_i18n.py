@@ -16,8 +16,8 @@ import yaml
 from django.conf import settings
 
 from madoguchi.register.models import Household
-from madoguchi.rules.facts import SCHOOL_STAGE_JA
 from madoguchi.register.tests.test_search import make_person
+from madoguchi.rules.facts import SCHOOL_STAGE_JA
 
 PO = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po"
 # Kana and kanji (not the middle dot ・, which joins catalog names).
