@@ -175,7 +175,9 @@ def event_name(event: str) -> str:
         events = catalog().events
     except Exception:  # catalog not loadable: the id still identifies the event
         return event
-    return events[event].name if event in events else event
+    from madoguchi.core.templatetags.data_i18n import translated  # en: on English pages
+
+    return translated(events[event], "name") if event in events else event
 
 
 def input_text(pairs: list[tuple[str, str]], names: dict[str, str]) -> str:

@@ -24,11 +24,15 @@ def ticket_dict(t: Ticket) -> dict:
 
 
 def department_names() -> dict[str, str]:
-    return {k: d.name for k, d in determination.catalog().departments.items()}
+    from madoguchi.core.templatetags.data_i18n import translated  # en: on English pages
+
+    return {k: translated(d, "name") for k, d in determination.catalog().departments.items()}
 
 
 def department_places() -> dict[str, str]:
-    return {k: getattr(d, "place", "") for k, d in determination.catalog().departments.items()}
+    from madoguchi.core.templatetags.data_i18n import translated
+
+    return {k: translated(d, "place") or "" for k, d in determination.catalog().departments.items()}
 
 
 def task_rows(visit: Visit) -> list[dict]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from madoguchi.audit.services import record
+from madoguchi.core.templatetags.data_i18n import english_ui, translated
 
 from . import determination, labels, services
 from .models import CounterGroup, IdDocument, Ticket, TicketStatus, Visit, VisitStep
@@ -230,10 +231,11 @@ def _procedure_rows(visit: Visit, names: dict[str, str]) -> list[dict]:
         dname, place = dept, ""
         if cat is not None and dept in cat.departments:
             d = cat.department(dept)
-            dname, place = getattr(d, "name", dept), getattr(d, "place", "")
+            dname, place = translated(d, "name") or dept, translated(d, "place") or ""
         rows.append(
             {
                 **p,
+                **_procedure_en(cat, p),
                 "department_name": dname,
                 "place": place,
                 "person_names": [names.get(x, x) for x in p.get("persons", [])],
@@ -241,6 +243,18 @@ def _procedure_rows(visit: Visit, names: dict[str, str]) -> list[dict]:
             }
         )
     return rows
+
+
+def _procedure_en(cat, p: dict) -> dict:
+    """On an English page: the procedure's name and what to bring from its en: block."""
+    versions = (cat.procedures.get(p.get("id")) or []) if cat is not None else []
+    if not versions or not english_ui():
+        return {}
+    en = versions[-1].en
+    out = {"name": en["name"]} if en.get("name") else {}
+    if en.get("bring") and len(en["bring"]) == len(p.get("bring") or []):
+        out["bring"] = en["bring"]
+    return out
 
 
 def _procedure_names(visit: Visit) -> dict[str, str]:
