@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
+from django.utils import translation
 
 from madoguchi.register.models import Household
 from madoguchi.register.tests.test_search import make_person
@@ -34,6 +35,14 @@ LANGUAGE_NAMES = [label for _, label in settings.LANGUAGES] + ["高橋", "たか
 @pytest.fixture(autouse=True)
 def fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def back_to_japanese():
+    """LocaleMiddleware leaves the request's language active in the thread: later tests
+    (run in the same thread) must see the default language again."""
+    yield
+    translation.deactivate()
 
 
 def po_entries(path: Path = PO) -> list[dict]:
