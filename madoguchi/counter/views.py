@@ -323,11 +323,21 @@ def visit_context(request, visit: Visit, **extra) -> dict:
     }
 
 
+def _question_texts_en() -> dict[str, str]:
+    """The catalog questions' en: texts by id (English pages)."""
+    try:
+        return {q.id: q.en.get("text", "") for q in determination.catalog().questions}
+    except Exception:  # catalog not loadable: the Japanese text stays
+        return {}
+
+
 def _grouped(questions: list[dict], names: dict[str, str]) -> list[dict]:
     """One line per question, one checkbox per person it is put to."""
     groups: dict[tuple, dict] = {}
+    english = _question_texts_en() if english_ui() and questions else {}
     for q in questions:
-        g = groups.setdefault((q["id"], q["event"]), {"text": q["text"], "items": []})
+        text = english.get(q["id"]) or q["text"]
+        g = groups.setdefault((q["id"], q["event"]), {"text": text, "items": []})
         g["items"].append({**q, "name": names.get(q["pid"], "") if q["pid"] else ""})
     return list(groups.values())
 
