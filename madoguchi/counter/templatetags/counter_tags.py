@@ -1,21 +1,23 @@
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 register = template.Library()
 
+# Marked for makemessages; translated when shown (detail_label).
 DETAIL_LABELS = {
-    "deceased": "亡くなった方",
-    "newborn": "生まれた子",
-    "mother": "母",
-    "birth_weight_g": "出生体重（g）",
-    "custodial_parent": "親権者",
-    "couple": "夫婦となる・であった2人",
-    "surname_changes": "氏が変わる人",
-    "keeps_married_surname": "婚氏続称の人",
-    "same_prefecture": "同じ都道府県内の異動",
-    "school_district_changes": "学区が変わる",
-    "lump_sum_difference": "出産費用が一時金を下回った（差額あり）",
-    "single_parent": "ひとり親で育てる",
+    "deceased": gettext_noop("亡くなった方"),
+    "newborn": gettext_noop("生まれた子"),
+    "mother": gettext_noop("母"),
+    "birth_weight_g": gettext_noop("出生体重（g）"),
+    "custodial_parent": gettext_noop("親権者"),
+    "couple": gettext_noop("夫婦となる・であった2人"),
+    "surname_changes": gettext_noop("氏が変わる人"),
+    "keeps_married_surname": gettext_noop("婚氏続称の人"),
+    "same_prefecture": gettext_noop("同じ都道府県内の異動"),
+    "school_district_changes": gettext_noop("学区が変わる"),
+    "lump_sum_difference": gettext_noop("出産費用が一時金を下回った（差額あり）"),
+    "single_parent": gettext_noop("ひとり親で育てる"),
 }
 
 
