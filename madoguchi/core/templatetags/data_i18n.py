@@ -30,3 +30,20 @@ def translated(obj, field: str):
         if isinstance(en, dict) and en.get(field):
             return en[field]
     return value
+
+
+@register.filter
+def procedure_name(procedure_id: str, fallback: str = ""):
+    """``{{ task.procedure_id|procedure_name:task.name }}``: on an English page the
+    catalog procedure's ``en:`` name, else ``fallback`` (the name stored in Japanese)."""
+    if english_ui():
+        from madoguchi.catalog.loader import current_catalog
+
+        try:
+            versions = current_catalog().procedures.get(procedure_id) or []
+        except Exception:  # catalog not loadable: the stored name stays
+            versions = []
+        for version in reversed(versions):
+            if version.en.get("name"):
+                return version.en["name"]
+    return fallback
