@@ -312,3 +312,18 @@ def test_documents_preview_in_english(clerk_client):
     assert r.status_code == 422
     assert untranslated(r.content.decode(), ["event: move_in\nevent_date: 2026-13-01"]) == []
     assert "event_date: not a real date" in r.content.decode()
+
+
+def test_department_tasks_in_english(client, clerk, staff_factory, catalog_texts):
+    from madoguchi.counter.models import Visit
+    from madoguchi.tasks.models import Task
+
+    visit = Visit.objects.create(clerk=clerk, event_date=date(2026, 11, 1))
+    task = Task.objects.create(
+        visit=visit, procedure_id="registry.move_in", name="転入届", department="citizen"
+    )
+    c = english(client)
+    c.force_login(staff_factory("dept1", "department", "citizen"))
+    html = page(c, "/tasks/?department=citizen", catalog_texts, "Department tasks", "Received")
+    assert "Moving-in notification" in html and "転入届" not in html  # the catalog's en: name
+    page(c, f"/tasks/{task.pk}/", catalog_texts, "Moving-in notification", "Mark in progress")
