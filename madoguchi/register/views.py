@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from madoguchi.core.wareki import WarekiError, format_wareki
@@ -52,6 +53,11 @@ def _yes(flag: bool, since: date | None = None) -> str:
 def _name(value: str):
     """A registered name in the names font (IPAmj明朝 shows 髙, 﨑, 𠮷 and IVS)."""
     return format_html('<span class="name">{}</span>', value) if value else ""
+
+
+def _flags_text(flags: list[str] | None) -> str:
+    """The person's other-service flags as labels in the UI language."""
+    return pgettext("list separator", "、").join(_(FLAGS.get(f, f)) for f in (flags or []))
 
 
 def person_sections(p: Person) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -107,7 +113,7 @@ def person_sections(p: Person) -> list[tuple[str, list[tuple[str, str]]]]:
         (_("児童手当"), _("受給中") if p.child_allowance_recipient else _("なし")),
         (_("成年被後見人"), _("該当") if p.adult_ward else _("非該当")),
         (_("支援措置"), _("対象（住所等の開示・交付に注意）") if p.support_measure else _("なし")),
-        (_("他業務の情報"), "、".join(FLAGS.get(f, f) for f in (p.flags or [])) or _("なし")),
+        (_("他業務の情報"), _flags_text(p.flags) or _("なし")),
     ]
     return [
         (_("基本"), basic),

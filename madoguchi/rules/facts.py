@@ -11,6 +11,8 @@ Age predicates are pre-computed per person at the event date (``madoguchi.rules.
 so that the rules stay pure JSON Logic.
 """
 
+from django.utils.translation import gettext_noop
+
 EVENTS = (
     "move_in",
     "move_in_from_abroad",
@@ -29,33 +31,34 @@ SEXES = ("male", "female")
 HEALTH_INSURANCE = ("nhi", "employee", "elderly", "assistance", "none")
 PENSION = ("1", "2", "3", "none")
 
+# Marked for translation (gettext_noop leaves the text as it is; pages translate it).
 FLAGS: dict[str, str] = {
-    "my_number_card": "マイナンバーカードを持っている",
-    "pension_mynumber_linked": "基礎年金番号とマイナンバーが紐付いている",
-    "seal_registered": "印鑑登録をしている",
-    "wants_seal": "印鑑登録を希望する",
-    "adult_ward": "成年被後見人である",
-    "ltc_certified": "要介護・要支援認定を受けている",
-    "disability_handbook": "障害者手帳を持っている",
-    "disability_medical": "自立支援医療等の受給者証を持っている",
-    "disability_allowance": "特別障害者手当等を受給している",
-    "child_allowance_recipient": "児童手当を受給している",
-    "child_support_allowance_recipient": "児童扶養手当を受給している",
-    "single_parent_medical_recipient": "ひとり親家庭等医療費助成を受けている",
-    "child_medical_holder": "子ども医療費受給者証を持っている",
-    "primary_earner": "生計中心者である",
-    "public_servant": "公務員である",
-    "private_school": "私立・国立の学校に通っている",
-    "nursery_enrolled": "保育所等に通っている",
-    "nursery_wanted": "保育所等の入所を希望する",
-    "pregnant": "妊娠している",
-    "pension_recipient": "公的年金を受給している",
-    "resident_tax_payer": "住民税を納めている",
-    "elderly_services": "高齢者福祉サービスを利用している",
-    "owns_real_estate": "市内に土地・家屋を所有している",
-    "owns_moped": "原付・小型特殊自動車を所有している",
-    "housing_tenant": "市営住宅の名義人である",
-    "dog_owner": "犬の登録上の所有者である",
+    "my_number_card": gettext_noop("マイナンバーカードを持っている"),
+    "pension_mynumber_linked": gettext_noop("基礎年金番号とマイナンバーが紐付いている"),
+    "seal_registered": gettext_noop("印鑑登録をしている"),
+    "wants_seal": gettext_noop("印鑑登録を希望する"),
+    "adult_ward": gettext_noop("成年被後見人である"),
+    "ltc_certified": gettext_noop("要介護・要支援認定を受けている"),
+    "disability_handbook": gettext_noop("障害者手帳を持っている"),
+    "disability_medical": gettext_noop("自立支援医療等の受給者証を持っている"),
+    "disability_allowance": gettext_noop("特別障害者手当等を受給している"),
+    "child_allowance_recipient": gettext_noop("児童手当を受給している"),
+    "child_support_allowance_recipient": gettext_noop("児童扶養手当を受給している"),
+    "single_parent_medical_recipient": gettext_noop("ひとり親家庭等医療費助成を受けている"),
+    "child_medical_holder": gettext_noop("子ども医療費受給者証を持っている"),
+    "primary_earner": gettext_noop("生計中心者である"),
+    "public_servant": gettext_noop("公務員である"),
+    "private_school": gettext_noop("私立・国立の学校に通っている"),
+    "nursery_enrolled": gettext_noop("保育所等に通っている"),
+    "nursery_wanted": gettext_noop("保育所等の入所を希望する"),
+    "pregnant": gettext_noop("妊娠している"),
+    "pension_recipient": gettext_noop("公的年金を受給している"),
+    "resident_tax_payer": gettext_noop("住民税を納めている"),
+    "elderly_services": gettext_noop("高齢者福祉サービスを利用している"),
+    "owns_real_estate": gettext_noop("市内に土地・家屋を所有している"),
+    "owns_moped": gettext_noop("原付・小型特殊自動車を所有している"),
+    "housing_tenant": gettext_noop("市営住宅の名義人である"),
+    "dog_owner": gettext_noop("犬の登録上の所有者である"),
 }
 
 # person facts other than flags: name -> Japanese label
