@@ -193,6 +193,7 @@ def family(db):
     head = make_person(
         "窓口\u3000太郎", "マドグチ\u3000タロウ", date(1980, 4, 1), household=hh, atena_no="701",
         nhi=True, nhi_since=date(2020, 4, 1), honseki="北海道北見市", **address,
+        flags=["dog_owner", "my_number_card"],
     )  # fmt: skip
     kid = make_person(
         "窓口\u3000陽", "マドグチ\u3000ヨウ", date(2019, 5, 1), household=hh, atena_no="702",
@@ -244,7 +245,10 @@ def test_clerk_pages_in_english(clerk_client, family, catalog_texts):
     r = c.post("/register/", {"q": "H5.13.1"}, HTTP_HX_REQUEST="true")  # a bad 和暦 date
     assert "the month must be 1–12" in r.content.decode()
     assert untranslated(r.content.decode(), data) == []
-    page(c, f"/register/person/{head.atena_no}/", data, "Resident ID", "View household")
+    page(
+        c, f"/register/person/{head.atena_no}/", data, "Resident ID", "View household",
+        "Is the registered owner of a dog",
+    )  # fmt: skip
     page(c, f"/register/household/{hh.household_no}/", data, "Household", "Relationship")
     html = page(c, "/catalog/", data + catalog_texts, "Procedure catalog", "All procedures")
     # catalog entries show their own en: translations
