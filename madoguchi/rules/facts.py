@@ -11,7 +11,11 @@ Age predicates are pre-computed per person at the event date (``madoguchi.rules.
 so that the rules stay pure JSON Logic.
 """
 
-from django.utils.translation import gettext_noop
+
+def gettext_noop(text: str) -> str:
+    """Marks text for makemessages without importing Django: determine stays pure."""
+    return text
+
 
 EVENTS = (
     "move_in",
