@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 
 class LoginRequiredMiddleware:
-    open_prefixes = ("/static/", "/accounts/login/", "/i18n/")
+    # Paths outside the views' own marking: static files, and Django's language switch.
+    open_prefixes = ("/static/", "/i18n/")
 
     def __init__(self, get_response):
         self.get_response = get_response

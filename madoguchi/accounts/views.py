@@ -1,8 +1,6 @@
 from django import forms
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,7 +22,6 @@ class LockoutAuthenticationForm(AuthenticationForm):
             raise
 
 
-@method_decorator(login_not_required, name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LockoutAuthenticationForm
