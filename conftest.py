@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent
-SHARED = Path(os.environ.get("MADOGUCHI_SHARED_DIR", REPO.parent / "shared"))
-EXAMPLES_DIR = SHARED / "domain" / "examples"
-MADO_SAMPLE_CSV = SHARED / "fixtures" / "mado-sample" / "resident_table.csv"
+# The project's own test data: nothing is read from outside the repository.
+EXAMPLES_DIR = REPO / "madoguchi" / "rules" / "examples"
+MADO_SAMPLE_CSV = REPO / "madoguchi" / "register" / "samples" / "mado-sample" / "resident_table.csv"
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ with their rules in generated Japanese and the example/scenario situations that 
 from __future__ import annotations
 
 import functools
-import os
 from datetime import date
 from pathlib import Path
 
@@ -19,8 +18,8 @@ SCENARIO_DIR = REPO / "madoguchi" / "rules" / "tests" / "scenarios"
 
 
 def examples_dir() -> Path:
-    shared = Path(os.environ.get("MADOGUCHI_SHARED_DIR", REPO.parent / "shared"))
-    return shared / "domain" / "examples"
+    """The worked examples shipped with the rules (situations + expected results)."""
+    return REPO / "madoguchi" / "rules" / "examples"
 
 
 @functools.cache

@@ -1,6 +1,6 @@
 """Strict 和暦 (Japanese era dates): formatting and parsing.
 
-Eras (see shared/domain/register.md):
+Eras (see docs/register-codes.md):
 
 ====  ====  ====  ==========  ==========
 元号  code  abbr  first day   last day

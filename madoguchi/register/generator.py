@@ -33,7 +33,7 @@ DEMO_AS_OF = dt.date(2026, 11, 1)
 BATCH = 5_000
 
 # The family the counter's browser test finds among the pending move-ins (see
-# docs/register-import.md and shared/domain/examples/move_in_family_of_four.situation.yaml).
+# docs/register-import.md and madoguchi/rules/examples/move_in_family_of_four.situation.yaml).
 DEMO_MOVE_IN_FAMILY = {
     "household_no": "P0000000001",
     "former_address": "東京都世田谷区桜新町二丁目5番3号",

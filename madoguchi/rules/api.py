@@ -28,7 +28,7 @@ EXAMPLE = {
 }
 
 SITUATION_DOC = (
-    "A situation as defined in shared/domain/situation.md: `event` (one of "
+    "A situation as defined in docs/situation.md: `event` (one of "
     + ", ".join(EVENTS)
     + "), `event_date` (YYYY-MM-DD), `persons` (id, relationship, birth_date, sex, "
     "nationality, moving, health_insurance(_before), pension(_before), flags, register) "

@@ -47,13 +47,21 @@ def issues(cat_dir) -> list:
     return info.value.issues
 
 
-def test_demo_catalog_loads_every_procedure_of_procedures_md():
+PROCEDURE_TABLE = Path(__file__).with_name("data") / "procedures.tsv"
+
+
+def procedure_table() -> list[tuple[str, str, str]]:
+    """(id, name, department) rows of the domain notes' procedure table, kept as test data."""
+    lines = PROCEDURE_TABLE.read_text(encoding="utf-8").splitlines()
+    rows = [tuple(line.split("\t")) for line in lines if line and not line.startswith("#")]
+    assert rows[0] == ("id", "name", "department")
+    return rows[1:]
+
+
+def test_demo_catalog_loads_every_procedure_of_the_procedure_table():
     cat = demo_catalog()
     ids = set(cat.procedures)
-    md = (REPO.parent / "shared" / "domain" / "procedures.md").read_text(encoding="utf-8")
-    import re
-
-    listed = set(re.findall(r"^\| ([a-z_]+\.[a-z_0-9]+) \|", md, re.M))
+    listed = {pid for pid, _name, _dept in procedure_table()}
     assert listed and listed <= ids
     assert len(cat.departments) == 12
     for p in cat.procedures.values():
@@ -286,11 +294,8 @@ def test_explanations_come_from_the_catalog_labels(cat_dir):
     assert any("学齢（小学校）: 2017-06-10 生まれ, 就学 2024-04-01" in b for b in demo["because"])
 
 
-def test_names_and_departments_follow_procedures_md():
-    import re
-
-    md = (REPO.parent / "shared" / "domain" / "procedures.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| ([a-z_]+\.[a-z_0-9]+) \| ([^|]+) \| ([a-z]+) \|", md, re.M)
+def test_names_and_departments_follow_the_procedure_table():
+    rows = procedure_table()
     assert len(rows) > 100
     cat = demo_catalog()
     for pid, name, dept in rows:

@@ -1,15 +1,15 @@
 """POST /api/rules/determine gives the same answer as the Python API; 422 names the field."""
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
 
+from conftest import EXAMPLES_DIR
 from madoguchi.catalog.loader import current_catalog
 from madoguchi.rules import determine
 
-EX = Path(__file__).resolve().parents[4] / "shared" / "domain" / "examples"
+EX = EXAMPLES_DIR
 
 
 def post(client, url, data):

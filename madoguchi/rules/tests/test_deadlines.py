@@ -1,13 +1,12 @@
 """Deadlines: a date where the catalog gives days, else null; the Japanese text always kept."""
 
-from pathlib import Path
-
 import yaml
 
+from conftest import EXAMPLES_DIR
 from madoguchi.catalog.loader import demo_catalog
 from madoguchi.rules import determine
 
-EX = Path(__file__).resolve().parents[4] / "shared" / "domain" / "examples"
+EX = EXAMPLES_DIR
 
 
 def by_id(name):

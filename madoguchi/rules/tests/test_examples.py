@@ -1,8 +1,7 @@
-"""Every worked example of shared/domain/examples is a test: the same ids and persons,
+"""Every worked example of madoguchi/rules/examples is a test: the same ids and persons,
 from the Python API and from ``madoguchi determine --json``."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,12 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import EXAMPLES_DIR, REPO
 from madoguchi.catalog.loader import demo_catalog
 from madoguchi.rules import determine
 
-REPO = Path(__file__).resolve().parents[3]
-SHARED = Path(os.environ.get("MADOGUCHI_SHARED_DIR", REPO.parent / "shared"))
-EXAMPLES = sorted((SHARED / "domain" / "examples").glob("*.situation.yaml"))
+EXAMPLES = sorted(EXAMPLES_DIR.glob("*.situation.yaml"))
 
 
 def expected(path: Path) -> dict:
