@@ -1,0 +1,74 @@
+"""Counter business actions: one function per action, each in one transaction.
+
+``queue``: tickets, calling (``call_next``), ``recall``, ``hold``, ``transfer``, the
+display board. ``visit``: the visit's steps from ``open_visit`` to ``mark_signed``.
+``errors``: ``CounterError`` and ``VisitConflict``. Callers import this package; the
+names below are its public surface.
+"""
+
+from .errors import CounterError, VisitConflict
+from .queue import (
+    CERTIFICATE,
+    call_next,
+    complete_certificate,
+    display_board,
+    finish_ticket,
+    hold,
+    issue_ticket,
+    recall,
+    transfer,
+    valid_purposes,
+    waiting,
+)
+from .visit import (
+    EDITABLE,
+    PAPER_FIELDS,
+    add_paper_persons,
+    add_person,
+    answer,
+    bundle_pdf,
+    cancel_visit,
+    confirm,
+    edit_fact,
+    identify,
+    mark_signed,
+    open_visit,
+    postal_candidates,
+    set_address,
+    set_event_details,
+    set_events,
+    set_involved,
+)
+
+__all__ = [
+    "CERTIFICATE",
+    "EDITABLE",
+    "PAPER_FIELDS",
+    "CounterError",
+    "VisitConflict",
+    "add_paper_persons",
+    "add_person",
+    "answer",
+    "bundle_pdf",
+    "call_next",
+    "cancel_visit",
+    "complete_certificate",
+    "confirm",
+    "display_board",
+    "edit_fact",
+    "finish_ticket",
+    "hold",
+    "identify",
+    "issue_ticket",
+    "mark_signed",
+    "open_visit",
+    "postal_candidates",
+    "recall",
+    "set_address",
+    "set_event_details",
+    "set_events",
+    "set_involved",
+    "transfer",
+    "valid_purposes",
+    "waiting",
+]

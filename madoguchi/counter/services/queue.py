@@ -1,0 +1,211 @@
+"""The queue: tickets, calling, recall, hold, transfer and the waiting-room display.
+
+Two clerks never win the same ticket: the row is taken with ``SELECT … FOR UPDATE SKIP
+LOCKED`` on PostgreSQL; SQLite serialises writers with IMMEDIATE transactions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.analytics import services as segments
+from madoguchi.analytics.models import SegmentKind
+
+from ..models import CounterGroup, Ticket, TicketSequence, TicketStatus
+from .errors import CounterError
+
+CERTIFICATE = "certificate"
+
+
+def valid_purposes() -> set[str]:
+    from madoguchi.rules.facts import EVENTS
+
+    return set(EVENTS) | {CERTIFICATE}
+
+
+def issue_ticket(purpose: str, group: str | None = None, actor=None) -> Ticket:
+    if purpose not in valid_purposes():
+        raise CounterError(_("用件が不正です: %(p)s") % {"p": purpose}, "purpose")
+    group = group or (CounterGroup.CERTIFICATE if purpose == CERTIFICATE else CounterGroup.ONESTOP)
+    if group not in CounterGroup.values:
+        raise CounterError(_("窓口グループが不正です: %(g)s") % {"g": group}, "group")
+    today = timezone.localdate()
+    with transaction.atomic():
+        seq = _sequence(today, group)
+        seq.last_number = F("last_number") + 1
+        seq.save(update_fields=["last_number"])
+        seq.refresh_from_db(fields=["last_number"])
+        ticket = Ticket.objects.create(
+            issued_on=today, group=group, number=seq.last_number, purpose=purpose
+        )
+        segments.stamp(ticket, SegmentKind.WAITING, staff=actor)
+    return ticket
+
+
+def _sequence(day: date, group: str) -> TicketSequence:
+    qs = TicketSequence.objects.select_for_update().filter(issued_on=day, group=group)
+    seq = qs.first()
+    if seq is None:
+        try:
+            with transaction.atomic():
+                TicketSequence.objects.create(issued_on=day, group=group, last_number=0)
+        except IntegrityError:
+            pass  # another writer created it first
+        seq = qs.get()
+    return seq
+
+
+def _skip_locked(qs):
+    if connection.vendor == "postgresql":
+        return qs.select_for_update(skip_locked=True)
+    return qs.select_for_update()
+
+
+def call_next(actor, group: str, counter_no: str) -> Ticket | None:
+    """Give the longest-waiting ticket of ``group`` to this clerk and open its visit."""
+    if not counter_no:
+        raise CounterError(_("窓口番号を入力してください"), "counter_no")
+    with transaction.atomic():
+        ticket = (
+            _skip_locked(Ticket.objects.all())
+            .filter(group=group, status=TicketStatus.WAITING, issued_on=timezone.localdate())
+            .order_by("number")
+            .first()
+        )
+        if ticket is None:
+            return None
+        _call(ticket, actor, counter_no)
+        if ticket.purpose != CERTIFICATE and not hasattr(ticket, "visit"):
+            from .visit import open_visit  # the visit module builds on the queue
+
+            open_visit(actor, ticket=ticket)
+    return ticket
+
+
+def _call(ticket: Ticket, actor, counter_no: str) -> None:
+    ticket.status = TicketStatus.CALLED
+    ticket.called_by = actor
+    ticket.counter_no = counter_no
+    ticket.called_at = timezone.now()
+    ticket.save(update_fields=["status", "called_by", "counter_no", "called_at"])
+    segments.stamp(ticket, SegmentKind.CALLED, staff=actor)
+
+
+def _ticket_for_update(ticket_id: int) -> Ticket:
+    try:
+        return Ticket.objects.select_for_update().get(pk=ticket_id)
+    except Ticket.DoesNotExist:
+        raise CounterError(_("受付票が見つかりません"), "ticket") from None
+
+
+def recall(ticket_id: int, actor, counter_no: str = "") -> Ticket:
+    """Call the same number again (it shows again on the waiting-room display)."""
+    with transaction.atomic():
+        ticket = _ticket_for_update(ticket_id)
+        if ticket.status not in (TicketStatus.CALLED, TicketStatus.HELD):
+            raise CounterError(_("呼出中または保留の番号だけ再呼出しできます"), "status")
+        if ticket.status == TicketStatus.HELD:
+            _call(ticket, actor, counter_no or ticket.counter_no)
+        else:
+            ticket.called_at = timezone.now()
+        ticket.recall_count += 1
+        ticket.save(update_fields=["recall_count", "called_at"])
+    return ticket
+
+
+def hold(ticket_id: int, actor) -> Ticket:
+    """The resident is not there (or fetches a document): put the number aside."""
+    with transaction.atomic():
+        ticket = _ticket_for_update(ticket_id)
+        if ticket.status not in (TicketStatus.CALLED, TicketStatus.IN_SERVICE):
+            raise CounterError(_("呼出中・対応中の番号だけ保留にできます"), "status")
+        ticket.status = TicketStatus.HELD
+        ticket.save(update_fields=["status"])
+        segments.stamp(ticket, SegmentKind.WAITING, staff=actor)
+    return ticket
+
+
+def transfer(ticket_id: int, group: str, actor) -> Ticket:
+    """Send the number to another counter group's queue, keeping its place by number."""
+    if group not in CounterGroup.values:
+        raise CounterError(_("窓口グループが不正です: %(g)s") % {"g": group}, "group")
+    with transaction.atomic():
+        ticket = _ticket_for_update(ticket_id)
+        if ticket.status in (TicketStatus.DONE, TicketStatus.CANCELLED):
+            raise CounterError(_("完了した番号は回付できません"), "status")
+        if group == ticket.group:
+            raise CounterError(_("同じ窓口グループです"), "group")
+        ticket.transferred_from = ticket.group
+        ticket.group = group
+        ticket.status = TicketStatus.WAITING
+        ticket.counter_no = ""
+        ticket.save(update_fields=["transferred_from", "group", "status", "counter_no"])
+        segments.stamp(ticket, SegmentKind.WAITING, staff=actor)
+    return ticket
+
+
+def finish_ticket(ticket: Ticket, actor) -> None:
+    ticket.status = TicketStatus.DONE
+    ticket.save(update_fields=["status"])
+    segments.stamp(ticket, SegmentKind.DONE, staff=actor)
+
+
+def complete_certificate(ticket_id: int, actor) -> Ticket:
+    with transaction.atomic():
+        ticket = _ticket_for_update(ticket_id)
+        if ticket.status not in (TicketStatus.CALLED, TicketStatus.IN_SERVICE):
+            raise CounterError(_("呼出中の番号だけ完了にできます"), "status")
+        finish_ticket(ticket, actor)
+    return ticket
+
+
+def waiting(group: str):
+    return Ticket.objects.filter(
+        group=group, status=TicketStatus.WAITING, issued_on=timezone.localdate()
+    ).order_by("number")
+
+
+def display_board() -> dict:
+    """The waiting-room display: numbers only, never personal data."""
+    today = timezone.localdate()
+    groups = []
+    for group in CounterGroup:
+        tickets = Ticket.objects.filter(issued_on=today, group=group)
+        called = list(
+            tickets.filter(status__in=[TicketStatus.CALLED, TicketStatus.IN_SERVICE])
+            .order_by("-called_at")
+            .values("group", "number", "counter_no", "recall_count")[:8]
+        )
+        n_waiting = tickets.filter(status=TicketStatus.WAITING).count()
+        active = (
+            tickets.filter(status__in=[TicketStatus.CALLED, TicketStatus.IN_SERVICE])
+            .values("counter_no")
+            .distinct()
+            .count()
+        )
+        purposes = {CERTIFICATE} if group == CounterGroup.CERTIFICATE else None
+        est = segments.wait_estimate_minutes(
+            n_waiting, active, segments.average_service_seconds(purposes)
+        )
+        groups.append(
+            {
+                "group": group.value,
+                "label": group.label,
+                "called": [
+                    {
+                        "number": Ticket(group=c["group"], number=c["number"]).display_no,
+                        "counter_no": c["counter_no"],
+                        "recalled": c["recall_count"] > 0,
+                    }
+                    for c in called
+                ],
+                "waiting": n_waiting,
+                "estimate_min": est,
+            }
+        )
+    return {"groups": groups, "at": timezone.localtime().strftime("%H:%M")}

@@ -1,0 +1,205 @@
+"""View models of the visit screen: plain dicts built from a visit for the templates."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from madoguchi.audit.services import record
+from madoguchi.core.templatetags.data_i18n import english_ui, translated
+
+from . import determination, labels
+from .models import CounterGroup, IdDocument, Visit, VisitStep
+from .serialize import task_rows
+
+
+def event_choices():
+    """(event, label) pairs of every life event, in the catalog's order."""
+
+    from madoguchi.rules.facts import EVENTS
+
+    return [(e, labels.event_name(e)) for e in EVENTS]
+
+
+def _person_rows(visit: Visit) -> list[dict]:
+    rows = []
+    for vp in visit.persons.all():
+        reg = vp.data.get("register", {})
+        rows.append(
+            {
+                "pid": vp.pid,
+                "atena_no": vp.atena_no,
+                "name": reg.get("name", ""),
+                "kana": reg.get("kana", ""),
+                "birth_date": vp.data.get("birth_date"),
+                "sex": vp.data.get("sex"),
+                "relationship": vp.data.get("relationship"),
+                "health_insurance": vp.data.get("health_insurance", "none"),
+                "health_insurance_before": vp.data.get("health_insurance_before", ""),
+                "pension": vp.data.get("pension", "none"),
+                "flags": vp.data.get("flags", []),
+                "to_check": _to_check(vp),
+                "involved": vp.involved,
+                "source": vp.source,
+                "edits": vp.edits,
+            }
+        )
+    return rows
+
+
+def _to_check(vp) -> dict[str, str]:
+    """Facts the register only suggests (「被用者保険と推定（要確認）」) and nobody has
+    confirmed yet by an edit: field → the source text, shown as 要確認 beside the value."""
+    edited = {e.get("field") for e in vp.edits}
+    return {
+        field: _(text)
+        for field, text in (vp.data.get("sources") or {}).items()
+        if "要確認" in text and field not in edited
+    }
+
+
+def _procedure_rows(visit: Visit, names: dict[str, str]) -> list[dict]:
+    try:
+        cat = determination.catalog()
+    except Exception:
+        cat = None
+    rows = []
+    for p in (visit.result or {}).get("procedures", []):
+        dept = p.get("department", "")
+        dname, place = dept, ""
+        if cat is not None and dept in cat.departments:
+            d = cat.department(dept)
+            dname, place = translated(d, "name") or dept, translated(d, "place") or ""
+        rows.append(
+            {
+                **p,
+                **_procedure_en(cat, p),
+                "department_name": dname,
+                "place": place,
+                "person_names": [names.get(x, x) for x in p.get("persons", [])],
+                "because": [labels.because_text(b, names) for b in p.get("because", [])],
+            }
+        )
+    return rows
+
+
+def _procedure_en(cat, p: dict) -> dict:
+    """On an English page: the procedure's name and what to bring from its en: block."""
+    versions = (cat.procedures.get(p.get("id")) or []) if cat is not None else []
+    if not versions or not english_ui():
+        return {}
+    en = versions[-1].en
+    out = {"name": en["name"]} if en.get("name") else {}
+    if en.get("bring") and len(en["bring"]) == len(p.get("bring") or []):
+        out["bring"] = en["bring"]
+    return out
+
+
+def _procedure_names(visit: Visit) -> dict[str, str]:
+    """Catalog names of the procedures found not applicable (ids only in the result)."""
+    try:
+        cat = determination.catalog()
+    except Exception:
+        return {}
+    on = visit.event_date
+    return {
+        n["id"]: cat.procedure(n["id"], on).name
+        for n in (visit.result or {}).get("not_applicable", [])
+        if n.get("id") in cat.procedures
+    }
+
+
+def visit_context(request, visit: Visit, **extra) -> dict:
+    """Everything the visit screen shows; the read of person data is audited."""
+    from madoguchi.rules.facts import MOVE_EVENTS
+    from madoguchi.rules.situation import EVENT_DETAILS
+
+    persons = _person_rows(visit)
+    record(
+        request.user,
+        "visit.read",
+        query=f"visit:{visit.pk}",
+        person_ids=[p["atena_no"] for p in persons if p["atena_no"]],
+    )
+    names = {p["pid"]: p["name"] or p["pid"] for p in persons}
+    events = list(visit.events.all())
+    chosen = [e.event for e in events]
+    state = visit.state or {}
+    return {
+        "visit": visit,
+        "persons": persons,
+        "names": names,
+        "events": events,
+        "chosen_events": chosen,
+        "all_events": event_choices(),
+        "event_names": dict(event_choices()),
+        "event_details": {
+            e.event: sorted(EVENT_DETAILS[e.event][0] | EVENT_DETAILS[e.event][1]) for e in events
+        },
+        "has_move": any(e in MOVE_EVENTS for e in chosen),
+        "new_address": state.get("new_address"),
+        "determine_error": state.get("determine_error"),
+        "procedures": _procedure_rows(visit, names),
+        "not_applicable": [
+            {**n, "because": labels.because_text(n.get("because", ""), names)}
+            for n in (visit.result or {}).get("not_applicable", [])
+        ],
+        "procedure_names": _procedure_names(visit),
+        "questions": _grouped(
+            determination.questions(visit) if visit.step == VisitStep.INTERVIEW else [], names
+        ),
+        "tasks": (tasks := task_rows(visit)),
+        "remaining": sum(1 for t in tasks if t["status"] != "done"),
+        "id_documents": IdDocument.choices,
+        "groups": CounterGroup.choices,
+        "editable": visit.step in (VisitStep.IDENTIFY, VisitStep.INTERVIEW),
+        "relationships": RELATIONSHIP_LABELS,
+        "steps": [(s, s.label) for s in VisitStep if s != VisitStep.CANCELLED],
+        "insurances": INSURANCE_LABELS,
+        "pensions": PENSION_LABELS,
+        **extra,
+    }
+
+
+def _question_texts_en() -> dict[str, str]:
+    """The catalog questions' en: texts by id (English pages)."""
+    try:
+        return {q.id: q.en.get("text", "") for q in determination.catalog().questions}
+    except Exception:  # catalog not loadable: the Japanese text stays
+        return {}
+
+
+def _grouped(questions: list[dict], names: dict[str, str]) -> list[dict]:
+    """One line per question, one checkbox per person it is put to."""
+    groups: dict[tuple, dict] = {}
+    english = _question_texts_en() if english_ui() and questions else {}
+    for q in questions:
+        text = english.get(q["id"]) or q["text"]
+        g = groups.setdefault((q["id"], q["event"]), {"text": text, "items": []})
+        g["items"].append({**q, "name": names.get(q["pid"], "") if q["pid"] else ""})
+    return list(groups.values())
+
+
+RELATIONSHIP_LABELS = labels.choices("relationship")
+INSURANCE_LABELS = labels.choices("health_insurance")
+PENSION_LABELS = labels.choices("pension")
+
+
+def result_row(row) -> dict:
+    """A register search row for the counter (a masked 支援措置 row has no person)."""
+    from madoguchi.core.wareki import format_wareki
+
+    p = row.person
+    if p is None:
+        return {"masked": True}
+    return {
+        "masked": False,
+        "atena_no": p.atena_no,
+        "name": p.name,
+        "kana": p.name_kana,
+        "birth": format_wareki(p.birth_date),
+        "address": f"{p.address}{p.katagaki}",
+        "status": p.status,
+        "status_class": row.status_class,
+        "relationship": p.relationship,
+        "head_name": row.head_name,
+    }

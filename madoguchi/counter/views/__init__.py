@@ -1,0 +1,40 @@
+"""Counter screens: ``queue`` (tickets, calling, the waiting display) and ``visit`` (the
+visit screen and its steps); the visit's view models live in ``counter.viewmodels``."""
+
+from .queue import (
+    call_next,
+    display,
+    display_board,
+    issue,
+    queue_page,
+    queue_panel,
+    ticket_action,
+)
+from .visit import (
+    bundle,
+    new_visit,
+    postal,
+    search,
+    visit_action,
+    visit_page,
+    visit_step,
+    visit_tasks,
+)
+
+__all__ = [
+    "bundle",
+    "call_next",
+    "display",
+    "display_board",
+    "issue",
+    "new_visit",
+    "postal",
+    "queue_page",
+    "queue_panel",
+    "search",
+    "ticket_action",
+    "visit_action",
+    "visit_page",
+    "visit_step",
+    "visit_tasks",
+]
