@@ -1,0 +1,184 @@
+"""``import_register``: one all-or-nothing pass over a file, row by row, in one transaction."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from django.db import transaction
+
+from madoguchi.register.importer.convert import RowConverter
+from madoguchi.register.importer.mapping import Mapping
+from madoguchi.register.importer.reading import detect_encoding, read_header, records
+from madoguchi.register.importer.results import ImportResult, RowError
+from madoguchi.register.importer.values import UNDECODABLE, fold_digits
+from madoguchi.register.importer.writer import Writer
+from madoguchi.register.models import Relationship
+
+PROGRESS_EVERY = 50_000
+BATCH_SIZE = 5_000
+
+
+class _Rollback(Exception):
+    pass
+
+
+ProgressFn = Callable[[int], None]
+
+
+def stderr_progress(rows: int) -> None:
+    print(f"… {rows:,} rows", file=sys.stderr, flush=True)
+
+
+def import_register(
+    path: str | Path,
+    mapping: Mapping | str | Path,
+    *,
+    dry_run: bool = False,
+    pending: bool = False,
+    progress: ProgressFn | None = None,
+    progress_every: int = PROGRESS_EVERY,
+    batch_size: int = BATCH_SIZE,
+) -> ImportResult:
+    """Import a register CSV (all-or-nothing). Returns counts and every error."""
+    path = Path(path)
+    if not isinstance(mapping, Mapping):
+        mapping = Mapping.load(mapping)
+    result = ImportResult(file=str(path), mapping=mapping.source, dry_run=dry_run)
+    if not path.exists():
+        result.errors.append(RowError(0, "(file)", "ファイルがありません"))
+        return result
+    encoding = detect_encoding(path, mapping.encoding)
+    result.encoding = encoding
+    try:
+        header = read_header(path, encoding)
+    except UnicodeDecodeError:
+        result.errors.append(RowError(1, "(見出し)", f"文字コード {encoding} として読めません"))
+        return result
+    conv = RowConverter(mapping, header, pending=pending)
+    for col in conv.missing_columns:
+        result.errors.append(RowError(1, col, "列がありません"))
+    if result.errors:
+        return result
+
+    keep = _history_filter(path, encoding, conv, result)
+    writer = Writer(result, dry_run=dry_run, batch_size=batch_size)
+    try:
+        with transaction.atomic():
+            _run(path, encoding, conv, keep, writer, result, progress, progress_every)
+            writer.finish()
+            if not pending and not result.errors and not dry_run:
+                from madoguchi.register.pending import resolve_arrivals
+
+                result.pending_resolved = resolve_arrivals()
+            if result.errors or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    if result.errors:  # rolled back: the writer's counts of the good rows were not written
+        for name in (
+            "persons_imported",
+            "persons_updated",
+            "persons_unchanged",
+            "households_imported",
+            "households_updated",
+            "households_unchanged",
+            "pending_resolved",
+        ):
+            setattr(result, name, 0)
+    return result
+
+
+def _history_filter(path, encoding, conv: RowConverter, result) -> dict[str, int] | None:
+    """Without a latest flag, the highest 履歴番号 per 宛名番号 is the current row."""
+    if conv.latest_idx is not None or conv.history_idx is None:
+        return None
+    best: dict[str, int] = {}
+    try:
+        for _line, row in records(path, encoding):
+            if len(row) != conv.width:
+                continue
+            atena = fold_digits(row[conv.atena_idx])
+            hist = fold_digits(row[conv.history_idx])
+            if hist.isdigit() and int(hist) > best.get(atena, -1):
+                best[atena] = int(hist)
+    except UnicodeDecodeError:
+        return None  # reported by the main pass
+    return best
+
+
+def _run(path, encoding, conv: RowConverter, keep, writer, result, progress, every):
+    # keys are "municipality_code␟number" strings: one small object per person/household
+    seen: dict[str, int] = {}
+    heads: dict[str, int] = {}
+    line = 1
+    rows = records(path, encoding)
+    while True:
+        try:
+            line, row = next(rows)
+        except StopIteration:
+            break
+        except UnicodeDecodeError:
+            result.errors.append(
+                RowError(line + 1, "(行)", f"文字コード {encoding} として読めない文字があります")
+            )
+            break
+        except csv.Error as exc:
+            result.errors.append(RowError(line + 1, "(行)", f"CSV の形式が不正です: {exc}"))
+            break
+        result.rows_read += 1
+        if progress and result.rows_read % every == 0:
+            progress(result.rows_read)
+        if UNDECODABLE.search("".join(row)):
+            for i, value in enumerate(row):
+                if UNDECODABLE.search(value):
+                    column = conv.header[i] if i < len(conv.header) else f"({i + 1}列目)"
+                    result.errors.append(
+                        RowError(
+                            line, column, f"文字コード {encoding} として読めない文字があります"
+                        )
+                    )
+            continue
+        if len(row) == conv.width and conv.skipped(row):
+            result.rows_skipped += 1
+            continue
+        if keep is not None and len(row) == conv.width:
+            hist = fold_digits(row[conv.history_idx])
+            if hist.isdigit() and keep.get(fold_digits(row[conv.atena_idx])) != int(hist):
+                result.rows_skipped += 1
+                continue
+        values, errors = conv.convert(row)
+        if errors:
+            for column, reason, _field in errors:
+                result.errors.append(RowError(line, column, reason))
+            continue
+        key = f"{values['municipality_code']}\x1f{values['atena_no']}"
+        if key in seen:
+            col = conv.mapping.fields["atena_no"].columns[0]
+            result.errors.append(
+                RowError(line, col, f"宛名番号が重複しています（{seen[key]}行目と同じ）")
+            )
+            continue
+        seen[key] = line
+        if values.get("relationship_role") == Relationship.HEAD and values.get("status") in (
+            None,
+            "1",
+            "P",
+        ):
+            hkey = f"{values['municipality_code']}\x1f{values['household_no']}"
+            if hkey in heads:
+                col = (
+                    conv.mapping.fields.get("relationship_code")
+                    or conv.mapping.fields.get("relationship")
+                ).columns[0]
+                result.errors.append(
+                    RowError(line, col, f"世帯主が複数です（{heads[hkey]}行目も世帯主）")
+                )
+                continue
+            heads[hkey] = line
+        if not result.errors:
+            writer.add(line, values)
+    if progress and result.rows_read % every:
+        progress(result.rows_read)
