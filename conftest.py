@@ -13,6 +13,26 @@ EXAMPLES_DIR = REPO / "madoguchi" / "rules" / "examples"
 MADO_SAMPLE_CSV = REPO / "madoguchi" / "register" / "samples" / "mado-sample" / "resident_table.csv"
 
 
+@pytest.fixture(scope="session")
+def _anchor_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("audit-anchor")
+
+
+_anchor_count = iter(range(10**9))
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchor_per_test(_anchor_dir):
+    """Each test gets its own audit anchor file (the test database starts empty each
+    time, so checkpoints of an earlier test would name rows that are gone)."""
+    from django.conf import settings
+
+    before = settings.MADOGUCHI_AUDIT_ANCHOR
+    settings.MADOGUCHI_AUDIT_ANCHOR = str(_anchor_dir / f"anchor-{next(_anchor_count)}.jsonl")
+    yield
+    settings.MADOGUCHI_AUDIT_ANCHOR = before
+
+
 @pytest.fixture
 def staff_factory(db):
     from madoguchi.accounts.models import Staff

@@ -113,6 +113,13 @@ CSRF_COOKIE_SAMESITE = "Strict"
 MADOGUCHI_LOCKOUT_FAILURES = int(os.environ.get("MADOGUCHI_LOCKOUT_FAILURES", "5"))
 MADOGUCHI_LOCKOUT_SECONDS = int(os.environ.get("MADOGUCHI_LOCKOUT_SECONDS", "900"))
 
+# The audit chain's anchor outside the database (docs/audit.md): the MAC key (never in
+# the database; a demo key is used when unset, which `check --deploy` refuses), the
+# append-only checkpoint file, and an optional copy of each checkpoint to syslog.
+MADOGUCHI_AUDIT_KEY = os.environ.get("MADOGUCHI_AUDIT_KEY", "")
+MADOGUCHI_AUDIT_ANCHOR = os.environ.get("MADOGUCHI_AUDIT_ANCHOR", "")
+MADOGUCHI_AUDIT_SYSLOG = os.environ.get("MADOGUCHI_AUDIT_SYSLOG", "0") == "1"
+
 MADOGUCHI_MUNICIPALITY = os.environ.get("MADOGUCHI_MUNICIPALITY", "demo")
 MADOGUCHI_CATALOG_DIR = Path(
     os.environ.get("MADOGUCHI_CATALOG_DIR", BASE_DIR / "catalog" / "data" / "demo")

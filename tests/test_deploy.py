@@ -28,6 +28,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
             "SECRET_KEY": "x7-Qp2" * 10,
             "ALLOWED_HOSTS": "madoguchi.city.local",
             "MADOGUCHI_SECURE": "1",
+            "MADOGUCHI_AUDIT_KEY": "k9-Zr4" * 8,
             "MADOGUCHI_DATA_DIR": str(tmp_path),
         }
     )

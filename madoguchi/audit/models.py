@@ -24,6 +24,9 @@ class AuditRecord(models.Model):
     flagged = models.BooleanField(_("要注意（支援措置）"), default=False, db_index=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # HMAC-SHA256 of "seq:hash" under MADOGUCHI_AUDIT_KEY (audit/anchor.py): a chain
+    # rewritten with recomputed hashes no longer matches without the key.
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-seq"]

@@ -9,6 +9,7 @@ share a ``prev_hash``.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import anchor
 from .models import AuditHead, AuditRecord
 
 GENESIS = "0" * 64
@@ -77,10 +79,29 @@ def record(
             prev_hash=last.hash if last else GENESIS,
         )
         rec.hash = compute_hash(rec.prev_hash, rec)
+        rec.mac = anchor.row_mac(rec.seq, rec.hash)
         rec.save()
         if not AuditHead.objects.filter(pk=1).update(seq=rec.seq, hash=rec.hash):
             AuditHead.objects.create(pk=1, seq=rec.seq, hash=rec.hash)  # the first record
+        seq, hash_ = rec.seq, rec.hash
+        transaction.on_commit(lambda: anchor.checkpoint(seq, hash_))
         return rec
+
+
+def head() -> tuple[int, str]:
+    """The chain's last (seq, hash); (0, GENESIS) when empty."""
+    last = AuditRecord.objects.order_by("-seq").only("seq", "hash").first()
+    return (last.seq, last.hash) if last else (0, GENESIS)
+
+
+def _ranges(seqs: list[int]) -> list[str]:
+    out: list[str] = []
+    for s in seqs:
+        if out and out[-1][1] == s - 1:
+            out[-1][1] = s
+        else:
+            out.append([s, s])
+    return [f"seq {a}" if a == b else f"seq {a}–{b}" for a, b in out]
 
 
 @dataclass
@@ -91,12 +112,18 @@ class VerifyResult:
 
 
 def verify() -> VerifyResult:
-    """Walk the chain in order; report every break (altered, deleted or inserted rows)."""
-    problems: list[str] = []
-    prev_hash = GENESIS
-    expected_seq = 1
+    """Walk the chain in order; report every break (altered, deleted or inserted rows),
+    every row whose keyed MAC does not match (a rewritten chain with recomputed hashes),
+    and every disagreement with the checkpoints kept outside the database."""
+    anc = anchor.read(GENESIS)
+    problems: list[str] = list(anc.problems)
+    bad_mac: list[int] = []
+    prev_hash = anc.prev_hash
+    expected_seq = anc.first_seq
     checked = 0
-    for rec in AuditRecord.objects.order_by("seq").iterator(chunk_size=2000):
+    for rec in (
+        AuditRecord.objects.filter(seq__gte=anc.first_seq).order_by("seq").iterator(chunk_size=2000)
+    ):
         checked += 1
         if rec.seq != expected_seq:
             problems.append(f"seq {expected_seq}–{rec.seq - 1}: 記録が欠落しています（削除の疑い）")
@@ -104,17 +131,36 @@ def verify() -> VerifyResult:
             problems.append(f"seq {rec.seq}: 直前の記録のハッシュと一致しません")
         if compute_hash(rec.prev_hash, rec) != rec.hash:
             problems.append(f"seq {rec.seq}: 内容がハッシュと一致しません（改ざんの疑い）")
+        if not hmac.compare_digest(rec.mac, anchor.row_mac(rec.seq, rec.hash)):
+            bad_mac.append(rec.seq)
+        expected_hash = anc.checkpoints.get(rec.seq)
+        if expected_hash is not None and expected_hash != rec.hash:
+            problems.append(f"seq {rec.seq}: 外部チェックポイントと一致しません（書き換えの疑い）")
         prev_hash = rec.hash
         expected_seq = rec.seq + 1
-    head = AuditHead.objects.filter(pk=1).first()
+    problems += [
+        f"{r}: 鍵付きMACが一致しません（ハッシュを再計算した書き換えの疑い）"
+        for r in _ranges(bad_mac)
+    ]
     last_seq = expected_seq - 1
-    if head is not None and (head.seq, head.hash) != (last_seq, prev_hash):
-        if head.seq > last_seq:
+    if anc.last_seq > last_seq:
+        problems.append(
+            f"seq {last_seq + 1}–{anc.last_seq}: 外部チェックポイントにある記録が"
+            "ありません（末尾削除の疑い）"
+        )
+    elif checked and not anc.exists:
+        problems.append(
+            f"外部チェックポイント（{anchor.path()}）がありません"
+            "（削除の疑い。導入直後は `madoguchi audit checkpoint`）"
+        )
+    head_row = AuditHead.objects.filter(pk=1).first()
+    if head_row is not None and (head_row.seq, head_row.hash) != (last_seq, prev_hash):
+        if head_row.seq > last_seq:
             problems.append(
-                f"seq {last_seq + 1}–{head.seq}: 末尾の記録が欠落しています（削除の疑い）"
+                f"seq {last_seq + 1}–{head_row.seq}: 末尾の記録が欠落しています（削除の疑い）"
             )
         else:
             problems.append(f"seq {last_seq}: 最後の記録がチェーンの先頭と一致しません")
-    elif head is None and checked:
+    elif head_row is None and checked:
         problems.append("チェーンの先頭の記録がありません（削除の疑い）")
     return VerifyResult(ok=not problems, checked=checked, problems=problems)

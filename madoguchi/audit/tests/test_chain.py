@@ -11,9 +11,11 @@ from madoguchi.audit.models import AuditRecord
 
 
 @pytest.fixture
-def chain(db, clerk):
-    for i in range(5):
-        services.record(clerk, "register.search", query=f"q{i}", person_ids=[str(100 + i)])
+def chain(db, clerk, django_capture_on_commit_callbacks):
+    # Checkpoints are written when a record commits; run those callbacks here.
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(5):
+            services.record(clerk, "register.search", query=f"q{i}", person_ids=[str(100 + i)])
     return list(AuditRecord.objects.order_by("seq"))
 
 

@@ -2,18 +2,27 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from madoguchi.audit import services
+from madoguchi.audit import anchor, services
 
 
 class Command(BaseCommand):
-    help = "監査ログ: verify で改ざん・削除を検出する"
+    help = "監査ログ: verify で改ざん・削除を検出する / checkpoint で現在の先頭を外部に記録する"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         v = sub.add_parser("verify", help="ハッシュチェーンを検証する")
         v.add_argument("--json", action="store_true")
+        sub.add_parser(
+            "checkpoint",
+            help="現在のチェーンの先頭を外部チェックポイントに書く（導入・アップグレード直後）",
+        )
 
     def handle(self, *args, **opts):
+        if opts["action"] == "checkpoint":
+            seq, hash_ = services.head()
+            anchor.checkpoint(seq, hash_)
+            self.stdout.write(f"checkpoint seq {seq} written to {anchor.path()}")
+            return
         result = services.verify()
         if opts.get("json"):
             self.stdout.write(
