@@ -1,0 +1,64 @@
+"""Writing the catalog in force on a date back in the same YAML layout, and its canonical
+form for round-trip checks."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from madoguchi.catalog.model import Catalog
+
+from .yamlio import dump, plain
+
+
+def _filter_in_force(items: list, on: date) -> list:
+    out = []
+    for item in items:
+        vf, vt = item.get("valid_from"), item.get("valid_to")
+        if vf is not None and (vf > on or (vt is not None and vt < on)):
+            continue
+        out.append(item)
+    return out
+
+
+def export_catalog(catalog: Catalog, out: str | Path, on: date | None = None) -> list[Path]:
+    """Write the catalog in force on ``on`` (default today) in the same YAML layout."""
+    on = on or date.today()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for rel, data in catalog.files.items():
+        if data is None:
+            continue
+        data = plain(data)
+        if isinstance(data, dict):
+            for key in ("procedures", "conditions", "parameters"):
+                if isinstance(data.get(key), list):
+                    data[key] = _filter_in_force(data[key], on)
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        header = (
+            f"# {catalog.name} カタログ（{on.isoformat()} に有効な版） — madoguchi catalog export\n"
+        )
+        target.write_text(header + dump(data), encoding="utf-8")
+        written.append(target)
+    src_forms = catalog.path / "forms"
+    if src_forms.is_dir() and src_forms.resolve() != (out / "forms").resolve():
+        shutil.copytree(src_forms, out / "forms", dirs_exist_ok=True)
+    return written
+
+
+def canonical(catalog: Catalog, on: date | None = None) -> dict:
+    """A comparable, plain form of the catalog in force (for round-trip checks)."""
+    on = on or date.today()
+    result = {}
+    for rel, data in catalog.files.items():
+        data = plain(data)
+        if isinstance(data, dict):
+            for key in ("procedures", "conditions", "parameters"):
+                if isinstance(data.get(key), list):
+                    data[key] = _filter_in_force(data[key], on)
+        result[rel] = data
+    result["forms"] = sorted(catalog.forms)
+    return result

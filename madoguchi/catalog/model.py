@@ -1,0 +1,210 @@
+"""The catalog as loaded: departments, events, versioned parameters, conditions and
+procedures, questions and forms, and the view of what is in force on one date."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from madoguchi.rules import facts as F
+
+FAR_FUTURE = date(9999, 12, 31)
+FILES = ("catalog.yaml", "departments.yaml", "events.yaml", "parameters.yaml", "rules.yaml")
+DEADLINE_COUNTING = ("after_event", "including_event_day")
+QUESTION_PERSONS = ("moving", "all", "couple", "deceased", "mother", "newborn", "event")
+
+
+@dataclass
+class Issue:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class CatalogError(Exception):
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+@dataclass
+class Versioned:
+    id: str
+    valid_from: date
+    valid_to: date | None
+    file: str
+    line: int
+
+    def in_force(self, d: date) -> bool:
+        return self.valid_from <= d and (self.valid_to is None or d <= self.valid_to)
+
+
+@dataclass
+class Department:
+    id: str
+    name: str
+    place: str
+    handles: str
+    en: dict
+    raw: dict
+
+
+@dataclass
+class Event:
+    id: str
+    name: str
+    en: dict
+    raw: dict
+
+
+@dataclass
+class Condition(Versioned):
+    label: str = ""
+    label_no: str = ""
+    logic: Any = None
+    rule: Any = None  # compiled datalogic rule
+    scope: str = "person"  # person | event (reads no person.* fact)
+    reads: frozenset = frozenset()  # facts read: person facts by name, event facts as event.X
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class Parameter(Versioned):
+    value: Any = None
+    label: str = ""
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class Trigger:
+    events: tuple[str, ...]  # () means every event
+    when: tuple[tuple[str, bool], ...]  # (condition id, negated)
+    name: str | None = None
+    en_name: str | None = None
+
+    def for_event(self, event: str) -> bool:
+        return not self.events or event in self.events
+
+
+@dataclass
+class Procedure(Versioned):
+    name: str = ""
+    department: str = ""
+    scope: str = "person"
+    forms: list[str] = field(default_factory=list)
+    no_form: str | None = None
+    bring: list[str] = field(default_factory=list)
+    deadline: dict = field(default_factory=dict)  # days, counting, text
+    legal_basis: str = ""
+    triggers: list[Trigger] = field(default_factory=list)
+    en: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict)
+
+    def deadline_date(self, event_date: date) -> date | None:
+        days = self.deadline.get("days")
+        if days is None:
+            return None
+        if self.deadline.get("counting") == "including_event_day":
+            return event_date + timedelta(days=days - 1)
+        return event_date + timedelta(days=days)
+
+
+@dataclass
+class Question:
+    id: str
+    events: tuple[str, ...]
+    asks: str  # a person fact/flag, or event.<detail>
+    persons: str
+    text: str
+    en: dict
+    raw: dict
+
+
+@dataclass
+class Catalog:
+    path: Path
+    municipality: str
+    name: str
+    code: str
+    meta: dict
+    departments: dict[str, Department]
+    events: dict[str, Event]
+    parameters: dict[str, list[Parameter]]
+    conditions: dict[str, list[Condition]]
+    exclusions: list[dict]
+    procedures: dict[str, list[Procedure]]  # catalog order
+    questions: list[Question]
+    forms: dict[str, dict]
+    files: dict[str, Any] = field(default_factory=dict)  # raw YAML per relative file
+
+    # --- lookups --------------------------------------------------------------------
+    def procedure(self, proc_id: str, on: date | None = None) -> Procedure:
+        versions = self.procedures[proc_id]
+        d = on or date.today()
+        for v in versions:
+            if v.in_force(d):
+                return v
+        return versions[-1]
+
+    def department(self, dept_id: str) -> Department:
+        return self.departments[dept_id]
+
+    def at(self, d: date) -> CatalogView:
+        """The catalog in force on ``d`` (one view per period between version changes)."""
+        bounds = self.__dict__.get("_bounds")
+        if bounds is None:
+            points = set()
+            for group in (self.procedures, self.conditions, self.parameters):
+                for versions in group.values():
+                    for v in versions:
+                        points.add(v.valid_from)
+                        if v.valid_to is not None and v.valid_to < FAR_FUTURE:
+                            points.add(v.valid_to + timedelta(days=1))
+            bounds = self.__dict__["_bounds"] = sorted(points)
+        period = bisect.bisect_right(bounds, d)
+        views = self.__dict__.setdefault("_views", {})
+        view = views.get(period)
+        if view is None:
+            view = views[period] = CatalogView(self, d)
+        return view
+
+
+def _pick(versions: list, d: date):
+    for v in versions:
+        if v.in_force(d):
+            return v
+    return None
+
+
+class CatalogView:
+    """The catalog in force on one date: what ``determine`` evaluates."""
+
+    def __init__(self, catalog: Catalog, d: date):
+        self.catalog = catalog
+        self.procedures = [
+            p for vs in catalog.procedures.values() if (p := _pick(vs, d)) is not None
+        ]
+        self.conditions = {
+            cid: c for cid, vs in catalog.conditions.items() if (c := _pick(vs, d)) is not None
+        }
+        self.parameters = {
+            pid: p.value for pid, vs in catalog.parameters.items() if (p := _pick(vs, d))
+        }
+        froms = [x.valid_from for x in (*self.procedures, *self.conditions.values())] + [
+            p.valid_from for vs in catalog.parameters.values() if (p := _pick(vs, d))
+        ]
+        self.version = max(froms).isoformat() if froms else d.isoformat()
+        self.plans: dict[str, list[tuple[Procedure, list[Trigger]]]] = {}
+        for event in F.EVENTS:
+            plan = []
+            for p in self.procedures:
+                trig = [t for t in p.triggers if t.for_event(event)]
+                if trig:
+                    plan.append((p, trig))
+            self.plans[event] = plan
