@@ -1,0 +1,209 @@
+"""The bundle: which forms a determination needs, for whom, and the data each is given."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from madoguchi.documents.engine.binding import Binder, Overflow
+from madoguchi.documents.engine.formats import EVENT_JA, DocumentError, as_date, format_wareki
+from madoguchi.documents.engine.forms import FormSpec
+from madoguchi.documents.engine.persons import is_kid, legal_order_key, person_context, school_grade
+
+MOVING_OUT = ("move_out", "move_out_abroad")
+
+
+def _addresses(ctx: dict, event: str) -> None:
+    """Address before and after the event, whichever register keys hold them."""
+    here = (ctx["postal_code"], ctx["address"], ctx["address_extra"])
+    if event in MOVING_OUT:
+        before, after = here, (ctx["new_postal_code"], ctx["new_address"], "")
+    elif event.startswith("move_"):
+        before, after = (ctx["former_postal_code"], ctx["former_address"], ""), here
+    else:
+        before, after = ("", "", ""), here
+    for suffix, (postal, address, extra) in (("before", before), ("after", after)):
+        ctx[f"postal_{suffix}"] = postal
+        ctx[f"address_{suffix}"] = address
+        ctx[f"address_extra_{suffix}"] = extra
+
+
+def _signs_for_self(person: dict, deceased, on: dt.date) -> bool:
+    """A living subject of 15 or over (completed years) applies for themself; for a child
+    or the deceased the household's notifier signs."""
+    birth = as_date(person.get("birth_date"))
+    if not person or person.get("id") == deceased or birth is None:
+        return False
+    years = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    return years >= 15
+
+
+def _spouse_of(person: dict, persons: list[dict], ctxs: dict) -> dict:
+    rel = person.get("relationship")
+    want = {"head": "spouse", "spouse": "head"}.get(rel)
+    match = [p for p in persons if want and p.get("relationship") == want]
+    return ctxs[match[0]["id"]] if match else {}
+
+
+def _new_head(situation: dict, persons: list[dict], head: dict, ctxs: dict) -> dict:
+    """The head after the event: the first in legal order of those who stay, when the
+    head dies or moves away; else the head."""
+    leaving = {situation.get("deceased")}
+    if situation.get("event", "").startswith("move_"):
+        leaving |= {p["id"] for p in persons if p.get("moving", True)}
+    if head.get("id") not in leaving:
+        return ctxs.get(head.get("id"), {})
+    stay = sorted((p for p in persons if p["id"] not in leaving), key=legal_order_key)
+    return ctxs[stay[0]["id"]] if stay else {}
+
+
+def _procedure_persons(result: dict, form: FormSpec) -> tuple[list[dict], list[str]]:
+    procs = [p for p in result.get("procedures", []) if form.id in (p.get("forms") or [])]
+    persons: list[str] = []
+    for p in procs:
+        for pid in p.get("persons") or []:
+            if pid not in persons:
+                persons.append(pid)
+    return procs, persons
+
+
+def documents_for(
+    situation: dict, result: dict, forms: dict[str, FormSpec], base: dict
+) -> list[tuple[FormSpec, dict, list[dict]]]:
+    """Which documents the bundle holds: (form, subject context, member contexts) per
+    copy, forms in catalog order of their first procedure, per-person forms once per
+    person concerned (persons in legal household order)."""
+    persons = {p["id"]: p for p in situation.get("persons", [])}
+    order = sorted(persons.values(), key=legal_order_key)
+    rank = {p["id"]: i for i, p in enumerate(order)}
+    seen: list[str] = []
+    for proc in result.get("procedures", []):
+        for fid in proc.get("forms") or []:
+            if fid not in forms:
+                raise DocumentError(f"procedures[{proc['id']}].forms", f"no form {fid!r}")
+            if fid not in seen:
+                seen.append(fid)
+    on = as_date(situation.get("event_date")) or dt.date.today()
+    kids = [p["id"] for p in order if is_kid(p, on) and p["id"] != situation.get("deceased")]
+    docs = []
+    for fid in seen:
+        form = forms[fid]
+        procs, pids = _procedure_persons(result, form)
+        pids = sorted((p for p in pids if p in persons), key=rank.get)
+        source = (form.members or {}).get("from", "persons")
+        if form.per == "person" and pids:
+            for pid in pids:
+                mine = [p for p in procs if pid in (p.get("persons") or [])]
+                members = {"persons": [pid], "kids": kids, "household": list(rank)}[source]
+                docs.append((form, {"subject": pid, "procedures": mine}, members))
+        else:
+            # a household-level procedure alone (世帯主変更) lists those who stay
+            stay = [p for p in rank if p != situation.get("deceased")]
+            subject = pids[0] if pids else base["new_head"].get("id", base["head_id"])
+            members = {"persons": pids or stay, "kids": kids, "household": list(rank)}[source]
+            docs.append((form, {"subject": subject, "procedures": procs}, members))
+    return docs
+
+
+def build_data(
+    situation: dict,
+    result: dict,
+    forms: dict[str, FormSpec],
+    municipality: dict,
+    guide: dict,
+    notified_on: dt.date,
+) -> tuple[dict, list[Overflow], int]:
+    """The JSON document Typst lays out: every document with its bound fields and
+    member rows, the overflow list and the guide; plus the overflow entries and the
+    handwriting count."""
+    persons = situation.get("persons") or []
+    heads = [p for p in persons if p.get("relationship") == "head"]
+    head = heads[0] if heads else (persons[0] if persons else {})
+    ctxs = {p["id"]: person_context(p, head) for p in persons}
+    head_ctx = ctxs.get(head.get("id"), {})
+    event = situation.get("event", "")
+    base = {
+        "head_id": head.get("id"),
+        "head": head_ctx,
+        "event": {
+            "id": event,
+            "name": EVENT_JA.get(event, event),
+            "date": str(situation.get("event_date", "")),
+        },
+        "notified_on": notified_on.isoformat(),
+        "municipality": municipality,
+        "situation": {k: v for k, v in situation.items() if k != "persons"},
+    }
+    deceased = situation.get("deceased")
+    notifier = head_ctx
+    if deceased and deceased == head.get("id"):
+        survivors = sorted((p for p in persons if p["id"] != deceased), key=legal_order_key)
+        notifier = ctxs[survivors[0]["id"]] if survivors else head_ctx
+    base["notifier"] = notifier
+    base["new_head"] = _new_head(situation, persons, head, ctxs)
+    earners = [p for p in persons if "primary_earner" in (p.get("flags") or [])]
+    base["guardian"] = ctxs[earners[0]["id"]] if earners else head_ctx
+    base["deceased"] = ctxs.get(deceased, {}) if deceased else {}
+    on = as_date(situation.get("event_date")) or notified_on
+    for ctx in ctxs.values():
+        _addresses(ctx, event)
+        ctx["school_grade"] = school_grade(ctx["birth_date"], on)
+    overflow: list[Overflow] = []
+    handwritten = 0
+    documents = []
+    copies: dict[str, int] = {}
+    for form, doc, member_ids in documents_for(situation, result, forms, base):
+        rows = int((form.members or {}).get("rows", 0)) or None
+        chunks = [member_ids]
+        if form.members and rows and len(member_ids) > rows:
+            chunks = [member_ids[i : i + rows] for i in range(0, len(member_ids), rows)]
+        for part, chunk in enumerate(chunks):
+            copies[form.id] = copies.get(form.id, 0) + 1
+            binder = Binder(form, copies[form.id], overflow)
+            ctx = dict(base)
+            ctx["person"] = ctxs.get(doc["subject"], {})
+            ctx["spouse"] = _spouse_of(ctx["person"], persons, ctxs)
+            if form.per == "person" and _signs_for_self(ctx["person"], deceased, on):
+                ctx["notifier"] = dict(ctx["person"], relationship_ja="本人")
+            ctx["members"] = [ctxs[m] for m in chunk if m in ctxs]
+            bound = {f["id"]: binder.bind(f, ctx) for f in form.fields}
+            members = []
+            for i, m in enumerate(ctx["members"]):
+                mctx = dict(ctx, member=m)
+                members.append(
+                    {
+                        f["id"]: binder.bind(f, mctx, f"{i + 1}人目 ")
+                        for f in (form.members or {}).get("fields", [])
+                    }
+                    | {"rel": m["relationship"], "id": m["id"], "flags": m["flags"]}
+                )
+            handwritten += binder.handwritten
+            documents.append(
+                {
+                    "form": form.id,
+                    "name": form.name,
+                    "copy": copies[form.id],
+                    "sheet": part + 1,
+                    "sheets": len(chunks),
+                    "rows": rows or 0,
+                    "notes": [str(n) for n in form.raw.get("notes") or []],
+                    "procedures": [p["id"] for p in doc["procedures"]],
+                    "procedure_names": [p.get("name", p["id"]) for p in doc["procedures"]],
+                    "event": event,
+                    "situation": base["situation"],
+                    "subject": {
+                        k: ctx["person"].get(k)
+                        for k in ("id", "relationship", "sex", "flags", "nationality")
+                    },
+                    "f": bound,
+                    "members": members,
+                    "municipality": municipality,
+                }
+            )
+    data = {
+        "documents": documents,
+        "overflow": [o.as_dict() for o in overflow],
+        "guide": guide,
+        "municipality": municipality,
+        "notified_on": format_wareki(notified_on),
+    }
+    return data, overflow, handwritten

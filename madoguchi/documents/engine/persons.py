@@ -1,0 +1,146 @@
+"""A situation person as the forms see it: register block, 続柄 text, legal order, ages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from madoguchi.documents.engine.formats import SEX_JA, DocumentError, as_date
+
+# Register fields a situation person may carry under ``register:`` (printing only).
+REGISTER_KEYS = {
+    "atena_no": "宛名番号",
+    "name": "氏名（登録どおり、正規化しない）",
+    "kana": "氏名フリガナ（全角カタカナ）",
+    "former_name": "変更前の氏名（婚姻・離婚で氏が変わる人）",
+    "former_kana": "変更前のフリガナ",
+    "postal_code": "郵便番号（7桁）",
+    "address": "住所（都道府県から番地まで）",
+    "address_extra": "方書（建物名・部屋番号）",
+    "former_postal_code": "前住所の郵便番号",
+    "former_address": "前住所（転入・転居では従前の住所）",
+    "new_postal_code": "転出先の郵便番号",
+    "new_address": "転出先の住所",
+    "honseki": "本籍",
+    "hittousha": "筆頭者",
+    "phone": "電話番号",
+    "nhi_no": "国民健康保険 記号番号",
+    "elderly_no": "後期高齢者医療 被保険者番号",
+    "care_no": "介護保険 被保険者番号",
+    "pension_no": "基礎年金番号",
+    "school": "在籍校（転出元の学校名）",
+    "grade": "学年",
+    "dog_name": "犬の名前",
+    "dog_breed": "犬の種類",
+    "dog_registration_no": "犬の登録番号（鑑札番号）",
+    "death_place": "死亡の場所",
+    "cremation_place": "火葬の場所",
+    "funeral_host": "喪主の氏名",
+}
+
+RELATIONSHIP_ORDER = {
+    "head": 0,
+    "spouse": 1,
+    "child": 2,
+    "parent": 3,
+    "sibling": 4,
+    "relative": 5,
+    "cohabitant": 6,
+}
+
+
+def relationship_ja(person: dict, head: dict | None) -> str:
+    rel = person.get("relationship")
+    sex = person.get("sex")
+    if rel == "head":
+        return "世帯主"
+    if rel == "spouse":
+        return "夫" if sex == "male" else "妻"
+    if rel == "child":
+        return "子"
+    if rel == "parent":
+        return "父" if sex == "male" else "母"
+    if rel == "sibling":
+        older = head is not None and str(person.get("birth_date")) < str(head.get("birth_date"))
+        if sex == "male":
+            return "兄" if older else "弟"
+        return "姉" if older else "妹"
+    if rel == "relative":
+        return "縁故者"
+    if rel == "cohabitant":
+        return "同居人"
+    return rel or ""
+
+
+def legal_order_key(person: dict) -> tuple:
+    """世帯連記の記載順位: head, spouse, children by birth date, parents, siblings,
+    relatives, cohabitants; ties by 宛名番号, then by id."""
+    reg = person.get("register") or {}
+    rel = RELATIONSHIP_ORDER.get(person.get("relationship"), 9)
+    return (rel, str(person.get("birth_date", "")), str(reg.get("atena_no", "")), person["id"])
+
+
+def person_context(person: dict, head: dict | None) -> dict:
+    """A person as the form bindings see it: situation facts plus the register block."""
+    reg = person.get("register") or {}
+    if not isinstance(reg, dict):
+        raise DocumentError(f"persons[{person.get('id')}].register", "must be a mapping")
+    for key in reg:
+        if key not in REGISTER_KEYS:
+            raise DocumentError(
+                f"persons[{person.get('id')}].register.{key}",
+                f"unknown register key (known: {', '.join(REGISTER_KEYS)})",
+            )
+    ctx = {k: v for k, v in person.items() if k != "register"}
+    ctx.update({k: ("" if v is None else str(v)) for k, v in reg.items()})
+    for key in REGISTER_KEYS:
+        ctx.setdefault(key, "")
+    ctx["birth_date"] = str(person.get("birth_date", ""))
+    ctx["relationship_ja"] = relationship_ja(person, head)
+    ctx["sex_ja"] = SEX_JA.get(person.get("sex"), "")
+    ctx["flags"] = list(person.get("flags") or [])
+    ctx["nationality"] = person.get("nationality", "JP")
+    ctx["health_insurance"] = person.get("health_insurance", "none")
+    ctx["pension"] = str(person.get("pension", "none"))
+    return ctx
+
+
+def _birthday(birth: dt.date, year: int) -> dt.date:
+    if birth.month == 2 and birth.day == 29:
+        try:
+            return dt.date(year, 2, 29)
+        except ValueError:
+            return dt.date(year, 3, 1)
+    return birth.replace(year=year)
+
+
+def is_kid(person: dict, on: dt.date) -> bool:
+    """A child of the head within the child-allowance age (up to the first 31 March on
+    or after the day before the 18th birthday)."""
+    if person.get("relationship") != "child":
+        return False
+    birth = as_date(person.get("birth_date"))
+    if birth is None or birth > on:
+        return False
+    reached = _birthday(birth, birth.year + 18) - dt.timedelta(days=1)
+    end = dt.date(
+        reached.year if reached <= dt.date(reached.year, 3, 31) else reached.year + 1, 3, 31
+    )
+    return on <= end
+
+
+def school_grade(birth_value, on: dt.date) -> str:
+    """小n年 / 中n年 at ``on`` (school starts the first 1 April on or after the 6th
+    birthday), or "" outside compulsory school age."""
+    birth = as_date(birth_value)
+    if birth is None:
+        return ""
+    sixth = _birthday(birth, birth.year + 6)
+    start = dt.date(sixth.year if sixth <= dt.date(sixth.year, 4, 1) else sixth.year + 1, 4, 1)
+    if on < start:
+        return ""
+    year = on.year - start.year + (1 if (on.month, on.day) >= (4, 1) else 0)
+    if year <= 6:
+        return f"小学校{year}年"
+    if year <= 9:
+        return f"中学校{year - 6}年"
+    return ""
