@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "madoguchi.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -145,7 +146,25 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-if os.environ.get("MADOGUCHI_SECURE", "0") == "1":
+MADOGUCHI_SECURE = os.environ.get("MADOGUCHI_SECURE", "0") == "1"
+# Production is any mode but the demo, and always behind HTTPS: the server refuses to
+# start and ``check --deploy`` fails on the demo key, a wildcard host or DEBUG
+# (madoguchi.core.deploy).
+MADOGUCHI_MODE = os.environ.get("MADOGUCHI_MODE", "production" if MADOGUCHI_SECURE else "demo")
+MADOGUCHI_PRODUCTION = MADOGUCHI_MODE != "demo" or MADOGUCHI_SECURE
+
+# ``madoguchi serve`` (waitress): the reverse proxy whose X-Forwarded-* headers are
+# believed (one address, e.g. 127.0.0.1), which headers, worker threads, the idle time
+# of a connection, and how long a shutdown waits for requests in flight (docs/deploy.md).
+MADOGUCHI_TRUSTED_PROXY = os.environ.get("MADOGUCHI_TRUSTED_PROXY", "")
+MADOGUCHI_TRUSTED_PROXY_HEADERS = os.environ.get(
+    "MADOGUCHI_TRUSTED_PROXY_HEADERS", "x-forwarded-proto x-forwarded-for"
+)
+MADOGUCHI_THREADS = int(os.environ.get("MADOGUCHI_THREADS", "8"))
+MADOGUCHI_CHANNEL_TIMEOUT = int(os.environ.get("MADOGUCHI_CHANNEL_TIMEOUT", "300"))
+MADOGUCHI_SHUTDOWN_SECONDS = int(os.environ.get("MADOGUCHI_SHUTDOWN_SECONDS", "60"))
+
+if MADOGUCHI_SECURE:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -153,18 +172,38 @@ if os.environ.get("MADOGUCHI_SECURE", "0") == "1":
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Probes of the service manager or a load balancer talk plain HTTP to the server.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# No personal data in logs: request lines are not logged (searches are POSTed anyway),
-# and application loggers never receive names, addresses or birth dates.
+# No personal data in logs: one line per request names the route, never the path or the
+# query (madoguchi.core.middleware.RequestLogMiddleware); every line carries time, level,
+# logger, request id and staff id; application loggers never receive names, addresses,
+# birth dates or 宛名番号. MADOGUCHI_LOG_FORMAT=json writes one JSON object per line.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "filters": {"redact": {"()": "madoguchi.core.logfilters.RedactRequestErrors"}},
+    "formatters": {
+        "line": {
+            "()": "madoguchi.core.logfilters.LineFormatter",
+            "json_lines": os.environ.get("MADOGUCHI_LOG_FORMAT", "line") == "json",
+        }
+    },
+    "filters": {
+        "redact": {"()": "madoguchi.core.logfilters.RedactRequestErrors"},
+        "context": {"()": "madoguchi.core.logfilters.RequestContext"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["context"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
         "django.request": {
@@ -173,7 +212,11 @@ LOGGING = {
             "propagate": False,
             "filters": ["redact"],
         },
-        "madoguchi": {"handlers": ["console"], "level": "INFO"},
+        "madoguchi": {
+            "handlers": ["console"],
+            "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
     },
 }
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from madoguchi.api import api
+from madoguchi.core import health
 from madoguchi.core import views as core_views
 
 # One login page for everyone: the admin site uses the lockout-aware staff login.
@@ -10,6 +11,8 @@ admin.site.login = RedirectView.as_view(url="/accounts/login/", query_string=Tru
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("madoguchi.accounts.urls")),
     path("register/", include("madoguchi.register.urls")),
     path("catalog/", include("madoguchi.catalog.urls")),

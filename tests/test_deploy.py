@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -39,3 +41,34 @@ def test_check_deploy_fails_without_production_settings(tmp_path):
     r = _check_deploy({"MADOGUCHI_DATA_DIR": str(tmp_path)})
     assert r.returncode != 0
     assert "SECURE" in (r.stdout + r.stderr) or "SECRET_KEY" in (r.stdout + r.stderr)
+
+
+@pytest.mark.production
+def test_check_deploy_fails_on_each_unsafe_production_setting(tmp_path):
+    """The public demo key, a short key, a wildcard host and DEBUG are each an error."""
+    r = _check_deploy(
+        {"MADOGUCHI_SECURE": "1", "ALLOWED_HOSTS": "*", "MADOGUCHI_DEBUG": "1",
+         "MADOGUCHI_DATA_DIR": str(tmp_path)}
+    )  # fmt: skip
+    out = r.stdout + r.stderr
+    assert r.returncode != 0
+    for cid in ("madoguchi.E001", "madoguchi.E003", "madoguchi.E004"):
+        assert cid in out, out
+    r = _check_deploy(
+        {"MADOGUCHI_SECURE": "1", "SECRET_KEY": "short-but-random-Q9", "ALLOWED_HOSTS": "mado.city",
+         "MADOGUCHI_DATA_DIR": str(tmp_path)}
+    )  # fmt: skip
+    assert r.returncode != 0 and "madoguchi.E002" in r.stdout + r.stderr
+
+
+@pytest.mark.production
+def test_serve_refuses_to_start_in_production_with_the_demo_key(tmp_path):
+    drop = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(MADOGUCHI_MODE="production", MADOGUCHI_SECURE="1", MADOGUCHI_DATA_DIR=str(tmp_path))
+    r = subprocess.run(
+        [sys.executable, "-m", "madoguchi.cli", "serve", "--port", "1"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "SECRET_KEY is the public demo key" in r.stderr

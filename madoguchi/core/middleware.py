@@ -10,3 +10,54 @@ class JapaneseFirstMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class RequestLogMiddleware:
+    """One log line per request: request id, staff id, status, duration, method and the
+    route's *name* — never the path, which may carry a person's 宛名番号, nor the query.
+    The request id comes from the proxy (X-Request-ID, nginx's $request_id) or is made
+    here, and is sent back in the response so a counter's report can be traced."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import logging
+        import time
+
+        from .logfilters import bind_request, bind_user, clean_request_id, unbind_request
+
+        rid = clean_request_id(request.META.get("HTTP_X_REQUEST_ID"))
+        request.request_id = rid
+        tokens = bind_request(rid)
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = self.get_response(request)
+            status = response.status_code
+            response["X-Request-ID"] = rid
+            return response
+        finally:
+            user = getattr(request, "user", None)
+            if user is not None and getattr(user, "is_authenticated", False):
+                bind_user(user.pk)
+            match = getattr(request, "resolver_match", None)
+            logging.getLogger("madoguchi.request").info(
+                "request",
+                extra={
+                    "fields": {
+                        "status": status,
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                        "method": request.method,
+                        "route": (match.view_name if match else "-") or "-",
+                    }
+                },
+            )
+            unbind_request(tokens)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from .logfilters import bind_user
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            bind_user(user.pk)

@@ -25,6 +25,8 @@ OPEN_ROUTES = {
     "counter/display/",
     "counter/display/board/",
     "i18n/setlang/",
+    "healthz",  # probes: a status word per check, nothing about persons
+    "readyz",
 }
 
 

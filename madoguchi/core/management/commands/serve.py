@@ -1,18 +1,33 @@
-from django.core.management.base import BaseCommand
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "本番向けWSGIサーバー（waitress）でmadoguchiを起動する"
+    help = "本番向けWSGIサーバー（waitress）でmadoguchiを起動する（docs/deploy.md）"
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--threads", type=int, default=None, help="作業スレッド数（既定: MADOGUCHI_THREADS）"
+        )
 
     def handle(self, *args, **opts):
-        from waitress import serve
+        from madoguchi.core.deploy import production_problems
+        from madoguchi.core.serving import serve
+
+        problems = production_problems()
+        if settings.MADOGUCHI_PRODUCTION and problems:
+            for _cid, message in problems:
+                self.stderr.write(f"refused: {message}")
+            raise CommandError(
+                "本番モードでは安全でない設定のまま起動できません（docs/deploy.md）", returncode=3
+            )
+        if problems and not settings.MADOGUCHI_PRODUCTION:
+            self.stderr.write("demo mode: not for production (see docs/deploy.md)")
 
         from madoguchi.wsgi import application
 
-        # waitress logs no request lines, so no query string reaches a log.
-        serve(application, host=opts["addr"], port=opts["port"], threads=opts["threads"])
+        serve(application, opts["addr"], opts["port"], opts["threads"], ready=sys.stdout.flush)
