@@ -52,13 +52,13 @@ def test_check_deploy_fails_on_each_unsafe_production_setting(tmp_path):
     )  # fmt: skip
     out = r.stdout + r.stderr
     assert r.returncode != 0
-    for cid in ("madoguchi.E001", "madoguchi.E003", "madoguchi.E004"):
+    for cid in ("madoguchi.E101", "madoguchi.E103", "madoguchi.E104"):
         assert cid in out, out
     r = _check_deploy(
         {"MADOGUCHI_SECURE": "1", "SECRET_KEY": "short-but-random-Q9", "ALLOWED_HOSTS": "mado.city",
          "MADOGUCHI_DATA_DIR": str(tmp_path)}
     )  # fmt: skip
-    assert r.returncode != 0 and "madoguchi.E002" in r.stdout + r.stderr
+    assert r.returncode != 0 and "madoguchi.E102" in r.stdout + r.stderr
 
 
 @pytest.mark.production

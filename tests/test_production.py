@@ -61,6 +61,7 @@ def server_env(data_dir: Path, **extra) -> dict:
     env.update(
         MADOGUCHI_DATA_DIR=str(data_dir),
         SECRET_KEY="prod-test-" + "k3Y9-qZ" * 8,
+        MADOGUCHI_AUDIT_KEY="audit-test-" + "Wq7-pL" * 6,
         ALLOWED_HOSTS="127.0.0.1",
         MADOGUCHI_SECURE="1",
         MADOGUCHI_TRUSTED_PROXY="127.0.0.1",

@@ -21,11 +21,11 @@ def production_problems() -> list[tuple[str, str]]:
     problems = []
     key = settings.SECRET_KEY or ""
     if key == defaults._DEMO_SECRET:
-        problems.append(("madoguchi.E001", "SECRET_KEY is the public demo key: set a new one."))
+        problems.append(("madoguchi.E101", "SECRET_KEY is the public demo key: set a new one."))
     elif len(key) < MIN_SECRET_LENGTH or len(set(key)) < MIN_SECRET_UNIQUE:
         problems.append(
             (
-                "madoguchi.E002",
+                "madoguchi.E102",
                 f"SECRET_KEY is too short: at least {MIN_SECRET_LENGTH} characters "
                 f"with {MIN_SECRET_UNIQUE} different ones.",
             )
@@ -33,13 +33,13 @@ def production_problems() -> list[tuple[str, str]]:
     hosts = [h for h in settings.ALLOWED_HOSTS if h]
     if not hosts or any(h == "*" for h in hosts):
         problems.append(
-            ("madoguchi.E003", "ALLOWED_HOSTS must name the server's host names (no '*').")
+            ("madoguchi.E103", "ALLOWED_HOSTS must name the server's host names (no '*').")
         )
     if settings.DEBUG:
-        problems.append(("madoguchi.E004", "DEBUG is on (MADOGUCHI_DEBUG=1): turn it off."))
+        problems.append(("madoguchi.E104", "DEBUG is on (MADOGUCHI_DEBUG=1): turn it off."))
     if not getattr(settings, "MADOGUCHI_SECURE", False):
         problems.append(
-            ("madoguchi.E005", "MADOGUCHI_SECURE is not 1: production runs behind HTTPS.")
+            ("madoguchi.E105", "MADOGUCHI_SECURE is not 1: production runs behind HTTPS.")
         )
     return problems
 

@@ -15,13 +15,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
-        from madoguchi.core.deploy import production_problems
+        from django.core import checks
+
         from madoguchi.core.serving import serve
 
-        problems = production_problems()
+        # Every error `check --deploy` reports (madoguchi.core.deploy, the audit key …).
+        problems = [
+            m
+            for m in checks.run_checks(include_deployment_checks=True)
+            if m.level >= checks.ERROR and not m.is_silenced()
+        ]
         if settings.MADOGUCHI_PRODUCTION and problems:
-            for _cid, message in problems:
-                self.stderr.write(f"refused: {message}")
+            for m in problems:
+                self.stderr.write(f"refused: {m.id}: {m.msg}")
             raise CommandError(
                 "本番モードでは安全でない設定のまま起動できません（docs/deploy.md）", returncode=3
             )
