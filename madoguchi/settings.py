@@ -94,9 +94,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Staff"
 AUTHENTICATION_BACKENDS = ["madoguchi.accounts.backends.LockoutBackend"]
+# The staff password policy (madoguchi.accounts.passwords): every door validates with it.
+MADOGUCHI_PASSWORD_MIN_LENGTH = int(os.environ.get("MADOGUCHI_PASSWORD_MIN_LENGTH", "12"))
+MADOGUCHI_PASSWORD_HISTORY = int(os.environ.get("MADOGUCHI_PASSWORD_HISTORY", "5"))
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": MADOGUCHI_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "madoguchi.accounts.passwords.NotUsernameValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "first_name", "last_name", "email")},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "madoguchi.accounts.passwords.PasswordHistoryValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -17,6 +17,7 @@ class StaffAdmin(UserAdmin):
         "department",
         "may_see_protected",
         "is_active",
+        "account_expires",
         "locked_until",
     )
     list_filter = ("role", "department", "may_see_protected", "is_active")
@@ -24,6 +25,10 @@ class StaffAdmin(UserAdmin):
         (
             _("窓口の権限"),
             {"fields": ("role", "department", "may_see_protected")},
+        ),
+        (
+            _("アカウントの期限とパスワード"),
+            {"fields": ("account_expires", "must_change_password")},
         ),
         (
             _("ログインの失敗"),

@@ -14,6 +14,10 @@ class AccountLocked(Exception):
 
 
 class LockoutBackend(ModelBackend):
+    def user_can_authenticate(self, user):
+        # An expired account (account_expires in the past) is as good as inactive.
+        return super().user_can_authenticate(user) and not getattr(user, "is_expired", False)
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None

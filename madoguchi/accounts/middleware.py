@@ -7,6 +7,7 @@ Django's ``login_not_required``. The API answers 401 in JSON instead of redirect
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 
@@ -20,8 +21,17 @@ class LoginRequiredMiddleware:
     def __call__(self, request):
         return self.get_response(request)
 
+    # A member of staff who must change their password may reach only these.
+    password_paths = ("/accounts/password/", "/accounts/logout/")
+
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.user.is_authenticated:
+            if getattr(request.user, "must_change_password", False) and not (
+                request.path.startswith(self.password_paths + self.open_prefixes)
+            ):
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": _("パスワードの変更が必要です")}, status=403)
+                return redirect("accounts:password_change")
             return None
         if not getattr(view_func, "login_required", True):
             return None

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +9,14 @@ class Role(models.TextChoices):
     DEPARTMENT = "department", _("業務所管課職員")
     MANAGER = "manager", _("管理職")
     ADMIN = "admin", _("システム管理者")
+
+
+class StaffManager(UserManager):
+    def _create_user_object(self, username, email, password, **extra_fields):
+        user = super()._create_user_object(username, email, password, **extra_fields)
+        if password is not None:
+            user._password = password  # validated (and kept in the history) by save()
+        return user
 
 
 class Staff(AbstractUser):
@@ -26,17 +34,43 @@ class Staff(AbstractUser):
         default=False,
         help_text=_("DV等支援措置の対象者を検索結果・詳細に表示できる"),
     )
+    account_expires = models.DateField(
+        _("アカウントの有効期限"),
+        null=True,
+        blank=True,
+        help_text=_("この日を過ぎるとログインできない（任期付職員・異動予定者）"),
+    )
+    must_change_password = models.BooleanField(
+        _("次回ログイン時にパスワード変更"),
+        default=False,
+        help_text=_("初期パスワードや管理者が設定したパスワードは、最初のログインで変えてもらう"),
+    )
     failed_logins = models.PositiveIntegerField(default=0)
     last_failed_login = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects = StaffManager()
 
     class Meta:
         verbose_name = _("職員")
         verbose_name_plural = _("職員")
 
+    def save(self, *args, **kwargs):
+        # The password policy holds on every path that sets a password (forms, commands,
+        # staff import, code): a new password is validated before it is stored.
+        if self._password is not None:
+            from django.contrib.auth.password_validation import validate_password
+
+            validate_password(self._password, self)
+        super().save(*args, **kwargs)
+
     @property
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.account_expires is not None and self.account_expires < timezone.localdate()
 
     @property
     def is_admin(self) -> bool:
@@ -49,3 +83,11 @@ class Staff(AbstractUser):
     @property
     def is_counter_staff(self) -> bool:
         return self.role in (Role.CLERK, Role.MANAGER, Role.ADMIN) or self.is_superuser
+
+
+class PasswordHistory(models.Model):
+    """Hashes of an account's recent passwords (the history rule of the policy)."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    changed_at = models.DateTimeField(auto_now_add=True)

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -26,3 +27,19 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LockoutAuthenticationForm
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Any member of staff changes their own password (the policy applies); a forced
+    change (``must_change_password``) ends here."""
+
+    template_name = "accounts/password_change.html"
+    success_url = "/"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.request.user.must_change_password:
+            self.request.user.must_change_password = False
+            self.request.user.save(update_fields=["must_change_password"])
+        messages.success(self.request, _("パスワードを変更しました。"))
+        return response

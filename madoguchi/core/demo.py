@@ -9,17 +9,18 @@ from django.db import transaction
 
 DEMO_SEED = 20270401
 
-# (username, password, role, department, display name, may see 支援措置 persons)
+# (username, password, role, department, display name, may see 支援措置 persons).
+# The passwords pass the staff password policy (madoguchi.accounts.passwords).
 DEMO_STAFF = [
-    ("madoguchi", "demo-madoguchi", "clerk", "citizen", "窓口 花子", False),
-    ("madoguchi2", "demo-madoguchi2", "clerk", "citizen", "窓口 次郎", False),
-    ("shimin", "demo-shimin", "department", "citizen", "市民課 担当", True),
-    ("hoken", "demo-hoken", "department", "insurance", "保険医療課 担当", False),
-    ("kaigo", "demo-kaigo", "department", "care", "介護保険課 担当", False),
-    ("kosodate", "demo-kosodate", "department", "child", "子育て支援課 担当", False),
-    ("gakko", "demo-gakko", "department", "education", "学校教育課 担当", False),
-    ("kacho", "demo-kacho", "manager", "citizen", "市民課長", True),
-    ("kanri", "demo-kanri", "admin", "citizen", "システム管理者", True),
+    ("madoguchi", "Hanako-Counter-27", "clerk", "citizen", "窓口 花子", False),
+    ("madoguchi2", "Jiro-Counter-27", "clerk", "citizen", "窓口 次郎", False),
+    ("shimin", "Citizen-Desk-27", "department", "citizen", "市民課 担当", True),
+    ("hoken", "Insurance-Desk-27", "department", "insurance", "保険医療課 担当", False),
+    ("kaigo", "Longterm-Care-27", "department", "care", "介護保険課 担当", False),
+    ("kosodate", "Child-Support-27", "department", "child", "子育て支援課 担当", False),
+    ("gakko", "School-Board-27", "department", "education", "学校教育課 担当", False),
+    ("kacho", "Section-Chief-27", "manager", "citizen", "市民課長", True),
+    ("kanri", "System-Admin-27", "admin", "citizen", "システム管理者", True),
 ]
 
 
