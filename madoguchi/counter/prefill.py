@@ -11,7 +11,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from madoguchi.rules import facts
+from madoguchi.rules import ages, facts
 
 # The vocabulary of the situation contract (situation.md), owned by the rules.
 FLAGS = tuple(facts.FLAGS)
@@ -51,33 +51,12 @@ def relationship_of(zokugara: str) -> str:
     raise ValueError(_("続柄を判別できません: %(z)s") % {"z": text})
 
 
-def birthday(birth: date, year: int) -> date:
-    try:
-        return birth.replace(year=year)
-    except ValueError:  # 29 February in a common year: 1 March (民法143条)
-        return date(year, 3, 1)
-
-
-def reached(birth: date, n: int, on: date) -> bool:
-    """年齢計算ニ関スル法律: N歳に達する日 is the day before the N-th birthday."""
-    from datetime import timedelta
-
-    return on >= birthday(birth, birth.year + n) - timedelta(days=1)
-
-
-def completed_years(birth: date, on: date) -> int:
-    years = on.year - birth.year
-    if on < birthday(birth, on.year):
-        years -= 1
-    return years
-
-
 def health_insurance_of(person, event_date: date) -> tuple[str, str]:
     if person.elderly_medical:
         return "elderly", _("台帳: 後期高齢者医療")
     if person.nhi:
         return "nhi", _("台帳: 国民健康保険")
-    if event_date >= birthday(person.birth_date, person.birth_date.year + 75):
+    if ages.elderly_medical(person.birth_date, event_date):
         return "elderly", _("75歳以上（後期高齢者医療の年齢）")
     return "employee", _("台帳に国保・後期の資格なし: 被用者保険と推定（要確認）")
 
@@ -86,9 +65,7 @@ def pension_of(person, event_date: date) -> tuple[str, str]:
     cat = (person.pension_category or "").strip()
     if cat in ("1", "2", "3"):
         return cat, _("台帳: 国民年金 第%(c)s号") % {"c": cat}
-    if reached(person.birth_date, 20, event_date) and not reached(
-        person.birth_date, 60, event_date
-    ):
+    if ages.pension_age(person.birth_date, event_date):
         return "none", _("台帳に種別なし（20〜59歳: 要確認）")
     return "none", _("年金加入年齢外")
 

@@ -79,6 +79,15 @@ def school_stage(birth: date, d: date) -> str | None:
     return None
 
 
+def school_year(birth: date, d: date) -> int | None:
+    """The school year on ``d`` counted from school start (1 = 小学校1年, 7 = 中学校1年;
+    a new year begins each 1 April), or None before school start."""
+    start = school_start(birth)
+    if d < start:
+        return None
+    return d.year - start.year + (1 if (d.month, d.day) >= (4, 1) else 0)
+
+
 def school_age(birth: date, d: date) -> bool:
     """Compulsory school age (学齢): school start ≤ d < school start + 9 years."""
     return school_stage(birth, d) is not None

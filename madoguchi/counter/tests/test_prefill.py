@@ -79,10 +79,3 @@ def test_register_block_keeps_the_name_as_registered():
     assert data["register"]["name"] == name
     assert data["register"]["address_extra"] == "201号室"
     assert data["sex"] == "female"
-
-
-def test_age_helpers():
-    assert prefill.reached(date(2000, 4, 2), 20, date(2020, 4, 1))
-    assert not prefill.reached(date(2000, 4, 2), 20, date(2020, 3, 31))
-    assert prefill.completed_years(date(2000, 2, 29), date(2021, 2, 28)) == 20
-    assert prefill.completed_years(date(2000, 2, 29), date(2021, 3, 1)) == 21

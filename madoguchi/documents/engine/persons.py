@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from madoguchi.documents.engine.formats import SEX_JA, DocumentError, as_date
+from madoguchi.rules import ages
 
 # Register fields a situation person may carry under ``register:`` (printing only).
 REGISTER_KEYS = {
@@ -104,41 +105,23 @@ def person_context(person: dict, head: dict | None) -> dict:
     return ctx
 
 
-def _birthday(birth: dt.date, year: int) -> dt.date:
-    if birth.month == 2 and birth.day == 29:
-        try:
-            return dt.date(year, 2, 29)
-        except ValueError:
-            return dt.date(year, 3, 1)
-    return birth.replace(year=year)
-
-
 def is_kid(person: dict, on: dt.date) -> bool:
-    """A child of the head within the child-allowance age (up to the first 31 March on
-    or after the day before the 18th birthday)."""
+    """A child of the head within the child-allowance age (``rules.ages``)."""
     if person.get("relationship") != "child":
         return False
     birth = as_date(person.get("birth_date"))
-    if birth is None or birth > on:
-        return False
-    reached = _birthday(birth, birth.year + 18) - dt.timedelta(days=1)
-    end = dt.date(
-        reached.year if reached <= dt.date(reached.year, 3, 31) else reached.year + 1, 3, 31
-    )
-    return on <= end
+    return birth is not None and ages.child_allowance_age(birth, on)
 
 
 def school_grade(birth_value, on: dt.date) -> str:
-    """小n年 / 中n年 at ``on`` (school starts the first 1 April on or after the 6th
-    birthday), or "" outside compulsory school age."""
+    """小n年 / 中n年 at ``on`` (the school year of ``rules.ages``), or "" outside
+    compulsory school age."""
     birth = as_date(birth_value)
     if birth is None:
         return ""
-    sixth = _birthday(birth, birth.year + 6)
-    start = dt.date(sixth.year if sixth <= dt.date(sixth.year, 4, 1) else sixth.year + 1, 4, 1)
-    if on < start:
+    year = ages.school_year(birth, on)
+    if year is None:
         return ""
-    year = on.year - start.year + (1 if (on.month, on.day) >= (4, 1) else 0)
     if year <= 6:
         return f"小学校{year}年"
     if year <= 9:

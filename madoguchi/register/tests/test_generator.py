@@ -10,17 +10,14 @@ from madoguchi.register.checkdigit import is_valid
 from madoguchi.register.generator import (
     DEMO_AS_OF,
     RARE_SURNAMES,
-    age_on,
-    birthday,
-    child_allowance_age,
     city_towns,
     generate_city,
     iter_city,
-    reached,
     write_mado_csv,
 )
 from madoguchi.register.importer import import_register
 from madoguchi.register.models import Household, Person
+from madoguchi.rules import ages
 
 N = 2000
 
@@ -68,20 +65,22 @@ def test_household_structure_is_varied(city):
     for rel in ("世帯主", "妻", "子", "母", "子の子"):
         assert rels[rel] > 0, rel
     elderly_alone = [
-        ms for _no, ms in city if len(ms) == 1 and age_on(ms[0]["birth_date"], DEMO_AS_OF) >= 65
+        ms
+        for _no, ms in city
+        if len(ms) == 1 and ages.completed_years(ms[0]["birth_date"], DEMO_AS_OF) >= 65
     ]
     assert len(elderly_alone) > 0.08 * len(city)
 
 
 def test_age_structure_is_that_of_a_japanese_city(city):
     """Shares near 北見市 (2025: 0–14 about 11 %, 65+ about 34 %, 75+ about 19 %)."""
-    ages = [age_on(p["birth_date"], DEMO_AS_OF) for p in persons_of(city)]
-    share = lambda pred: sum(map(pred, ages)) / len(ages)  # noqa: E731
+    years = [ages.completed_years(p["birth_date"], DEMO_AS_OF) for p in persons_of(city)]
+    share = lambda pred: sum(map(pred, years)) / len(years)  # noqa: E731
     assert 0.08 <= share(lambda a: a < 15) <= 0.17
     assert 0.27 <= share(lambda a: a >= 65) <= 0.40
     assert 0.14 <= share(lambda a: a >= 75) <= 0.25
     assert 0.45 <= share(lambda a: 15 <= a < 65) <= 0.62
-    assert max(ages) <= 105 and min(ages) >= 0
+    assert max(years) <= 105 and min(years) >= 0
 
 
 def test_household_types_and_sizes(city):
@@ -128,14 +127,14 @@ def test_statuses_follow_ages_and_households(city):
     for _no, members in city:
         for p in members:
             b = p["birth_date"]
-            assert p.get("elderly_medical", False) == (DEMO_AS_OF >= birthday(b, 75))
-            assert p.get("care_insured", False) == (DEMO_AS_OF >= reached(b, 65))
+            assert p.get("elderly_medical", False) == (DEMO_AS_OF >= ages.nth_birthday(b, 75))
+            assert p.get("care_insured", False) == (DEMO_AS_OF >= ages.reached_date(b, 65))
             if p.get("elderly_medical"):
                 assert not p.get("nhi")
-            in_pension_age = reached(b, 20) <= DEMO_AS_OF < reached(b, 60)
+            in_pension_age = ages.reached_date(b, 20) <= DEMO_AS_OF < ages.reached_date(b, 60)
             if in_pension_age:
                 assert p.get("pension_category") in ("1", "2", "3")
-            elif age_on(b, DEMO_AS_OF) < 20:
+            elif ages.completed_years(b, DEMO_AS_OF) < 20:
                 assert not p.get("pension_category")
             if p.get("pension_category") == "3":
                 assert p["relationship_role"] in ("spouse", "relative")
@@ -145,7 +144,8 @@ def test_statuses_follow_ages_and_households(city):
         kids = [
             m
             for m in members
-            if child_allowance_age(m["birth_date"], DEMO_AS_OF) and m["relationship"] != "世帯主"
+            if ages.child_allowance_age(m["birth_date"], DEMO_AS_OF)
+            and m["relationship"] != "世帯主"
         ]
         assert len(recipients) <= 1
         if recipients:
@@ -162,7 +162,7 @@ def test_statuses_follow_ages_and_households(city):
 
 def test_flags_shares(city):
     persons = persons_of(city)
-    adults = [p for p in persons if age_on(p["birth_date"], DEMO_AS_OF) >= 15]
+    adults = [p for p in persons if ages.completed_years(p["birth_date"], DEMO_AS_OF) >= 15]
     card = sum("my_number_card" in p["flags"] for p in adults) / len(adults)
     assert 0.65 <= card <= 0.9
     assert any("seal_registered" in p["flags"] for p in persons)
@@ -175,7 +175,7 @@ def test_removed_protected_and_uncertain_persons_exist():
     assert uncertain and len(uncertain) < 0.01 * len(persons)
     for p in uncertain:
         assert p["birth_date_text"].startswith(p["birth_era"]) and "年" in p["birth_date_text"]
-        assert age_on(p["birth_date"], DEMO_AS_OF) >= 84
+        assert ages.completed_years(p["birth_date"], DEMO_AS_OF) >= 84
     states = Counter(p["status"] for p in persons)
     assert states["2"] > 0 and states["3"] > 0
     assert states["2"] + states["3"] < 0.02 * len(persons)
@@ -248,15 +248,30 @@ def test_another_city():
         next(iter_city(10, seed=1, city="存在しない市"))
 
 
-def test_age_helpers():
-    assert reached(dt.date(2000, 4, 2), 18) == dt.date(2018, 4, 1)
-    assert birthday(dt.date(2004, 2, 29), 1) == dt.date(2005, 3, 1)
-    # born 2 April: reaches 18 on 1 April, eligible to the following 31 March
-    assert child_allowance_age(dt.date(2000, 4, 2), dt.date(2019, 3, 31))
-    assert not child_allowance_age(dt.date(2000, 4, 2), dt.date(2019, 4, 1))
-    # born 1 April: reaches 18 on 31 March and ceases that day
-    assert child_allowance_age(dt.date(2000, 4, 1), dt.date(2018, 3, 31))
-    assert not child_allowance_age(dt.date(2000, 4, 1), dt.date(2018, 4, 1))
+def test_school_flags_follow_the_rules_school_start(city):
+    """Nursery before school start, private school after it: the rules' school start
+    (the first 1 April on or after the 6th birthday), not the day of reaching 6."""
+    for p in persons_of(city):
+        start = ages.school_start(p["birth_date"])
+        if "nursery_enrolled" in p["flags"]:
+            assert DEMO_AS_OF < start, p["birth_date"]
+        if "private_school" in p["flags"]:
+            assert start <= DEMO_AS_OF, p["birth_date"]
+
+
+def test_a_child_born_2_april_starts_school_a_year_after_reaching_6():
+    """Born 2020-04-02: reaches 6 on 2026-04-01 but starts school on 2027-04-01, so on
+    the demo date (2026-11-01) the generator may still put the child in a nursery (it
+    started school on 2026-04-01 before the generator took its ages from the rules)."""
+    assert ages.reached_date(dt.date(2020, 4, 2), 6) == dt.date(2026, 4, 1)
+    assert ages.school_start(dt.date(2020, 4, 2)) == dt.date(2027, 4, 1)
+    born_2_april = [
+        p
+        for _no, members in iter_city(20000, seed=3)
+        for p in members
+        if p["birth_date"] == dt.date(2020, 4, 2)
+    ]
+    assert any("nursery_enrolled" in p["flags"] for p in born_2_april)
 
 
 def test_generated_flags_are_situation_flags(city):

@@ -1,6 +1,8 @@
 """Age rules against independent day-by-day computations (hypothesis)."""
 
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -118,3 +120,38 @@ def test_pension_care_and_elderly_medical_boundaries(birth):
     b75 = ages.nth_birthday(birth, 75)
     assert is_birthday(birth, b75)
     assert not ages.elderly_medical(birth, b75 - one) and ages.elderly_medical(birth, b75)
+
+
+def test_school_year_counts_from_school_start():
+    b = date(2019, 4, 2)  # reaches 6 on 2025-04-01, starts school on 2026-04-01
+    assert ages.school_year(b, date(2026, 3, 31)) is None
+    assert ages.school_year(b, date(2026, 4, 1)) == 1
+    assert ages.school_year(b, date(2027, 3, 31)) == 1
+    assert ages.school_year(b, date(2032, 4, 1)) == 7
+    for d in (date(2026, 4, 1), date(2031, 12, 1), date(2033, 1, 5), date(2035, 4, 1)):
+        stage = ages.school_stage(b, d)
+        year = ages.school_year(b, d)
+        assert stage == ("elementary" if year <= 6 else "junior_high" if year <= 9 else None)
+
+
+# The age rules live in rules/ages.py only: no other module may define its own.
+AGE_HELPERS = re.compile(
+    r"^\s*def _?(birthday|birthday_in|nth_birthday|reached|reached_date|age_on|"
+    r"completed_years|school_start|school_year|child_allowance_age)\(",
+    re.M,
+)
+
+
+def test_age_rules_have_one_source():
+    package = Path(ages.__file__).resolve().parent.parent
+    offenders = []
+    for path in package.rglob("*.py"):
+        if path == Path(ages.__file__).resolve() or "tests" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [
+            f"{path.relative_to(package)}: {m[0].strip()}" for m in AGE_HELPERS.finditer(text)
+        ]
+        if "年齢計算" in text:
+            offenders.append(f"{path.relative_to(package)}: 年齢計算ニ関スル法律")
+    assert offenders == []
