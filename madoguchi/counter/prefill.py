@@ -11,7 +11,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from madoguchi.rules import ages, facts
+from madoguchi.rules import ages, facts, zokugara
 
 # The vocabulary of the situation contract (situation.md), owned by the rules.
 FLAGS = tuple(facts.FLAGS)
@@ -19,36 +19,14 @@ RELATIONSHIPS = facts.RELATIONSHIPS
 HEALTH_INSURANCE = facts.HEALTH_INSURANCE
 PENSION = facts.PENSION
 
-_SINGLE = {
-    "世帯主": "head",
-    "夫": "spouse",
-    "妻": "spouse",
-    "子": "child",
-    "父": "parent",
-    "母": "parent",
-    "兄": "sibling",
-    "姉": "sibling",
-    "弟": "sibling",
-    "妹": "sibling",
-    "兄弟": "sibling",
-    "姉妹": "sibling",
-    "縁故者": "relative",
-    "同居人": "cohabitant",
-}
 
-
-def relationship_of(zokugara: str) -> str:
-    """続柄 (as registered) → the situation's relationship to the head.
-
-    ``夫（未届）`` counts as spouse; any chain joined by の (子の子, 妻の父) is a relative.
-    """
-    text = (zokugara or "").strip()
-    base = text.split("（", 1)[0].split("(", 1)[0].strip()
-    if "の" in base:
-        return "relative"
-    if base in _SINGLE:
-        return _SINGLE[base]
-    raise ValueError(_("続柄を判別できません: %(z)s") % {"z": text})
+def relationship_of(text: str) -> str:
+    """続柄 (as registered) → the situation's relationship to the head (``rules.zokugara``:
+    ``夫（未届）`` counts as spouse; 子の妻, 子の子 and other chains are relatives)."""
+    try:
+        return zokugara.relationship_of(text)
+    except ValueError:
+        raise ValueError(_("続柄を判別できません: %(z)s") % {"z": (text or "").strip()}) from None
 
 
 def health_insurance_of(person, event_date: date) -> tuple[str, str]:
@@ -92,6 +70,7 @@ def register_block(person) -> dict:
         "former_address": person.former_address,
         "former_postal_code": person.former_postal_code,
         "atena_no": person.atena_no,
+        "zokugara": person.relationship,
     }
 
 

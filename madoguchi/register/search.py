@@ -56,6 +56,7 @@ from madoguchi.core.wareki import (
     parse_wareki,
     parse_wareki_period,
 )
+from madoguchi.rules import zokugara
 
 from .models import Household, Person, ResidentStatus
 
@@ -446,7 +447,11 @@ class HouseholdView:
     @property
     def head(self) -> Person | None:
         for r in self.rows:
-            if r.person is not None and _group(r.person)[0] == HEAD:
+            if (
+                r.person is not None
+                and zokugara.order_group(r.person.relationship, r.person.relationship_role)[0]
+                == zokugara.HEAD
+            ):
                 return r.person
         return None
 
@@ -480,72 +485,15 @@ def read_household(household_no: str, user) -> HouseholdView:
 
 # --------------------------------------------------------------------------- legal order
 
-# 世帯連記の記載順位 (register.md): 世帯主 → 配偶者 → the head's children by birth date →
-# the children's families (their spouses, then grandchildren and further descendants) →
-# 父母, 兄弟姉妹, 祖父母 → other relatives → 縁故者 → 同居人; ties by 宛名番号.
-# The 続柄 chain does not say which child a 子の子 descends from, so the children's
-# families follow all the children, spouses first, then descendants by birth date.
-# Children, descendants and siblings are ordered by birth date; everyone else by group
-# (父 before 母; 父方 before 母方 grandparents), then 宛名番号.
-_CHILD = re.compile(r"^(?:子|養子|養女|長男|長女|[二次三四五六七八九]男|[二三四五六七八九]女)$")
-_SPOUSE = {"夫", "妻", "夫（未届）", "妻（未届）", "夫(未届)", "妻(未届)"}
-_PARENT_RANK = {"父": 0, "母": 1, "養父": 2, "養母": 3}
-_SIBLING = {"兄", "姉", "弟", "妹"}
-_GRANDPARENT_RANK = {"父の父": 0, "父の母": 1, "母の父": 2, "母の母": 3}
-
-# group numbers
-HEAD, SPOUSE, CHILD, CHILD_SPOUSE, DESCENDANT = 0, 1, 2, 3, 4
-PARENT, SIBLING, GRANDPARENT, OTHER_RELATIVE, ENKO, DOKYO = 5, 6, 7, 8, 9, 10
-
-
-def _clean(rel: str) -> str:
-    rel = (rel or "").strip().replace(" ", "").replace("\u3000", "")
-    for suffix in ("（養子）", "（養女）", "(養子)", "(養女)"):
-        rel = rel.removesuffix(suffix)
-    return rel
-
-
-def _group(p: Person) -> tuple[int, int]:
-    """(group, rank within group) of one member by 続柄."""
-    rel = _clean(p.relationship)
-    if not rel:
-        rel = {"head": "世帯主", "spouse": "妻", "child": "子", "parent": "父"}.get(
-            p.relationship_role, ""
-        )
-    if rel == "世帯主":
-        return HEAD, 0
-    if rel in _SPOUSE:
-        return SPOUSE, 0
-    if _CHILD.match(rel):
-        return CHILD, 0
-    tokens = rel.split("の")
-    if len(tokens) >= 2 and all(_CHILD.match(t) for t in tokens[:-1]):
-        if tokens[-1] in _SPOUSE and len(tokens) == 2:
-            return CHILD_SPOUSE, 0
-        if _CHILD.match(tokens[-1]):
-            return DESCENDANT, len(tokens)
-    if rel in _PARENT_RANK:
-        return PARENT, _PARENT_RANK[rel]
-    if rel in _SIBLING:
-        return SIBLING, 0
-    if rel in _GRANDPARENT_RANK:
-        return GRANDPARENT, _GRANDPARENT_RANK[rel]
-    if rel == "縁故者":
-        return ENKO, 0
-    if rel == "同居人":
-        return DOKYO, 0
-    if p.relationship_role == "cohabitant":
-        return DOKYO, 0
-    return OTHER_RELATIVE, 0
+# 世帯連記の記載順位: the groups and their order are rules.zokugara's (one classifier of
+# 続柄 for the import, this order, the counter and the forms).
 
 
 def legal_order(persons: Iterable[Person]) -> list[Person]:
     """Members in the order of 世帯連記 (see the comment above); ties by 宛名番号."""
 
     def key(p: Person):
-        group, rank = _group(p)
-        by_birth = group in (CHILD, DESCENDANT, SIBLING)
-        born = p.birth_date.toordinal() if (by_birth and p.birth_date) else 0
-        return (group, rank, born, len(p.atena_no), p.atena_no)
+        lead = zokugara.legal_order_key(p.relationship, p.relationship_role, p.birth_date)
+        return (*lead, len(p.atena_no), p.atena_no)
 
     return sorted(persons, key=key)

@@ -36,7 +36,6 @@ from madoguchi.documents.engine.formats import (
 from madoguchi.documents.engine.forms import MEMBER_SOURCES, FormSpec, load_form, load_forms
 from madoguchi.documents.engine.persons import (
     REGISTER_KEYS,
-    RELATIONSHIP_ORDER,
     is_kid,
     legal_order_key,
     person_context,
@@ -57,7 +56,6 @@ __all__ = [
     "MOVING_OUT",
     "Overflow",
     "REGISTER_KEYS",
-    "RELATIONSHIP_ORDER",
     "Renderer",
     "SEX_JA",
     "as_date",

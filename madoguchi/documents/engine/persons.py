@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from madoguchi.documents.engine.formats import SEX_JA, DocumentError, as_date
-from madoguchi.rules import ages
+from madoguchi.rules import ages, zokugara
 
 # Register fields a situation person may carry under ``register:`` (printing only).
 REGISTER_KEYS = {
     "atena_no": "宛名番号",
+    "zokugara": "続柄（登録どおり）",
     "name": "氏名（登録どおり、正規化しない）",
     "kana": "氏名フリガナ（全角カタカナ）",
     "former_name": "変更前の氏名（婚姻・離婚で氏が変わる人）",
@@ -38,18 +39,24 @@ REGISTER_KEYS = {
     "funeral_host": "喪主の氏名",
 }
 
-RELATIONSHIP_ORDER = {
-    "head": 0,
-    "spouse": 1,
-    "child": 2,
-    "parent": 3,
-    "sibling": 4,
-    "relative": 5,
-    "cohabitant": 6,
-}
+
+def registered_zokugara(person: dict) -> str:
+    """The 続柄 of the register block, when it still agrees with the situation's
+    relationship (a clerk's correction of the relationship wins)."""
+    text = str((person.get("register") or {}).get("zokugara") or "").strip()
+    try:
+        agrees = text and zokugara.relationship_of(text) == person.get("relationship")
+    except ValueError:
+        agrees = False
+    return text if agrees else ""
 
 
 def relationship_ja(person: dict, head: dict | None) -> str:
+    """The 続柄 as registered (see ``registered_zokugara``), else one derived from the
+    situation relationship."""
+    registered = registered_zokugara(person)
+    if registered:
+        return registered
     rel = person.get("relationship")
     sex = person.get("sex")
     if rel == "head":
@@ -73,11 +80,14 @@ def relationship_ja(person: dict, head: dict | None) -> str:
 
 
 def legal_order_key(person: dict) -> tuple:
-    """世帯連記の記載順位: head, spouse, children by birth date, parents, siblings,
-    relatives, cohabitants; ties by 宛名番号, then by id."""
+    """世帯連記の記載順位 (``rules.zokugara``, the register screens' order): by the
+    registered 続柄 when known, else by the one the relationship gives (父 before 母);
+    ties by 宛名番号, then by id."""
     reg = person.get("register") or {}
-    rel = RELATIONSHIP_ORDER.get(person.get("relationship"), 9)
-    return (rel, str(person.get("birth_date", "")), str(reg.get("atena_no", "")), person["id"])
+    text = relationship_ja(person, None)
+    birth = as_date(person.get("birth_date"))
+    lead = zokugara.legal_order_key(text, person.get("relationship"), birth)
+    return (*lead, str(reg.get("atena_no", "")), person["id"])
 
 
 def person_context(person: dict, head: dict | None) -> dict:

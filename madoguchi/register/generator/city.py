@@ -18,7 +18,7 @@ from madoguchi.register.generator.data import (
     WORK_STATUSES,
 )
 from madoguchi.register.generator.sources import _gimei_names, city_towns
-from madoguchi.rules import ages
+from madoguchi.rules import ages, zokugara
 
 
 class City:
@@ -543,7 +543,7 @@ class City:
         for m in members:
             m.pop("work", None)
             m["relationship_code"] = RELATIONSHIP_CODES.get(m["relationship"], "")
-            m["relationship_role"] = relationship_role_of(m["relationship"])
+            m["relationship_role"] = zokugara.relationship_of(m["relationship"])
             m["flags"] = sorted(set(m["flags"]))
 
     def _removals(self, members: list[dict]) -> None:
@@ -601,9 +601,3 @@ def era_name(d: dt.date) -> str:
     from madoguchi.core.wareki import to_wareki
 
     return to_wareki(d)[0]
-
-
-def relationship_role_of(relationship: str) -> str:
-    from madoguchi.register.importer import relationship_role
-
-    return relationship_role(relationship)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from madoguchi.register.generator.city import City, era_name, relationship_role_of
+from madoguchi.register.generator.city import City, era_name
 from madoguchi.register.generator.data import (
     DEMO_AS_OF,
     DEMO_CITY,
@@ -15,6 +15,7 @@ from madoguchi.register.generator.data import (
     RELATIONSHIP_CODES,
 )
 from madoguchi.register.generator.write import save_households
+from madoguchi.rules import zokugara
 
 
 def iter_pending(
@@ -91,7 +92,7 @@ def _pending_person(m: dict, info: dict, mc: str, *, kana_confirmed: bool) -> di
         "sex": m["sex"],
         "relationship": m["relationship"],
         "relationship_code": RELATIONSHIP_CODES.get(m["relationship"], ""),
-        "relationship_role": relationship_role_of(m["relationship"]),
+        "relationship_role": zokugara.relationship_of(m["relationship"]),
         "household_order": m["household_order"],
         "postal_code": info["postal_code"],
         "prefecture": info["prefecture"],

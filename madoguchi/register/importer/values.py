@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from madoguchi.register.models import Relationship
+from madoguchi.rules import zokugara
 
 FULLWIDTH_DIGITS = str.maketrans(
     "０１２３４５６７８９－／．　", "0123456789-/. "
@@ -72,40 +72,10 @@ def _kana_key(kana: str) -> str:
     return kana_key(kana)
 
 
-_ROLE_BY_TOKEN = {
-    "世帯主": Relationship.HEAD,
-    "夫": Relationship.SPOUSE,
-    "妻": Relationship.SPOUSE,
-    "夫（未届）": Relationship.SPOUSE,
-    "妻（未届）": Relationship.SPOUSE,
-    "子": Relationship.CHILD,
-    "父": Relationship.PARENT,
-    "母": Relationship.PARENT,
-    "兄": Relationship.SIBLING,
-    "姉": Relationship.SIBLING,
-    "弟": Relationship.SIBLING,
-    "妹": Relationship.SIBLING,
-    "縁故者": Relationship.RELATIVE,
-    "同居人": Relationship.COHABITANT,
-}
-# Adopted children and the like keep the role of the base token.
-_ROLE_SUFFIXES = ("（養子）", "（養女）", "（養父）", "（養母）")
-
-
-@lru_cache(maxsize=1024)
 def relationship_role(text: str) -> str:
-    """The situation contract's relationship for a 続柄 (子の妻 → relative)."""
-    text = text.strip()
-    for suffix in _ROLE_SUFFIXES:
-        text = text.removesuffix(suffix)
-    if text.startswith("養"):
-        text = text[1:]
-    if "の" in text:
-        return Relationship.RELATIVE.value
-    role = _ROLE_BY_TOKEN.get(text)
-    if role is None:
-        raise ValueError(f"続柄「{text}」を区分できません")
-    return role.value
+    """The situation contract's relationship for a 続柄 (子の妻 → relative), by
+    ``rules.zokugara``; ValueError names a 続柄 it cannot classify."""
+    return zokugara.relationship_of(text)
 
 
 def _norm_code(value: str) -> str:
