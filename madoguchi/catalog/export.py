@@ -12,12 +12,17 @@ from madoguchi.catalog.model import Catalog
 from .yamlio import dump, plain
 
 
-def _filter_in_force(items: list, on: date) -> list:
+def _filter_in_force(items: list, on: date, since: date) -> list:
+    """The versions in force on ``on``, each starting no earlier than ``since`` (the
+    snapshot's version date: an item older than a condition it uses must not claim days
+    on which that condition's version is not part of the snapshot)."""
     out = []
     for item in items:
         vf, vt = item.get("valid_from"), item.get("valid_to")
         if vf is not None and (vf > on or (vt is not None and vt < on)):
             continue
+        if vf is not None and vf < since:
+            item = {**item, "valid_from": since}
         out.append(item)
     return out
 
@@ -25,6 +30,7 @@ def _filter_in_force(items: list, on: date) -> list:
 def export_catalog(catalog: Catalog, out: str | Path, on: date | None = None) -> list[Path]:
     """Write the catalog in force on ``on`` (default today) in the same YAML layout."""
     on = on or date.today()
+    since = date.fromisoformat(catalog.at(on).version)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -35,7 +41,7 @@ def export_catalog(catalog: Catalog, out: str | Path, on: date | None = None) ->
         if isinstance(data, dict):
             for key in ("procedures", "conditions", "parameters"):
                 if isinstance(data.get(key), list):
-                    data[key] = _filter_in_force(data[key], on)
+                    data[key] = _filter_in_force(data[key], on, since)
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         header = (
@@ -52,13 +58,14 @@ def export_catalog(catalog: Catalog, out: str | Path, on: date | None = None) ->
 def canonical(catalog: Catalog, on: date | None = None) -> dict:
     """A comparable, plain form of the catalog in force (for round-trip checks)."""
     on = on or date.today()
+    since = date.fromisoformat(catalog.at(on).version)
     result = {}
     for rel, data in catalog.files.items():
         data = plain(data)
         if isinstance(data, dict):
             for key in ("procedures", "conditions", "parameters"):
                 if isinstance(data.get(key), list):
-                    data[key] = _filter_in_force(data[key], on)
+                    data[key] = _filter_in_force(data[key], on, since)
         result[rel] = data
     result["forms"] = sorted(catalog.forms)
     return result

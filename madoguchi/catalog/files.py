@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from madoguchi.catalog.model import (
+    AGE_PARAMETERS,
     DEADLINE_COUNTING,
     FAR_FUTURE,
     QUESTION_PERSONS,
@@ -21,6 +22,7 @@ from madoguchi.catalog.model import (
 from madoguchi.catalog.validation import ENGINE, Collector, analyse_logic, versioned
 from madoguchi.catalog.yamlio import LineList, plain
 from madoguchi.rules import facts as F
+from madoguchi.rules.deadlines import DEADLINE_STARTS
 
 
 def read_meta(c: Collector, files: dict[str, Any]) -> dict:
@@ -95,11 +97,11 @@ def read_parameters(c: Collector, files: dict[str, Any]) -> dict[str, list[Param
                 item["id"], vf, vt, rel, item.line, item["value"], item.get("label", ""), item
             )
         )
-    for pid in ("child_medical_age_limit",):
+    for pid, what in AGE_PARAMETERS.items():
         if pid not in parameters:
-            c.add(rel, 1, f"パラメータ {pid} がありません（子ども医療費助成の対象年齢）")
+            c.add(rel, 1, f"パラメータ {pid} がありません（{what}）")
     for pid, versions in parameters.items():
-        if pid == "child_medical_age_limit":
+        if pid in AGE_PARAMETERS:
             for v in versions:
                 if type(v.value) is not int or not 0 < v.value < 30:
                     c.add(rel, v.line, f"{pid} は年齢（整数）です: {v.value!r}")
@@ -284,24 +286,7 @@ def _procedure(
         c.add(rel, item.line_of("bring"), f"{what}: bring は持ち物の文字列の一覧です")
         bring = []
     deadline = item.get("deadline") or {}
-    if deadline:
-        if c.keys(
-            rel,
-            deadline,
-            {"days", "counting", "text", "en"},
-            {"text"},
-            f"{what} の deadline",
-        ):
-            days = deadline.get("days")
-            if days is not None and (type(days) is not int or days < 0):
-                c.add(rel, deadline.line_of("days"), f"{what}: days は日数（整数）です")
-            if deadline.get("counting", "after_event") not in DEADLINE_COUNTING:
-                c.add(
-                    rel,
-                    deadline.line_of("counting"),
-                    f"{what}: counting は {' か '.join(DEADLINE_COUNTING)} です",
-                )
-            c.en(rel, deadline, {"text"})
+    _check_deadline(c, rel, deadline, what)
     proc_en = c.en(rel, item, {"name", "bring", "no_form"})
     en_bring = proc_en.get("bring")
     if en_bring is not None and (not isinstance(en_bring, list) or len(en_bring) != len(bring)):
@@ -334,6 +319,41 @@ def _procedure(
     )
 
 
+def _check_deadline(c: Collector, rel: str, deadline: Any, what: str) -> None:
+    """A deadline: days (integer, negative = before) or months (positive integer), counting,
+    from (an event detail date), text."""
+    if not deadline:
+        return
+    if not c.keys(
+        rel,
+        deadline,
+        {"days", "months", "counting", "from", "text", "en"},
+        {"text"},
+        f"{what} の deadline",
+    ):
+        return
+    days, months = deadline.get("days"), deadline.get("months")
+    if days is not None and type(days) is not int:
+        c.add(rel, deadline.line_of("days"), f"{what}: days は日数（整数）です")
+    if months is not None and (type(months) is not int or months <= 0):
+        c.add(rel, deadline.line_of("months"), f"{what}: months は月数（正の整数）です")
+    if days is not None and months is not None:
+        c.add(rel, deadline.line_of("months"), f"{what}: days と months の両方は書けません")
+    if deadline.get("counting", "after_event") not in DEADLINE_COUNTING:
+        c.add(
+            rel,
+            deadline.line_of("counting"),
+            f"{what}: counting は {' か '.join(DEADLINE_COUNTING)} です",
+        )
+    if "from" in deadline and deadline["from"] not in DEADLINE_STARTS:
+        c.add(
+            rel,
+            deadline.line_of("from"),
+            f"{what}: from は {' か '.join(DEADLINE_STARTS)} です（届出の日付）",
+        )
+    c.en(rel, deadline, {"text"})
+
+
 def _triggers(
     c: Collector, rel: str, item: dict, what: str, conditions: dict[str, list[Condition]]
 ) -> list[Trigger]:
@@ -350,11 +370,13 @@ def _triggers(
         if not c.keys(
             rel,
             t,
-            {"events", "when", "name", "en"},
+            {"events", "when", "name", "en", "deadline"},
             {"events", "when"},
             f"{what} の trigger",
         ):
             continue
+        t_deadline = t.get("deadline") or {}
+        _check_deadline(c, rel, t_deadline, f"{what} の trigger")
         evs = t["events"]
         if evs == "all":
             evs = ()
@@ -379,7 +401,9 @@ def _triggers(
                 c.add(rel, line, f"{what}: 世帯単位の手続に人ごとの条件 {cid} は使えません")
             when.append((cid, neg))
         en_t = c.en(rel, t, {"name"})
-        triggers.append(Trigger(tuple(evs), tuple(when), t.get("name"), en_t.get("name")))
+        triggers.append(
+            Trigger(tuple(evs), tuple(when), t.get("name"), en_t.get("name"), plain(t_deadline))
+        )
     return triggers
 
 

@@ -10,10 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from madoguchi.rules import facts as F
+from madoguchi.rules.deadlines import COUNTINGS, deadline_date
 
 FAR_FUTURE = date(9999, 12, 31)
 FILES = ("catalog.yaml", "departments.yaml", "events.yaml", "parameters.yaml", "rules.yaml")
-DEADLINE_COUNTING = ("after_event", "including_event_day")
+DEADLINE_COUNTING = COUNTINGS
+# parameters every catalog must give (the rules read them): id -> what it is
+AGE_PARAMETERS = {
+    "child_medical_age_limit": "子ども医療費助成の対象年齢",
+    "child_allowance_age_limit": "児童手当の対象年齢（2024-10-01 から18、その前は15）",
+}
 QUESTION_PERSONS = ("moving", "all", "couple", "deceased", "mother", "newborn", "event")
 
 
@@ -87,6 +93,7 @@ class Trigger:
     when: tuple[tuple[str, bool], ...]  # (condition id, negated)
     name: str | None = None
     en_name: str | None = None
+    deadline: dict = field(default_factory=dict)  # replaces the procedure's for this trigger
 
     def for_event(self, event: str) -> bool:
         return not self.events or event in self.events
@@ -100,19 +107,15 @@ class Procedure(Versioned):
     forms: list[str] = field(default_factory=list)
     no_form: str | None = None
     bring: list[str] = field(default_factory=list)
-    deadline: dict = field(default_factory=dict)  # days, counting, text
+    deadline: dict = field(default_factory=dict)  # days | months, counting, from, text
     legal_basis: str = ""
     triggers: list[Trigger] = field(default_factory=list)
     en: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict)
 
-    def deadline_date(self, event_date: date) -> date | None:
-        days = self.deadline.get("days")
-        if days is None:
-            return None
-        if self.deadline.get("counting") == "including_event_day":
-            return event_date + timedelta(days=days - 1)
-        return event_date + timedelta(days=days)
+    def deadline_date(self, event_date: date, situation: dict | None = None) -> date | None:
+        """The last day for a situation (madoguchi.rules.deadlines)."""
+        return deadline_date(self.deadline, situation or {"event_date": event_date})
 
 
 @dataclass
@@ -195,6 +198,10 @@ class CatalogView:
         }
         self.parameters = {
             pid: p.value for pid, vs in catalog.parameters.items() if (p := _pick(vs, d))
+        }
+        # the label of each parameter version, for explanations ({param_<id>})
+        self.parameter_labels = {
+            pid: p.label for pid, vs in catalog.parameters.items() if (p := _pick(vs, d))
         }
         froms = [x.valid_from for x in (*self.procedures, *self.conditions.values())] + [
             p.valid_from for vs in catalog.parameters.values() if (p := _pick(vs, d))

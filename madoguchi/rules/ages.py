@@ -58,13 +58,32 @@ def until_march_after_reached(birth: date, d: date, n: int) -> bool:
 
 
 def child_allowance_age(birth: date, d: date) -> bool:
-    """児童手当 age: up to the first 31 March on or after reaching 18."""
+    """The 18-rule: up to the first 31 March on or after reaching 18 (児童手当 from
+    2024-10-01; before, the catalog parameter ``child_allowance_age_limit`` dates it 15)."""
+    return until_march_after_reached(birth, d, 18)
+
+
+def support_age(birth: date, d: date) -> bool:
+    """児童扶養手当・ひとり親医療 age (the support-kid of procedures.md): the 18-rule
+    whatever the date (児童扶養手当法 3条 has always run to it)."""
     return until_march_after_reached(birth, d, 18)
 
 
 def school_start(birth: date) -> date:
     """The first 1 April on or after the 6th birthday."""
     return first_on_or_after(nth_birthday(birth, 6), 4, 1)
+
+
+def school_entry_notice(birth: date, d: date) -> bool:
+    """就学予定者 of the coming 1 April (学校教育法施行令 5条: 入学期日の通知): preschool,
+    school start the first 1 April after ``d``, and ``d`` on or after the 1 October before
+    it (the 学齢簿 is made from 1 October)."""
+    start = school_start(birth)
+    return (
+        preschool(birth, d)
+        and start == first_on_or_after(d + ONE_DAY, 4, 1)
+        and d >= date(start.year - 1, 10, 1)
+    )
 
 
 def school_stage(birth: date, d: date) -> str | None:

@@ -14,7 +14,9 @@ from typing import Any
 import datalogic_py
 
 from . import ages
+from .deadlines import deadline_date
 from .facts import FLAGS, SCHOOL_STAGE_JA
+from .family import Family
 from .situation import SituationError, validate
 
 _local = threading.local()
@@ -29,12 +31,13 @@ def _session():
     return s
 
 
-def person_facts(p: dict, s: dict, params: dict) -> dict:
-    """Every fact a rule may read about one person, at the event date."""
+def person_facts(p: dict, s: dict, params: dict, family: dict | None = None) -> dict:
+    """Every fact a rule may read about one person, at the event date (``family``: the
+    relational facts of :mod:`madoguchi.rules.family` for this person)."""
     d: date = s["event_date"]
     b: date = p["birth_date"]
     pid = p["id"]
-    child_age = ages.child_allowance_age(b, d)
+    child_age = ages.until_march_after_reached(b, d, params["child_allowance_age_limit"])
     stage = ages.school_stage(b, d)
     facts: dict[str, Any] = {
         "id": pid,
@@ -59,9 +62,9 @@ def person_facts(p: dict, s: dict, params: dict) -> dict:
         "reached_65": ages.reached(b, d, 65),
         "child_age": child_age,
         "child_medical_age": ages.until_march_after_reached(
-            b, d, params.get("child_medical_age_limit", 18)
+            b, d, params["child_medical_age_limit"]
         ),
-        "kid": p["relationship"] == "child" and child_age,
+        "school_entry_notice": ages.school_entry_notice(b, d),
         "school_age": stage is not None,
         "school_stage": stage,
         "school_start": ages.school_start(b).isoformat(),
@@ -70,6 +73,9 @@ def person_facts(p: dict, s: dict, params: dict) -> dict:
         "care_insured": ages.care_insured(b, d),
         "elderly_medical_age": ages.elderly_medical(b, d),
     }
+    if family is None:
+        family = Family(s, params["child_allowance_age_limit"]).facts()[pid]
+    facts.update(family)
     flags = p["flags"]
     for f in FLAGS:
         facts[f] = f in flags
@@ -85,6 +91,10 @@ def event_facts(s: dict) -> dict:
         "lump_sum_difference": s.get("lump_sum_difference", False),
         "single_parent": s.get("single_parent", False),
         "birth_weight_g": s.get("birth_weight_g"),
+        "premature_hospitalized": s.get("premature_hospitalized", False),
+        "planned_move_out_date": (
+            s["planned_move_out_date"].isoformat() if s.get("planned_move_out_date") else None
+        ),
     }
 
 
@@ -115,6 +125,10 @@ AGE_FACTS = frozenset(
         "child_age",
         "child_medical_age",
         "kid",
+        "support_kid",
+        "kid_of_couple",
+        "support_kid_of_couple",
+        "school_entry_notice",
         "school_age",
         "school_stage",
         "school_start",
@@ -183,7 +197,8 @@ class _Evaluation:
         self.s = s
         self.view = view
         self.event = event_facts(s)
-        self.persons = [person_facts(p, s, view.parameters) for p in s["persons"]]
+        family = Family(s, view.parameters["child_allowance_age_limit"]).facts()
+        self.persons = [person_facts(p, s, view.parameters, family[p["id"]]) for p in s["persons"]]
         self.session = _session()
         self._handles: dict[int, Any] = {}
         self._cache: dict[tuple[str, int], bool] = {}
@@ -222,6 +237,7 @@ class _Evaluation:
                 if values is None:
                     person = self.persons[i] if i >= 0 else None
                     values = self._values[i] = format_values(person, self.event)
+                    values.update({f"param_{k}": v for k, v in self.view.parameter_labels.items()})
                 text = template.format_map(values)
             else:
                 text = template
@@ -280,12 +296,14 @@ def _evaluate(s: dict, catalog) -> dict:
         reasons: dict[str, list[str]] = {}
         applies = False
         name = None
+        deadline = None  # the deadline of the first trigger that applied, if it has one
         for trig in triggers:
             if proc.scope == "household":
                 ok, why_not, held = ev.trigger(trig, -1)
                 if ok:
                     applies = True
                     name = name or trig.name
+                    deadline = deadline or trig.deadline or None
                     because.append("・".join(held))
                 else:
                     reasons.setdefault(why_not, [])
@@ -295,18 +313,21 @@ def _evaluate(s: dict, catalog) -> dict:
                 if ok:
                     applies = True
                     name = name or trig.name
+                    deadline = deadline or trig.deadline or None
                     if pid not in persons:
                         persons.append(pid)
                         because.append(f"{pid}: " + "・".join(held))
                 else:
-                    reasons.setdefault(why_not, []).append(pid)
+                    failed = reasons.setdefault(why_not, [])
+                    if pid not in failed:
+                        failed.append(pid)
         entry = {
             "id": proc.id,
             "name": name or proc.name,
             "department": proc.department,
             "persons": [pid for pid in ids if pid in persons],
             "deadline": None,
-            "deadline_text": proc.deadline.get("text"),
+            "deadline_text": (deadline or proc.deadline).get("text"),
             "forms": list(proc.forms),
             "bring": list(proc.bring),
             "because": because,
@@ -314,7 +335,7 @@ def _evaluate(s: dict, catalog) -> dict:
             "_reasons": reasons,
         }
         if applies:
-            dl = proc.deadline_date(s["event_date"])
+            dl = deadline_date(deadline or proc.deadline, s)
             entry["deadline"] = dl.isoformat() if dl else None
             applied.append(entry)
         else:

@@ -63,6 +63,7 @@ FLAGS: dict[str, str] = {
     "owns_moped": gettext_noop("原付・小型特殊自動車を所有している"),
     "housing_tenant": gettext_noop("市営住宅の名義人である"),
     "dog_owner": gettext_noop("犬の登録上の所有者である"),
+    "special_address_facility": gettext_noop("住所地特例の施設に入所する"),
 }
 
 # person facts other than flags: name -> Japanese label
@@ -91,7 +92,17 @@ PERSON_FACTS: dict[str, str] = {
     "reached_65": "65歳に達している",
     "child_age": "児童手当の対象年齢",
     "child_medical_age": "子ども医療費助成の対象年齢",
-    "kid": "対象年齢の子（続柄が子）",
+    "kid": "児童手当の対象年齢の子（親が世帯にいる）",
+    "support_kid": "児童扶養手当の対象年齢の子（親が世帯にいる）",
+    "kid_of_couple": "夫婦の一方を親とする児童手当の対象年齢の子",
+    "support_kid_of_couple": "夫婦の一方を親とする児童扶養手当の対象年齢の子",
+    "claimant_of_moving_kid": "異動する子の児童手当の請求者",
+    "claimant_of_staying_kid": "異動しない（残る）子の児童手当の請求者",
+    "claimant_of_newborn": "生まれた子の児童手当の請求者",
+    "claimant_of_deceased_kid": "亡くなった子の児童手当の請求者",
+    "claimant_of_orphaned_kid": "亡くなった方を親とする子の児童手当の請求者",
+    "claimant_of_orphaned_support_kid": "亡くなった方を親とする子の児童扶養手当の請求者",
+    "school_entry_notice": "次の4月1日に就学する子（10月1日以後）",
     "school_age": "学齢",
     "school_stage": "学齢の区分",
     "school_start": "就学日",
@@ -110,6 +121,22 @@ EVENT_FACTS: dict[str, str] = {
     "lump_sum_difference": "出産育児一時金の差額がある",
     "single_parent": "ひとり親として子を育てる",
     "birth_weight_g": "出生時の体重（g）",
+    "premature_hospitalized": "未熟児として入院している",
+    "planned_move_out_date": "転出予定日",
+}
+
+# Relational facts computed by madoguchi.rules.family, and the flags they depend on (the
+# interview asks a flag when a rule reads a fact that depends on it).
+DERIVED_READS: dict[str, frozenset] = {
+    name: frozenset({"primary_earner"})
+    for name in (
+        "claimant_of_moving_kid",
+        "claimant_of_staying_kid",
+        "claimant_of_newborn",
+        "claimant_of_deceased_kid",
+        "claimant_of_orphaned_kid",
+        "claimant_of_orphaned_support_kid",
+    )
 }
 
 VALUE_LABELS: dict[str, str] = {

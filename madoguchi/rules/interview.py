@@ -10,7 +10,7 @@ unknown fact holds for that person — so the counter asks only what can change 
 
 from __future__ import annotations
 
-from .facts import FLAGS
+from .facts import DERIVED_READS, FLAGS
 from .situation import validate
 
 EVENT_BOOL_DETAILS = (
@@ -18,6 +18,7 @@ EVENT_BOOL_DETAILS = (
     "school_district_changes",
     "lump_sum_difference",
     "single_parent",
+    "premature_hospitalized",
 )
 
 
@@ -64,7 +65,8 @@ def needed_facts(situation: dict, catalog=None, known: dict | None = None) -> li
                 possible = True
                 for cid, neg in trig.when:
                     cond = view.conditions[cid]
-                    person_open = cond.reads & unknown[i] if i >= 0 else set()
+                    reads = set(cond.reads).union(*(DERIVED_READS.get(f, ()) for f in cond.reads))
+                    person_open = reads & unknown[i] if i >= 0 else set()
                     event_open = cond.reads & event_unknown
                     if person_open or event_open:
                         pid = s["persons"][i]["id"] if i >= 0 else None

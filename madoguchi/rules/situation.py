@@ -20,6 +20,7 @@ from .facts import (
     RELATIONSHIPS,
     SEXES,
 )
+from .family import parents_of
 
 
 class SituationError(ValueError):
@@ -47,19 +48,20 @@ PERSON_KEYS = {
     "pension",
     "pension_before",
     "flags",
+    "parents",
     "register",
 }
 
 # event -> (required details, optional details)
 EVENT_DETAILS: dict[str, tuple[set[str], set[str]]] = {
-    "move_in": (set(), {"same_prefecture"}),
+    "move_in": (set(), {"same_prefecture", "planned_move_out_date"}),
     "move_out": (set(), {"same_prefecture"}),
     "move_in_from_abroad": (set(), set()),
     "move_out_abroad": (set(), set()),
     "move_within": (set(), {"school_district_changes"}),
     "birth": (
         {"newborn", "mother", "birth_weight_g"},
-        {"lump_sum_difference", "single_parent"},
+        {"lump_sum_difference", "single_parent", "premature_hospitalized"},
     ),
     "death": ({"deceased"}, set()),
     "marriage": ({"couple"}, {"surname_changes"}),
@@ -71,6 +73,7 @@ BOOL_DETAILS = {
     "school_district_changes",
     "lump_sum_difference",
     "single_parent",
+    "premature_hospitalized",
 }
 ID_DETAILS = {"newborn", "mother", "deceased", "custodial_parent"}
 ID_LIST_DETAILS = {"couple", "surname_changes", "keeps_married_surname"}
@@ -190,6 +193,23 @@ def _person(raw: Any, i: int, event: str) -> dict:
                 f"{where}.flags[{j}]", f"不明なフラグです: {flag!r}", f"unknown flag: {flag!r}"
             )
     p["flags"] = set(flags)
+    if "parents" in raw:
+        par = raw["parents"]
+        if (
+            not isinstance(par, list)
+            or not 1 <= len(par) <= 2
+            or not all(isinstance(x, str) for x in par)
+        ):
+            raise SituationError(
+                f"{where}.parents",
+                "parents は親の id（1人か2人）の一覧です",
+                "parents must be a list of one or two person ids",
+            )
+        if len(set(par)) != len(par):
+            raise SituationError(
+                f"{where}.parents", "parents に同じ id が重複しています", "duplicate id in parents"
+            )
+        p["parents"] = list(par)
     if "register" in raw:
         if not isinstance(raw["register"], dict):
             raise SituationError(
@@ -294,7 +314,35 @@ def validate(raw: Any) -> dict:
                     key, f"出生体重は正の整数（g）です: {value!r}", "must be a positive integer"
                 )
             s[key] = value
+        elif key == "planned_move_out_date":
+            s[key] = parse_date(value, key)
+            if s[key] > d:
+                raise SituationError(
+                    key,
+                    "転出予定日が異動日より後です",
+                    "planned_move_out_date is after event_date",
+                )
     by_id = {p["id"]: p for p in persons}
+    for i, p in enumerate(persons):
+        if p["birth_date"] > d:
+            raise SituationError(
+                f"persons[{i}].birth_date",
+                "生年月日が異動日（event_date）より後です",
+                "birth_date is after event_date",
+            )
+        for j, parent in enumerate(p.get("parents", ())):
+            if parent not in ids or parent == p["id"]:
+                raise SituationError(
+                    f"persons[{i}].parents[{j}]",
+                    f"{parent!r} は本人以外の persons の人ではありません",
+                    f"{parent!r} is not another person of the situation",
+                )
+        if "special_address_facility" in p["flags"] and not (event == "move_in" and p["moving"]):
+            raise SituationError(
+                f"persons[{i}].flags",
+                "住所地特例（special_address_facility）は転入（move_in）で異動する人だけに書けます",
+                "special_address_facility is only for persons who move in a move_in",
+            )
     if event in MOVE_EVENTS and not any(p["moving"] for p in persons):
         raise SituationError("persons", "異動する人が1人もいません", "nobody moves")
     if event == "birth":
@@ -313,6 +361,13 @@ def validate(raw: Any) -> dict:
             raise SituationError(
                 "couple", "couple は異なる2人の id です", "couple must be two distinct ids"
             )
+        for j, v in enumerate(s.get("surname_changes", [])):
+            if v not in s["couple"]:
+                raise SituationError(
+                    f"surname_changes[{j}]",
+                    "氏が変わる人は夫婦の一方です（子の氏は父母の婚姻・離婚では変わりません）",
+                    "not a member of couple",
+                )
     if event == "divorce":
         couple = s["couple"]
         kmsur = s.get("keeps_married_surname", [])
@@ -341,14 +396,14 @@ def validate(raw: Any) -> dict:
                 "at most one of the couple carries child_allowance_recipient",
             )
         kid = any(
-            p["relationship"] == "child" and ages.child_allowance_age(p["birth_date"], d)
+            ages.support_age(p["birth_date"], d) and set(couple) & set(parents_of(p, s))
             for p in persons
         )
         if kid and "custodial_parent" not in s:
             raise SituationError(
                 "custodial_parent",
-                "対象年齢の子がいるので、子を引き取る親（custodial_parent）が必要です",
-                "required because a child of child-allowance age exists",
+                "夫婦の子（18歳到達後の年度末まで）がいるので、子を引き取る親（custodial_parent）が必要です",
+                "required because a child of the couple of the 18-rule age exists",
             )
     gone = set()
     if event == "death":

@@ -38,8 +38,9 @@ def test_department_page(clerk_client):
 @pytest.mark.django_db
 def test_procedure_page_shows_rule_in_japanese_and_triggering_situations(clerk_client):
     html = clerk_client.get("/catalog/procedure/child_allowance.claim/").content.decode()
-    assert "児童手当の請求者" in html  # the condition's label
-    assert "生計中心者である または" in html  # generated from the JSON Logic
+    assert "異動する子の児童手当の請求者" in html  # the condition's label
+    assert "異動する子の児童手当の請求者" in html  # generated from the JSON Logic
+    assert "{claimant_of_moving_kid_kids}" not in html  # placeholders are not shown raw
     assert "move_in_family_of_four" in html  # a worked example that triggers it
     assert "シナリオ:" in html
     assert clerk_client.get("/catalog/procedure/no.such/").status_code == 404
@@ -48,8 +49,8 @@ def test_procedure_page_shows_rule_in_japanese_and_triggering_situations(clerk_c
 @pytest.mark.django_db
 def test_date_selects_the_version(clerk_client):
     html = clerk_client.get("/catalog/?on=2020-01-01").content.decode()
-    assert "版 2016-01-01" in html  # the versions in force then
-    assert "2024-04-01" in clerk_client.get("/catalog/?on=2025-01-01").content.decode()
+    assert "版 2019-02-01" in html  # the versions in force then
+    assert "2024-10-01" in clerk_client.get("/catalog/?on=2025-01-01").content.decode()
 
 
 def test_browser_requires_login(client):

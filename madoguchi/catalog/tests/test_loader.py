@@ -3,7 +3,7 @@
 import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -50,20 +50,28 @@ def issues(cat_dir) -> list:
 PROCEDURE_TABLE = Path(__file__).with_name("data") / "procedures.tsv"
 
 
-def procedure_table() -> list[tuple[str, str, str]]:
-    """(id, name, department) rows of the domain notes' procedure table, kept as test data."""
+def procedure_table() -> list[tuple[str, str, str, str]]:
+    """(id, name, department, events) rows of the domain notes' procedure table (spec v2),
+    kept as test data."""
     lines = PROCEDURE_TABLE.read_text(encoding="utf-8").splitlines()
     rows = [tuple(line.split("\t")) for line in lines if line and not line.startswith("#")]
-    assert rows[0] == ("id", "name", "department")
+    assert rows[0] == ("id", "name", "department", "events")
     return rows[1:]
 
 
-def test_demo_catalog_loads_every_procedure_of_the_procedure_table():
+def test_demo_catalog_holds_exactly_the_procedures_of_the_table():
     cat = demo_catalog()
-    ids = set(cat.procedures)
-    listed = {pid for pid, _name, _dept in procedure_table()}
-    assert listed and listed <= ids
+    table = procedure_table()
+    listed = {pid for pid, *_ in table}
+    assert len(listed) == 77
+    assert set(cat.procedures) == listed  # exactly: nothing missing, nothing extra
     assert len(cat.departments) == 12
+    for pid, name, dept, events in table:
+        for v in cat.procedures[pid]:  # every version
+            assert v.department == dept, (pid, v.department, dept)
+            shown = {t.name or v.name for e in events.split() for t in v.triggers if t.for_event(e)}
+            assert shown, (pid, events, "no trigger for the section's events")
+            assert name in shown, (pid, events, name, shown)
     for p in cat.procedures.values():
         v = p[-1]
         assert v.department in cat.departments
@@ -171,22 +179,62 @@ def test_versions_overlap_and_gap(cat_dir):
 
 
 def test_parameter_versions_apply_by_event_date():
+    """児童手当 (child_allowance_age_limit): 15 until 2024-09-30, 18 from 2024-10-01;
+    子ども医療 (child_medical_age_limit): 18 whatever the date."""
     cat = demo_catalog()
     s = {
         "event": "move_in",
-        "event_date": "2024-03-31",
+        "event_date": "2024-09-30",
         "persons": [
             {"id": "p1", "relationship": "head", "birth_date": "1980-01-01", "sex": "female"},
-            {"id": "p2", "relationship": "child", "birth_date": "2007-06-01", "sex": "male"},
+            {"id": "p2", "relationship": "child", "birth_date": "2008-06-01", "sex": "male"},
         ],
     }
     before = determine(s, cat)
-    after = determine({**s, "event_date": "2024-04-01"}, cat)
-    med = lambda r: [p["persons"] for p in r["procedures"] if p["id"] == "child_medical.apply"]  # noqa: E731
-    # aged 16 (high school): outside the 中学卒業まで limit before 2024-04-01, inside after
-    assert med(before) == []
-    assert med(after) == [["p2"]]
-    assert before["catalog"]["version"] < after["catalog"]["version"]
+    after = determine({**s, "event_date": "2024-10-01"}, cat)
+    got = lambda r, pid: [p["persons"] for p in r["procedures"] if p["id"] == pid]  # noqa: E731
+    # aged 16 (high school): outside the 15-rule before 2024-10-01, inside the 18-rule after
+    assert got(before, "child_allowance.claim") == []
+    assert got(after, "child_allowance.claim") == [["p1"]]
+    assert got(before, "child_medical.apply") == got(after, "child_medical.apply") == [["p2"]]
+    assert before["catalog"]["version"] == "2024-05-27"
+    assert after["catalog"]["version"] == "2024-10-01"
+
+
+def test_catalog_versions_are_the_dates_of_the_law():
+    cat = demo_catalog()
+    versions = sorted({cat.at(d).version for d in _days(date(2016, 1, 1), date(2027, 12, 31))})
+    assert versions == [
+        "2016-01-01",  # the catalog's start
+        "2019-02-01",  # 国民年金 産前産後期間の免除
+        "2020-03-27",  # 成年被後見人の印鑑登録
+        "2023-11-01",  # 国保 産前産後期間の保険料減額
+        "2024-05-27",  # マイナンバーカードの国外継続利用
+        "2024-10-01",  # 児童手当 18歳到達後の年度末まで
+        "2025-04-01",  # 妊婦のための支援給付
+    ]
+    for v in versions[1:]:  # each starts on its day, not the day before
+        day = date.fromisoformat(v)
+        assert cat.at(day).version == v
+        assert cat.at(day - timedelta(days=1)).version < v
+
+
+def _days(start, end):
+    d = start
+    while d <= end:
+        yield d
+        d += timedelta(days=30)
+    yield end
+
+
+def test_deadline_in_months_and_from_a_detail(cat_dir):
+    f = cat_dir / "procedures" / "citizen.yaml"
+    edit(f, "deadline: {months: 3,", "deadline: {months: 0,")
+    [issue] = issues(cat_dir)
+    assert "months" in issue.message and issue.line == line_of(f, "months: 0")
+    edit(f, "deadline: {months: 0,", "deadline: {months: 3, from: divorce_date,")
+    [issue] = issues(cat_dir)
+    assert "from" in issue.message and issue.line == line_of(f, "from: divorce_date")
 
 
 def test_export_round_trip(tmp_path):

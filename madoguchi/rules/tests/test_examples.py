@@ -113,3 +113,19 @@ def test_cli_visit_merges_files():
     assert {p["id"] for p in merged["procedures"]} == {
         p["id"] for r in singles for p in r["procedures"]
     }
+
+
+def test_examples_are_the_v2_worked_examples_byte_for_byte():
+    """Every example file has the sha256 listed in examples/SHA256SUMS (the v2 notes'),
+    and every listed file exists: no expectation kept at an older spec."""
+    import hashlib
+
+    listed = {}
+    for line in (EXAMPLES_DIR / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split(maxsplit=1)
+        listed[name] = digest
+    files = sorted(p.name for p in EXAMPLES_DIR.iterdir() if p.name.endswith((".yaml", ".json")))
+    assert files == sorted(listed)
+    assert len(files) == 2 * len(EXAMPLES)
+    for name in files:
+        assert hashlib.sha256((EXAMPLES_DIR / name).read_bytes()).hexdigest() == listed[name], name

@@ -50,3 +50,17 @@ def test_questions_name_their_fact_and_persons():
     assert cat.questions
     for q in cat.questions:
         assert q.text and q.events and q.asks
+
+
+def test_v2_questions_are_asked_where_a_rule_reads_them():
+    q = asked(family())
+    assert ("p1", "primary_earner") in q  # the claimant of the moving kids depends on it
+    assert ("p1", "special_address_facility") in q  # 住所地特例: asked of movers in
+    b = asked(
+        {
+            **family("birth", newborn="p3", mother="p1", birth_weight_g=1900),
+            "event_date": "2023-02-20",
+        }
+    )
+    assert (None, "event.premature_hospitalized") in b
+    assert ("p2", "special_address_facility") not in b  # not a birth question

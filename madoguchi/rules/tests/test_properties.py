@@ -9,7 +9,10 @@ from madoguchi.catalog.loader import demo_catalog
 from madoguchi.rules import determine
 from madoguchi.rules.facts import FLAGS, MOVE_EVENTS
 
-SAFE_FLAGS = sorted(set(FLAGS) - {"public_servant", "child_allowance_recipient", "primary_earner"})
+SAFE_FLAGS = sorted(
+    set(FLAGS)
+    - {"public_servant", "child_allowance_recipient", "primary_earner", "special_address_facility"}
+)
 
 
 @st.composite
@@ -19,7 +22,8 @@ def situations(draw):
             ["move_in", "move_out", "move_within", "move_out_abroad", "death", "marriage"]
         )
     )
-    d = draw(st.dates(min_value=date(2024, 4, 1), max_value=date(2030, 3, 31)))
+    # from the catalog's first version: every dated rule (2019 … 2025) is crossed
+    d = draw(st.dates(min_value=date(2016, 1, 1), max_value=date(2030, 3, 31)))
     n = draw(st.integers(min_value=2, max_value=5))
     persons = []
     for i in range(n):
@@ -41,6 +45,8 @@ def situations(draw):
         persons[0]["moving"] = True
         for p in persons[1:]:
             p["moving"] = draw(st.booleans())
+        if event == "move_in" and draw(st.booleans()):
+            persons[0]["flags"].append("special_address_facility")
     if event == "death":
         s["deceased"] = draw(st.sampled_from([p["id"] for p in persons]))
     if event == "marriage":

@@ -9,7 +9,16 @@ from madoguchi.catalog.loader import demo_catalog
 from madoguchi.rules import determine, determine_visit
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
-ALLOWED = {"name", "situation", "visit", "expect", "includes", "excludes", "because"}
+ALLOWED = {
+    "name",
+    "situation",
+    "visit",
+    "expect",
+    "includes",
+    "excludes",
+    "because",
+    "because_not",
+}
 
 
 def load_scenarios():
@@ -50,7 +59,15 @@ def test_scenario(sc):
         assert got[pid] == sorted(persons), pid
     for pid in sc.get("excludes") or []:
         assert pid not in got, f"{pid} should not apply: {got[pid]}"
-        assert any(n["id"] == pid for n in result["not_applicable"]), f"{pid} not explained"
+        events = [x["event"] for x in sc.get("visit") or [sc.get("situation")]]
+        triggerable = any(
+            t.for_event(e) for v in cat.procedures[pid] for t in v.triggers for e in events
+        )
+        if triggerable:  # a procedure the event can trigger is explained when it does not apply
+            assert any(n["id"] == pid for n in result["not_applicable"]), f"{pid} not explained"
     for pid, text in (sc.get("because") or {}).items():
         entry = next(p for p in result["procedures"] if p["id"] == pid)
         assert any(text in b for b in entry["because"]), entry["because"]
+    for pid, text in (sc.get("because_not") or {}).items():
+        entry = next(n for n in result["not_applicable"] if n["id"] == pid)
+        assert text in entry["because"], entry["because"]

@@ -47,6 +47,11 @@ def drop(s, i, key):
     return s
 
 
+def drop_key(s, key):
+    del s[key]
+    return s
+
+
 def nobody_moves():
     s = base()
     for p in s["persons"]:
@@ -55,6 +60,58 @@ def nobody_moves():
 
 
 CASES = [
+    # spec v2 inputs
+    ("parents not a list", lambda: person(base(), 2, parents="p1"), "persons[2].parents"),
+    ("three parents", lambda: person(base(), 2, parents=["p1", "p2", "p1"]), "persons[2].parents"),
+    ("parent twice", lambda: person(base(), 2, parents=["p1", "p1"]), "persons[2].parents"),
+    ("unknown parent", lambda: person(base(), 2, parents=["p1", "p9"]), "persons[2].parents[1]"),
+    ("own parent", lambda: person(base(), 2, parents=["p3"]), "persons[2].parents[0]"),
+    (
+        "born after event_date",
+        lambda: person(base(), 2, birth_date="2027-04-02"),
+        "persons[2].birth_date",
+    ),
+    (
+        "planned move-out after event_date",
+        lambda: base(planned_move_out_date="2027-04-02"),
+        "planned_move_out_date",
+    ),
+    (
+        "planned move-out not a date",
+        lambda: base(planned_move_out_date="2027-02-30"),
+        "planned_move_out_date",
+    ),
+    (
+        "planned move-out on move_out",
+        lambda: base("move_out", planned_move_out_date="2027-03-20"),
+        "planned_move_out_date",
+    ),
+    (
+        "premature not a boolean",
+        lambda: birth(premature_hospitalized="yes"),
+        "premature_hospitalized",
+    ),
+    ("premature on move_in", lambda: base(premature_hospitalized=True), "premature_hospitalized"),
+    (
+        "special address on a person who stays",
+        lambda: person(base(), 1, moving=False, flags=["special_address_facility"]),
+        "persons[1].flags",
+    ),
+    (
+        "special address on move_in_from_abroad",
+        lambda: person(base("move_in_from_abroad"), 0, flags=["special_address_facility"]),
+        "persons[0].flags",
+    ),
+    ("surname change of a child", lambda: divorce(surname_changes=["p3"]), "surname_changes[0]"),
+    (
+        "custodial parent needed for a 16-year-old before 2024-10-01 (support-kid)",
+        lambda: person(
+            drop_key(divorce(event_date="2024-09-30"), "custodial_parent"),
+            2,
+            birth_date="2008-06-01",
+        ),
+        "custodial_parent",
+    ),
     ("unknown event", lambda: base("moving"), "event"),
     (
         "missing event_date",
@@ -253,6 +310,16 @@ def test_valid_variants_are_accepted():
     s = base()
     s["persons"][0]["register"] = {"name": "山田　太郎"}
     assert determine(s, cat) == determine(base(), cat)
+    # spec v2 inputs
+    s = base(planned_move_out_date="2027-03-25")
+    s["persons"][2]["parents"] = ["p2"]
+    s["persons"][0]["flags"] = ["special_address_facility"]
+    assert determine(s, cat)["event"] == "move_in"
+    assert determine(birth(premature_hospitalized=True), cat)["event"] == "birth"
+    # a grown-up child of the couple (past the 18-rule age) needs no custodial parent
+    s = base("divorce", couple=["p1", "p2"])
+    s["persons"][2]["birth_date"] = "2005-01-01"
+    assert determine(s, cat)["event"] == "divorce"
 
 
 def test_determine_does_not_modify_the_situation():
@@ -270,5 +337,7 @@ def test_visit_names_the_situation_index():
 
 def test_event_date_outside_the_catalog_is_rejected():
     with pytest.raises(SituationError) as info:
-        determine(base(event_date="2010-04-01"), demo_catalog())
+        situation = base(event_date="2010-04-01")
+        situation["persons"] = situation["persons"][:2]  # born before 2010
+        determine(situation, demo_catalog())
     assert info.value.field == "event_date"

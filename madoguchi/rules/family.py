@@ -1,0 +1,156 @@
+"""Kids, parents, claimants and carers (procedures.md, spec v2 "Shorthand").
+
+Who is a kid and who claims 児童手当 for it cannot be written in JSON Logic (a rule reads
+one person or quantifies over everyone, never "the parent of that person"), so these
+relations are computed here, once, and reach the catalog as person facts
+(``claimant_of_moving_kid`` …, see :data:`madoguchi.rules.facts.PERSON_FACTS`).
+
+- **parents**: the person's ``parents`` field, else the default of situation.md.
+- **kid**: of child-allowance age (dated: the catalog parameter ``child_allowance_age_limit``)
+  with at least one parent; **support-kid**: the 18-rule age whatever the date (児童扶養手当,
+  ひとり親医療) with at least one parent.
+- **claimant** of a kid K: among K's parents other than the deceased D, the one flagged
+  ``primary_earner``; else the only one; else the head if among them; else the first
+  listed. With no parent but D: the **carer** of K — the ``primary_earner`` (if neither K
+  nor D), else the head (if neither K nor D), else the oldest other person who has
+  reached 18 (on equal birth dates the first listed), else nobody.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from . import ages
+
+
+def default_parents(p: dict, s: dict) -> list[str]:
+    """situation.md, "Parents": the parents of ``p`` when its ``parents`` is absent."""
+    persons = s["persons"]
+    head = next(x["id"] for x in persons if x["relationship"] == "head")
+    spouse = next((x["id"] for x in persons if x["relationship"] == "spouse"), None)
+    if s["event"] == "birth" and p["id"] == s.get("newborn"):
+        mother = s["mother"]
+        out = [mother]
+        if p["relationship"] == "child":
+            father = head if mother != head else spouse
+            if father and father != mother:
+                out.append(father)
+        return out
+    if p["relationship"] == "child":
+        return [x for x in (head, spouse) if x and x != p["id"]]
+    return []
+
+
+def parents_of(p: dict, s: dict) -> list[str]:
+    given = p.get("parents")
+    return list(given) if given is not None else default_parents(p, s)
+
+
+class Family:
+    """The kid / support-kid / claimant relations of one situation at its event date."""
+
+    def __init__(self, s: dict, child_age_limit: int):
+        d: date = s["event_date"]
+        self.s = s
+        self.persons = s["persons"]
+        self.by_id = {p["id"]: p for p in self.persons}
+        self.deceased = s.get("deceased")
+        self.parents = {p["id"]: parents_of(p, s) for p in self.persons}
+        self.kid = {
+            p["id"]: bool(self.parents[p["id"]])
+            and ages.until_march_after_reached(p["birth_date"], d, child_age_limit)
+            for p in self.persons
+        }
+        self.support_kid = {
+            p["id"]: bool(self.parents[p["id"]]) and ages.support_age(p["birth_date"], d)
+            for p in self.persons
+        }
+        self._claimant: dict[str, str | None] = {}
+
+    def claimant(self, kid_id: str) -> str | None:
+        """Who claims for the kid (or support-kid) ``kid_id``; None if nobody can."""
+        if kid_id in self._claimant:
+            return self._claimant[kid_id]
+        among = [x for x in self.parents[kid_id] if x != self.deceased]
+        if among:
+            earners = [x for x in among if "primary_earner" in self.by_id[x]["flags"]]
+            if earners:
+                who = earners[0]
+            elif len(among) == 1:
+                who = among[0]
+            else:
+                heads = [x for x in among if self.by_id[x]["relationship"] == "head"]
+                who = heads[0] if heads else among[0]
+        else:
+            who = self.carer(kid_id)
+        self._claimant[kid_id] = who
+        return who
+
+    def carer(self, kid_id: str) -> str | None:
+        skip = {kid_id, self.deceased}
+        for p in self.persons:
+            if "primary_earner" in p["flags"] and p["id"] not in skip:
+                return p["id"]
+        for p in self.persons:
+            if p["relationship"] == "head" and p["id"] not in skip:
+                return p["id"]
+        d = self.s["event_date"]
+        adults = [
+            (p["birth_date"], i, p["id"])
+            for i, p in enumerate(self.persons)
+            if p["id"] not in skip and ages.reached(p["birth_date"], d, 18)
+        ]
+        return min(adults)[2] if adults else None
+
+    def claims_for(self, kids) -> dict[str, list[str]]:
+        """Claimant id -> the kid ids (of ``kids``) it claims for."""
+        out: dict[str, list[str]] = {}
+        for k in kids:
+            c = self.claimant(k)
+            if c is not None:
+                out.setdefault(c, []).append(k)
+        return out
+
+    def facts(self) -> dict[str, dict]:
+        """Per person id, the relational facts the catalog's rules read, and for each
+        ``claimant_of_…`` fact a ``…_kids`` text naming the kids with their birth dates
+        (for the explanation: "異動する子（p3 2017-06-10 生まれ）の児童手当の請求者")."""
+        persons = self.persons
+        dead = self.deceased
+        newborn = self.s.get("newborn")
+        kids = [p["id"] for p in persons if self.kid[p["id"]]]
+        skids = [p["id"] for p in persons if self.support_kid[p["id"]]]
+        moving = {p["id"] for p in persons if p["moving"]}
+        relations = {
+            "claimant_of_moving_kid": self.claims_for(k for k in kids if k in moving),
+            "claimant_of_staying_kid": self.claims_for(
+                k for k in kids if k not in moving and k != dead
+            ),
+            "claimant_of_newborn": self.claims_for(k for k in kids if k == newborn),
+            "claimant_of_deceased_kid": self.claims_for(k for k in kids if k == dead),
+            "claimant_of_orphaned_kid": self.claims_for(
+                k for k in kids if dead and k != dead and dead in self.parents[k]
+            ),
+            "claimant_of_orphaned_support_kid": self.claims_for(
+                k for k in skids if dead and k != dead and dead in self.parents[k]
+            ),
+        }
+        couple = set(self.s.get("couple", ()))
+        out = {}
+        for p in persons:
+            pid = p["id"]
+            of_couple = bool(couple & set(self.parents[pid]))
+            facts: dict = {
+                "kid": self.kid[pid],
+                "support_kid": self.support_kid[pid],
+                "kid_of_couple": self.kid[pid] and of_couple,
+                "support_kid_of_couple": self.support_kid[pid] and of_couple,
+            }
+            for name, claims in relations.items():
+                facts[name] = pid in claims
+                facts[f"{name}_kids"] = ", ".join(
+                    f"{k} {self.by_id[k]['birth_date'].isoformat()} 生まれ"
+                    for k in claims.get(pid, ())
+                )
+            out[pid] = facts
+        return out
