@@ -148,8 +148,13 @@ def _catalog_texts() -> list[str]:
                 walk(v)
         elif isinstance(node, str) and JAPANESE.search(node):
             found.add(node.strip())
-            # labels with placeholders ({birth_date}生まれ) appear filled in
-            found.update(f.strip() for f in re.split(r"\{\w+\}", node) if JAPANESE.search(f))
+            # labels with placeholders ({birth_date}生まれ) appear filled in, and the dates
+            # they carry ("2024-10-01 の改正前") are shown in 和暦 on the pages
+            found.update(
+                f.strip()
+                for f in re.split(r"\{\w+\}|\d{4}-\d{2}-\d{2}", node)
+                if JAPANESE.search(f)
+            )
 
     for path in Path(settings.MADOGUCHI_CATALOG_DIR).rglob("*.yaml"):
         walk(yaml.safe_load(path.read_text("utf-8")))
