@@ -123,9 +123,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_SAMESITE = "Strict"
 
-# Login lockout: this many failures within the window lock the account for the window.
+# Login lockout: this many failures within the window lock the pair (account, client
+# address) for the window (accounts/backends.py).
 MADOGUCHI_LOCKOUT_FAILURES = int(os.environ.get("MADOGUCHI_LOCKOUT_FAILURES", "5"))
 MADOGUCHI_LOCKOUT_SECONDS = int(os.environ.get("MADOGUCHI_LOCKOUT_SECONDS", "900"))
+# The account alone is never locked by failures (that would let anyone lock a clerk out):
+# it gets a doubling delay capped here; one address failing on many accounts is throttled.
+MADOGUCHI_LOGIN_DELAY_CAP = int(os.environ.get("MADOGUCHI_LOGIN_DELAY_CAP", "30"))
+MADOGUCHI_ADDRESS_FAILURES = int(os.environ.get("MADOGUCHI_ADDRESS_FAILURES", "30"))
 
 # The audit chain's anchor outside the database (docs/audit.md): the MAC key (never in
 # the database; a demo key is used when unset, which `check --deploy` refuses), the

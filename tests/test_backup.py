@@ -95,8 +95,8 @@ def test_backup_restore_and_verify(dbs, tmp_path):
     fresh = dbs("fresh")
     _run(fresh, "restore", str(out))
     r = _run(fresh, "audit", "verify", "--json")
-    # 7 searches + the backup's own record + the restore's record.
-    assert json.loads(r.stdout) == {"ok": True, "checked": 9, "problems": []}
+    # staff.create, 7 searches, the backup's own record and the restore's record.
+    assert json.loads(r.stdout) == {"ok": True, "checked": 10, "problems": []}
     who = "from madoguchi.accounts.models import Staff; print(Staff.objects.get().username)"
     r = _run(fresh, "shell", "-c", who)
     assert r.stdout.strip().splitlines()[-1] == "bk1"

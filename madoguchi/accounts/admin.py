@@ -4,7 +4,9 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Staff
+from madoguchi.audit.services import record
+
+from .models import LoginThrottle, Staff
 
 
 @admin.register(Staff)
@@ -37,9 +39,17 @@ class StaffAdmin(UserAdmin):
     )
     actions = ["unlock"]
 
+    def save_model(self, request, obj, form, change):
+        obj._audit_actor = request.user  # accounts/signals.py records the change
+        super().save_model(request, obj, form, change)
+
     @admin.action(description=_("ロックを解除する"))
     def unlock(self, request, queryset):
+        names = list(queryset.values_list("username", flat=True))
         n = queryset.update(failed_logins=0, locked_until=None)
+        LoginThrottle.objects.filter(username__in=names).delete()
+        for name in names:
+            record(request.user, "staff.unlock", query=name)
         self.message_user(request, _("%(n)d 件のロックを解除しました") % {"n": n}, messages.SUCCESS)
 
     def has_module_permission(self, request):

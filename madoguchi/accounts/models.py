@@ -91,3 +91,27 @@ class PasswordHistory(models.Model):
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="password_history")
     password = models.CharField(max_length=128)
     changed_at = models.DateTimeField(auto_now_add=True)
+
+
+class LoginThrottle(models.Model):
+    """Failed-login bookkeeping (accounts/backends.py).
+
+    One row per (username, client address): after ``MADOGUCHI_LOCKOUT_FAILURES`` failures
+    within the window that pair is locked — the attacker's machine, not the clerk's own
+    PC. One row per username with ``address=""``: the account's failures from anywhere,
+    which give a capped, growing delay (not a lock). Rows exist for unknown usernames too,
+    so the answers do not tell which accounts exist.
+    """
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=64, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_success = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "address"], name="login_throttle_key")
+        ]
+        indexes = [models.Index(fields=["address", "last_failure"])]

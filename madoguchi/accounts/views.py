@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 class LockoutAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
+        # The same words for an unknown user and a wrong password (Django's
+        # invalid_login), and one message for every kind of throttling.
         "locked": _(
             "ログインの失敗が続いたため、このアカウントは一時的にロックされています。"
             "しばらくしてから再度お試しいただくか、管理者に連絡してください。"

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from madoguchi.accounts.middleware import LoginRequiredMiddleware
-from madoguchi.accounts.models import Staff
+from madoguchi.accounts.models import LoginThrottle
 
 PASSWORD = "pw-Test-12345"
 LOGIN = "/accounts/login/"
@@ -47,6 +47,14 @@ def test_login_success_and_logout(client, clerk):
     assert client.get("/register/").status_code == 302
 
 
+def login_from(client, address, username="clerk1", password=PASSWORD):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def is_locked_page(r):
+    return r.status_code == 200 and "ロックされています" in r.content.decode()
+
+
 def test_wrong_password_shows_error_and_counts(client, clerk):
     r = login(client, password="wrong")
     assert r.status_code == 200 and "ロック" not in r.content.decode()
@@ -54,51 +62,120 @@ def test_wrong_password_shows_error_and_counts(client, clerk):
     assert clerk.failed_logins == 1 and not clerk.is_locked
 
 
-def test_lockout_after_n_failures(client, clerk, settings):
+def test_unknown_user_and_wrong_password_get_the_same_answer(client, clerk):
+    import re
+
+    def errors(r):
+        return re.findall(r'<ul class="errorlist[^"]*">.*?</ul>', r.content.decode(), re.S)
+
+    wrong = errors(login(client, password="wrong"))
+    assert wrong and wrong == errors(login(client, username="nobody-here"))
+
+
+def test_pair_locks_after_n_failures_even_for_the_right_password(client, clerk, settings):
     settings.MADOGUCHI_LOCKOUT_FAILURES = 3
     for _ in range(2):
-        login(client, password="wrong")
-    clerk.refresh_from_db()
-    assert not clerk.is_locked
-    r = login(client, password="wrong")
-    assert "ロックされています" in r.content.decode()
-    clerk.refresh_from_db()
-    assert clerk.is_locked
-    # Even the right password is refused while locked.
-    r = login(client)
-    assert r.status_code == 200 and "ロックされています" in r.content.decode()
-    assert client.get("/register/").status_code == 302
+        assert not is_locked_page(login(client, password="wrong"))
+    assert is_locked_page(login(client, password="wrong"))
+    r = login(client)  # the right password, same address: refused while locked
+    assert is_locked_page(r) and client.get("/register/").status_code == 302
 
 
-def test_lockout_expires(client, clerk, settings):
+def test_unknown_accounts_lock_the_same_way(client, db, settings):
+    settings.MADOGUCHI_LOCKOUT_FAILURES = 3
+    pages = [login(client, username="ghost", password="x") for _ in range(3)]
+    assert [is_locked_page(p) for p in pages] == [False, False, True]
+
+
+def test_pair_lock_expires(client, clerk, settings):
     settings.MADOGUCHI_LOCKOUT_FAILURES = 2
     login(client, password="wrong")
-    login(client, password="wrong")
-    clerk.refresh_from_db()
-    assert clerk.is_locked
-    past = timezone.now() - timedelta(seconds=settings.MADOGUCHI_LOCKOUT_SECONDS + 1)
-    Staff.objects.filter(pk=clerk.pk).update(
-        locked_until=past + timedelta(seconds=1), last_failed_login=past
-    )
-    r = login(client)
-    assert r.status_code == 302
-    clerk.refresh_from_db()
-    assert clerk.failed_logins == 0 and clerk.locked_until is None
+    assert is_locked_page(login(client, password="wrong"))
+    past = timezone.now() - timedelta(seconds=1)
+    LoginThrottle.objects.update(locked_until=past, last_failure=past - timedelta(hours=1))
+    assert login(client).status_code == 302
 
 
 def test_failures_outside_window_do_not_accumulate(client, clerk, settings):
     settings.MADOGUCHI_LOCKOUT_FAILURES = 2
     login(client, password="wrong")
     old = timezone.now() - timedelta(seconds=settings.MADOGUCHI_LOCKOUT_SECONDS + 5)
-    Staff.objects.filter(pk=clerk.pk).update(last_failed_login=old)
-    login(client, password="wrong")
+    LoginThrottle.objects.update(last_failure=old)
+    assert not is_locked_page(login(client, password="wrong"))
     clerk.refresh_from_db()
-    assert clerk.failed_logins == 1 and not clerk.is_locked
+    assert clerk.failed_logins == 1
 
 
-def test_unknown_user_is_rejected(client, db):
-    r = login(client, username="nobody")
-    assert r.status_code == 200 and client.get("/register/").status_code == 302
+def test_failures_from_elsewhere_do_not_lock_the_clerk_out_at_their_own_pc(client, clerk):
+    own_pc = "192.168.10.21"
+    assert login_from(client, own_pc).status_code == 302
+    client.post("/accounts/logout/")
+    for i in range(100):  # an attacker elsewhere, spreading over addresses
+        login_from(client, f"10.9.{i // 200}.{i % 200}", password=f"guess{i}")
+    clerk.refresh_from_db()
+    # The account's delay slowed the attacker down (most guesses never reached the
+    # password check), and nothing locked the account itself.
+    assert 5 <= clerk.failed_logins < 100 and not clerk.is_locked
+    r = login_from(client, own_pc)
+    assert r.status_code == 302, r.content.decode()[:500]
+    # A machine the account never used waits the account's capped delay instead.
+    client.post("/accounts/logout/")
+    assert is_locked_page(login_from(client, "10.77.0.1"))
+
+
+def test_account_delay_grows_and_is_capped(settings):
+    from madoguchi.accounts.backends import account_delay
+
+    settings.MADOGUCHI_LOCKOUT_FAILURES = 5
+    settings.MADOGUCHI_LOGIN_DELAY_CAP = 30
+    delays = [account_delay(n) for n in range(4, 12)]
+    assert delays == [0, 1, 2, 4, 8, 16, 30, 30]
+
+
+def test_one_address_trying_many_accounts_is_throttled(client, staff_factory, settings):
+    settings.MADOGUCHI_ADDRESS_FAILURES = 10
+    victim = staff_factory("clerk9", "clerk")
+    pages = [
+        login_from(client, "10.0.0.66", username=f"user{i}", password="guess") for i in range(12)
+    ]
+    assert not any(is_locked_page(p) for p in pages[:10])
+    assert all(is_locked_page(p) for p in pages[10:])
+    # Even a right password from that address is refused now; elsewhere it works.
+    assert is_locked_page(login_from(client, "10.0.0.66", username=victim.username))
+    assert login_from(client, "10.0.0.67", username=victim.username).status_code == 302
+
+
+def test_authentication_events_are_in_the_audit_chain(
+    client, clerk, settings, django_capture_on_commit_callbacks
+):
+    from madoguchi.audit.models import AuditRecord
+    from madoguchi.audit.services import verify
+
+    settings.MADOGUCHI_LOCKOUT_FAILURES = 2
+    settings.MADOGUCHI_LOGIN_DELAY_CAP = 0  # no account delay in this test
+    with django_capture_on_commit_callbacks(execute=True):
+        login_from(client, "10.1.1.1", password="wrong")
+        login_from(client, "10.1.1.1", password="wrong")  # locks the pair
+        login_from(client, "10.1.1.1")  # refused while locked
+        login_from(client, "10.1.1.2", username="nobody", password="pw")
+        login_from(client, "10.1.1.3")
+        client.post("/accounts/logout/")
+    rows = list(
+        AuditRecord.objects.order_by("seq").values_list("action", "actor_username", "query")
+    )
+    actions = [a for a, _, _ in rows if a.startswith("auth.")]
+    assert actions == [
+        "auth.login.failed",
+        "auth.login.failed",
+        "auth.lockout",
+        "auth.login.throttled",
+        "auth.login.failed",
+        "auth.login",
+        "auth.logout",
+    ]
+    unknown = [q for a, u, q in rows if a == "auth.login.failed" and u == "system"]
+    assert unknown == ["unknown-user addr=10.1.1.2"]  # the typed name is not stored
+    assert verify().ok
 
 
 def test_idle_session_settings():

@@ -13,6 +13,9 @@ from madoguchi.audit.models import AuditHead, AuditRecord
 
 @pytest.fixture
 def chain(db, clerk, django_capture_on_commit_callbacks):
+    # Start from an empty chain (creating the clerk wrote a staff.create record).
+    AuditRecord.objects.all().delete()
+    AuditHead.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(6):
             services.record(clerk, "register.search", query=f"q{i}", person_ids=[str(100 + i)])
