@@ -32,8 +32,9 @@ from .models import LoginThrottle
 
 
 def client_address(request) -> str:
-    """The client's address. From the socket until the trusted-proxy configuration of
-    the operations work provides the forwarded one."""
+    """The client's address: REMOTE_ADDR, which `madoguchi serve` sets from the trusted
+    proxy's X-Forwarded-For when MADOGUCHI_TRUSTED_PROXY is configured (docs/deploy.md),
+    from the socket otherwise."""
     if request is None:
         return ""
     return (request.META.get("REMOTE_ADDR") or "")[:64]

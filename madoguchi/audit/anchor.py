@@ -29,17 +29,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 log = logging.getLogger("madoguchi.audit.anchor")
 
-# Used only when no key is configured and the server is not in production mode
-# (MADOGUCHI_SECURE unset); `check --deploy` refuses it.
+# Used only in demo mode when no key is configured; `check --deploy` refuses it, so
+# `madoguchi serve` does not start with it in production.
 DEMO_KEY = "madoguchi-demo-audit-key-not-for-production"
 
 
 def key() -> bytes:
-    return (getattr(settings, "MADOGUCHI_AUDIT_KEY", "") or DEMO_KEY).encode("utf-8")
+    configured = getattr(settings, "MADOGUCHI_AUDIT_KEY", "")
+    if not configured and getattr(settings, "MADOGUCHI_PRODUCTION", False):
+        raise ImproperlyConfigured("MADOGUCHI_AUDIT_KEY is not set (docs/audit.md)")
+    return (configured or DEMO_KEY).encode("utf-8")
 
 
 def row_mac(seq: int, hash_: str) -> str:

@@ -120,3 +120,12 @@ def test_archive_purge_is_not_tampering_and_the_rest_is_still_checked(chain):
     AuditRecord.objects.filter(seq=5).delete()
     ok, text = problems()
     assert not ok and "seq 5–5" in text
+
+
+def test_production_has_no_demo_key(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.MADOGUCHI_PRODUCTION = True
+    settings.MADOGUCHI_AUDIT_KEY = ""
+    with pytest.raises(ImproperlyConfigured):
+        anchor.row_mac(1, "0" * 64)
