@@ -9,6 +9,7 @@ from ninja.security import django_auth
 
 from madoguchi.audit.api import router as audit_router
 from madoguchi.catalog.api import router as catalog_router
+from madoguchi.certificates.api import router as certificates_router
 from madoguchi.counter.api import router as counter_router
 from madoguchi.documents.api import router as documents_router
 from madoguchi.register.api import router as register_router
@@ -28,3 +29,4 @@ api.add_router("/documents", documents_router)
 api.add_router("/counter", counter_router)
 api.add_router("/tasks", tasks_router)
 api.add_router("/audit", audit_router)
+api.add_router("/certificates", certificates_router)

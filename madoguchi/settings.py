@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "madoguchi.documents",
     "madoguchi.counter",
     "madoguchi.tasks",
+    "madoguchi.certificates",
     "madoguchi.analytics",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("documents/", include("madoguchi.documents.urls")),
     path("counter/", include("madoguchi.counter.urls")),
     path("tasks/", include("madoguchi.tasks.urls")),
+    path("certificates/", include("madoguchi.certificates.urls")),
     path("analytics/", include("madoguchi.analytics.urls")),
     path("audit/", include("madoguchi.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

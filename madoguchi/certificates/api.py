@@ -1,0 +1,266 @@
+"""JSON API of certificates: kinds, quote, issue, the issued records, void, reissue,
+reprint, verification and the till. Counter staff only; the same checks and audit rows
+as the pages (a refusal answers 403 with the same message whatever the reason)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpResponse
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from madoguchi.counter.api import CounterStaffAuth
+
+from . import render as pdf
+from . import services
+from .catalog import current
+from .models import Certificate
+
+router = Router(tags=["certificates"], auth=CounterStaffAuth())
+
+
+class LineIn(Schema):
+    kind: str
+    copies: int = 1
+    items: list[str] | None = None
+    persons: list[str] = []
+
+
+class RequestSchema(Schema):
+    subject_atena_no: str
+    requester_type: str = "self"
+    lines: list[LineIn]
+    requester_atena_no: str = ""
+    requester_name: str = ""
+    requester_address: str = ""
+    purpose: str = ""
+    legal_basis: str = ""
+    proxy_dated_on: date | None = None
+    id_document: str = ""
+    seal_card_no: str = ""
+    payment_method: str = "cash"
+    exempt_reason: str = ""
+    counter_no: str = ""
+    ticket_id: int | None = None
+
+
+class ReasonIn(Schema):
+    reason: str
+    counter_no: str = ""
+
+
+def _request_in(body: RequestSchema) -> services.RequestIn:
+    data = body.dict()
+    lines = [services.Line(**line) for line in data.pop("lines")]
+    return services.RequestIn(lines=lines, channel="api", **data)
+
+
+def _error(exc: services.CertificateError):
+    return HttpError(400, f"{exc.field}: {exc.message}")
+
+
+def _cert_dict(c: Certificate) -> dict:
+    return {
+        "id": c.pk,
+        "issue_no": c.issue_no,
+        "code": c.code,
+        "kind": c.kind,
+        "kind_name": c.kind_name,
+        "persons": list(c.person_atena_nos),
+        "items": list(c.items),
+        "copies": c.copies,
+        "fee_per_copy": c.fee_per_copy,
+        "fee": c.fee,
+        "exempt_reason": c.exempt_reason,
+        "payment_method": c.payment_method,
+        "issued_on": c.issued_on.isoformat(),
+        "status": services.status_of(c),
+        "reissue_of": c.reissue_of.issue_no if c.reissue_of_id else None,
+    }
+
+
+@router.get("/kinds")
+def kinds(request):
+    cat = current()
+    return {
+        "fee_ordinance": cat.fee_ordinance,
+        "kinds": [
+            {
+                "id": k.id,
+                "name": k.name,
+                "en": k.en,
+                "fee": k.fee,
+                "basis": k.basis,
+                "items": list(k.items),
+                "default_items": list(k.default_items),
+                "requesters": list(k.requesters),
+            }
+            for k in cat.offered()
+        ],
+        "items": {i.id: i.name for i in cat.items.values()},
+        "requesters": {
+            r.id: {"name": r.name, "basis": r.basis, "asks": list(r.asks)}
+            for r in cat.requesters.values()
+        },
+    }
+
+
+@router.post("/quote")
+def quote(request, body: RequestSchema):
+    """Check a request without issuing: the persons' count, the items and the fees."""
+    try:
+        q = services.check(_request_in(body), request.user)
+    except services.Refused as exc:
+        raise HttpError(403, exc.message) from None
+    except services.CertificateError as exc:
+        raise _error(exc) from None
+    return {
+        "lines": [
+            {
+                "kind": ql.kind.id,
+                "persons": len(ql.persons),
+                "items": ql.items,
+                "copies": ql.copies,
+                "fee_per_copy": ql.fee_per_copy,
+                "fee": ql.fee,
+                "exempt_reason": ql.exempt_reason,
+            }
+            for ql in q.lines
+        ],
+        "total": q.total,
+    }
+
+
+@router.post("/requests")
+def issue(request, body: RequestSchema):
+    try:
+        req = services.issue(_request_in(body), request.user)
+    except services.Refused as exc:
+        raise HttpError(403, exc.message) from None
+    except services.CertificateError as exc:
+        raise _error(exc) from None
+    return {
+        "id": req.pk,
+        "fee_total": req.fee_total,
+        "receipt_no": req.receipt_no,
+        "certificates": [_cert_dict(c) for c in req.certificates.order_by("id")],
+    }
+
+
+@router.get("/requests/{request_id}")
+def get_request(request, request_id: int):
+    try:
+        req = services.request_for(request_id, request.user)
+    except services.Refused as exc:
+        raise HttpError(403, exc.message) from None
+    except services.CertificateError as exc:
+        raise HttpError(404, exc.message) from None
+    return {
+        "id": req.pk,
+        "requester_type": req.requester_type,
+        "fee_total": req.fee_total,
+        "payment_method": req.payment_method,
+        "receipt_no": req.receipt_no,
+        "certificates": [_cert_dict(c) for c in req.certificates.order_by("id")],
+    }
+
+
+@router.get("/certificates/{cert_id}/pdf")
+def certificate_pdf(request, cert_id: int):
+    try:
+        cert = services.certificate_for(cert_id, request.user, "print")
+    except services.Refused as exc:
+        raise HttpError(403, exc.message) from None
+    except services.CertificateError as exc:
+        raise HttpError(404, exc.message) from None
+    return HttpResponse(pdf.render_certificates([cert]), content_type="application/pdf")
+
+
+def _action(request, cert_id: int, func, body: ReasonIn):
+    if not Certificate.objects.filter(pk=cert_id).exists():
+        raise HttpError(404, "certificate not found")
+    try:
+        return func(cert_id, request.user, body.reason, body.counter_no)
+    except services.Refused as exc:
+        raise HttpError(403, exc.message) from None
+    except services.CertificateError as exc:
+        raise _error(exc) from None
+
+
+@router.post("/certificates/{cert_id}/void")
+def void(request, cert_id: int, body: ReasonIn):
+    action = _action(request, cert_id, services.void, body)
+    return {"certificate": _cert_dict(action.certificate), "refund": action.refund}
+
+
+@router.post("/certificates/{cert_id}/reissue")
+def reissue(request, cert_id: int, body: ReasonIn):
+    return _cert_dict(_action(request, cert_id, services.reissue, body))
+
+
+@router.post("/certificates/{cert_id}/reprint")
+def reprint(request, cert_id: int, body: ReasonIn):
+    cert = _action(request, cert_id, services.record_reprint, body)
+    return HttpResponse(pdf.render_certificates([cert]), content_type="application/pdf")
+
+
+@router.get("/verify/{code}")
+def verify(request, code: str):
+    v = services.verify(code, request.user, channel="api")
+    if not v.found:
+        return {"found": False}
+    c = v.certificate
+    return {
+        "found": True,
+        "authentic": v.authentic,
+        "status": v.status,
+        "reissued_as": v.reissued_as or None,
+        "issue_no": c.issue_no,
+        "kind": c.kind,
+        "kind_name": c.kind_name,
+        "persons": _visible(request.user, list(c.person_atena_nos)),
+        "items": list(c.items),
+        "issued_on": c.issued_on.isoformat(),
+    }
+
+
+def _visible(user, atena_nos: list[str]) -> list[str]:
+    """宛名番号 of the persons, protected ones masked for staff who may not see them."""
+    from madoguchi.register.models import Person
+    from madoguchi.register.search import MASKED_LABEL, may_see_protected
+
+    if may_see_protected(user):
+        return atena_nos
+    hidden = set(
+        Person.objects.filter(atena_no__in=atena_nos, support_measure=True).values_list(
+            "atena_no", flat=True
+        )
+    )
+    return [str(MASKED_LABEL) if a in hidden else a for a in atena_nos]
+
+
+@router.get("/till")
+def till(request, day: date | None = None, counter_no: str = ""):
+    from django.utils import timezone
+
+    t = services.till(day or timezone.localdate(), counter_no)
+    return {
+        "day": t.day.isoformat(),
+        "counter_no": t.counter_no,
+        "rows": [
+            {
+                "kind": r.kind,
+                "method": r.method,
+                "count": r.count,
+                "copies": r.copies,
+                "amount": r.amount,
+            }
+            for r in t.rows
+        ],
+        "issued": [c.issue_no for c in t.issued],
+        "total": t.total,
+        "void_count": t.void_count,
+        "refunds": t.refunds,
+        "net": t.net,
+    }

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "certificates"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/<str:atena_no>/", views.new_request, name="new"),
+    path("requests/<int:request_id>/", views.request_page, name="request"),
+    path(
+        "requests/<int:request_id>/<str:doc>.pdf",
+        views.request_pdf,
+        name="request_pdf",
+    ),
+    path("c/<int:cert_id>.pdf", views.certificate_pdf, name="pdf"),
+    path("c/<int:cert_id>/<str:action>/", views.certificate_action, name="action"),
+    path("verify/", views.verify_page, name="verify"),
+    path("till/", views.till_page, name="till"),
+    path("till.pdf", views.till_pdf, name="till_pdf"),
+    path("till.csv", views.till_csv, name="till_csv"),
+    path("seals/", views.seal_register, name="seals"),
+]
