@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 import yaml
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from madoguchi.audit import services as audit
 
@@ -172,19 +173,22 @@ def register_at_counter(
 
     fmt = detect_format(impression)
     if not fmt:
-        raise SealError("impression", "印影の画像は PNG か SVG にしてください")
+        raise SealError("impression", _("印影の画像は PNG か SVG にしてください"))
     person = Person.objects.filter(atena_no=atena_no).first()
     if person is None:
-        raise SealError("atena_no", f"宛名番号 {atena_no} の住民は見つかりません")
+        raise SealError("atena_no", _("宛名番号 %(n)s の住民は見つかりません") % {"n": atena_no})
     if person.support_measure and not getattr(actor, "may_see_protected", False):
-        raise SealError("atena_no", "この住民の登録は権限のある職員が行ってください")
+        raise SealError("atena_no", _("この住民の登録は権限のある職員が行ってください"))
     if not registration_no or not card_no:
-        raise SealError("registration_no", "印鑑登録番号と印鑑登録証番号を入力してください")
+        raise SealError("registration_no", _("印鑑登録番号と印鑑登録証番号を入力してください"))
     if SealRegistration.objects.filter(registration_no=registration_no).exists():
-        raise SealError("registration_no", f"印鑑登録番号 {registration_no} はすでに使われています")
+        raise SealError(
+            "registration_no",
+            _("印鑑登録番号 %(n)s はすでに使われています") % {"n": registration_no},
+        )
     with transaction.atomic():
         if SealRegistration.objects.filter(atena_no=atena_no, status=SealStatus.ACTIVE).exists():
-            raise SealError("atena_no", "この住民はすでに印鑑登録をしています")
+            raise SealError("atena_no", _("この住民はすでに印鑑登録をしています"))
         reg = SealRegistration.objects.create(
             registration_no=registration_no,
             atena_no=atena_no,

@@ -59,6 +59,19 @@ def _refused(request) -> HttpResponse:
     return resp
 
 
+def _visit(request):
+    """The life-event visit this request belongs to (a visit may combine both)."""
+    from madoguchi.counter.models import Visit
+
+    vid = request.GET.get("visit") or request.POST.get("visit")
+    if vid and str(vid).isdigit():
+        return Visit.objects.filter(pk=int(vid)).prefetch_related("events").first()
+    return None
+
+
+MOVE_EVENTS = ("move_in", "move_in_from_abroad", "move_within", "move_out", "move_out_abroad")
+
+
 def _ticket(request) -> Ticket | None:
     tid = request.GET.get("ticket") or request.POST.get("ticket")
     if tid and str(tid).isdigit():
@@ -164,6 +177,8 @@ def new_request(request, atena_no: str):
     """The request screen for one person: kinds, items, copies, requester, fee."""
     cat = current()
     ticket = _ticket(request)
+    visit = _visit(request)
+    moving = visit is not None and any(e.event in MOVE_EVENTS for e in visit.events.all())
     with transaction.atomic():
         try:
             subject, members = register_search.read_person_with_household(atena_no, request.user)
@@ -178,6 +193,7 @@ def new_request(request, atena_no: str):
     if post is not None:
         try:
             req_in = request_in(post, atena_no, _counter_no(request), ticket)
+            req_in.visit_id = visit.pk if visit else None
             if post.get("action") == "form":
                 quote = services.check(req_in, request.user)
                 unsaved = CertificateRequest(
@@ -219,6 +235,8 @@ def new_request(request, atena_no: str):
             "id_documents": IdDocument.choices,
             "methods": PaymentMethod.choices,
             "ticket": ticket,
+            "visit": visit,
+            "moving": moving,
             "error": error,
             "post": post,
             "seal": seal,

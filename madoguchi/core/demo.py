@@ -63,5 +63,11 @@ def build_demo(persons: int = 120_000, seed: int = DEMO_SEED, pending: int = 50)
         with transaction.atomic():
             created = generate_city(persons=persons, seed=seed)
             pending_households = generate_pending(pending, seed=seed)
+    from madoguchi.certificates.models import SealRegistration
+    from madoguchi.certificates.seals import generate_demo
+
+    if not SealRegistration.objects.exists():  # synthetic 印影 for seal_registered persons
+        with transaction.atomic():
+            generate_demo(seed=seed)
     staff = create_staff()
     return DemoSummary(created, pending_households, str(catalog_version), staff)

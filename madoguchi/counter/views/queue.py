@@ -89,6 +89,8 @@ def call_next(request):
     t = Ticket.objects.select_related("visit").get(pk=t.pk)
     if hasattr(t, "visit"):
         return redirect("counter:visit", visit_id=t.visit.pk)
+    if t.purpose == services.CERTIFICATE:  # the certificate request flow
+        return redirect(f"{reverse('certificates:index')}?ticket={t.pk}")
     return redirect("counter:queue")
 
 
