@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from madoguchi.core.wareki import WarekiError, parse_wareki
 from madoguchi.counter.models import IdDocument, Ticket
 from madoguchi.register import search as register_search
 
@@ -124,9 +125,9 @@ def _parse_date(value: str, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise services.CertificateError(field, _("日付は YYYY-MM-DD で入力してください")) from None
+        return parse_wareki(value)  # 8 digits, 7 digits with the era code, R8.11.30 …
+    except WarekiError as exc:
+        raise services.CertificateError(field, str(exc)) from None
 
 
 def request_in(post, atena_no: str, counter_no: str, ticket: Ticket | None, channel="ui"):
@@ -210,7 +211,8 @@ def new_request(request, atena_no: str):
                 return _pdf(data, "request.pdf")
             issued = services.issue(req_in, request.user)
             messages.success(request, _("証明書を交付しました"))
-            return redirect("certificates:request", request_id=issued.pk)
+            url = reverse("certificates:request", kwargs={"request_id": issued.pk})
+            return redirect(f"{url}?issued=1")
         except services.Refused:
             return _refused(request)
         except services.CertificateError as exc:
@@ -270,6 +272,7 @@ def request_page(request, request_id: int):
             "certs": certs,
             "requester_label": RequesterType(req.requester_type).label,
             "valid_ids": [c.pk for c in certs if c.void_action is None],
+            "just_issued": request.GET.get("issued") == "1",
         },
     )
 
