@@ -3,6 +3,7 @@ removed person and a seal registration."""
 
 from datetime import date
 
+
 def make_city() -> dict:
     """The test city: a household of four (a registered seal for the head), a protected
     person and a moved-out person; returns the persons by 宛名番号."""
