@@ -250,6 +250,15 @@ def check(req: RequestIn, user, *, today: date | None = None) -> Quote:
         lines.append(QuoteLine(kind, persons, [], copies, kind.fee, 0, ""))
     everyone = {p.atena_no: p for ql in lines for p in ql.persons}
     everyone.setdefault(subject.atena_no, subject)
+    # The head's name is printed with 世帯主・続柄: the head counts as a person printed.
+    wants_head = any(
+        "head_relationship" in (line.items if line.items is not None else ql.kind.default_items)
+        for ql, line in zip(lines, req.lines, strict=True)
+    )
+    if wants_head:
+        for m in subject.household.members.all():
+            if m.relationship == "世帯主" and not m.is_removed:
+                everyone.setdefault(m.atena_no, m)
 
     # Staff who may not see a protected person cannot reach them through this door.
     protected = [p for p in everyone.values() if p.support_measure]

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.core.wareki import WarekiError, parse_wareki
@@ -277,6 +278,7 @@ def request_page(request, request_id: int):
     )
 
 
+@xframe_options_sameorigin  # the issued certificates open inside the request page
 @counter_staff
 def request_pdf(request, request_id: int, doc: str):
     """The request's certificates (valid ones), its request form or its receipt."""

@@ -500,3 +500,27 @@ def test_seal_import_through_a_mapping(city, tmp_path, clerk):
         seals.import_seals(tmp_path / "bad.csv", tmp_path / "map.yaml")
     assert "2: 宛名番号" in exc.value.message and "nope.png" in exc.value.message
     assert not SealRegistration.objects.filter(registration_no="00000003").exists()
+
+
+def test_protected_head_named_as_head_counts_as_printed(city, protected_clerk):
+    from madoguchi.register.models import Person
+
+    Person.objects.filter(atena_no="200001").update(support_measure=True)
+    with pytest.raises(s.Refused):  # 世帯主・続柄 would print the protected head's name
+        s.issue(
+            _req(atena="200003", kind="juminhyo_some", items=["head_relationship"]), protected_clerk
+        )
+    req = s.issue(_req(atena="200003", kind="juminhyo_some", items=[]), protected_clerk)
+    assert req.certificates.get().person_atena_nos == ["200003"]
+
+
+def test_call_next_on_a_certificate_ticket_opens_the_request_flow(city, clerk_client):
+    from madoguchi.counter import services as counter
+
+    ticket = counter.issue_ticket("certificate")
+    clerk_client.get("/counter/?group=certificate&counter_no=5")
+    r = clerk_client.post("/counter/call-next/")
+    assert r.status_code == 302 and r["Location"] == f"/certificates/?ticket={ticket.pk}"
+    r = clerk_client.get(r["Location"])
+    assert ticket.display_no in r.content.decode()
+    assert "証明書の請求" in clerk_client.get("/counter/queue/panel/").content.decode()
