@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -23,15 +22,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
 
 TARGET_MS = 100.0
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return statistics.median(ordered), p95
 
 
 def timed(fn, runs: int) -> list[float]:
@@ -58,6 +52,7 @@ def main(argv=None) -> int:
 
     django.setup()
     from django.core.management import call_command
+    from documents import percentiles  # the same p50/p95 as the documents benchmark
 
     call_command("migrate", interactive=False, verbosity=0)
     from madoguchi.accounts.models import Staff

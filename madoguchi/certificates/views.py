@@ -8,10 +8,8 @@ first result, the form is pre-set to the common case (住民票の写し 世帯�
 from __future__ import annotations
 
 from datetime import date
-from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,24 +21,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.core.wareki import WarekiError, parse_wareki
 from madoguchi.counter.models import IdDocument, Ticket
+from madoguchi.counter.views.common import counter_staff
 from madoguchi.register import search as register_search
 
 from . import render as pdf
 from . import seals, services
 from .catalog import current
 from .models import Certificate, CertificateRequest, PaymentMethod, RequesterType
-
-
-def counter_staff(view):
-    """Certificates are issued by counter staff (clerks, managers, admins)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_counter_staff:
-            raise PermissionDenied(_("窓口職員のみ利用できます"))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _counter_no(request) -> str:
