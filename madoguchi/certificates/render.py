@@ -24,6 +24,7 @@ from madoguchi.register.models import Person, ResidentKind
 from . import seals
 from .catalog import CertificateCatalog, current
 from .models import Certificate, CertificateRequest, PaymentMethod, RequesterType
+from .services import is_head
 
 QR_PREFIX = "MADOGUCHI-CERT"
 
@@ -138,7 +139,7 @@ def _head_of(persons: list[Person]) -> Person | None:
     if not persons:
         return None
     hh = persons[0].household
-    return next((m for m in hh.members.all() if m.relationship == "世帯主"), None)
+    return next((m for m in hh.members.all() if is_head(m) and not m.is_removed), None)
 
 
 def _common(cat: CertificateCatalog) -> dict:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from madoguchi.audit import services as audit
 from madoguchi.register.models import Person, ResidentStatus
 from madoguchi.register.search import legal_order, may_see_protected
+from madoguchi.rules import zokugara
 
 from . import seals
 from .catalog import CertificateCatalog, Kind, current
@@ -153,6 +154,11 @@ def _refuse(user, req: RequestIn, persons: list[Person], reason: str) -> Refused
     return Refused()
 
 
+def is_head(p: Person) -> bool:
+    """世帯主, by the one 続柄 classifier."""
+    return zokugara.order_group(p.relationship, p.relationship_role)[0] == zokugara.HEAD
+
+
 def _members(subject: Person) -> list[Person]:
     return legal_order(
         subject.household.members.filter(status=ResidentStatus.RESIDENT).select_related("household")
@@ -257,7 +263,7 @@ def check(req: RequestIn, user, *, today: date | None = None) -> Quote:
     )
     if wants_head:
         for m in subject.household.members.all():
-            if m.relationship == "世帯主" and not m.is_removed:
+            if is_head(m) and not m.is_removed:
                 everyone.setdefault(m.atena_no, m)
 
     # Staff who may not see a protected person cannot reach them through this door.
