@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.core.wareki import WarekiError, parse_wareki
 from madoguchi.counter.models import IdDocument, Ticket
-from madoguchi.counter.views.common import counter_staff
+from madoguchi.counter.views.common import counter_staff, timed
 from madoguchi.register import search as register_search
 
 from . import render as pdf
@@ -68,6 +68,7 @@ def _ticket(request) -> Ticket | None:
     return None
 
 
+@timed
 @counter_staff
 @require_http_methods(["GET", "POST"])
 def index(request):
@@ -160,6 +161,7 @@ def id_document_label(value: str) -> str:
     return str(IdDocument(value).label) if value in IdDocument.values else value
 
 
+@timed
 @counter_staff
 @require_http_methods(["GET", "POST"])
 def new_request(request, atena_no: str):
@@ -265,6 +267,7 @@ def request_page(request, request_id: int):
     )
 
 
+@timed
 @xframe_options_sameorigin  # the issued certificates open inside the request page
 @counter_staff
 def request_pdf(request, request_id: int, doc: str):

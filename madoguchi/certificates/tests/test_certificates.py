@@ -524,3 +524,33 @@ def test_call_next_on_a_certificate_ticket_opens_the_request_flow(city, clerk_cl
     r = clerk_client.get(r["Location"])
     assert ticket.display_no in r.content.decode()
     assert "証明書の請求" in clerk_client.get("/counter/queue/panel/").content.decode()
+
+
+def test_seal_registration_at_the_counter(city, clerk_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from madoguchi.certificates import seals
+    from madoguchi.certificates.models import SealRegistration
+
+    form = {"atena_no": "200002", "registration_no": "00000009", "card_no": "S0000009"}
+    img = SimpleUploadedFile("seal.svg", seals.impression_svg("髙橋"), "image/svg+xml")
+    r = clerk_client.post("/certificates/seals/", {**form, "impression": img})
+    assert r.status_code == 302
+    reg = SealRegistration.objects.get(registration_no="00000009")
+    assert (reg.atena_no, reg.source, reg.impression_format) == ("200002", "counter", "svg")
+    assert AuditRecord.objects.filter(action="certificates.seal.register").exists()
+    bad = SimpleUploadedFile("seal.txt", b"not an image", "text/plain")
+    r = clerk_client.post(
+        "/certificates/seals/", {**form, "registration_no": "x", "impression": bad}
+    )
+    assert r.status_code == 200 and "PNG" in r.content.decode()
+    # a protected person is registered by authorised staff only
+    img = SimpleUploadedFile("seal.svg", seals.impression_svg("守山"), "image/svg+xml")
+    r = clerk_client.post(
+        "/certificates/seals/",
+        {"atena_no": "300001", "registration_no": "7", "card_no": "S7", "impression": img},
+    )
+    assert (
+        "守山" not in r.content.decode()
+        and not SealRegistration.objects.filter(atena_no="300001").exists()
+    )
