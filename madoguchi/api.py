@@ -10,6 +10,7 @@ from ninja.security import django_auth
 from madoguchi.audit.api import router as audit_router
 from madoguchi.catalog.api import router as catalog_router
 from madoguchi.certificates.api import router as certificates_router
+from madoguchi.core.errors import install_api_handlers
 from madoguchi.counter.api import router as counter_router
 from madoguchi.documents.api import router as documents_router
 from madoguchi.register.api import router as register_router
@@ -22,6 +23,7 @@ api = NinjaAPI(
     description="書かないワンストップ窓口 — counter, register, catalog, determination, documents, tasks",
     auth=django_auth,
 )
+install_api_handlers(api)  # missing records → 404, database down → 503 (core/errors.py)
 api.add_router("/register", register_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/rules", rules_router)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "madoguchi.core.middleware.SecurityHeadersMiddleware",
     "madoguchi.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "madoguchi.accounts.middleware.LoginRequiredMiddleware",
+    "madoguchi.core.errors.ErrorMiddleware",
 ]
 
 ROOT_URLCONF = "madoguchi.urls"

@@ -1,13 +1,26 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.urls import include, path
+from django.utils.translation import gettext as _
 from django.views.generic import RedirectView
 
 from madoguchi.api import api
 from madoguchi.core import health
 from madoguchi.core import views as core_views
 
-# One login page for everyone: the admin site uses the lockout-aware staff login.
-admin.site.login = RedirectView.as_view(url="/accounts/login/", query_string=True)
+handler500 = "madoguchi.core.errors.server_error"
+
+
+def admin_login(request, extra_context=None):
+    """One login page for everyone: the admin site uses the lockout-aware staff login.
+    A member of staff who is logged in but not an administrator gets 403 (sending them to
+    the login page, which sends logged-in users back, looped)."""
+    if request.user.is_authenticated:
+        raise PermissionDenied(_("職員管理はシステム管理者のみ利用できます"))
+    return RedirectView.as_view(url="/accounts/login/", query_string=True)(request)
+
+
+admin.site.login = admin_login
 
 urlpatterns = [
     path("", core_views.home, name="home"),

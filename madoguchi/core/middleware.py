@@ -61,3 +61,39 @@ class RequestLogMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             bind_user(user.pk)
+
+
+# No inline script anywhere (behaviours live in static/js/behaviours.js); inline *styles*
+# stay allowed (a few style attributes, htmx's indicator style). Frames: only the
+# product's own bundle PDFs, and only inside the product (frame-ancestors 'self').
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; frame-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
+)
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
+    "bluetooth=(), interest-cohort=()"
+)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response (Referrer-Policy
+    and X-Content-Type-Options come from Django's SecurityMiddleware). A response that
+    may be framed by the product says so with ``X-Frame-Options: SAMEORIGIN``
+    (documents.views.pdf_response); everything else may not be framed at all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        frameable = response.get("X-Frame-Options") == "SAMEORIGIN"
+        response.setdefault(
+            "Content-Security-Policy",
+            CONTENT_SECURITY_POLICY.format(ancestors="'self'" if frameable else "'none'"),
+        )
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.setdefault("X-Content-Type-Options", "nosniff")
+        response.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -4,11 +4,13 @@ counter links to (``/documents/print/?pdf=<same-site path of a stored bundle>``)
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 import yaml
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -64,10 +66,30 @@ def preview(request):
     return pdf_response(bundle.pdf)
 
 
+# The only PDFs the print page frames: the product's own bundles.
+PRINTABLE_VIEWS = {"counter:bundle"}
+
+
+def printable_path(pdf: str) -> str | None:
+    """``pdf`` if it is the path of one of the product's own bundle PDFs, else None.
+    The path is resolved, not pattern-matched: "/\t/example.invalid/x.pdf" (which a
+    browser reads as another site) resolves to nothing."""
+    parts = urlsplit(pdf)
+    if parts.scheme or parts.netloc or parts.query or parts.fragment or not pdf.startswith("/"):
+        return None
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    return pdf if match.view_name in PRINTABLE_VIEWS else None
+
+
 @require_GET
 def print_page(request):
     """A page that shows a stored bundle and prints it with one key (P)."""
-    pdf = request.GET.get("pdf", "")
-    if not pdf.startswith("/") or pdf.startswith("//") or "\\" in pdf:
-        return HttpResponseBadRequest(_("pdf には同じサイトのパス（/ で始まる）を指定します"))
+    pdf = printable_path(request.GET.get("pdf", ""))
+    if pdf is None:
+        return HttpResponseBadRequest(
+            _("pdf には窓口の書類（/counter/visits/<番号>/bundle.pdf）のパスを指定します")
+        )
     return render(request, "documents/print.html", {"pdf": pdf})

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -73,7 +74,13 @@ def retry(request):
         request,
         _("再送 %(n)s 件（成功 %(ok)s 件）") % {"n": res["retried"], "ok": res["sent"]},
     )
-    return redirect(request.POST.get("next") or "tasks:queue")
+    # Back to the page that asked, if it is one of ours; never to another site.
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "tasks:queue"
+    return redirect(target)
 
 
 def task_page(request, task_id: int):

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from madoguchi.documents.views import pdf_response
+
 from .. import labels, services
 from ..models import Visit
 from ..serialize import task_rows
@@ -254,9 +256,9 @@ def postal(request, visit_id: int):
 def bundle(request, visit_id: int):
     try:
         pdf = services.bundle_pdf(visit_id, request.user)
+    except Visit.DoesNotExist:
+        raise Http404(_("案件が見つかりません")) from None
     except services.CounterError as exc:
         return HttpResponseBadRequest(exc.message)
-    resp = HttpResponse(pdf, content_type="application/pdf")
-    resp["Content-Disposition"] = f'inline; filename="visit-{visit_id}.pdf"'
-    resp["Cache-Control"] = "no-store"
-    return resp
+    # Framed by the product's print page (documents/print), nowhere else.
+    return pdf_response(pdf, f"visit-{visit_id}.pdf")

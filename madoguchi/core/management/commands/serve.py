@@ -34,6 +34,21 @@ class Command(BaseCommand):
         if problems and not settings.MADOGUCHI_PRODUCTION:
             self.stderr.write("demo mode: not for production (see docs/deploy.md)")
 
+        # Start-up check: the database answers and every migration is applied; otherwise
+        # say so clearly (the type of the failure only) instead of serving 503s.
+        from madoguchi.core import health
+
+        for name in ("database", "migrations"):
+            try:
+                health.CHECKS[name]()
+            except Exception as exc:
+                self.stderr.write(f"start-up check failed: {name}: {type(exc).__name__}")
+                raise CommandError(
+                    "データベースを利用できないため起動しません（DATABASE_URL と "
+                    "`madoguchi migrate` を確認してください）",
+                    returncode=4,
+                ) from None
+
         from madoguchi.wsgi import application
 
         serve(application, opts["addr"], opts["port"], opts["threads"], ready=sys.stdout.flush)
