@@ -47,7 +47,9 @@ def saved(c: Counted, action) -> None:
     """Do an action that saves a step and wait until the visit shows the new version."""
     before = c.page.locator("#visit").get_attribute("data-version")
     action()
-    c.page.wait_for_function(f"document.getElementById('visit').dataset.version != '{before}'")
+    c.page.wait_for_function(
+        "b => document.getElementById('visit').dataset.version != b", arg=before
+    )
 
 
 def call_next(c: Counted, live_server):
@@ -100,7 +102,9 @@ def test_move_in_family_of_four_by_keyboard(browser, live_server, staff):
     for key in ("person|p1|dog_owner", "person|p2|wants_seal", "person|p4|nursery_wanted"):
         before = c.page.locator("#visit").get_attribute("data-version")
         c.click(f"input[data-q='{key}']")
-        c.page.wait_for_function(f"document.getElementById('visit').dataset.version != '{before}'")
+        c.page.wait_for_function(
+            "b => document.getElementById('visit').dataset.version != b", arg=before
+        )
     c.shot("visit")
     persons = c.page.locator("#persons").inner_text()  # labels a clerk reads, not ids
     assert "犬の所有者: いいえ → はい（聞き取り）" in persons and "昭和60年6月1日" in persons
