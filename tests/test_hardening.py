@@ -48,8 +48,8 @@ def test_security_headers_on_pages(clerk_client):
 
 
 def test_bundle_pdfs_may_be_framed_by_the_product_only():
-    from madoguchi.documents.views import pdf_response
     from madoguchi.core.middleware import SecurityHeadersMiddleware
+    from madoguchi.documents.views import pdf_response
 
     response = SecurityHeadersMiddleware(lambda request: pdf_response(b"%PDF-1.7"))(None)
     assert response["X-Frame-Options"] == "SAMEORIGIN"
