@@ -26,17 +26,21 @@ from madoguchi.rules.deadlines import DEADLINE_STARTS
 
 
 def read_meta(c: Collector, files: dict[str, Any]) -> dict:
-    """catalog.yaml: the municipality's id, name and code."""
+    """catalog.yaml: the municipality's id, name and code, and what its forms print: the
+    prefecture, the mayor's title (the addressee), the 後期高齢者医療広域連合, and ``demo``
+    (every printed page carries 「見本」)."""
     meta = c.read("catalog.yaml")
     files["catalog.yaml"] = meta
     if meta is not None:
         c.keys(
             "catalog.yaml",
             meta,
-            {"municipality", "name", "code", "en"},
+            {"municipality", "name", "code", "prefecture", "mayor", "elderly_union", "demo", "en"},
             {"municipality", "name"},
             "catalog.yaml",
         )
+        if isinstance(meta, dict) and "demo" in meta and type(meta["demo"]) is not bool:
+            c.add("catalog.yaml", meta.line_of("demo"), "demo は true か false です")
     meta = meta if isinstance(meta, dict) else {}
     return meta
 

@@ -117,8 +117,19 @@ def _tr(obj, lang: str, key: str, default=None):
 
 
 def municipality_of(catalog) -> dict:
-    name = _get(catalog, "name") or "デモ市"
-    return {"name": str(name), "code": str(_get(catalog, "code") or "")}
+    """What the forms print about the municipality: catalog.yaml's settings."""
+    name = str(_get(catalog, "name") or "デモ市")
+    meta = _get(catalog, "meta") or {}
+    return {
+        "name": name,
+        "code": str(_get(catalog, "code") or ""),
+        "prefecture": str(meta.get("prefecture") or ""),
+        "mayor": str(meta.get("mayor") or f"{name}長"),
+        "elderly_union": str(
+            meta.get("elderly_union") or f"{meta.get('prefecture', '')}後期高齢者医療広域連合"
+        ),
+        "demo": meta.get("demo") is True,
+    }
 
 
 @lru_cache(maxsize=8)
@@ -280,6 +291,7 @@ def render_bundle(
     languages=("ja", "en"),
     *,
     notified_on: dt.date | None = None,
+    applicant: dict | None = None,
 ) -> Bundle:
     """One PDF: every form of ``result`` (filled from the situation and its persons'
     ``register`` blocks), the 超過リスト when needed, then the guide sheet per language.
@@ -298,7 +310,7 @@ def render_bundle(
         else None
     )
     data, overflow, handwritten = build_data(
-        situation, result, forms, municipality, guide, notified_on
+        situation, result, forms, municipality, guide, notified_on, applicant
     )
     pdf = Renderer.for_dir(catalog_dir / "forms").compile(data)
     return Bundle(

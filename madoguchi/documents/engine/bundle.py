@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from madoguchi.documents.engine.applicant import applicant_context
 from madoguchi.documents.engine.binding import Binder, Overflow
 from madoguchi.documents.engine.formats import EVENT_JA, DocumentError, as_date, format_wareki
 from madoguchi.documents.engine.forms import FormSpec
@@ -111,10 +112,11 @@ def build_data(
     municipality: dict,
     guide: dict,
     notified_on: dt.date,
+    applicant: dict | None = None,
 ) -> tuple[dict, list[Overflow], int]:
     """The JSON document Typst lays out: every document with its bound fields and
     member rows, the overflow list and the guide; plus the overflow entries and the
-    handwriting count."""
+    handwriting count. ``applicant``: the person at the counter (``engine.applicant``)."""
     persons = situation.get("persons") or []
     heads = [p for p in persons if p.get("relationship") == "head"]
     head = heads[0] if heads else (persons[0] if persons else {})
@@ -134,11 +136,7 @@ def build_data(
         "situation": {k: v for k, v in situation.items() if k != "persons"},
     }
     deceased = situation.get("deceased")
-    notifier = head_ctx
-    if deceased and deceased == head.get("id"):
-        survivors = sorted((p for p in persons if p["id"] != deceased), key=legal_order_key)
-        notifier = ctxs[survivors[0]["id"]] if survivors else head_ctx
-    base["notifier"] = notifier
+    base["notifier"] = applicant_context(applicant, ctxs, head_ctx, deceased)
     base["new_head"] = _new_head(situation, persons, head, ctxs)
     earners = [p for p in persons if "primary_earner" in (p.get("flags") or [])]
     base["guardian"] = ctxs[earners[0]["id"]] if earners else head_ctx
@@ -147,6 +145,11 @@ def build_data(
     for ctx in ctxs.values():
         _addresses(ctx, event)
         ctx["school_grade"] = school_grade(ctx["birth_date"], on)
+        # 旧世帯主 per person: as registered (the head at the former address on a move-in),
+        # else, for those leaving or moving within, the head of this household
+        ctx["former_head_name"] = ctx.get("former_head") or (
+            head_ctx.get("name", "") if event in (*MOVING_OUT, "move_within") else ""
+        )
     overflow: list[Overflow] = []
     handwritten = 0
     documents = []
@@ -162,7 +165,10 @@ def build_data(
             ctx = dict(base)
             ctx["person"] = ctxs.get(doc["subject"], {})
             ctx["spouse"] = _spouse_of(ctx["person"], persons, ctxs)
-            if form.per == "person" and _signs_for_self(ctx["person"], deceased, on):
+            if applicant is not None:
+                if ctx["notifier"].get("id") and ctx["notifier"].get("id") == doc["subject"]:
+                    ctx["notifier"] = dict(ctx["person"], relationship_ja="本人")
+            elif form.per == "person" and _signs_for_self(ctx["person"], deceased, on):
                 ctx["notifier"] = dict(ctx["person"], relationship_ja="本人")
             ctx["members"] = [ctxs[m] for m in chunk if m in ctxs]
             bound = {f["id"]: binder.bind(f, ctx) for f in form.fields}

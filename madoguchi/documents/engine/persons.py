@@ -24,6 +24,7 @@ REGISTER_KEYS = {
     "new_address": "転出先の住所",
     "honseki": "本籍",
     "hittousha": "筆頭者",
+    "former_head": "異動前の世帯主の氏名（転入では前住所の世帯主）",
     "phone": "電話番号",
     "nhi_no": "国民健康保険 記号番号",
     "elderly_no": "後期高齢者医療 被保険者番号",

@@ -52,6 +52,7 @@ class Renderer:
             if names
             else "#let forms = (:)",
             "#show: bundle-setup",
+            "#set page(foreground: demo-mark(data))",
             "#for d in data.documents { page(forms.at(d.form)(d)) }",
             "#if data.overflow.len() > 0 { overflow-page(data) }",
             "#if data.guide != none { guide-sheet(data) }",

@@ -103,7 +103,7 @@ def test_no_form_reason_and_deadline_wording_in_english(catalog):
     move_in = next(p for p in g["procedures"] if p["id"] == "registry.move_in")
     assert move_in["deadline"] == "by 2027-04-15 (Within 14 days of moving in)"
     assert move_in["persons"] == "head, spouse, child, child"
-    assert g["municipality"] == "Demo City"
+    assert g["municipality"] == "Kitami City (demo)"
 
 
 def test_english_guide_page_text_is_english_except_names(catalog):
@@ -117,6 +117,7 @@ def test_english_guide_page_text_is_english_except_names(catalog):
         doc.close()
     guide = "".join(texts[len(bundle.documents) :])
     assert "Guide to your procedures" in guide and "What remains" in guide
+    assert "SAMPLE" in re.sub(r"\s+", "", guide)  # the demo catalog's mark, in the guide's language
     names = {p["register"]["name"] for p in situation["persons"]}
     rest = guide
     for name in names:

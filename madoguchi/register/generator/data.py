@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-DEMO_MUNICIPALITY_CODE = "999999"
+DEMO_MUNICIPALITY_CODE = "012084"  # 北見市 (the towns the generator uses); catalog.yaml agrees
 DEMO_CITY = "北見市"
 DEMO_AS_OF = dt.date(2026, 11, 1)
 BATCH = 5_000
