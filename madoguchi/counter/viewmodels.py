@@ -150,6 +150,7 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "tasks": (tasks := task_rows(visit)),
         "remaining": sum(1 for t in tasks if t["status"] != "done"),
         "id_documents": IdDocument.choices,
+        "applicant": (visit.state or {}).get("applicant") or {},
         "groups": CounterGroup.choices,
         "editable": visit.step in (VisitStep.IDENTIFY, VisitStep.INTERVIEW),
         "relationships": RELATIONSHIP_LABELS,

@@ -239,6 +239,43 @@ def add_paper_persons(visit_id: int, version: int, actor, persons: list[dict], f
     return visit
 
 
+def set_applicant(
+    visit_id: int,
+    version: int,
+    actor,
+    choice: str,
+    name: str = "",
+    relationship: str = "",
+    address: str = "",
+) -> Visit:
+    """The person at the counter (届出人 / 申請者, ``documents.engine.applicant``): a
+    person of the visit (``choice`` = its pid), someone from outside the household
+    (``choice`` = "outside" with name and relationship), or "" for the default."""
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        state = dict(visit.state or {})
+        if not choice:
+            state.pop("applicant", None)
+        elif choice == "outside":
+            if not name.strip():
+                raise CounterError(_("窓口に来た方の氏名を入力してください"), "applicant_name")
+            if not relationship.strip():
+                raise CounterError(
+                    _("窓口に来た方の続柄・資格（代理人など）を入力してください"),
+                    "applicant_relationship",
+                )
+            state["applicant"] = {"name": name.strip(), "relationship": relationship.strip()}
+            if address.strip():
+                state["applicant"]["address"] = address.strip()
+        else:
+            if not visit.persons.filter(pid=choice).exists():
+                raise CounterError(_("不明な人: %(p)s") % {"p": choice}, "applicant")
+            state["applicant"] = {"person": choice}
+        visit.state = state
+        _commit(visit, actor, "visit.set_applicant")
+    return visit
+
+
 def set_involved(visit_id: int, version: int, actor, pids: list[str]) -> Visit:
     with transaction.atomic():
         visit = _lock(visit_id, version)

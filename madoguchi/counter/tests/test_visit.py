@@ -329,3 +329,40 @@ def test_the_screen_shows_labels_not_ids(clerk_client, household):
     assert "北見　太郎: " in body and "p1: " not in body and "p1 " not in body  # names
     for raw in (">my_number_card<", "flags.", "False", "True", ">nhi<"):
         assert raw not in body, raw
+
+
+def test_the_person_at_the_counter_is_chosen_in_the_visit_and_printed(clerk_client, pending_family):
+    """届出人 / 申請者: chosen on the visit screen, from the household or from outside."""
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="P0000000011")
+    url = f"/counter/visits/{f.id}/do/applicant/"
+    version = Visit.objects.get(pk=f.id).version
+    r = clerk_client.post(url, {"version": version, "applicant": "outside", "applicant_name": ""})
+    assert r.status_code == 400 and "氏名" in r.content.decode()
+    r = clerk_client.post(
+        url,
+        {
+            "version": version,
+            "applicant": "outside",
+            "applicant_name": "網走　三郎",
+            "applicant_relationship": "代理人",
+            "applicant_address": "北海道網走市南六条東1丁目",
+        },
+    )
+    assert r.status_code == 302
+    visit = Visit.objects.get(pk=f.id)
+    assert visit.state["applicant"] == {
+        "name": "網走　三郎",
+        "relationship": "代理人",
+        "address": "北海道網走市南六条東1丁目",
+    }
+    assert AuditRecord.objects.filter(action="visit.set_applicant").exists()
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert 'id="applicant-form"' in page and "網走　三郎" in page
+    f.v = clerk_client.get(f"/api/counter/visits/{f.id}").json()
+    f.step("confirm")
+    text = pdf_text(clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf").content)
+    assert "届出人氏名網走三郎" in text.replace("　", "") and "代理人" in text
+    # a member of the household; an unknown pid is refused
+    r = clerk_client.post(url, {"version": visit.version + 1, "applicant": "p9"})
+    assert r.status_code in (400, 409)

@@ -134,6 +134,15 @@ VISIT_ACTIONS = {
     ),
     "paper": _paper,
     "involved": lambda v, n, u, p: services.set_involved(v, n, u, p.getlist("pids")),
+    "applicant": lambda v, n, u, p: services.set_applicant(
+        v,
+        n,
+        u,
+        p.get("applicant", ""),
+        p.get("applicant_name", ""),
+        p.get("applicant_relationship", ""),
+        p.get("applicant_address", ""),
+    ),
     "events": lambda v, n, u, p: services.set_events(
         v, n, u, p.getlist("events"), p.get("event_date") or None
     ),

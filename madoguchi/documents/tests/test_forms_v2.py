@@ -298,3 +298,22 @@ def test_new_forms_of_v2():
     )
     text = flat(form_pages(pages(reduction), "child_allowance_change")[0])
     assert re.search(r"レ額改定届（減額）", text), text
+
+
+def test_render_command_takes_the_applicant(tmp_path):
+    import yaml
+    from django.core.management import call_command
+
+    situation = tmp_path / "death.yaml"
+    situation.write_text(yaml.safe_dump(_death_with_a_child(), allow_unicode=True), "utf-8")
+    out = tmp_path / "b.pdf"
+    call_command(
+        "documents", "render", str(situation), "--out", str(out), "--lang", "",
+        "--applicant", "{name: 網走　三郎, relationship: 亡くなった方の兄}",
+    )  # fmt: skip
+    doc = pdfium.PdfDocument(out.read_bytes())
+    try:
+        text = flat("".join(doc[i].get_textpage().get_text_range() for i in range(len(doc))))
+    finally:
+        doc.close()
+    assert "網走三郎" in text and "亡くなった方の兄" in text

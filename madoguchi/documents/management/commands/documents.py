@@ -27,6 +27,17 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: node.value)
 
 
+def _applicant(text: str | None) -> dict | None:
+    """--applicant p2 (a person of the situation) or a YAML mapping (someone from outside)."""
+    if not text:
+        return None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CommandError(f"--applicant: {exc}", returncode=2) from exc
+    return value if isinstance(value, dict) else {"person": str(text)}
+
+
 class Command(BaseCommand):
     help = "Forms and bundles: render a situation's bundle to PDF, list the forms."
 
@@ -40,6 +51,11 @@ class Command(BaseCommand):
         )
         render.add_argument(
             "--date", help="届出日 printed on the forms (YYYY-MM-DD; default today)"
+        )
+        render.add_argument(
+            "--applicant",
+            help="the person at the counter (届出人・申請者): a person id of the situation, "
+            "or YAML for someone from outside: '{name: 網走　三郎, relationship: 代理人}'",
         )
         sub.add_parser("forms", help="list the catalog's forms")
 
@@ -87,6 +103,7 @@ class Command(BaseCommand):
                 catalog,
                 languages=tuple(x for x in opts["lang"].split(",") if x),
                 notified_on=notified_on,
+                applicant=_applicant(opts.get("applicant")),
             )
         except (SituationError, DocumentError) as exc:
             raise CommandError(str(exc), returncode=2) from exc
