@@ -314,7 +314,7 @@ def test_render_certificate_and_forms(city, clerk):
     doc = pypdfium2.PdfDocument(pdf)
     assert len(doc) == 3  # two copies of the household copy, one seal certificate
     text = doc[0].get_textpage().get_text_range()
-    assert "票の写し" in text and "見本市長" in text and req.certificates.first().issue_no in text
+    assert "票の写し" in text and "北見市長" in text and req.certificates.first().issue_no in text
     assert "1 / 1" in text
     subject = city["200001"]
     assert render.render_request_form(req, render.lines_of_request(req), subject).startswith(
