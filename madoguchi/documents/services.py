@@ -20,6 +20,7 @@ from .engine import (
     EVENT_JA,
     DocumentError,
     Renderer,
+    as_date,
     build_data,
     format_wareki,
     load_forms,
@@ -114,6 +115,15 @@ def _tr(obj, lang: str, key: str, default=None):
     else:
         value = _get(_get(obj, lang) or {}, key)
     return default if value in (None, "", []) else value
+
+
+def _child_age_limit(catalog, situation: dict) -> int:
+    """The child-allowance age in force on the event date (the catalog's parameter)."""
+    on = as_date(situation.get("event_date"))
+    at = getattr(catalog, "at", None)
+    if on is None or at is None:
+        return 18
+    return int(at(on).parameters.get("child_allowance_age_limit", 18))
 
 
 def municipality_of(catalog) -> dict:
@@ -310,7 +320,14 @@ def render_bundle(
         else None
     )
     data, overflow, handwritten = build_data(
-        situation, result, forms, municipality, guide, notified_on, applicant
+        situation,
+        result,
+        forms,
+        municipality,
+        guide,
+        notified_on,
+        applicant,
+        _child_age_limit(catalog, situation),
     )
     pdf = Renderer.for_dir(catalog_dir / "forms").compile(data)
     return Bundle(

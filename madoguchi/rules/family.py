@@ -46,6 +46,14 @@ def parents_of(p: dict, s: dict) -> list[str]:
     return list(given) if given is not None else default_parents(p, s)
 
 
+def is_kid(p: dict, s: dict, birth: date, child_age_limit: int) -> bool:
+    """A kid at ``s["event_date"]`` (a date): of child-allowance age (``child_age_limit``,
+    the catalog parameter in force) with at least one parent. ``birth``: ``p``'s birth."""
+    return bool(parents_of(p, s)) and ages.until_march_after_reached(
+        birth, s["event_date"], child_age_limit
+    )
+
+
 class Family:
     """The kid / support-kid / claimant relations of one situation at its event date."""
 
@@ -56,11 +64,7 @@ class Family:
         self.by_id = {p["id"]: p for p in self.persons}
         self.deceased = s.get("deceased")
         self.parents = {p["id"]: parents_of(p, s) for p in self.persons}
-        self.kid = {
-            p["id"]: bool(self.parents[p["id"]])
-            and ages.until_march_after_reached(p["birth_date"], d, child_age_limit)
-            for p in self.persons
-        }
+        self.kid = {p["id"]: is_kid(p, s, p["birth_date"], child_age_limit) for p in self.persons}
         self.support_kid = {
             p["id"]: bool(self.parents[p["id"]]) and ages.support_age(p["birth_date"], d)
             for p in self.persons

@@ -36,7 +36,6 @@ from madoguchi.documents.engine.formats import (
 from madoguchi.documents.engine.forms import MEMBER_SOURCES, FormSpec, load_form, load_forms
 from madoguchi.documents.engine.persons import (
     REGISTER_KEYS,
-    is_kid,
     legal_order_key,
     person_context,
     relationship_ja,
@@ -66,7 +65,6 @@ __all__ = [
     "format_postal",
     "format_postal_digits",
     "format_wareki",
-    "is_kid",
     "legal_order_key",
     "load_form",
     "load_forms",

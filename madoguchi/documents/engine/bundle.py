@@ -8,7 +8,8 @@ from madoguchi.documents.engine.applicant import applicant_context
 from madoguchi.documents.engine.binding import Binder, Overflow
 from madoguchi.documents.engine.formats import EVENT_JA, DocumentError, as_date, format_wareki
 from madoguchi.documents.engine.forms import FormSpec
-from madoguchi.documents.engine.persons import is_kid, legal_order_key, person_context, school_grade
+from madoguchi.documents.engine.persons import legal_order_key, person_context, school_grade
+from madoguchi.rules.family import is_kid
 
 MOVING_OUT = ("move_out", "move_out_abroad")
 
@@ -67,8 +68,26 @@ def _procedure_persons(result: dict, form: FormSpec) -> tuple[list[dict], list[s
     return procs, persons
 
 
+def _kids(situation: dict, order: list[dict], on: dt.date, child_age_limit: int) -> list[str]:
+    """The kids of the situation (``rules.family``: child-allowance age and a parent in
+    the household), in household order, the deceased left out."""
+    if not any(p.get("relationship") == "head" for p in order):
+        return []
+    s = {**situation, "event_date": on}
+    out = []
+    for p in order:
+        birth = as_date(p.get("birth_date"))
+        if birth and p["id"] != situation.get("deceased") and is_kid(p, s, birth, child_age_limit):
+            out.append(p["id"])
+    return out
+
+
 def documents_for(
-    situation: dict, result: dict, forms: dict[str, FormSpec], base: dict
+    situation: dict,
+    result: dict,
+    forms: dict[str, FormSpec],
+    base: dict,
+    child_age_limit: int = 18,
 ) -> list[tuple[FormSpec, dict, list[dict]]]:
     """Which documents the bundle holds: (form, subject context, member contexts) per
     copy, forms in catalog order of their first procedure, per-person forms once per
@@ -84,7 +103,7 @@ def documents_for(
             if fid not in seen:
                 seen.append(fid)
     on = as_date(situation.get("event_date")) or dt.date.today()
-    kids = [p["id"] for p in order if is_kid(p, on) and p["id"] != situation.get("deceased")]
+    kids = _kids(situation, order, on, child_age_limit)
     docs = []
     for fid in seen:
         form = forms[fid]
@@ -113,6 +132,7 @@ def build_data(
     guide: dict,
     notified_on: dt.date,
     applicant: dict | None = None,
+    child_age_limit: int = 18,
 ) -> tuple[dict, list[Overflow], int]:
     """The JSON document Typst lays out: every document with its bound fields and
     member rows, the overflow list and the guide; plus the overflow entries and the
@@ -154,7 +174,7 @@ def build_data(
     handwritten = 0
     documents = []
     copies: dict[str, int] = {}
-    for form, doc, member_ids in documents_for(situation, result, forms, base):
+    for form, doc, member_ids in documents_for(situation, result, forms, base, child_age_limit):
         rows = int((form.members or {}).get("rows", 0)) or None
         chunks = [member_ids]
         if form.members and rows and len(member_ids) > rows:

@@ -116,14 +116,6 @@ def person_context(person: dict, head: dict | None) -> dict:
     return ctx
 
 
-def is_kid(person: dict, on: dt.date) -> bool:
-    """A child of the head within the child-allowance age (``rules.ages``)."""
-    if person.get("relationship") != "child":
-        return False
-    birth = as_date(person.get("birth_date"))
-    return birth is not None and ages.child_allowance_age(birth, on)
-
-
 def school_grade(birth_value, on: dt.date) -> str:
     """小n年 / 中n年 at ``on`` (the school year of ``rules.ages``), or "" outside
     compulsory school age."""

@@ -317,3 +317,26 @@ def test_render_command_takes_the_applicant(tmp_path):
     finally:
         doc.close()
     assert "網走三郎" in text and "亡くなった方の兄" in text
+
+
+def test_the_claim_lists_the_kids_of_the_rules_dated_age_and_parents():
+    """The form's children are the rules' kids (rules.family): the child-allowance age in
+    force on the event date, and a grandchild through its parents."""
+    s = with_register(
+        {
+            "event": "move_in",
+            "event_date": "2024-09-30",
+            "persons": [
+                person("p1", "head", "1960-01-01"),
+                person("p2", "child", "1985-01-01", "female"),
+                person("p3", "relative", "2008-06-01", parents=["p2"]),  # 16: not before 10-01
+                person("p4", "relative", "2015-06-01", "female", parents=["p2"]),
+            ],
+        }
+    )
+    names = {p["id"]: flat(p["register"]["name"]) for p in s["persons"]}
+    text = flat(form_pages(pages(s), "child_allowance_claim")[0])
+    assert names["p4"] in text and names["p3"] not in text.split("支給対象となる児童")[1]
+    s["event_date"] = "2024-10-01"
+    text = flat(form_pages(pages(s), "child_allowance_claim")[0])
+    assert names["p3"] in text.split("支給対象となる児童")[1]
