@@ -18,6 +18,8 @@ DETAIL_LABELS = {
     "school_district_changes": gettext_noop("学区が変わる"),
     "lump_sum_difference": gettext_noop("出産費用が一時金を下回った（差額あり）"),
     "single_parent": gettext_noop("ひとり親で育てる"),
+    "premature_hospitalized": gettext_noop("未熟児として入院している（養育医療）"),
+    "planned_move_out_date": gettext_noop("転出予定日（転出証明書）"),
 }
 
 

@@ -366,3 +366,21 @@ def test_the_person_at_the_counter_is_chosen_in_the_visit_and_printed(clerk_clie
     # a member of the household; an unknown pid is refused
     r = clerk_client.post(url, {"version": visit.version + 1, "applicant": "p9"})
     assert r.status_code in (400, 409)
+
+
+def test_planned_move_out_date_is_entered_as_a_date_and_starts_the_15_days(
+    clerk_client, pending_family
+):
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="P0000000011")
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert 'type="date" name="planned_move_out_date"' in page
+    visit = Visit.objects.get(pk=f.id)
+    r = clerk_client.post(
+        f"/counter/visits/{f.id}/do/details/",
+        {"version": visit.version, "event": "move_in", "planned_move_out_date": "2027-03-20"},
+    )
+    assert r.status_code == 302
+    visit = Visit.objects.get(pk=f.id)
+    claim = next(p for p in visit.result["procedures"] if p["id"] == "child_allowance.claim")
+    assert claim["deadline"] == "2027-04-04"  # 15 days from the planned move-out date

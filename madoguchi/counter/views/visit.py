@@ -71,6 +71,8 @@ def _detail_value(key: str, post) -> object:
         if not raw.isdigit():
             raise services.CounterError(_("出生体重は整数（グラム）で入力してください"), key)
         return int(raw)
+    if key == "planned_move_out_date":  # a date of the 転出証明書; determine checks it
+        return post.get(key, "").strip() or None
     return post.get(key)
 
 
