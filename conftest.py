@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.browser import CHROMIUM, CHROMIUM_ARGS
+
 REPO = Path(__file__).resolve().parent
 # The project's own test data: nothing is read from outside the repository.
 EXAMPLES_DIR = REPO / "madoguchi" / "rules" / "examples"
@@ -70,16 +72,7 @@ def admin_client(client, admin_user):
 
 # Browser tests: Playwright's sync API driving Debian's chromium (installed by .ci/run).
 # One browser for the whole run: two sync_playwright() instances in one process clash.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# (CHROMIUM and CHROMIUM_ARGS: bench/browser.py, shared with bench/counter_inputs.py)
 
 
 @pytest.fixture(scope="session")

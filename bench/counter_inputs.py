@@ -16,7 +16,8 @@ the whole pending household, its new address from the certificate) → the three
 questions the register cannot answer → Alt+K (confirm) → Alt+P (print). Every key
 pressed (search text counted per key) and every click is one input. Prints the inputs
 needed and the server time of every step (the views' Server-Timing header).
-Target: at most 40 inputs.
+Target: at most 40 inputs. Needs Playwright beside the product (``pip install playwright``;
+it drives Debian's chromium, ``/usr/bin/chromium`` or ``$CHROMIUM``).
 """
 
 from __future__ import annotations
@@ -29,21 +30,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import PASSWORD, REPO, free_port, start_server  # noqa: E402
-
-
-def _browser_settings():
-    """Chromium path and flags: the same as the browser tests (the root conftest.py)."""
-    import importlib.util
-
-    path = REPO / "conftest.py"
-    spec = importlib.util.spec_from_file_location("_browser_conftest", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.CHROMIUM, mod.CHROMIUM_ARGS
-
-
-CHROMIUM, CHROMIUM_ARGS = _browser_settings()
+from browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from load_test import PASSWORD, free_port, start_server  # noqa: E402
 
 MAX_INPUTS = 40
 MAX_INPUTS_CERTIFICATE = 12
@@ -125,6 +113,11 @@ def main(argv=None) -> int:
     ap.add_argument("--screenshots", default="")
     ap.add_argument("--scenario", choices=["move_in", "certificate"], default="move_in")
     args = ap.parse_args(argv)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("counter_inputs.py drives chromium with Playwright: pip install playwright")
+        return 2
     tmp = tempfile.mkdtemp(prefix="madoguchi-inputs-")
     url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
     prepare(url, args.scenario)
@@ -134,8 +127,6 @@ def main(argv=None) -> int:
     timings: list[tuple[str, float, float]] = []
     inputs = 0
     try:
-        from playwright.sync_api import sync_playwright
-
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")

@@ -33,8 +33,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
 
 from madoguchi.catalog.loader import demo_catalog  # noqa: E402
 from madoguchi.documents.engine import build_data, format_postal, format_wareki  # noqa: E402
+from madoguchi.documents.samples import load_example, with_register  # noqa: E402
 from madoguchi.documents.services import render_bundle  # noqa: E402
-from madoguchi.documents.tests.samples import load_example, with_register  # noqa: E402
 from madoguchi.rules import determine  # noqa: E402
 
 DAY = dt.date(2027, 4, 1)

@@ -17,6 +17,7 @@ serve``) on loopback, and drives it from this process over HTTP:
 Everyone pauses 2–5 s between actions as a person does; ``--no-pauses`` drops the pauses
 to measure saturation throughput. At the end it prints throughput, p50/p95 latency per
 endpoint, errors, and checks that no ticket was lost or handed to two counters.
+Target (human pace): p95 ≤ 200 ms on every endpoint.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
 
+TARGET_P95_MS = 200  # at human pace (2–5 s pauses); saturation mode has no target
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/madoguchi_bench_counter"
 PASSWORD = "bench-Pass-12345"
 SERVER_LOG = Path(os.environ.get("TMPDIR", "/tmp")) / "madoguchi-bench-server.log"
@@ -402,6 +404,12 @@ def main(argv=None):
         print(
             f"{name:<14}{len(v):>7}{pct(v, 50) * 1000:>9.0f}{pct(v, 95) * 1000:>9.0f}{max(v) * 1000:>9.0f}"
         )
+    if not args.no_pauses and stats.latency:
+        worst = max(stats.latency, key=lambda n: pct(stats.latency[n], 95))
+        p95 = pct(stats.latency[worst], 95) * 1000
+        verdict = "met" if p95 <= TARGET_P95_MS else "MISSED"
+        print(f"target p95 ≤ {TARGET_P95_MS} ms on every endpoint: {verdict} "
+              f"(highest: {worst} {p95:.0f} ms)")  # fmt: skip
     print("errors:", dict(stats.errors) or "none")
     check = check_tickets(stats)
     print("tickets:", check)

@@ -8,8 +8,7 @@ import pytest
 
 from madoguchi.audit.models import AuditRecord
 from madoguchi.documents.models import BundleRecord
-
-from .samples import load_example, with_register
+from madoguchi.documents.samples import load_example, with_register
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,15 @@ import pytest
 
 from madoguchi.catalog.loader import demo_catalog
 from madoguchi.documents.engine import DocumentError, written_chars
+from madoguchi.documents.samples import (
+    FAMILY,
+    IVS_KATSU,
+    example_names,
+    load_example,
+    with_register,
+)
 from madoguchi.documents.services import DEMO_CATALOG_DIR, render_bundle
 from madoguchi.rules import determine
-
-from .samples import FAMILY, IVS_KATSU, example_names, load_example, with_register
 
 DAY = dt.date(2027, 4, 1)
 

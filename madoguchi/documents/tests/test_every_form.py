@@ -14,11 +14,10 @@ import yaml
 
 from madoguchi.catalog.loader import demo_catalog
 from madoguchi.core.wareki import format_wareki
+from madoguchi.documents.samples import IVS_KATSU, example_names, load_example, with_register
 from madoguchi.documents.services import render_bundle
 from madoguchi.rules import determine
 from madoguchi.rules.tests.test_scenarios import SCENARIO_DIR
-
-from .samples import IVS_KATSU, example_names, load_example, with_register
 
 DAY = dt.date(2027, 4, 1)
 SPECIAL = ("\U00020bb7", "\u9ad9", "\ufa11", IVS_KATSU)

@@ -11,11 +11,10 @@ import pytest
 import yaml
 
 from madoguchi.catalog.loader import demo_catalog
+from madoguchi.documents.samples import example_names, load_example, with_register
 from madoguchi.documents.services import DEMO_CATALOG_DIR, build_guide, guide_labels, render_bundle
 from madoguchi.rules import determine
 from madoguchi.rules.tests.test_scenarios import SCENARIO_DIR
-
-from .samples import example_names, load_example, with_register
 
 DAY = dt.date(2027, 4, 1)
 # kana, CJK punctuation, ideographs (BMP, compatibility, planes 2-3), full-width forms

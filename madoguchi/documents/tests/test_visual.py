@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from madoguchi.catalog.loader import demo_catalog
+from madoguchi.documents.samples import load_example, with_register
 from madoguchi.documents.services import render_bundle
 from madoguchi.rules import determine
 
 from .pngdiff import decode_png, diff_ratio, encode_png, page_pixels
-from .samples import load_example, with_register
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 SCALE = 1.0  # 72 dpi: an A4 page is 595 × 842 pixels

@@ -1,4 +1,6 @@
-"""Sample register blocks for the example situations (test fixtures only).
+"""Sample register blocks for the worked examples (madoguchi/rules/examples): the tests
+and bench/documents.py fill every form of an example with them. Part of the package, not
+of the tests, so the benchmark runs without the test extras.
 
 The names carry the characters a municipal form must print as registered: 𠮷 (U+20BB7,
 outside the BMP), 髙 (U+9AD9), 﨑 (U+FA11, a compatibility ideograph NFC would destroy)
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import EXAMPLES_DIR
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "rules" / "examples"
 
 IVS_KATSU = "葛\U000e0102"
 FAMILY = {
