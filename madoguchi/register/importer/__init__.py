@@ -13,7 +13,8 @@ Names are stored exactly as the file holds them: digits are normalised (full-wid
 half-width) only in numeric, code and date fields, never in names.
 
 The package, by concern: ``results`` (counts and errors), ``values`` (one value: digits,
-dates, codes, 続柄), ``mapping`` (the mapping file), ``convert`` (row → Person values),
+dates, codes, 続柄), ``mapping`` (the mapping file), ``address`` (one address column →
+都道府県 / 市区町村 / 町字), ``convert`` (row → Person values),
 ``reading`` (encoding, header, records), ``run`` (``import_register``) and ``writer``
 (the batch writer); the bulk SQL writers live in ``madoguchi.register.bulk``.
 """

@@ -7,6 +7,7 @@ import operator
 from typing import Any
 
 from madoguchi.core.text import given_part
+from madoguchi.register.importer.address import AddressError, split_address
 from madoguchi.register.importer.mapping import FieldSpec, Mapping
 from madoguchi.register.importer.results import FieldError, MappingError
 from madoguchi.register.importer.values import (
@@ -154,6 +155,23 @@ def _converter(spec: FieldSpec, index: dict[str, int], eras: dict[str, str]):
                 return False
             raise FieldError(col, f"フラグの値が不正です: '{value}'")
 
+    elif ftype == "address":
+        hw, prefix = spec.halfwidth_digits, spec.prefix
+        postal_idx = index[spec.postal_column] if spec.postal_column else None
+
+        def conv(row):
+            text = raw(row)
+            if not text.strip(" \u3000"):
+                if required:
+                    raise FieldError(col, "必須項目が空です")
+                return "", "", ""
+            postal = fold_digits(row[postal_idx]).replace("-", "") if postal_idx is not None else ""
+            try:
+                pref, city, town = split_address(text, postal, prefix)
+            except AddressError as exc:
+                raise FieldError(col, str(exc)) from None
+            return pref, city, town.translate(FULLWIDTH_DIGITS) if hw else town
+
     elif ftype == "period":
         units = "年月日"
 
@@ -237,6 +255,9 @@ class RowConverter:
             except FieldError as exc:
                 errors.append((exc.column, exc.reason, spec.name))
         values.pop("_era", None)
+        address = values.pop("address", None)  # one column → 都道府県, 市区町村, 町字
+        if address is not None:
+            values["prefecture"], values["city"], values["town"] = address
         code = values.get("relationship_code")
         if code and self.mapping.relationship_codes:
             text = self.mapping.relationship_codes.get(_norm_code(code))

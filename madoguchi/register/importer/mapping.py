@@ -37,6 +37,61 @@ SITUATION_FLAGS = frozenset(FLAGS)
 _MODEL_FIELDS = {f.name: f for f in Person._meta.concrete_fields}
 _TYPES = {"text", "name", "digits", "code", "date", "bool", "int", "period"}
 
+# The keys each part of a mapping may hold (docs/register-import.md, "Mapping files"). Any
+# other key is refused on load: a misspelt key silently ignored changes what is imported.
+TOP_KEYS = frozenset(
+    {
+        "name",
+        "encoding",
+        "municipality_code",
+        "current_row",
+        "skip_rows",
+        "eras",
+        "relationship_codes",
+        "fields",
+        "flags",
+    }
+)
+CURRENT_ROW_KEYS = frozenset({"latest_flag", "latest_values", "history"})
+FIELD_KEYS = frozenset(
+    {
+        "column",
+        "columns",
+        "type",
+        "join",
+        "codes",
+        "unknown",
+        "true",
+        "false",
+        "zfill",
+        "halfwidth_digits",
+        "era_column",
+        "required",
+        "value",
+    }
+)
+FLAG_KEYS = frozenset({"column", "true", "false"})
+# ``address``: one column holding 都道府県 + 市区町村 + 町字, split into those three fields
+# (importer/address.py) — by the postal-code dictionary, or by the ``prefix`` it names.
+ADDRESS_KEYS = frozenset({"column", "type", "prefix", "halfwidth_digits", "required"})
+ADDRESS_PARTS = ("prefecture", "city", "town")
+
+
+def _keys(spec: dict, allowed: frozenset, where: str) -> dict:
+    """``spec`` with its keys checked against ``allowed``. YAML 1.1 (PyYAML) reads an
+    unquoted ``true:`` / ``false:`` key as a boolean, so ``{type: bool, true: nonblank}`` —
+    as the docs write it — arrives as ``{True: "nonblank"}``: such keys mean the words."""
+    out = {}
+    for key, value in spec.items():
+        if key is True or key is False:
+            key = "true" if key else "false"
+        if key not in allowed:
+            raise MappingError(
+                f"{where}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})"
+            )
+        out[key] = value
+    return out
+
 
 @dataclass
 class FieldSpec:
@@ -54,6 +109,8 @@ class FieldSpec:
     era_column: str | None = None
     required: bool = False
     default: Any = None
+    prefix: tuple[str, str] | None = None  # address: (都道府県, 市区町村) every address begins with
+    postal_column: str | None = None  # address: the row's postal code, for the dictionary
 
 
 def _default_type(model_field) -> str:
@@ -76,6 +133,7 @@ class Mapping:
         if not isinstance(data, dict):
             raise MappingError(f"{source}: a mapping is a YAML mapping")
         self.source = source
+        data = _keys(data, TOP_KEYS, source)
         self.name = str(data.get("name", source))
         self.encoding = str(data.get("encoding", "auto")).lower()
         if self.encoding not in ("auto", "utf-8", "utf-8-sig", "cp932", "shift_jis"):
@@ -89,7 +147,7 @@ class Mapping:
         self.relationship_codes = {
             _norm_code(str(k)): str(v) for k, v in (data.get("relationship_codes") or {}).items()
         }
-        current = data.get("current_row") or {}
+        current = _keys(data.get("current_row") or {}, CURRENT_ROW_KEYS, f"{source}: current_row")
         self.latest_flag_column = current.get("latest_flag")
         self.latest_flag_true = {str(v) for v in current.get("latest_values", ["1"])}
         self.history_column = current.get("history")
@@ -103,6 +161,16 @@ class Mapping:
         self.flags: dict[str, FieldSpec] = {}
         for name, spec in (data.get("flags") or {}).items():
             self.flags[name] = self._flag(name, spec)
+        if "address" in self.fields:
+            both = [f for f in ADDRESS_PARTS if f in self.fields]
+            if both:
+                raise MappingError(
+                    f"{source}: field 'address' fills prefecture, city and town; "
+                    f"do not map {', '.join(both)} as well"
+                )
+            postal = self.fields.get("postal_code")
+            if postal and postal.columns:
+                self.fields["address"].postal_column = postal.columns[0]
         for name in REQUIRED:
             if name not in self.fields:
                 raise MappingError(f"{source}: field '{name}' is required")
@@ -129,6 +197,8 @@ class Mapping:
         return cls(data, source=str(p))
 
     def _field(self, name: str, spec: Any) -> FieldSpec:
+        if name == "address":
+            return self._address(spec)
         if name not in _MODEL_FIELDS and name != "household_no":
             raise MappingError(f"{self.source}: unknown field '{name}'")
         if name in COMPUTED:
@@ -137,6 +207,7 @@ class Mapping:
             spec = {"column": spec}
         if not isinstance(spec, dict):
             raise MappingError(f"{self.source}: field '{name}': give a column or a mapping")
+        spec = _keys(spec, FIELD_KEYS, f"{self.source}: field '{name}'")
         model_field = _MODEL_FIELDS.get(name)
         default_type = "digits" if name == "household_no" else _default_type(model_field)
         ftype = spec.get("type", default_type)
@@ -171,6 +242,39 @@ class Mapping:
             default=spec.get("value"),
         )
 
+    def _address(self, spec: Any) -> FieldSpec:
+        where = f"{self.source}: field 'address'"
+        if isinstance(spec, str):
+            spec = {"column": spec}
+        if not isinstance(spec, dict):
+            raise MappingError(f"{where}: give a column or a mapping")
+        spec = _keys(spec, ADDRESS_KEYS, where)
+        if spec.get("type", "address") != "address":
+            raise MappingError(f"{where}: the type of 'address' is address")
+        if not isinstance(spec.get("column"), str) or not spec["column"]:
+            raise MappingError(f"{where}: give the one column that holds the address")
+        prefix = spec.get("prefix")
+        if prefix is not None:
+            from madoguchi.register.importer.address import prefectures
+
+            if not isinstance(prefix, dict):
+                raise MappingError(f"{where}: prefix is {{prefecture: …, city: …}}")
+            prefix = _keys(prefix, frozenset({"prefecture", "city"}), f"{where}: prefix")
+            pref, city = str(prefix.get("prefecture") or ""), str(prefix.get("city") or "")
+            if pref not in prefectures():
+                raise MappingError(f"{where}: prefix: '{pref}' is not a 都道府県")
+            if not city:
+                raise MappingError(f"{where}: prefix: give the city (市区町村)")
+            prefix = (pref, city)
+        return FieldSpec(
+            name="address",
+            type="address",
+            columns=[spec["column"]],
+            halfwidth_digits=bool(spec.get("halfwidth_digits", False)),
+            required=bool(spec.get("required", False)),
+            prefix=prefix,
+        )
+
     def _flag(self, name: str, spec: Any) -> FieldSpec:
         if name not in SITUATION_FLAGS:
             raise MappingError(f"{self.source}: unknown flag '{name}' (see situation.md)")
@@ -178,6 +282,7 @@ class Mapping:
             spec = {"column": spec}
         if not isinstance(spec, dict) or "column" not in spec:
             raise MappingError(f"{self.source}: flag '{name}': give a column")
+        spec = _keys(spec, FLAG_KEYS, f"{self.source}: flag '{name}'")
         true = spec.get("true", ["1"])
         return FieldSpec(
             name=name,
@@ -192,8 +297,9 @@ class Mapping:
         cols: set[str] = set()
         for spec in [*self.fields.values(), *self.flags.values()]:
             cols.update(spec.columns)
-            if spec.era_column:
-                cols.add(spec.era_column)
+            for extra in (spec.era_column, spec.postal_column):
+                if extra:
+                    cols.add(extra)
         for col, _ in self.skip_rows:
             cols.add(col)
         for col in (self.latest_flag_column, self.history_column):
