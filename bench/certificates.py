@@ -57,7 +57,7 @@ def main(argv=None) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     from madoguchi.accounts.models import Staff
     from madoguchi.certificates import render, services
-    from madoguchi.certificates.tests.fixtures import make_city
+    from madoguchi.certificates.samples import make_city
     from madoguchi.register.models import Person
 
     if not Person.objects.filter(atena_no="200001").exists():

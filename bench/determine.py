@@ -88,6 +88,9 @@ def situation() -> dict:
         s["surname_changes"] = [persons[1]["id"]]
         if event == "divorce":
             s["custodial_parent"] = RNG.choice(s["couple"])
+    for p in persons:  # 住所地特例 is a fact of a person who moves in (rules/situation.py)
+        if not (event == "move_in" and p.get("moving", True)):
+            p["flags"] = [f for f in p.get("flags", []) if f != "special_address_facility"]
     return s
 
 

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from madoguchi.certificates.tests.fixtures import make_city
+from madoguchi.certificates.samples import make_city
 
 from .conftest import Counted, login
 

@@ -3,7 +3,7 @@ the browser tests)."""
 
 import pytest
 
-from .fixtures import make_city
+from madoguchi.certificates.samples import make_city
 
 
 @pytest.fixture

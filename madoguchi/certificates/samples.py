@@ -1,5 +1,6 @@
-"""The certificate tests' city: a household of four, a protected person, a
-removed person and a seal registration."""
+"""A sample city for certificates: a household of four, a protected person, a removed
+person and a seal registration. Used by the certificate tests and bench/certificates.py;
+part of the package, not of the tests, so the benchmark runs without the test extras."""
 
 from datetime import date
 
