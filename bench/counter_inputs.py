@@ -57,7 +57,7 @@ def prepare(url: str, scenario: str = "move_in") -> None:
     user.set_password(PASSWORD)
     user.save()
     if scenario == "certificate":
-        from madoguchi.certificates.tests.fixtures import make_city
+        from madoguchi.certificates.samples import make_city
 
         make_city()
         services.issue_ticket("certificate")

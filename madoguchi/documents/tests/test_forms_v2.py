@@ -15,10 +15,9 @@ import pytest
 
 from madoguchi.catalog.loader import DEMO_DIR, demo_catalog, load_catalog
 from madoguchi.documents.engine import DocumentError
+from madoguchi.documents.samples import load_example, with_register
 from madoguchi.documents.services import render_bundle
 from madoguchi.rules import determine
-
-from .samples import load_example, with_register
 
 DAY = dt.date(2027, 4, 1)
 
