@@ -1,5 +1,6 @@
 """bench/ runs with the product's install plus what bench/README.md names: no script
-imports conftest, a test module or a test-only package, and README lists every script."""
+imports conftest, a test module or a test-only package; README lists every script and
+bench/smoke (run by .ci/run without the test extras) starts every one."""
 
 import ast
 from pathlib import Path
@@ -44,3 +45,10 @@ def test_bench_readme_lists_every_script():
     readme = (BENCH / "README.md").read_text("utf-8")
     missing = [p.name for p in sorted(BENCH.glob("*.py")) if f"`{p.name}`" not in readme]
     assert not missing, f"bench/README.md does not list {missing}"
+
+
+def test_bench_smoke_runs_every_script():
+    smoke = (BENCH / "smoke").read_text("utf-8")
+    scripts = [p.name for p in sorted(BENCH.glob("*.py")) if p.name != "browser.py"]
+    missing = [name for name in scripts if f"run {name}" not in smoke]
+    assert not missing, f"bench/smoke does not run {missing}"
