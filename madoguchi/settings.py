@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "madoguchi.accounts.middleware.LoginRequiredMiddleware",
     "madoguchi.core.errors.ErrorMiddleware",
+    "madoguchi.core.middleware.RejectLoneSurrogatesMiddleware",
 ]
 
 ROOT_URLCONF = "madoguchi.urls"

@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from madoguchi.core import yamlsafe
+
 
 class LineDict(dict):
     """A mapping that remembers the line of itself and of each key (1-based)."""
@@ -69,7 +71,7 @@ LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
 def load_text(text: str) -> Any:
-    return yaml.load(text, Loader=LineLoader)  # noqa: S506 - SafeLoader subclass
+    return yamlsafe.load(text, LineLoader)  # refuses alias bombs
 
 
 def plain(value: Any) -> Any:

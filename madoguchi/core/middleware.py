@@ -2,6 +2,8 @@
 stored in a cookie), else Japanese — never the browser's Accept-Language, so a counter PC
 set up in English still shows the Japanese counter until someone switches."""
 
+import re
+
 
 class JapaneseFirstMiddleware:
     def __init__(self, get_response):
@@ -97,3 +99,37 @@ class SecurityHeadersMiddleware:
         response.setdefault("X-Content-Type-Options", "nosniff")
         response.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+# A JSON "\ud800" escape that is not half of a pair decodes to a lone surrogate: a str
+# that PostgreSQL refuses and no page can encode (a stored one made a visit page 500
+# forever). Raw UTF-8 cannot carry one, and forms decode bad bytes to U+FFFD, so JSON
+# escapes are the only way in.
+_LONE_SURROGATE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+class RejectLoneSurrogatesMiddleware:
+    """400 for a JSON body with a lone surrogate escape, before any view sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("POST", "PUT", "PATCH") and "json" in request.content_type:
+            body = request.body.decode("utf-8", errors="replace")
+            if "\\u" in body and _LONE_SURROGATE.search(body):
+                from django.http import JsonResponse
+                from django.utils.translation import gettext as _
+
+                return JsonResponse(
+                    {
+                        "detail": _(
+                            "文字として使えない値（対になっていないサロゲート）が含まれています"
+                        )
+                    },
+                    status=400,
+                )
+        return self.get_response(request)

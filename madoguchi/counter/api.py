@@ -7,6 +7,7 @@ from datetime import date
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 
@@ -37,6 +38,8 @@ def _fail(exc: services.CounterError):
     body = {"field": exc.field, "message": exc.message}
     if isinstance(exc, services.VisitConflict):
         body["current_version"] = exc.current_version
+        return Status(409, body)
+    if isinstance(exc, services.TicketTaken):
         return Status(409, body)
     return Status(400, body)
 
@@ -219,10 +222,17 @@ def _step(request, func, visit_id: int, *args, **kw):
     return _visit_response(request, visit_id)
 
 
-@router.post("/visits", response={201: dict, 400: Error})
+@router.post("/visits", response={201: dict, 400: Error, 404: Error, 409: Error})
 def open_visit(request, payload: VisitIn):
-    ticket = get_object_or_404(Ticket, pk=payload.ticket_id) if payload.ticket_id else None
-    visit = services.open_visit(request.user, ticket=ticket, event_date=payload.event_date)
+    ticket = None
+    if payload.ticket_id:
+        ticket = Ticket.objects.filter(pk=payload.ticket_id).first()
+        if ticket is None:
+            return Status(404, {"field": "ticket_id", "message": _("受付票が見つかりません")})
+    try:
+        visit = services.open_visit(request.user, ticket=ticket, event_date=payload.event_date)
+    except services.CounterError as exc:
+        return _fail(exc)
     return _visit_response(request, visit.pk, 201)
 
 

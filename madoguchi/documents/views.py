@@ -15,6 +15,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from madoguchi.core import yamlsafe
+
 from .services import BundleRequestError, audit_bundle, bundle_for_situation
 
 
@@ -47,7 +49,7 @@ def preview(request):
         date=request.POST.get("date", ""),
     )
     try:
-        situation = yaml.load(ctx["text"], Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        situation = yamlsafe.load(ctx["text"], _Loader)  # refuses alias bombs
         notified_on = dt.date.fromisoformat(ctx["date"]) if ctx["date"] else None
         with transaction.atomic():
             bundle = bundle_for_situation(situation, tuple(ctx["languages"]), notified_on)

@@ -188,7 +188,7 @@ def _person(raw: Any, i: int, event: str) -> dict:
             f"{where}.flags", "flags は一覧で書いてください", "flags must be a list"
         )
     for j, flag in enumerate(flags):
-        if flag not in FLAGS:
+        if not isinstance(flag, str) or flag not in FLAGS:
             raise SituationError(
                 f"{where}.flags[{j}]", f"不明なフラグです: {flag!r}", f"unknown flag: {flag!r}"
             )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from . import services
 from .models import HandOffAttempt, Task
@@ -54,7 +53,12 @@ def task_dict(task: Task) -> dict:
 
 
 @router.get("/", response={200: list[dict], 403: Error})
-def queue(request, department: str = "", include_done: bool = False, limit: int = 200):
+def queue(
+    request,
+    department: str = "",
+    include_done: bool = False,
+    limit: int = Query(200, ge=1, le=1000),  # noqa: B008 - ninja's parameter declaration
+):
     try:
         qs = services.department_queue(request.user, department or None, include_done)
     except PermissionError as exc:
@@ -62,9 +66,11 @@ def queue(request, department: str = "", include_done: bool = False, limit: int 
     return Status(200, [task_dict(t) for t in with_handoffs(qs)[:limit]])
 
 
-@router.get("/{task_id}", response={200: dict, 403: Error})
+@router.get("/{task_id}", response={200: dict, 403: Error, 404: Error})
 def detail(request, task_id: int):
-    task = get_object_or_404(Task, pk=task_id)
+    task = Task.objects.filter(pk=task_id).first()
+    if task is None:
+        return Status(404, {"field": "task_id", "message": _("処理が見つかりません")})
     if not services.may_work_on(request.user, task.department):
         return Status(403, {"message": _("他課の処理は閲覧できません")})
     with transaction.atomic():
@@ -74,10 +80,12 @@ def detail(request, task_id: int):
     return Status(200, out)
 
 
-@router.post("/{task_id}/status", response={200: dict, 400: Error, 403: Error})
+@router.post("/{task_id}/status", response={200: dict, 400: Error, 403: Error, 404: Error})
 def set_status(request, task_id: int, payload: StatusIn):
     try:
         task = services.set_status(task_id, payload.status, request.user, payload.reason)
+    except Task.DoesNotExist:
+        return Status(404, {"field": "task_id", "message": _("処理が見つかりません")})
     except services.TaskError as exc:
         return Status(400, {"field": exc.field, "message": str(exc)})
     except PermissionError as exc:

@@ -6,7 +6,7 @@ display board. ``visit``: the visit's steps from ``open_visit`` to ``mark_signed
 names below are its public surface.
 """
 
-from .errors import CounterError, VisitConflict
+from .errors import CounterError, TicketTaken, VisitConflict
 from .queue import (
     CERTIFICATE,
     call_next,
@@ -47,6 +47,7 @@ __all__ = [
     "PAPER_FIELDS",
     "CounterError",
     "VisitConflict",
+    "TicketTaken",
     "add_paper_persons",
     "add_person",
     "answer",

@@ -16,6 +16,10 @@ class CounterError(Exception):
         self.message = message
 
 
+class TicketTaken(CounterError):
+    """The ticket already has its visit (409)."""
+
+
 class VisitConflict(CounterError):
     def __init__(self, visit: Visit, sent_version: int):
         super().__init__(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,18 +23,25 @@ from madoguchi.audit.services import record
 
 from .. import determination, prefill
 from ..models import IdDocument, Ticket, TicketStatus, Visit, VisitEvent, VisitPerson, VisitStep
-from .errors import CounterError, VisitConflict
+from .errors import CounterError, TicketTaken, VisitConflict
 from .queue import CERTIFICATE, finish_ticket
 
 
 def open_visit(actor, ticket: Ticket | None = None, event_date: date | None = None) -> Visit:
-    with transaction.atomic():
-        visit = Visit.objects.create(
-            ticket=ticket, clerk=actor, event_date=event_date or timezone.localdate(), state={}
-        )
-        if ticket is not None and ticket.purpose != CERTIFICATE:
-            VisitEvent.objects.create(visit=visit, event=ticket.purpose, order=0)
-        record(actor, "visit.open", query=f"visit:{visit.pk}")
+    """A new visit; a ticket has at most one (opening it again raises TicketTaken)."""
+    taken = TicketTaken(_("この受付番号の案件はすでに開かれています"), "ticket_id")
+    if ticket is not None and Visit.objects.filter(ticket=ticket).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                ticket=ticket, clerk=actor, event_date=event_date or timezone.localdate(), state={}
+            )
+            if ticket is not None and ticket.purpose != CERTIFICATE:
+                VisitEvent.objects.create(visit=visit, event=ticket.purpose, order=0)
+            record(actor, "visit.open", query=f"visit:{visit.pk}")
+    except IntegrityError:  # the same ticket opened by someone else at the same moment
+        raise taken from None
     return visit
 
 

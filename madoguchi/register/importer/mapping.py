@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from madoguchi.core import yamlsafe
 from madoguchi.register.importer.results import MappingError
 from madoguchi.register.importer.values import _norm_code
 from madoguchi.register.models import Person
@@ -189,7 +190,7 @@ class Mapping:
         if not p.exists() and (MAPPINGS_DIR / f"{p}.yaml").exists():
             p = MAPPINGS_DIR / f"{p}.yaml"
         try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8"))
+            data = yamlsafe.load(p.read_text(encoding="utf-8"))  # refuses alias bombs
         except OSError as exc:
             raise MappingError(f"{path}: cannot read mapping ({exc.strerror})") from exc
         except yaml.YAMLError as exc:

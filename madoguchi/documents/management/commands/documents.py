@@ -19,6 +19,8 @@ from pathlib import Path
 import yaml
 from django.core.management.base import BaseCommand, CommandError
 
+from madoguchi.core import yamlsafe
+
 
 class _Loader(yaml.SafeLoader):
     """Dates stay text, so that ``determine`` names the field of an impossible date."""
@@ -76,7 +78,7 @@ class Command(BaseCommand):
         src = opts["situation"]
         try:
             text = sys.stdin.read() if src == "-" else Path(src).read_text(encoding="utf-8")
-            situation = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+            situation = yamlsafe.load(text, _Loader)  # refuses alias bombs
         except (OSError, yaml.YAMLError) as exc:
             raise CommandError(f"{src}: {exc}", returncode=2) from exc
         visit = isinstance(situation, list) and all(isinstance(x, dict) for x in situation)

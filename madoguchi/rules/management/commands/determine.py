@@ -14,6 +14,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from madoguchi.core import yamlsafe
+
 
 def _loader():
     import yaml
@@ -33,12 +35,11 @@ def _loader():
 
 
 def read_situation(name: str):
-    import yaml
 
     text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()
     if name.endswith(".json"):
         return json.loads(text)
-    return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+    return yamlsafe.load(text, _loader())  # refuses alias bombs
 
 
 class Command(BaseCommand):
