@@ -125,3 +125,21 @@ def test_yaml_alias_bombs_are_refused_quickly(tmp_path):
 def test_alias_bomb_in_the_situation_preview_is_a_422_page(clerk_client):
     r = clerk_client.post("/documents/", {"situation": BOMB})
     assert r.status_code == 422 and "refused" in r.content.decode()
+
+
+@pytest.mark.parametrize("length", [17, 40])
+def test_long_furigana_renders_on_every_form(db, length):
+    """A フリガナ longer than a form's boxes (17+ characters: many foreign residents)
+    renders: the boxes point to the overflow list, which prints it whole."""
+    import pypdfium2
+
+    from madoguchi.documents.services import bundle_for_situation
+    from madoguchi.documents.tests.samples import load_example, with_register
+
+    kana = ("アレクサンドロヴィチ" * 4)[:length]
+    s = with_register(load_example("move_in_family_of_four"))
+    for p in s["persons"]:
+        p["register"]["kana"] = kana
+    pdf = pypdfium2.PdfDocument(bundle_for_situation(s, ("ja",), None).pdf)
+    text = "".join(page.get_textpage().get_text_range() for page in pdf)
+    assert "超過リスト" in text and kana in text.replace("\r", "").replace("\n", "")

@@ -121,9 +121,9 @@ def test_database_down_gives_a_clear_page_and_json(clerk, monkeypatch, caplog):
 
 
 def test_a_missing_record_in_the_api_is_404_json(clerk_client):
-    r = clerk_client.get("/api/tasks/987654")
+    r = clerk_client.get("/api/counter/visits/987654")
     assert r.status_code == 404, r.content
-    assert "detail" in r.json()
+    assert r.json()["detail"]
 
 
 def test_serve_checks_the_database_at_start_up(tmp_path):
