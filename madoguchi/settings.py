@@ -121,9 +121,10 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
-# Idle sessions expire: every request renews the cookie, 30 minutes of silence ends it.
+# Idle sessions expire: 30 minutes without anyone doing anything ends it.
 SESSION_COOKIE_AGE = int(os.environ.get("MADOGUCHI_IDLE_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+# Activity renews the session (accounts.middleware), the screens' timed polls do not.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"

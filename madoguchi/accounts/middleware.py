@@ -2,11 +2,18 @@
 
 Views that must be open (the login page, the waiting-room display) are marked with
 Django's ``login_not_required``. The API answers 401 in JSON instead of redirecting.
+
+Idle expiry: only what a person does renews the session. The screens' polls (queue,
+department tasks, a visit's tasks) do not — otherwise a counter PC left logged in would
+stay logged in forever. When a poll finds the session gone, the whole screen goes to
+the login page (htmx ``HX-Redirect``), which says the session expired.
 """
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -24,7 +31,16 @@ class LoginRequiredMiddleware:
     # A member of staff who must change their password may reach only these.
     password_paths = ("/accounts/password/", "/accounts/logout/")
 
+    # Routes the screens poll on a timer (hx-trigger="every …"): they do not renew.
+    polling_routes = frozenset(
+        {"tasks:table", "counter:queue_panel", "counter:visit_tasks", "counter:display_board"}
+    )
+
     def process_view(self, request, view_func, view_args, view_kwargs):
+        match = getattr(request, "resolver_match", None)
+        polling = match is not None and match.view_name in self.polling_routes
+        if request.user.is_authenticated and not polling:
+            request.session.modified = True  # activity: the idle period starts again
         if request.user.is_authenticated:
             if getattr(request.user, "must_change_password", False) and not (
                 request.path.startswith(self.password_paths + self.open_prefixes)
@@ -39,4 +55,16 @@ class LoginRequiredMiddleware:
             return None
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": _("ログインが必要です")}, status=401)
-        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        expired = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if getattr(request, "htmx", False):
+            # A fragment must not swap the login page into the screen: go there whole.
+            page = urlsplit(request.htmx.current_url or "/").path or "/"
+            response = HttpResponse(status=200)
+            response["HX-Redirect"] = self._login_url(page, expired)
+            return response
+        return redirect(self._login_url(request.get_full_path(), expired))
+
+    @staticmethod
+    def _login_url(next_url: str, expired: bool) -> str:
+        url = redirect_to_login(next_url, settings.LOGIN_URL)["Location"]
+        return url + ("&expired=1" if expired else "")

@@ -30,6 +30,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = LockoutAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["expired"] = self.request.GET.get("expired") == "1"
+        return ctx
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Any member of staff changes their own password (the policy applies); a forced

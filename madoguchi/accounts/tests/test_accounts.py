@@ -182,7 +182,7 @@ def test_idle_session_settings():
     assert django_settings.SESSION_COOKIE_AGE == int(
         os.environ.get("MADOGUCHI_IDLE_SECONDS", "1800")
     )
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert django_settings.SESSION_SAVE_EVERY_REQUEST is False  # activity renews (middleware)
     assert django_settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     assert django_settings.SESSION_COOKIE_HTTPONLY is True
 
