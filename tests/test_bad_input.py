@@ -133,8 +133,8 @@ def test_long_furigana_renders_on_every_form(db, length):
     renders: the boxes point to the overflow list, which prints it whole."""
     import pypdfium2
 
+    from madoguchi.documents.samples import load_example, with_register
     from madoguchi.documents.services import bundle_for_situation
-    from madoguchi.documents.tests.samples import load_example, with_register
 
     kana = ("アレクサンドロヴィチ" * 4)[:length]
     s = with_register(load_example("move_in_family_of_four"))
