@@ -33,6 +33,7 @@ def _person_rows(visit: Visit) -> list[dict]:
                 "birth_date": vp.data.get("birth_date"),
                 "sex": vp.data.get("sex"),
                 "relationship": vp.data.get("relationship"),
+                "parents": vp.data.get("parents", []),
                 "health_insurance": vp.data.get("health_insurance", "none"),
                 "health_insurance_before": vp.data.get("health_insurance_before", ""),
                 "pension": vp.data.get("pension", "none"),

@@ -39,6 +39,7 @@ from .visit import (
     set_event_details,
     set_events,
     set_involved,
+    set_parents,
 )
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "set_events",
     "set_applicant",
     "set_involved",
+    "set_parents",
     "transfer",
     "valid_purposes",
     "waiting",

@@ -283,6 +283,30 @@ def set_applicant(
     return visit
 
 
+def set_parents(visit_id: int, version: int, actor, pid: str, parents: list[str]) -> Visit:
+    """The mother and/or father of ``pid`` in the household (situation ``parents``): a
+    grandchild raised with its mother, an orphan's parent gone. None chosen: the default
+    (a 子 has the head and the spouse). Decides who is a kid and who claims 児童手当."""
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        persons = {p.pid: p for p in visit.persons.all()}
+        if pid not in persons:
+            raise CounterError(_("不明な人: %(p)s") % {"p": pid}, "pid")
+        chosen = [p for p in dict.fromkeys(parents) if p]
+        if len(chosen) > 2 or pid in chosen or any(p not in persons for p in chosen):
+            raise CounterError(_("親は本人以外の世帯の人から2人までです"), "parents")
+        vp = persons[pid]
+        data = dict(vp.data)
+        if chosen:
+            data["parents"] = chosen
+        else:
+            data.pop("parents", None)
+        vp.data = data
+        vp.save(update_fields=["data"])
+        _commit(visit, actor, "visit.set_parents")
+    return visit
+
+
 def set_involved(visit_id: int, version: int, actor, pids: list[str]) -> Visit:
     with transaction.atomic():
         visit = _lock(visit_id, version)

@@ -384,3 +384,28 @@ def test_planned_move_out_date_is_entered_as_a_date_and_starts_the_15_days(
     visit = Visit.objects.get(pk=f.id)
     claim = next(p for p in visit.result["procedures"] if p["id"] == "child_allowance.claim")
     assert claim["deadline"] == "2027-04-04"  # 15 days from the planned move-out date
+
+
+def test_parents_set_in_the_visit_make_a_grandchild_a_kid_of_its_mother(clerk_client, db):
+    """A grandchild (続柄 孫 → relative) raised with its mother in the grandparents'
+    household: the clerk names its mother; 児童手当 is then claimed by her."""
+    f = Flow(clerk_client)
+    persons = [
+        {"name": "北　一子", "kana": "キタ　イチコ", "birth_date": "1960-01-02", "sex": "female", "relationship": "head"},
+        {"name": "北　二葉", "kana": "キタ　フタバ", "birth_date": "1988-05-05", "sex": "female", "relationship": "child"},
+        {"name": "北　三太", "kana": "キタ　サンタ", "birth_date": "2020-05-05", "sex": "male", "relationship": "relative"},
+    ]  # fmt: skip
+    f.step("paper-persons", persons=persons, former_address="東京都千代田区千代田1番1号")
+    f.step("address", postal_code="0900025", banchi="1番地")
+    assert "child_allowance.claim" not in f.procedures()  # no parent: not a kid
+    version = Visit.objects.get(pk=f.id).version
+    url = f"/counter/visits/{f.id}/do/parents/"
+    r = clerk_client.post(url, {"version": version, "pid": "p3", "parents": ["p3"]})
+    assert r.status_code == 400  # not its own parent
+    r = clerk_client.post(url, {"version": version, "pid": "p3", "parents": ["p2"]})
+    assert r.status_code == 302
+    visit = Visit.objects.get(pk=f.id)
+    assert visit.persons.get(pid="p3").data["parents"] == ["p2"]
+    claim = next(p for p in visit.result["procedures"] if p["id"] == "child_allowance.claim")
+    assert claim["persons"] == ["p2"]
+    assert AuditRecord.objects.filter(action="visit.set_parents").exists()

@@ -136,6 +136,9 @@ VISIT_ACTIONS = {
     ),
     "paper": _paper,
     "involved": lambda v, n, u, p: services.set_involved(v, n, u, p.getlist("pids")),
+    "parents": lambda v, n, u, p: services.set_parents(
+        v, n, u, p.get("pid", ""), p.getlist("parents")
+    ),
     "applicant": lambda v, n, u, p: services.set_applicant(
         v,
         n,
