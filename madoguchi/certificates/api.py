@@ -110,7 +110,7 @@ def kinds(request):
 def quote(request, body: RequestSchema):
     """Check a request without issuing: the persons' count, the items and the fees."""
     try:
-        q = services.check(_request_in(body), request.user)
+        q = services.quote(_request_in(body), request.user)
     except services.Refused as exc:
         raise HttpError(403, exc.message) from None
     except services.CertificateError as exc:

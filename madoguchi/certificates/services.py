@@ -366,6 +366,23 @@ def check(req: RequestIn, user, *, today: date | None = None) -> Quote:
     )
 
 
+def quote(req: RequestIn, user, *, action: str = "quote") -> Quote:
+    """``check`` for a quote or the request form before issuing, audited as a read of
+    the persons concerned (``certificates.<action>``)."""
+    q = check(req, user)
+    persons = q.persons
+    with transaction.atomic():
+        audit.record(
+            user,
+            f"certificates.{action}",
+            query=",".join(f"{ql.kind.id}x{ql.copies}" for ql in q.lines),
+            person_ids=[p.atena_no for p in persons],
+            household_ids=sorted({p.household.household_no for p in persons}),
+            flagged=any(p.support_measure for p in persons),
+        )
+    return q
+
+
 # ------------------------------------------------------------------ issuing
 
 

@@ -19,4 +19,5 @@ urlpatterns = [
     path("till.pdf", views.till_pdf, name="till_pdf"),
     path("till.csv", views.till_csv, name="till_csv"),
     path("seals/", views.seal_register, name="seals"),
+    path("stats/", views.stats_page, name="stats"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -186,7 +187,7 @@ def new_request(request, atena_no: str):
             req_in = request_in(post, atena_no, _counter_no(request), ticket)
             req_in.visit_id = visit.pk if visit else None
             if post.get("action") == "form":
-                quote = services.check(req_in, request.user)
+                quote = services.quote(req_in, request.user, action="form")
                 unsaved = CertificateRequest(
                     requester_type=req_in.requester_type,
                     requester_name=quote.requester_name,
@@ -393,6 +394,20 @@ def till_csv(request):
         f'attachment; filename="till-{day.isoformat()}-{counter or "all"}.csv"'
     )
     return resp
+
+
+@counter_staff
+def stats_page(request):
+    """Managers: certificates per kind and hour, fees per day, waiting and service time."""
+    if not request.user.is_manager:
+        raise PermissionDenied(_("管理職のみ利用できます"))
+    from .stats import figures
+
+    try:
+        days = max(1, min(int(request.GET.get("days", "7")), 92))
+    except ValueError:
+        days = 7
+    return render(request, "certificates/stats.html", {"f": figures(days)})
 
 
 @counter_staff

@@ -554,3 +554,93 @@ def test_seal_registration_at_the_counter(city, clerk_client):
         "守山" not in r.content.decode()
         and not SealRegistration.objects.filter(atena_no="300001").exists()
     )
+
+
+def test_stats_for_managers(city, clerk, client, staff_factory):
+    from madoguchi.certificates.stats import figures
+
+    s.issue(_req(copies=2), clerk)
+    cert = s.issue(_req(kind="seal", seal_card_no="S0000001"), clerk).certificates.get()
+    s.void(cert.pk, clerk, "不要")
+    f = figures(7)
+    assert {r["kind"]: (r["count"], r["fees"]) for r in f["per_kind"]} == {
+        "住民票の写し（世帯全員）": (1, 600),
+        "印鑑登録証明書": (1, 300),
+    }
+    today = [d for d in f["per_day"] if d["day"] == timezone.localdate()][0]
+    assert (today["issued"], today["fees"], today["refunds"], today["net"]) == (2, 900, 300, 600)
+    assert sum(r["count"] for r in f["per_hour"]) == 2
+    client.force_login(clerk)
+    assert client.get("/certificates/stats/").status_code == 403
+    client.force_login(staff_factory("boss", "manager", "citizen"))
+    r = client.get("/certificates/stats/?days=3")
+    assert r.status_code == 200 and "印鑑登録証明書" in r.content.decode()
+
+
+def test_quote_is_audited(city, clerk_client):
+    body = {"subject_atena_no": "200001", "lines": [{"kind": "juminhyo_all"}]}
+    clerk_client.post("/api/certificates/quote", json.dumps(body), content_type="application/json")
+    rec = AuditRecord.objects.filter(action="certificates.quote").get()
+    assert set(rec.person_ids) == {"200001", "200002", "200003", "200004"}
+
+
+def test_demo_seals_for_seal_registered_persons(db):
+    from madoguchi.certificates import seals
+    from madoguchi.certificates.models import SealRegistration
+    from madoguchi.register.generator import generate_city
+    from madoguchi.register.models import Person
+
+    generate_city(persons=300, seed=7)
+    expected = {
+        p.atena_no
+        for p in Person.objects.filter(status="1")
+        if "seal_registered" in (p.flags or [])
+    }
+    assert expected and seals.generate_demo(seed=7) == len(expected)
+    assert set(SealRegistration.objects.values_list("atena_no", flat=True)) == expected
+    assert seals.generate_demo(seed=7) == 0  # idempotent
+
+
+def test_cli_till_and_seal_import(city, clerk, tmp_path, capsys):
+    from madoguchi.certificates import seals
+
+    s.issue(_req(counter_no="7"), clerk)
+    call_command(
+        "certificates",
+        "till",
+        "--counter",
+        "7",
+        "--pdf",
+        str(tmp_path / "t.pdf"),
+        "--csv",
+        str(tmp_path / "t.csv"),
+    )
+    assert "issued=1 total=300" in capsys.readouterr().out
+    assert (tmp_path / "t.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "t.csv").read_bytes().startswith("\ufeff".encode())
+    mapping = Path(seals.__file__).parent / "mappings" / "seals-sample.yaml"
+    (tmp_path / "a.svg").write_bytes(seals.impression_svg("髙橋"))
+    (tmp_path / "s.csv").write_text(
+        "印鑑登録番号,宛名番号,登録状態,印影ファイル,印鑑登録証番号\n00000005,200003,1,a.svg,S5\n",
+        "utf-8-sig",
+    )
+    call_command(
+        "certificates",
+        "seals",
+        "import",
+        str(tmp_path / "s.csv"),
+        "--mapping",
+        str(mapping),
+        "--dry-run",
+    )
+    assert "checked 1 rows" in capsys.readouterr().out
+    call_command(
+        "certificates", "seals", "import", str(tmp_path / "s.csv"), "--mapping", str(mapping)
+    )
+    assert "imported 1 rows" in capsys.readouterr().out
+    (tmp_path / "s.csv").write_text("印鑑登録番号,宛名番号\n1,2\n", "utf-8-sig")
+    with pytest.raises(CommandError) as exc:
+        call_command(
+            "certificates", "seals", "import", str(tmp_path / "s.csv"), "--mapping", str(mapping)
+        )
+    assert exc.value.returncode == 2 and "登録状態" in str(exc.value)
