@@ -239,6 +239,9 @@ def check(req: RequestIn, user, *, today: date | None = None) -> Quote:
     if requester is None:
         raise CertificateError("requester_type", _("請求者の区分を選んでください"))
     subject = _person(req.subject_atena_no, "subject_atena_no")
+    if subject.support_measure and not may_see_protected(user):
+        # before any other check: no message may tell such staff anything about the person
+        raise _refuse(user, req, [subject], "staff_not_permitted")
     lines: list[QuoteLine] = []
     seen_kinds: set[str] = set()
     for i, line in enumerate(req.lines):

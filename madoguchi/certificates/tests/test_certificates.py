@@ -209,6 +209,15 @@ def test_protected_person_refused_for_staff_without_permission(city, clerk):
     assert rec.flagged and rec.person_ids == ["300001"]
 
 
+def test_protected_removed_person_refused_before_any_other_message(city, clerk):
+    from madoguchi.register.models import Person
+
+    Person.objects.filter(atena_no="400001").update(support_measure=True)
+    for kind in ("juminhyo_all", "joshu", "seal"):
+        with pytest.raises(s.Refused):  # not "removed", not "no seal": nothing about them
+            s.issue(_req(atena="400001", kind=kind, copies=0), clerk)
+
+
 def test_protected_person_only_self_or_official(city, protected_clerk):
     agent = dict(
         requester_type="agent",
@@ -644,3 +653,19 @@ def test_cli_till_and_seal_import(city, clerk, tmp_path, capsys):
             "certificates", "seals", "import", str(tmp_path / "s.csv"), "--mapping", str(mapping)
         )
     assert exc.value.returncode == 2 and "登録状態" in str(exc.value)
+
+
+def test_pages_in_english(city, clerk, clerk_client):
+    from django.conf import settings
+    from django.utils import translation
+
+    req = s.issue(_req(), clerk)
+    clerk_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    try:
+        html = clerk_client.get("/certificates/new/200001/").content.decode()
+        assert "Kinds and copies" in html and "Issue" in html and "髙橋　太郎" in html
+        html = clerk_client.get(f"/certificates/requests/{req.pk}/").content.decode()
+        assert "Issued certificates" in html and "Void and reissue" in html
+        assert "Daily till report" in clerk_client.get("/certificates/till/").content.decode()
+    finally:
+        translation.activate("ja")
