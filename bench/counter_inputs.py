@@ -93,7 +93,7 @@ def certificate_flow(page, ctx) -> int:
     inputs += 7
     key("Enter")
     page.locator("#results a.result-link").first.wait_for()
-    page.wait_for_function("document.activeElement.classList.contains('result-link')")
+    page.wait_for_function("() => document.activeElement.classList.contains('result-link')")
     key("Enter")
     page.locator("#request-form").wait_for()
     with ctx.expect_page() as popup:

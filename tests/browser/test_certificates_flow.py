@@ -47,7 +47,7 @@ def _call_and_find(c: Counted, live_server, birth: str):
     c.type("#q", birth)
     c.press("Enter")
     page.locator("#results a.result-link").first.wait_for()
-    page.wait_for_function("document.activeElement.classList.contains('result-link')")
+    page.wait_for_function("() => document.activeElement.classList.contains('result-link')")
     c.press("Enter")
     page.locator("#request-form").wait_for()
 
