@@ -1,4 +1,4 @@
-"""Fixtures of the certificate tests (the city itself is in ``fixtures.py``, shared with
+"""Fixtures of the certificate tests (the city itself is in ``madoguchi.certificates.samples``, shared with
 the browser tests)."""
 
 import pytest
