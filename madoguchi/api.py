@@ -9,12 +9,12 @@ from ninja.security import django_auth
 
 from madoguchi.audit.api import router as audit_router
 from madoguchi.catalog.api import router as catalog_router
+from madoguchi.catalog.determine_api import router as rules_router
 from madoguchi.certificates.api import router as certificates_router
 from madoguchi.core.errors import install_api_handlers
 from madoguchi.counter.api import router as counter_router
 from madoguchi.documents.api import router as documents_router
 from madoguchi.register.api import router as register_router
-from madoguchi.rules.api import router as rules_router
 from madoguchi.tasks.api import router as tasks_router
 
 api = NinjaAPI(

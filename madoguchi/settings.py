@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "madoguchi.audit",
     "madoguchi.register",
     "madoguchi.catalog",
-    "madoguchi.rules",
     "madoguchi.documents",
     "madoguchi.counter",
     "madoguchi.tasks",

@@ -29,7 +29,6 @@ urlpatterns = [
     path("accounts/", include("madoguchi.accounts.urls")),
     path("register/", include("madoguchi.register.urls")),
     path("catalog/", include("madoguchi.catalog.urls")),
-    path("rules/", include("madoguchi.rules.urls")),
     path("documents/", include("madoguchi.documents.urls")),
     path("counter/", include("madoguchi.counter.urls")),
     path("tasks/", include("madoguchi.tasks.urls")),

@@ -19,10 +19,11 @@ from madoguchi.catalog.model import (
     Question,
     Trigger,
 )
-from madoguchi.catalog.validation import ENGINE, Collector, analyse_logic, versioned
+from madoguchi.catalog.validation import Collector, versioned
 from madoguchi.catalog.yamlio import LineList, plain
 from madoguchi.rules import facts as F
 from madoguchi.rules.deadlines import DEADLINE_STARTS
+from madoguchi.rules.logic import ENGINE, analyse_logic
 
 
 def read_meta(c: Collector, files: dict[str, Any]) -> dict:

@@ -57,8 +57,9 @@ from madoguchi.catalog.model import (
     Trigger,
     Versioned,
 )
-from madoguchi.catalog.validation import ENGINE, ITERATORS, Collector, analyse_logic, check_versions
+from madoguchi.catalog.validation import Collector, check_versions
 from madoguchi.catalog.yamlio import plain
+from madoguchi.rules.logic import ENGINE, ITERATORS, analyse_logic
 
 DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
 FILES = ("catalog.yaml", "departments.yaml", "events.yaml", "parameters.yaml", "rules.yaml")

@@ -78,6 +78,9 @@ class Condition(Versioned):
     scope: str = "person"  # person | event (reads no person.* fact)
     reads: frozenset = frozenset()  # facts read: person facts by name, event facts as event.X
     raw: dict = field(default_factory=dict)
+    # determine's witness plan of a household condition, made on first use and kept with
+    # the condition it belongs to (rules.engine)
+    witness_plan: list | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """Checking a catalog folder: the collector that records every problem with file and line,
-version periods, and the analysis of a condition's JSON Logic."""
+and version periods (the analysis of a condition's JSON Logic is ``rules.logic``'s)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import datalogic_py
-
 from madoguchi.catalog.model import FAR_FUTURE, Issue, Versioned
-from madoguchi.rules import facts as F
 
 from .yamlio import LineDict, load_text, plain
-
-ENGINE = datalogic_py.Engine()
-ITERATORS = ("some", "none", "all", "filter", "map")
 
 
 class Collector:
@@ -129,71 +123,3 @@ def check_versions(c: Collector, what: str, groups: dict[str, list[Versioned]]) 
                     f"{what} {vid} の版の間に空白期間があります（{end} の翌日から "
                     f"{nxt.valid_from} の前日まで）",
                 )
-
-
-def _walk_vars(logic: Any, scope: str, out: list[tuple[str, str]]) -> None:
-    """Collect (scope, var path) pairs; scope 'top', 'person_item' or 'reduce'."""
-    if isinstance(logic, list):
-        for x in logic:
-            _walk_vars(x, scope, out)
-        return
-    if not isinstance(logic, dict):
-        return
-    for op, args in logic.items():
-        if op == "var":
-            path = args[0] if isinstance(args, list) and args else args
-            out.append((scope, path if isinstance(path, str) else ""))
-            if isinstance(args, list):
-                _walk_vars(args[1:], scope, out)
-        elif op in ITERATORS and isinstance(args, list) and len(args) == 2:
-            _walk_vars(args[0], scope, out)
-            _walk_vars(args[1], "person_item", out)
-        elif op == "reduce" and isinstance(args, list) and len(args) == 3:
-            _walk_vars(args[0], scope, out)
-            _walk_vars(args[1], "reduce", out)
-            _walk_vars(args[2], scope, out)
-        else:
-            _walk_vars(args, scope, out)
-
-
-def analyse_logic(logic: Any) -> tuple[list[str], frozenset, str]:
-    """Return (problems, person facts read, scope) of a condition's JSON Logic."""
-    problems: list[str] = []
-    try:
-        diags = ENGINE.check(logic)
-    except Exception as exc:  # noqa: BLE001 - the engine's own parse error
-        return [f"JSON Logic として読めません: {exc}"], frozenset(), "person"
-    for dg in diags:
-        if dg["severity"] == "error":
-            problems.append(f"JSON Logic の誤り（{dg['pointer'] or '/'}）: {dg['message']}")
-    refs: list[tuple[str, str]] = []
-    _walk_vars(logic, "top", refs)
-    reads: set[str] = set()
-    scope = "event"
-    for where, path in refs:
-        head, _, rest = path.partition(".")
-        if where == "person_item":
-            name = path
-            if name not in F.PERSON_FACTS:
-                problems.append(f"人の事実 {name!r} は定義されていません")
-            else:
-                reads.add(name)
-        elif where == "reduce":
-            if head not in ("accumulator", "current"):
-                problems.append(f"reduce の中では accumulator と current だけが使えます: {path!r}")
-        elif head == "person":
-            scope = "person"
-            if rest not in F.PERSON_FACTS:
-                problems.append(f"人の事実・フラグ {rest!r} は定義されていません")
-            else:
-                reads.add(rest)
-        elif head == "event":
-            if rest not in F.EVENT_FACTS:
-                problems.append(f"届出の事実 {rest!r} は定義されていません")
-            else:
-                reads.add(path)
-        elif path == "persons":
-            pass
-        else:
-            problems.append(f"変数 {path!r} は使えません（person.…, event.…, persons のいずれか）")
-    return problems, frozenset(reads), scope

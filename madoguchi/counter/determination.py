@@ -13,12 +13,8 @@ import copy
 
 from django.utils.translation import gettext as _
 
-BOOL_DETAILS = {
-    "same_prefecture",
-    "school_district_changes",
-    "lump_sum_difference",
-    "single_parent",
-}
+from madoguchi.rules.facts import MOVE_EVENTS, MOVE_OUT_EVENTS
+from madoguchi.rules.situation import BOOL_DETAILS
 
 
 def catalog():
@@ -64,7 +60,7 @@ def _moved_register(reg: dict, event: str, new_addr: dict) -> None:
     moving in or within, ``address`` is the new one and ``former_address`` the old one;
     moving out, the destination goes to ``new_address``."""
     block = _new_address_block(new_addr)
-    if event in ("move_out", "move_out_abroad"):
+    if event in MOVE_OUT_EVENTS:
         reg["new_postal_code"] = block["postal_code"]
         reg["new_address"] = f"{block['address']}{block['address_extra']}"
         return
@@ -75,8 +71,6 @@ def _moved_register(reg: dict, event: str, new_addr: dict) -> None:
 
 
 def situations(visit) -> list[dict]:
-    from madoguchi.rules.facts import MOVE_EVENTS
-
     persons = list(visit.persons.all())
     events = list(visit.events.all())
     new_addr = (visit.state or {}).get("new_address")

@@ -16,6 +16,10 @@ from pathlib import Path
 
 import yaml
 
+from madoguchi.catalog.i18n import field_of as _get
+from madoguchi.catalog.i18n import text_in
+from madoguchi.rules.facts import MOVE_EVENTS
+
 from .engine import (
     EVENT_JA,
     DocumentError,
@@ -62,9 +66,6 @@ def default_catalog():
     return current_catalog()
 
 
-MOVE_EVENTS = ("move_in", "move_in_from_abroad", "move_out", "move_out_abroad", "move_within")
-
-
 def visit_situation(situations: list[dict]) -> dict:
     """One situation for printing a visit of several events (婚姻 and 転居 together):
     the move event's situation leads (its persons carry the new addresses), and the
@@ -77,14 +78,6 @@ def visit_situation(situations: list[dict]) -> dict:
         for key, value in other.items():
             merged.setdefault(key, value)
     return merged
-
-
-def _get(obj, key, default=None):
-    if obj is None:
-        return default
-    if isinstance(obj, dict):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
 
 
 def _procedure(catalog, proc_id: str):
@@ -106,15 +99,8 @@ def _department(catalog, dept_id: str):
 
 
 def _tr(obj, lang: str, key: str, default=None):
-    """``obj``'s value of ``key`` in ``lang``: Japanese is the object's own field, other
-    languages live in the catalog entry's ``<lang>:`` block (e.g. ``en: {name: …}``)."""
-    if obj is None:
-        return default
-    if lang == "ja":
-        value = _get(obj, key)
-    else:
-        value = _get(_get(obj, lang) or {}, key)
-    return default if value in (None, "", []) else value
+    """``obj``'s value of ``key`` in ``lang`` (``catalog.i18n.text_in``)."""
+    return text_in(obj, key, lang, default)
 
 
 def _child_age_limit(catalog, situation: dict) -> int:

@@ -8,7 +8,7 @@ from .engine import determine, determine_visit
 from .situation import SituationError, validate
 
 
-def needed_facts(situation, catalog=None, known=None):
+def needed_facts(situation, catalog, known=None):
     """The interview questions still relevant (see :mod:`madoguchi.rules.interview`)."""
     from .interview import needed_facts as _needed
 

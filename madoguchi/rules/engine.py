@@ -17,6 +17,7 @@ from . import ages
 from .deadlines import deadline_date
 from .facts import FLAGS, SCHOOL_STAGE_JA
 from .family import Family
+from .logic import ENGINE, quantified, var_paths
 from .situation import SituationError, validate
 
 _local = threading.local()
@@ -25,8 +26,6 @@ _local = threading.local()
 def _session():
     s = getattr(_local, "session", None)
     if s is None:
-        from madoguchi.catalog.loader import ENGINE
-
         s = _local.session = ENGINE.session()
     return s
 
@@ -140,53 +139,15 @@ AGE_FACTS = frozenset(
 )
 
 
-def _item_vars(logic: Any) -> set[str]:
-    """Names of the ``var``s an item predicate (inside some/filter over persons) reads."""
-    if isinstance(logic, list):
-        return set().union(*(_item_vars(x) for x in logic)) if logic else set()
-    if not isinstance(logic, dict):
-        return set()
-    if "var" in logic:
-        v = logic["var"]
-        return {str(v[0] if isinstance(v, list) else v)}
-    return set().union(*(_item_vars(x) for x in logic.values()))
-
-
-def _quantified(logic: Any) -> list[Any]:
-    """The predicates a household condition applies to each person (``some``/``filter``/
-    ``all`` over ``persons``), in the order written."""
-    out: list[Any] = []
-    if isinstance(logic, list):
-        for x in logic:
-            out += _quantified(x)
-    elif isinstance(logic, dict):
-        for op, args in logic.items():
-            if (
-                op in ("some", "filter", "all")
-                and isinstance(args, list)
-                and len(args) == 2
-                and args[0] == {"var": "persons"}
-            ):
-                out.append(args[1])
-            else:
-                out += _quantified(args)
-    return out
-
-
-_witness_rules: dict[int, list[tuple[Any, bool]]] = {}
-
-
 def _witness_plan(cond) -> list[tuple[Any, bool]]:
-    """(compiled predicate, reads an age fact) per quantifier of a household condition."""
-    plan = _witness_rules.get(id(cond))
+    """(compiled predicate, reads an age fact) per quantifier of a household condition,
+    made once and kept on the condition."""
+    plan = cond.witness_plan
     if plan is None:
-        from madoguchi.catalog.loader import ENGINE
-
-        plan = [
-            (ENGINE.compile(pred), bool(_item_vars(pred) & AGE_FACTS))
-            for pred in _quantified(cond.logic)
+        plan = cond.witness_plan = [
+            (ENGINE.compile(pred), bool(var_paths(pred) & AGE_FACTS))
+            for pred in quantified(cond.logic)
         ]
-        _witness_rules[id(cond)] = plan
     return plan
 
 
@@ -388,24 +349,17 @@ def _finish(result: dict) -> dict:
     return result
 
 
-def determine(situation: dict, catalog=None) -> dict:
-    """Evaluate one situation; raise SituationError if it is invalid."""
-    if catalog is None:
-        from madoguchi.catalog.loader import demo_catalog
-
-        catalog = demo_catalog()
+def determine(situation: dict, catalog) -> dict:
+    """Evaluate one situation against a loaded catalog; raise SituationError if it is
+    invalid."""
     s = validate(situation)
     result = _evaluate(s, catalog)
     _apply_exclusions(result, catalog)
     return _finish(result)
 
 
-def determine_visit(situations: list[dict], catalog=None) -> dict:
+def determine_visit(situations: list[dict], catalog) -> dict:
     """Several events of one visit: each procedure once, persons united, no double listing."""
-    if catalog is None:
-        from madoguchi.catalog.loader import demo_catalog
-
-        catalog = demo_catalog()
     if not situations:
         raise SituationError("situations", "状況が1つもありません", "no situation given")
     results = []

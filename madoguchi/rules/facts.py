@@ -29,6 +29,8 @@ EVENTS = (
     "divorce",
 )
 MOVE_EVENTS = ("move_in", "move_in_from_abroad", "move_out", "move_out_abroad", "move_within")
+MOVE_IN_EVENTS = ("move_in", "move_in_from_abroad")
+MOVE_OUT_EVENTS = ("move_out", "move_out_abroad")
 
 RELATIONSHIPS = ("head", "spouse", "child", "parent", "sibling", "relative", "cohabitant")
 SEXES = ("male", "female")

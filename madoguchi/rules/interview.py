@@ -11,15 +11,7 @@ unknown fact holds for that person — so the counter asks only what can change 
 from __future__ import annotations
 
 from .facts import DERIVED_READS, FLAGS
-from .situation import validate
-
-EVENT_BOOL_DETAILS = (
-    "same_prefecture",
-    "school_district_changes",
-    "lump_sum_difference",
-    "single_parent",
-    "premature_hospitalized",
-)
+from .situation import BOOL_DETAILS, validate
 
 
 def question_targets(question, s: dict) -> list[str | None]:
@@ -37,12 +29,9 @@ def question_targets(question, s: dict) -> list[str | None]:
     return [value] if value else []
 
 
-def needed_facts(situation: dict, catalog=None, known: dict | None = None) -> list[dict]:
-    from madoguchi.catalog.loader import demo_catalog
-
+def needed_facts(situation: dict, catalog, known: dict | None = None) -> list[dict]:
     from .engine import _Evaluation
 
-    catalog = catalog or demo_catalog()
     known = known or {}
     s = validate(situation)
     view = catalog.at(s["event_date"])
@@ -53,7 +42,7 @@ def needed_facts(situation: dict, catalog=None, known: dict | None = None) -> li
         unknown[i] = {f for f in FLAGS if f not in answered}
     event_unknown = {
         f"event.{d}"
-        for d in EVENT_BOOL_DETAILS
+        for d in sorted(BOOL_DETAILS)
         if d not in situation and d not in known.get("event", ())
     }
     needed: set[tuple[str | None, str]] = set()

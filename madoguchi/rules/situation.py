@@ -16,6 +16,8 @@ from .facts import (
     FLAGS,
     HEALTH_INSURANCE,
     MOVE_EVENTS,
+    MOVE_IN_EVENTS,
+    MOVE_OUT_EVENTS,
     PENSION,
     RELATIONSHIPS,
     SEXES,
@@ -77,7 +79,7 @@ BOOL_DETAILS = {
 }
 ID_DETAILS = {"newborn", "mother", "deceased", "custodial_parent"}
 ID_LIST_DETAILS = {"couple", "surname_changes", "keeps_married_surname"}
-MOVING_IN_OUT = {"move_in", "move_in_from_abroad", "move_out", "move_out_abroad"}
+MOVING_IN_OUT = frozenset(MOVE_IN_EVENTS + MOVE_OUT_EVENTS)  # across the municipality's border
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NATIONALITY_RE = re.compile(r"^[A-Z]{2}$")

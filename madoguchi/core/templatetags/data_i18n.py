@@ -9,6 +9,8 @@ the Japanese text.
 from django import template
 from django.utils.translation import get_language
 
+from madoguchi.catalog.i18n import field_of, latest_text_in, text_in
+
 register = template.Library()
 
 
@@ -17,19 +19,11 @@ def english_ui() -> bool:
     return (get_language() or "ja").split("-")[0] == "en"
 
 
-def _get(obj, field: str):
-    return obj.get(field) if isinstance(obj, dict) else getattr(obj, field, None)
-
-
 @register.filter
 def translated(obj, field: str):
     """``obj``'s ``field`` in the active language (see the module docstring)."""
-    value = _get(obj, field)
-    if english_ui():
-        en = _get(obj, "en")
-        if isinstance(en, dict) and en.get(field):
-            return en[field]
-    return value
+    value = field_of(obj, field)
+    return text_in(obj, field, "en", value) if english_ui() else value
 
 
 @register.filter
@@ -43,7 +37,5 @@ def procedure_name(procedure_id: str, fallback: str = ""):
             versions = current_catalog().procedures.get(procedure_id) or []
         except Exception:  # catalog not loadable: the stored name stays
             versions = []
-        for version in reversed(versions):
-            if version.en.get("name"):
-                return version.en["name"]
+        return latest_text_in(versions, "name", "en") or fallback
     return fallback

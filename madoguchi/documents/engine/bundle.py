@@ -9,9 +9,10 @@ from madoguchi.documents.engine.binding import Binder, Overflow
 from madoguchi.documents.engine.formats import EVENT_JA, DocumentError, as_date, format_wareki
 from madoguchi.documents.engine.forms import FormSpec
 from madoguchi.documents.engine.persons import legal_order_key, person_context, school_grade
+from madoguchi.rules.facts import MOVE_OUT_EVENTS
 from madoguchi.rules.family import is_kid
 
-MOVING_OUT = ("move_out", "move_out_abroad")
+MOVING_OUT = MOVE_OUT_EVENTS  # kept for importers of the engine
 
 
 def _addresses(ctx: dict, event: str) -> None:

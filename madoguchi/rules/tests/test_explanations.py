@@ -13,7 +13,8 @@ import yaml
 
 from madoguchi.catalog.loader import demo_catalog
 from madoguchi.rules import determine, determine_visit
-from madoguchi.rules.engine import AGE_FACTS, _item_vars, _quantified
+from madoguchi.rules.engine import AGE_FACTS
+from madoguchi.rules.logic import quantified, var_paths
 
 from .test_examples import EXAMPLES
 from .test_scenarios import SCENARIO_DIR
@@ -39,7 +40,7 @@ CASES = cases()
 def reads_age(cond) -> bool:
     if cond.scope == "person":
         return bool(cond.reads & AGE_FACTS)
-    return any(_item_vars(pred) & AGE_FACTS for pred in _quantified(cond.logic))
+    return any(var_paths(pred) & AGE_FACTS for pred in quantified(cond.logic))
 
 
 def age_decides(cat, proc_id: str, events: list[str], event_date, scope: str) -> bool:

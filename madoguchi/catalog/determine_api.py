@@ -1,4 +1,6 @@
-"""Determination API: the same ``determine`` as the Python API and ``madoguchi determine``."""
+"""Determination API (mounted at /api/rules): the same ``determine`` as the Python API and
+``madoguchi determine``. It lives with the catalog because it answers from the configured
+catalog; the rules themselves (``madoguchi.rules``) are pure and import no Django."""
 
 from __future__ import annotations
 
