@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "madoguchi.tasks",
     "madoguchi.certificates",
     "madoguchi.analytics",
+    "madoguchi.operations",
+    "madoguchi.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import RedirectView
 
 from madoguchi.api import api
-from madoguchi.core import health
 from madoguchi.core import views as core_views
+from madoguchi.operations import health
 
 handler500 = "madoguchi.core.errors.server_error"
 

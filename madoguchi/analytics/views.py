@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from madoguchi.counter import labels
+from madoguchi.catalog import labels
 
 from . import services
 
@@ -33,7 +33,7 @@ def dashboard(request):
 
 
 def _department_names() -> dict[str, str]:
-    from madoguchi.counter.serialize import department_names
+    from madoguchi.catalog.labels import department_names
 
     try:
         return department_names()

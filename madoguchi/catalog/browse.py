@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from django.utils.translation import gettext as _
 
-from madoguchi.core.templatetags.data_i18n import english_ui, translated
+from madoguchi.catalog.templatetags.data_i18n import english_ui, translated
 from madoguchi.rules.explain import trigger_text
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from madoguchi.core.templatetags.data_i18n import translated
+from madoguchi.catalog.templatetags.data_i18n import translated
 
 from . import browse
 from .loader import current_catalog

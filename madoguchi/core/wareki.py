@@ -317,3 +317,15 @@ def looks_like_date(text: str) -> bool:
 def wareki_candidates(d: date) -> list[tuple[str, int]]:
     """All (era name, year) readings of ``d`` (two on a shared boundary day)."""
     return [(e.name, d.year - e.first.year + 1) for e in ERAS if e.contains(d)]
+
+
+def display_date(value: date | None, *, western: bool = False) -> str:
+    """和暦 (西暦) for a date; 西暦 first when ``western`` (foreign residents)."""
+    if value is None:
+        return ""
+    iso = f"{value.year}年{value.month}月{value.day}日"
+    try:
+        wareki = format_wareki(value)
+    except WarekiError:
+        return iso
+    return f"{iso}（{wareki}）" if western else f"{wareki}（{value.year}年）"

@@ -8,11 +8,12 @@ when a label exists.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from madoguchi.catalog.labels import because_text, event_name  # noqa: F401  (used by the counter's pages)
 
 FLAG_LABELS = {
     "my_number_card": gettext_lazy("マイナンバーカード"),
@@ -124,7 +125,7 @@ def edit_text(edit: dict) -> str:
 
 def birth_date_text(value) -> str:
     """和暦（西暦年） as on the register pages; an ISO string is accepted."""
-    from madoguchi.register.views import display_date
+    from madoguchi.core.wareki import display_date
 
     if not value:
         return ""
@@ -134,50 +135,6 @@ def birth_date_text(value) -> str:
         except ValueError:
             return value
     return display_date(value)
-
-
-_PID = re.compile(r"\bp\d+\b")
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-
-
-def _wareki_of(m: re.Match) -> str:
-    from madoguchi.core.wareki import WarekiError, format_wareki
-
-    try:
-        return format_wareki(date(int(m[1]), int(m[2]), int(m[3])))
-    except (ValueError, WarekiError):
-        return m[0]
-
-
-def because_text(text: str, names: dict[str, str]) -> str:
-    """A rule's explanation as the clerk reads it: 「p1: … 1985-06-01 生まれ」 becomes
-    「星野　健一: … 昭和60年6月1日 生まれ」 (the rules speak in person ids and ISO dates)."""
-    from madoguchi.rules.facts import EVENTS
-
-    parts = []
-    for piece in text.split(" ／ "):  # a merged visit: 「marriage: … ／ move_within: …」
-        head, sep, rest = piece.partition(": ")
-        ids = head.split(", ")
-        if sep and all(i in names for i in ids):
-            piece = "、".join(names[i] for i in ids) + f": {because_text(rest, names)}"
-        elif sep and head in EVENTS:
-            piece = f"{event_name(head)}: {because_text(rest, names)}"
-        parts.append(piece)
-    text = _PID.sub(lambda m: names.get(m[0], m[0]), " ／ ".join(parts))
-    return _ISO_DATE.sub(_wareki_of, text)
-
-
-def event_name(event: str) -> str:
-    """A life event's name from the catalog (「転入（国内の他市区町村から）」)."""
-    from madoguchi.counter.determination import catalog
-
-    try:
-        events = catalog().events
-    except Exception:  # catalog not loadable: the id still identifies the event
-        return event
-    from madoguchi.core.templatetags.data_i18n import translated  # en: on English pages
-
-    return translated(events[event], "name") if event in events else event
 
 
 def input_text(pairs: list[tuple[str, str]], names: dict[str, str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from madoguchi.audit.services import record
+from madoguchi.catalog.labels import department_names, department_places  # noqa: F401
 
 from . import determination
 from .models import Ticket, Visit
@@ -21,18 +22,6 @@ def ticket_dict(t: Ticket) -> dict:
         "recall_count": t.recall_count,
         "visit_id": getattr(getattr(t, "visit", None), "pk", None),
     }
-
-
-def department_names() -> dict[str, str]:
-    from madoguchi.core.templatetags.data_i18n import translated  # en: on English pages
-
-    return {k: translated(d, "name") for k, d in determination.catalog().departments.items()}
-
-
-def department_places() -> dict[str, str]:
-    from madoguchi.core.templatetags.data_i18n import translated
-
-    return {k: translated(d, "place") or "" for k, d in determination.catalog().departments.items()}
 
 
 def task_rows(visit: Visit) -> list[dict]:

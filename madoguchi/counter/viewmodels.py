@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from madoguchi.audit.services import record
-from madoguchi.core.templatetags.data_i18n import english_ui, translated
+from madoguchi.catalog.templatetags.data_i18n import english_ui, translated
 
 from . import determination, labels
 from .models import CounterGroup, IdDocument, Visit, VisitStep

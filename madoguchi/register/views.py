@@ -14,23 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
-from madoguchi.core.wareki import WarekiError, format_wareki
+from madoguchi.core.wareki import display_date
 from madoguchi.rules.facts import FLAGS
 
 from . import search as svc
 from .models import Person, ResidentKind, ResidentStatus
-
-
-def display_date(value: date | None, *, western: bool = False) -> str:
-    """和暦 (西暦) for a date; 西暦 first when ``western`` (foreign residents)."""
-    if value is None:
-        return ""
-    iso = f"{value.year}年{value.month}月{value.day}日"
-    try:
-        wareki = format_wareki(value)
-    except WarekiError:
-        return iso
-    return f"{iso}（{wareki}）" if western else f"{wareki}（{value.year}年）"
 
 
 def birth_date_text(p: Person) -> str:

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from madoguchi.counter import labels
+from madoguchi.catalog import labels
 
 from . import services
 from .models import Status, Task
@@ -47,7 +47,7 @@ def _context(request):
                 "n_persons": len([p for p in t.visit.persons.all() if not pids or p.pid in pids]),
             }
         )
-    from madoguchi.counter.serialize import department_names
+    from madoguchi.catalog.labels import department_names
 
     return {
         "department": dept,

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from madoguchi.accounts.models import Staff
-from madoguchi.core.demo import DEMO_STAFF
+from madoguchi.demo.builder import DEMO_STAFF
 
 STRONG = "Kawa-no-Nagare-88"
 

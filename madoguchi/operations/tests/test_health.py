@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
-from madoguchi.core import health
 from madoguchi.core.logfilters import LineFormatter, RequestContext
+from madoguchi.operations import health
 
 
 def test_healthz_answers_without_login(client):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from madoguchi.core.backup import BackupError, restore
+from madoguchi.operations.backup import BackupError, restore
 
 
 class Command(BaseCommand):

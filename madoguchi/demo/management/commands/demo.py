@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="作成だけして起動しない")
 
     def handle(self, *args, **opts):
-        from madoguchi.core.demo import DEMO_SEED, build_demo
+        from madoguchi.demo.builder import DEMO_SEED, build_demo
 
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
