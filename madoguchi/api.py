@@ -10,6 +10,7 @@ from ninja.security import django_auth
 from madoguchi.audit.api import router as audit_router
 from madoguchi.catalog.api import router as catalog_router
 from madoguchi.catalog.determine_api import router as rules_router
+from madoguchi.catalog.model import CatalogError
 from madoguchi.certificates.api import router as certificates_router
 from madoguchi.core.errors import install_api_handlers
 from madoguchi.counter.api import router as counter_router
@@ -24,6 +25,21 @@ api = NinjaAPI(
     auth=django_auth,
 )
 install_api_handlers(api)  # missing records → 404, database down → 503 (core/errors.py)
+
+
+@api.exception_handler(CatalogError)
+def catalog_broken(request, exc: CatalogError):
+    """A broken catalog answers 503 naming the files and lines, like the pages."""
+    return api.create_response(
+        request,
+        {
+            "detail": "catalog not loadable",
+            "issues": [{"file": i.file, "line": i.line, "message": i.message} for i in exc.issues],
+        },
+        status=503,
+    )
+
+
 api.add_router("/register", register_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/rules", rules_router)

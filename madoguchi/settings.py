@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "madoguchi.accounts.middleware.LoginRequiredMiddleware",
     "madoguchi.core.errors.ErrorMiddleware",
     "madoguchi.core.middleware.RejectLoneSurrogatesMiddleware",
+    "madoguchi.catalog.middleware.CatalogErrorMiddleware",
 ]
 
 ROOT_URLCONF = "madoguchi.urls"

@@ -35,7 +35,4 @@ def dashboard(request):
 def _department_names() -> dict[str, str]:
     from madoguchi.catalog.labels import department_names
 
-    try:
-        return department_names()
-    except Exception:  # catalog not loadable: the ids still identify the departments
-        return {}
+    return department_names()

@@ -18,22 +18,10 @@ from madoguchi.rules.situation import BOOL_DETAILS
 
 
 def catalog():
-    from madoguchi.catalog.loader import load_catalog
+    """The configured catalog: the one cache, ``catalog.loader.current_catalog``."""
+    from madoguchi.catalog.loader import current_catalog
 
-    return _cached(load_catalog)
-
-
-def _cached(load):
-    from django.conf import settings
-
-    key = str(settings.MADOGUCHI_CATALOG_DIR)
-    if _CACHE.get("key") != key:
-        _CACHE["catalog"] = load(key)
-        _CACHE["key"] = key
-    return _CACHE["catalog"]
-
-
-_CACHE: dict = {}
+    return current_catalog()
 
 
 def _same_prefecture(visit, persons) -> bool | None:

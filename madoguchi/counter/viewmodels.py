@@ -59,10 +59,7 @@ def _to_check(vp) -> dict[str, str]:
 
 
 def _procedure_rows(visit: Visit, names: dict[str, str]) -> list[dict]:
-    try:
-        cat = determination.catalog()
-    except Exception:
-        cat = None
+    cat = determination.catalog()
     rows = []
     for p in (visit.result or {}).get("procedures", []):
         dept = p.get("department", "")
@@ -97,10 +94,7 @@ def _procedure_en(cat, p: dict) -> dict:
 
 def _procedure_names(visit: Visit) -> dict[str, str]:
     """Catalog names of the procedures found not applicable (ids only in the result)."""
-    try:
-        cat = determination.catalog()
-    except Exception:
-        return {}
+    cat = determination.catalog()
     on = visit.event_date
     return {
         n["id"]: cat.procedure(n["id"], on).name
@@ -164,10 +158,7 @@ def visit_context(request, visit: Visit, **extra) -> dict:
 
 def _question_texts_en() -> dict[str, str]:
     """The catalog questions' en: texts by id (English pages)."""
-    try:
-        return {q.id: q.en.get("text", "") for q in determination.catalog().questions}
-    except Exception:  # catalog not loadable: the Japanese text stays
-        return {}
+    return {q.id: q.en.get("text", "") for q in determination.catalog().questions}
 
 
 def _grouped(questions: list[dict], names: dict[str, str]) -> list[dict]:

@@ -31,8 +31,6 @@ from .engine import (
     person_context,
 )
 
-DEMO_CATALOG_DIR = Path(__file__).resolve().parent.parent / "catalog" / "data" / "demo"
-
 
 @dataclass
 class Bundle:
@@ -47,16 +45,8 @@ class Bundle:
 
 
 def _catalog_dir(catalog) -> Path:
-    for attr in ("path", "root", "directory", "dir"):
-        value = getattr(catalog, attr, None)
-        if value and Path(value).is_dir():
-            return Path(value)
-    try:
-        from django.conf import settings
-
-        return Path(settings.MADOGUCHI_CATALOG_DIR)
-    except Exception:  # settings not configured: the demo catalog shipped with the code
-        return DEMO_CATALOG_DIR
+    """The folder a loaded catalog was read from (its forms live there)."""
+    return Path(catalog.path)
 
 
 def default_catalog():
@@ -325,35 +315,6 @@ def render_bundle(
             {"form": d["form"], "name": d["name"], "copy": d["copy"]} for d in data["documents"]
         ],
     )
-
-
-def render_form_png(
-    situation: dict,
-    result: dict,
-    form_id: str,
-    catalog=None,
-    *,
-    notified_on: dt.date | None = None,
-    ppi: float = 100,
-) -> bytes:
-    """The first page of one form of the bundle as PNG (docs, visual checks)."""
-    if catalog is None:
-        catalog = default_catalog()
-    catalog_dir = _catalog_dir(catalog)
-    data, _, _ = build_data(
-        situation,
-        result,
-        forms_of(catalog_dir),
-        municipality_of(catalog),
-        None,
-        notified_on or dt.date.today(),
-    )
-    data["documents"] = [d for d in data["documents"] if d["form"] == form_id][:1]
-    if not data["documents"]:
-        raise DocumentError("form", f"{form_id!r} is not in this bundle")
-    data["overflow"] = []
-    pages = Renderer.for_dir(catalog_dir / "forms").compile(data, fmt="png", ppi=ppi)
-    return pages[0] if isinstance(pages, list) else pages
 
 
 # ---------------------------------------------------------------- API and views

@@ -33,9 +33,6 @@ def procedure_name(procedure_id: str, fallback: str = ""):
     if english_ui():
         from madoguchi.catalog.loader import current_catalog
 
-        try:
-            versions = current_catalog().procedures.get(procedure_id) or []
-        except Exception:  # catalog not loadable: the stored name stays
-            versions = []
+        versions = current_catalog().procedures.get(procedure_id) or []
         return latest_text_in(versions, "name", "en") or fallback
     return fallback

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
+from madoguchi.core.wareki import format_wareki as core_format_wareki
+
 SEX_JA = {"male": "男", "female": "女"}
 INSURANCE_JA = {
     "nhi": "国民健康保険",
@@ -49,30 +51,9 @@ def as_date(value) -> dt.date | None:
         raise DocumentError("date", f"not a date: {value!r}") from exc
 
 
-_ERAS = (  # fallback until madoguchi.core.wareki lands; same output
-    (dt.date(2019, 5, 1), "令和"),
-    (dt.date(1989, 1, 8), "平成"),
-    (dt.date(1926, 12, 25), "昭和"),
-    (dt.date(1912, 7, 30), "大正"),
-    (dt.date(1868, 1, 25), "明治"),
-)
-
-
 def format_wareki(value) -> str:
     d = as_date(value)
-    if d is None:
-        return ""
-    try:
-        from madoguchi.core.wareki import format_wareki as core_format
-    except ImportError:
-        core_format = None
-    if core_format is not None:
-        return core_format(d)
-    for start, era in _ERAS:
-        if d >= start:
-            year = d.year - start.year + 1
-            return f"{era}{'元' if year == 1 else year}年{d.month}月{d.day}日"
-    return f"{d.year}年{d.month}月{d.day}日"
+    return "" if d is None else core_format_wareki(d)
 
 
 def format_postal(value) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
+from madoguchi.catalog.loader import DEMO_DIR as DEMO_CATALOG_DIR
 from madoguchi.catalog.loader import demo_catalog
 from madoguchi.documents.engine import DocumentError, written_chars
 from madoguchi.documents.samples import (
@@ -21,7 +22,7 @@ from madoguchi.documents.samples import (
     load_example,
     with_register,
 )
-from madoguchi.documents.services import DEMO_CATALOG_DIR, render_bundle
+from madoguchi.documents.services import render_bundle
 from madoguchi.rules import determine
 
 DAY = dt.date(2027, 4, 1)

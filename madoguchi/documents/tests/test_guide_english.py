@@ -10,9 +10,10 @@ import pypdfium2 as pdfium
 import pytest
 import yaml
 
+from madoguchi.catalog.loader import DEMO_DIR as DEMO_CATALOG_DIR
 from madoguchi.catalog.loader import demo_catalog
 from madoguchi.documents.samples import example_names, load_example, with_register
-from madoguchi.documents.services import DEMO_CATALOG_DIR, build_guide, guide_labels, render_bundle
+from madoguchi.documents.services import build_guide, guide_labels, render_bundle
 from madoguchi.rules import determine
 from madoguchi.rules.tests.test_scenarios import SCENARIO_DIR
 

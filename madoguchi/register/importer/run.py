@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,10 +25,6 @@ class _Rollback(Exception):
 
 
 ProgressFn = Callable[[int], None]
-
-
-def stderr_progress(rows: int) -> None:
-    print(f"… {rows:,} rows", file=sys.stderr, flush=True)
 
 
 def import_register(
