@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from madoguchi.catalog.forms import MEMBER_SOURCES, check_fields
 from madoguchi.catalog.model import (
     AGE_PARAMETERS,
     DEADLINE_COUNTING,
@@ -195,7 +196,30 @@ def read_forms(c: Collector) -> tuple[dict[str, dict], dict[str, Any]]:
                 meta_form["path"] = str(form_yaml)
                 forms[form_yaml.parent.name] = meta_form
                 form_procs[form_yaml.parent.name] = fdata.get("procedures")
+                _check_bindings(c, frel, fdata)
+        lib = forms_dir / "_lib" / "fields.yaml"
+        if lib.exists():
+            lrel = str(lib.relative_to(root))
+            ldata = c.read(lrel)
+            if isinstance(ldata, dict):
+                for name, fields in ldata.items():
+                    check_fields(fields, lambda line, msg, n=name: c.add(lrel, line, f"{n}: {msg}"))
     return forms, form_procs
+
+
+def _check_bindings(c: Collector, rel: str, data: dict) -> None:
+    """The form's own fields and its member rows bind only paths of the vocabulary."""
+    check_fields(data.get("fields"), lambda line, msg: c.add(rel, line, msg))
+    members = data.get("members")
+    if isinstance(members, dict):
+        source = members.get("from", "persons")
+        if source not in MEMBER_SOURCES:
+            c.add(
+                rel,
+                members.line_of("from"),
+                f"members.from は {', '.join(MEMBER_SOURCES)} のいずれかです",
+            )
+        check_fields(members.get("fields"), lambda line, msg: c.add(rel, line, f"members.{msg}"))
 
 
 ALLOWED_PROCEDURE_KEYS = {

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from madoguchi.catalog.forms import MEMBER_SOURCES
 from madoguchi.documents.engine.formats import FORMATS, DocumentError
 
 
@@ -27,9 +28,6 @@ def _yaml(path: Path) -> dict:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise DocumentError(str(path), f"invalid YAML: {exc}") from exc
-
-
-MEMBER_SOURCES = ("persons", "kids", "household")
 
 
 def load_form(path: Path, field_sets: dict | None = None) -> FormSpec:

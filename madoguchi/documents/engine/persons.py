@@ -4,41 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from madoguchi.catalog.forms import REGISTER_KEYS
 from madoguchi.documents.engine.formats import SEX_JA, DocumentError, as_date
 from madoguchi.rules import ages, zokugara
-
-# Register fields a situation person may carry under ``register:`` (printing only).
-REGISTER_KEYS = {
-    "atena_no": "宛名番号",
-    "zokugara": "続柄（登録どおり）",
-    "name": "氏名（登録どおり、正規化しない）",
-    "kana": "氏名フリガナ（全角カタカナ）",
-    "former_name": "変更前の氏名（婚姻・離婚で氏が変わる人）",
-    "former_kana": "変更前のフリガナ",
-    "postal_code": "郵便番号（7桁）",
-    "address": "住所（都道府県から番地まで）",
-    "address_extra": "方書（建物名・部屋番号）",
-    "former_postal_code": "前住所の郵便番号",
-    "former_address": "前住所（転入・転居では従前の住所）",
-    "new_postal_code": "転出先の郵便番号",
-    "new_address": "転出先の住所",
-    "honseki": "本籍",
-    "hittousha": "筆頭者",
-    "former_head": "異動前の世帯主の氏名（転入では前住所の世帯主）",
-    "phone": "電話番号",
-    "nhi_no": "国民健康保険 記号番号",
-    "elderly_no": "後期高齢者医療 被保険者番号",
-    "care_no": "介護保険 被保険者番号",
-    "pension_no": "基礎年金番号",
-    "school": "在籍校（転出元の学校名）",
-    "grade": "学年",
-    "dog_name": "犬の名前",
-    "dog_breed": "犬の種類",
-    "dog_registration_no": "犬の登録番号（鑑札番号）",
-    "death_place": "死亡の場所",
-    "cremation_place": "火葬の場所",
-    "funeral_host": "喪主の氏名",
-}
 
 
 def registered_zokugara(person: dict) -> str:

@@ -1,0 +1,113 @@
+"""The vocabulary a form's field bindings may use (``from:`` paths in ``form.yaml`` and
+``forms/_lib/fields.yaml``), checked when the catalog loads: a mistyped path is a
+CatalogError naming file and line, not an empty box on paper.
+
+The documents engine builds exactly this context (``documents.engine.bundle.build_data``)
+and reads the register block's keys from ``REGISTER_KEYS``; a test binds every path of
+the vocabulary against a rendered example.
+"""
+
+from __future__ import annotations
+
+from madoguchi.rules.situation import ALL_DETAILS, PERSON_KEYS
+
+# Register fields a situation person may carry under ``register:`` (printing only).
+REGISTER_KEYS = {
+    "atena_no": "宛名番号",
+    "zokugara": "続柄（登録どおり）",
+    "name": "氏名（登録どおり、正規化しない）",
+    "kana": "氏名フリガナ（全角カタカナ）",
+    "former_name": "変更前の氏名（婚姻・離婚で氏が変わる人）",
+    "former_kana": "変更前のフリガナ",
+    "postal_code": "郵便番号（7桁）",
+    "address": "住所（都道府県から番地まで）",
+    "address_extra": "方書（建物名・部屋番号）",
+    "former_postal_code": "前住所の郵便番号",
+    "former_address": "前住所（転入・転居では従前の住所）",
+    "new_postal_code": "転出先の郵便番号",
+    "new_address": "転出先の住所",
+    "honseki": "本籍",
+    "hittousha": "筆頭者",
+    "former_head": "異動前の世帯主の氏名（転入では前住所の世帯主）",
+    "phone": "電話番号",
+    "nhi_no": "国民健康保険 記号番号",
+    "elderly_no": "後期高齢者医療 被保険者番号",
+    "care_no": "介護保険 被保険者番号",
+    "pension_no": "基礎年金番号",
+    "school": "在籍校（転出元の学校名）",
+    "grade": "学年",
+    "dog_name": "犬の名前",
+    "dog_breed": "犬の種類",
+    "dog_registration_no": "犬の登録番号（鑑札番号）",
+    "death_place": "死亡の場所",
+    "cremation_place": "火葬の場所",
+    "funeral_host": "喪主の氏名",
+}
+
+# What the forms see of a person: the situation person, its register block and what the
+# engine derives (続柄 and 性別 in Japanese, 学年, the address before and after the event).
+DERIVED_PERSON_KEYS = frozenset(
+    {
+        "relationship_ja",
+        "sex_ja",
+        "school_grade",
+        "postal_before",
+        "postal_after",
+        "address_before",
+        "address_after",
+        "address_extra_before",
+        "address_extra_after",
+        "former_head_name",
+    }
+)
+PERSON_CONTEXT_KEYS = (
+    frozenset(PERSON_KEYS - {"register"}) | frozenset(REGISTER_KEYS) | DERIVED_PERSON_KEYS
+)
+# Roots that are persons: the form's subject, 世帯主, 届出人, the new head, the subject's
+# spouse, 保護者, the deceased, and one member row.
+PERSON_ROOTS = frozenset(
+    {"person", "head", "notifier", "new_head", "spouse", "guardian", "deceased", "member"}
+)
+OTHER_PATHS = {
+    "event": frozenset({"id", "name", "date"}),
+    "municipality": frozenset({"name", "code"}),
+    "situation": frozenset({"event", "event_date", *ALL_DETAILS}),
+}
+SCALARS = frozenset({"notified_on", "head_id"})
+MEMBER_SOURCES = ("persons", "kids", "household")
+
+
+def binding_problem(path) -> str | None:
+    """Why a ``from:`` path cannot be bound, or None when the vocabulary has it."""
+    if not isinstance(path, str) or not path:
+        return f"from: は文字列のパスです: {path!r}"
+    head, _, rest = path.partition(".")
+    if head in SCALARS and not rest:
+        return None
+    if head in PERSON_ROOTS:
+        if rest in PERSON_CONTEXT_KEYS:
+            return None
+        return f"{head}.{rest or '…'} は人の項目にありません"
+    if head in OTHER_PATHS:
+        if rest in OTHER_PATHS[head]:
+            return None
+        return f"{path} は {head} の項目にありません（{', '.join(sorted(OTHER_PATHS[head]))}）"
+    roots = sorted(PERSON_ROOTS | set(OTHER_PATHS) | SCALARS)
+    return f"{path!r} は使えません（{', '.join(roots)} のいずれかから始めます）"
+
+
+def check_fields(fields, report) -> None:
+    """Check the ``from:`` of each field of a list; ``report(line, message)`` per problem."""
+    if not isinstance(fields, list):
+        return
+    for i, spec in enumerate(fields):
+        if not isinstance(spec, dict) or "from" not in spec:
+            continue
+        sources = spec["from"] if isinstance(spec["from"], list) else [spec["from"]]
+        for source in sources:
+            problem = binding_problem(source)
+            if problem:
+                line = spec.line_of("from") if hasattr(spec, "line_of") else 0
+                report(
+                    line or getattr(fields, "line", 0), f"fields[{spec.get('id', i)}]: {problem}"
+                )
