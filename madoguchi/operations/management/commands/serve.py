@@ -36,7 +36,7 @@ class Command(BaseCommand):
 
         # Start-up check: the database answers and every migration is applied; otherwise
         # say so clearly (the type of the failure only) instead of serving 503s.
-        from madoguchi.core import health
+        from madoguchi.operations import health
 
         for name in ("database", "migrations"):
             try:
