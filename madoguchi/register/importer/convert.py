@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import operator
+from functools import lru_cache
 from typing import Any
+
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from madoguchi.core.text import given_part
 from madoguchi.register.importer.address import AddressError, split_address
@@ -20,7 +23,40 @@ from madoguchi.register.importer.values import (
     parse_date,
     relationship_role,
 )
-from madoguchi.register.models import ResidentKind
+from madoguchi.register.models import Household, Person, ResidentKind
+
+# Values computed from another field: a value too long is reported at the source's column.
+_SOURCE_FIELD = {
+    "surname": "name",
+    "given_name": "name",
+    "name_key": "name",
+    "given_key": "given_name",
+    "kana_key": "name_kana",
+    "given_kana_key": "name_kana",
+    "alt_name_key": "alt_name",
+    "relationship_role": "relationship",
+    "birth_era": "birth_date",
+    "prefecture": "address",
+    "city": "address",
+    "town": "address",
+}
+
+
+@lru_cache(maxsize=1)
+def _limits() -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+    """(max_length by field, integer range by field) of what the import writes, read from
+    the models (one source), so a value the database would refuse is a row error before
+    anything is written. Integer ranges are Django's portable ones (PostgreSQL's), so
+    both databases accept the same files."""
+    lengths: dict[str, int] = {}
+    ranges: dict[str, tuple[int, int]] = {}
+    for model in (Household, Person):
+        for f in model._meta.concrete_fields:
+            if f.max_length and isinstance(f.max_length, int):
+                lengths[f.name] = min(f.max_length, lengths.get(f.name, f.max_length))
+            elif f.get_internal_type() in BaseDatabaseOperations.integer_field_ranges:
+                ranges[f.name] = BaseDatabaseOperations.integer_field_ranges[f.get_internal_type()]
+    return lengths, ranges
 
 
 def _converter(spec: FieldSpec, index: dict[str, int], eras: dict[str, str]):
@@ -274,7 +310,38 @@ class RowConverter:
         if errors:
             return values, errors
         self._complete(values, flags, errors)
+        if not errors:
+            self._check_limits(values, errors)
         return values, errors
+
+    def _column_of(self, name: str) -> str:
+        fields = self.mapping.fields
+        spec = fields.get(name) or fields.get(_SOURCE_FIELD.get(name, ""))
+        if name == "given_key" and spec is None:
+            spec = fields.get("name")
+        return spec.columns[0] if spec is not None and spec.columns else name
+
+    def _check_limits(self, values: dict, errors: list) -> None:
+        """Lengths and integer ranges the database enforces; the value is never echoed."""
+        lengths, ranges = _limits()
+        reported: set[str] = set()
+        for name, value in values.items():
+            if isinstance(value, str):
+                limit = lengths.get(name)
+                if limit is None or len(value) <= limit:
+                    continue
+                reason = f"長すぎます（{limit} 文字まで、{len(value)} 文字あります）"
+            elif isinstance(value, int) and not isinstance(value, bool) and name in ranges:
+                low, high = ranges[name]
+                if low <= value <= high:
+                    continue
+                reason = f"範囲外の数値です（{low}〜{high}）"
+            else:
+                continue
+            column = self._column_of(name)
+            if column not in reported:
+                reported.add(column)
+                errors.append((column, reason, name))
 
     def _complete(self, values: dict, flags: list[str], errors: list) -> None:
         mapping = self.mapping

@@ -136,6 +136,12 @@ def _run(path, encoding, conv: RowConverter, keep, writer, result, progress, eve
                         )
                     )
             continue
+        if "\x00" in "".join(row):  # PostgreSQL text cannot hold NUL; never echo the value
+            for i, value in enumerate(row):
+                if "\x00" in value:
+                    column = conv.header[i] if i < len(conv.header) else f"({i + 1}列目)"
+                    result.errors.append(RowError(line, column, "NUL 文字（0x00）を含んでいます"))
+            continue
         if len(row) == conv.width and conv.skipped(row):
             result.rows_skipped += 1
             continue
