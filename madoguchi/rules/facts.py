@@ -28,6 +28,20 @@ EVENTS = (
     "marriage",
     "divorce",
 )
+# The events' Japanese names as the demo catalog (catalog/data/demo/events.yaml) gives them,
+# for the rules' own messages (determine stays pure: it cannot read the catalog); a test
+# keeps the two equal.
+EVENT_NAMES: dict[str, str] = {
+    "move_in": "転入（国内の他市区町村から）",
+    "move_in_from_abroad": "国外からの転入",
+    "move_out": "転出（国内の他市区町村へ）",
+    "move_out_abroad": "国外への転出",
+    "move_within": "転居（市内での住所変更）",
+    "birth": "出生",
+    "death": "死亡",
+    "marriage": "婚姻",
+    "divorce": "離婚",
+}
 MOVE_EVENTS = ("move_in", "move_in_from_abroad", "move_out", "move_out_abroad", "move_within")
 MOVE_IN_EVENTS = ("move_in", "move_in_from_abroad")
 MOVE_OUT_EVENTS = ("move_out", "move_out_abroad")

@@ -12,6 +12,8 @@ from typing import Any
 
 from . import ages
 from .facts import (
+    EVENT_FACTS,
+    EVENT_NAMES,
     EVENTS,
     FLAGS,
     HEALTH_INSURANCE,
@@ -19,8 +21,10 @@ from .facts import (
     MOVE_IN_EVENTS,
     MOVE_OUT_EVENTS,
     PENSION,
+    PERSON_FACTS,
     RELATIONSHIPS,
     SEXES,
+    VALUE_LABELS,
 )
 from .family import parents_of
 
@@ -85,6 +89,30 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NATIONALITY_RE = re.compile(r"^[A-Z]{2}$")
 
 
+# Japanese names of the contract's keys: a clerk reads 「出生には出産した人が必要です」, never
+# 「birth には mother が必要です」 (the English message and ``field`` keep the ids).
+KEY_NAMES: dict[str, str] = {
+    **EVENT_FACTS,
+    **PERSON_FACTS,
+    "id": "人の識別番号",
+    "event": "届出の種類",
+    "event_date": "異動日",
+    "persons": "世帯の人",
+    "couple": "婚姻・離婚の当事者（夫婦）",
+    "flags": "該当する事項",
+    "parents": "父母",
+    "register": "住民記録の情報",
+}
+
+
+def key_name(key: str) -> str:
+    return KEY_NAMES.get(key, key)
+
+
+def event_name(event: str) -> str:
+    return EVENT_NAMES.get(event, event)
+
+
 def parse_date(value: Any, field: str) -> date:
     if type(value) is date:
         return value
@@ -96,7 +124,7 @@ def parse_date(value: Any, field: str) -> date:
         raise SituationError(field, f"実在しない日付です: {value}", f"not a real date: {value}")
     raise SituationError(
         field,
-        f"日付は YYYY-MM-DD で書いてください: {value!r}",
+        f"日付は西暦の年-月-日（2027-04-01 の形）で書いてください: {value!r}",
         f"a date must be written YYYY-MM-DD: {value!r}",
     )
 
@@ -105,7 +133,7 @@ def _enum(value: Any, allowed: tuple[str, ...], field: str) -> str:
     if value not in allowed:
         raise SituationError(
             field,
-            f"{value!r} は使えません（{' | '.join(allowed)}）",
+            f"{value!r} は使えません（{'・'.join(VALUE_LABELS.get(a, a) for a in allowed)}）",
             f"{value!r} is not one of {', '.join(allowed)}",
         )
     return value
@@ -120,7 +148,9 @@ def _pension(value: Any, field: str) -> str:
 def _bool(value: Any, field: str) -> bool:
     if type(value) is not bool:
         raise SituationError(
-            field, f"true か false で書いてください: {value!r}", f"must be true or false: {value!r}"
+            field,
+            f"はいかいいえ（真偽値）で書いてください: {value!r}",
+            f"must be true or false: {value!r}",
         )
     return value
 
@@ -133,14 +163,18 @@ def _person(raw: Any, i: int, event: str) -> dict:
         )
     for key in raw:
         if key not in PERSON_KEYS:
-            raise SituationError(f"{where}.{key}", f"不明な項目です: {key}", f"unknown key: {key}")
+            raise SituationError(
+                f"{where}.{key}", f"不明な項目です: {key!r}", f"unknown key: {key}"
+            )
     for key in ("id", "relationship", "birth_date", "sex"):
         if key not in raw or raw[key] is None:
-            raise SituationError(f"{where}.{key}", f"{key} がありません", f"{key} is missing")
+            raise SituationError(
+                f"{where}.{key}", f"{key_name(key)}がありません", f"{key} is missing"
+            )
     pid = raw["id"]
     if not isinstance(pid, str) or not pid:
         raise SituationError(
-            f"{where}.id", "id は空でない文字列です", "id must be a non-empty string"
+            f"{where}.id", "人の識別番号は空でない文字列です", "id must be a non-empty string"
         )
     p: dict[str, Any] = {"id": pid}
     p["relationship"] = _enum(raw["relationship"], RELATIONSHIPS, f"{where}.relationship")
@@ -150,7 +184,7 @@ def _person(raw: Any, i: int, event: str) -> dict:
     if not isinstance(nat, str) or not _NATIONALITY_RE.match(nat):
         raise SituationError(
             f"{where}.nationality",
-            f"国籍は大文字2文字の国コードです: {nat!r}",
+            f"国籍は英大文字2文字の国コードです: {nat!r}",
             f"nationality must be two upper-case letters: {nat!r}",
         )
     p["nationality"] = nat
@@ -158,7 +192,7 @@ def _person(raw: Any, i: int, event: str) -> dict:
         if event not in MOVE_EVENTS:
             raise SituationError(
                 f"{where}.moving",
-                f"moving は異動の届出でだけ使えます（この届出は {event}）",
+                f"「異動する」は住所の異動の届出でだけ使えます（この届出は{event_name(event)}）",
                 f"moving is only for move events (this is {event})",
             )
         p["moving"] = _bool(raw["moving"], f"{where}.moving")
@@ -187,12 +221,12 @@ def _person(raw: Any, i: int, event: str) -> dict:
     flags = raw.get("flags") or []
     if not isinstance(flags, list):
         raise SituationError(
-            f"{where}.flags", "flags は一覧で書いてください", "flags must be a list"
+            f"{where}.flags", "該当する事項は一覧で書いてください", "flags must be a list"
         )
     for j, flag in enumerate(flags):
         if not isinstance(flag, str) or flag not in FLAGS:
             raise SituationError(
-                f"{where}.flags[{j}]", f"不明なフラグです: {flag!r}", f"unknown flag: {flag!r}"
+                f"{where}.flags[{j}]", f"不明な事項です: {flag!r}", f"unknown flag: {flag!r}"
             )
     p["flags"] = set(flags)
     if "parents" in raw:
@@ -204,24 +238,24 @@ def _person(raw: Any, i: int, event: str) -> dict:
         ):
             raise SituationError(
                 f"{where}.parents",
-                "parents は親の id（1人か2人）の一覧です",
+                "父母は世帯の人（1人か2人）の一覧です",
                 "parents must be a list of one or two person ids",
             )
         if len(set(par)) != len(par):
             raise SituationError(
-                f"{where}.parents", "parents に同じ id が重複しています", "duplicate id in parents"
+                f"{where}.parents", "父母に同じ人が重複しています", "duplicate id in parents"
             )
         p["parents"] = list(par)
     if "register" in raw:
         if not isinstance(raw["register"], dict):
             raise SituationError(
-                f"{where}.register", "register は項目の一覧です", "register must be a mapping"
+                f"{where}.register", "住民記録の情報は項目の一覧です", "register must be a mapping"
             )
         p["register"] = raw["register"]
     if "public_servant" in p["flags"] and "child_allowance_recipient" in p["flags"]:
         raise SituationError(
             f"{where}.flags",
-            "公務員（public_servant）は市の児童手当（child_allowance_recipient）を受給しません",
+            "公務員は市の児童手当を受給しません（児童手当は勤務先から支給されます）",
             "public_servant and child_allowance_recipient cannot both be set",
         )
     return p
@@ -234,58 +268,64 @@ def validate(raw: Any) -> dict:
     allowed_top = {"event", "event_date", "persons"} | ALL_DETAILS
     for key in raw:
         if key not in allowed_top:
-            raise SituationError(key, f"不明な項目です: {key}", f"unknown key: {key}")
+            raise SituationError(key, f"不明な項目です: {key!r}", f"unknown key: {key}")
     event = raw.get("event")
     if event not in EVENTS:
         raise SituationError(
             "event", f"届出の種類が不明です: {event!r}", f"event must be one of {', '.join(EVENTS)}"
         )
     if "event_date" not in raw:
-        raise SituationError("event_date", "event_date がありません", "event_date is missing")
+        raise SituationError("event_date", "異動日がありません", "event_date is missing")
     d = parse_date(raw["event_date"], "event_date")
     persons_raw = raw.get("persons")
     if not isinstance(persons_raw, list) or not persons_raw:
         raise SituationError(
-            "persons", "persons に世帯の人を書いてください", "persons must be a non-empty list"
+            "persons", "世帯の人を1人以上書いてください", "persons must be a non-empty list"
         )
     persons = [_person(p, i, event) for i, p in enumerate(persons_raw)]
     ids: dict[str, int] = {}
     for i, p in enumerate(persons):
         if p["id"] in ids:
             raise SituationError(
-                f"persons[{i}].id", f"id が重複しています: {p['id']}", f"duplicate id: {p['id']}"
+                f"persons[{i}].id", "同じ識別番号の人が2人います", f"duplicate id: {p['id']}"
             )
         ids[p["id"]] = i
     heads = [i for i, p in enumerate(persons) if p["relationship"] == "head"]
     if len(heads) != 1:
         raise SituationError(
             "persons",
-            f"世帯主（head）はちょうど1人です（{len(heads)}人）",
+            f"世帯主はちょうど1人です（{len(heads)}人）",
             f"exactly one person must be the head ({len(heads)} found)",
         )
     spouses = [i for i, p in enumerate(persons) if p["relationship"] == "spouse"]
     if len(spouses) > 1:
         raise SituationError(
             f"persons[{spouses[1]}].relationship",
-            "配偶者（spouse）は1人までです",
+            "配偶者は1人までです",
             "at most one spouse",
         )
     earners = [i for i, p in enumerate(persons) if "primary_earner" in p["flags"]]
     if len(earners) > 1:
         raise SituationError(
             f"persons[{earners[1]}].flags",
-            "生計中心者（primary_earner）は1人までです",
+            "生計中心者は1人までです",
             "at most one person carries primary_earner",
         )
     required, optional = EVENT_DETAILS[event]
     for key in ALL_DETAILS & set(raw):
         if key not in required | optional:
             raise SituationError(
-                key, f"{key} は {event} の届出では使えません", f"{key} does not belong to {event}"
+                key,
+                f"「{key_name(key)}」は{event_name(event)}の届出では使えません",
+                f"{key} does not belong to {event}",
             )
     for key in required:
         if raw.get(key) is None:
-            raise SituationError(key, f"{event} には {key} が必要です", f"{event} requires {key}")
+            raise SituationError(
+                key,
+                f"{event_name(event)}の届出には{key_name(key)}が必要です",
+                f"{event} requires {key}",
+            )
     s: dict[str, Any] = {"event": event, "event_date": d, "persons": persons}
     for key in ALL_DETAILS & set(raw):
         value = raw[key]
@@ -294,20 +334,26 @@ def validate(raw: Any) -> dict:
         elif key in ID_DETAILS:
             if value not in ids:
                 raise SituationError(
-                    key, f"{key} の {value!r} は persons にいません", f"{value!r} is not a person"
+                    key,
+                    f"{key_name(key)}が世帯の人の中にいません",
+                    f"{value!r} is not a person",
                 )
             s[key] = value
         elif key in ID_LIST_DETAILS:
             if not isinstance(value, list):
-                raise SituationError(key, f"{key} は id の一覧です", f"{key} must be a list of ids")
+                raise SituationError(
+                    key, f"{key_name(key)}は世帯の人の一覧です", f"{key} must be a list of ids"
+                )
             for j, v in enumerate(value):
                 if v not in ids:
                     raise SituationError(
-                        f"{key}[{j}]", f"{v!r} は persons にいません", f"{v!r} is not a person"
+                        f"{key}[{j}]",
+                        f"{key_name(key)}に挙げた人が世帯の人の中にいません",
+                        f"{v!r} is not a person",
                     )
             if len(set(value)) != len(value):
                 raise SituationError(
-                    key, f"{key} に同じ id が重複しています", f"duplicate id in {key}"
+                    key, f"{key_name(key)}に同じ人が重複しています", f"duplicate id in {key}"
                 )
             s[key] = list(value)
         elif key == "birth_weight_g":
@@ -329,20 +375,20 @@ def validate(raw: Any) -> dict:
         if p["birth_date"] > d:
             raise SituationError(
                 f"persons[{i}].birth_date",
-                "生年月日が異動日（event_date）より後です",
+                "生年月日が異動日より後です",
                 "birth_date is after event_date",
             )
         for j, parent in enumerate(p.get("parents", ())):
             if parent not in ids or parent == p["id"]:
                 raise SituationError(
                     f"persons[{i}].parents[{j}]",
-                    f"{parent!r} は本人以外の persons の人ではありません",
+                    "父母に挙げた人が本人以外の世帯の人の中にいません",
                     f"{parent!r} is not another person of the situation",
                 )
         if "special_address_facility" in p["flags"] and not (event == "move_in" and p["moving"]):
             raise SituationError(
                 f"persons[{i}].flags",
-                "住所地特例（special_address_facility）は転入（move_in）で異動する人だけに書けます",
+                f"住所地特例は{event_name('move_in')}で異動する人だけに書けます",
                 "special_address_facility is only for persons who move in a move_in",
             )
     if event in MOVE_EVENTS and not any(p["moving"] for p in persons):
@@ -360,9 +406,7 @@ def validate(raw: Any) -> dict:
             )
     if event in ("marriage", "divorce"):
         if len(s["couple"]) != 2:
-            raise SituationError(
-                "couple", "couple は異なる2人の id です", "couple must be two distinct ids"
-            )
+            raise SituationError("couple", "夫婦は異なる2人です", "couple must be two distinct ids")
         for j, v in enumerate(s.get("surname_changes", [])):
             if v not in s["couple"]:
                 raise SituationError(
@@ -383,7 +427,7 @@ def validate(raw: Any) -> dict:
             if v in s.get("surname_changes", []):
                 raise SituationError(
                     f"keeps_married_surname[{j}]",
-                    "婚氏続称する人は氏が変わる人（surname_changes）に入りません",
+                    "婚氏続称する人は氏が変わる人に入りません",
                     "also in surname_changes",
                 )
         if "custodial_parent" in s and s["custodial_parent"] not in couple:
@@ -404,7 +448,7 @@ def validate(raw: Any) -> dict:
         if kid and "custodial_parent" not in s:
             raise SituationError(
                 "custodial_parent",
-                "夫婦の子（18歳到達後の年度末まで）がいるので、子を引き取る親（custodial_parent）が必要です",
+                "夫婦の子（18歳到達後の年度末まで）がいるので、子を引き取る親が必要です",
                 "required because a child of the couple of the 18-rule age exists",
             )
     gone = set()
@@ -418,7 +462,7 @@ def validate(raw: Any) -> dict:
                 if p[key] is not None:
                     raise SituationError(
                         f"persons[{ids[p['id']]}].{key}",
-                        f"死亡・転入・転出する人には {key} を書きません（市での資格はこの届出で始まるか終わります）",
+                        f"死亡・転入・転出する人には{key_name(key)}を書きません（市での資格はこの届出で始まるか終わります）",
                         f"{key} is not given for the deceased or persons moving in or out",
                     )
     return s

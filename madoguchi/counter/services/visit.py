@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from madoguchi.analytics import services as segments
 from madoguchi.analytics.models import SegmentKind
@@ -183,6 +184,13 @@ def add_person(
 
 
 PAPER_FIELDS = ("name", "kana", "birth_date", "sex", "relationship")
+PAPER_FIELD_LABELS = {
+    "name": gettext_lazy("氏名"),
+    "kana": gettext_lazy("ふりがな"),
+    "birth_date": gettext_lazy("生年月日"),
+    "sex": gettext_lazy("性別"),
+    "relationship": gettext_lazy("続柄"),
+}
 
 
 def add_paper_persons(visit_id: int, version: int, actor, persons: list[dict], former: dict):
@@ -198,7 +206,8 @@ def add_paper_persons(visit_id: int, version: int, actor, persons: list[dict], f
         for f in PAPER_FIELDS:
             if not str(raw.get(f) or "").strip():
                 raise CounterError(
-                    _("%(i)s人目: %(f)s を入力してください") % {"i": i, "f": f}, f"persons.{i}.{f}"
+                    _("%(i)s人目: %(f)s を入力してください") % {"i": i, "f": PAPER_FIELD_LABELS[f]},
+                    f"persons.{i}.{f}",
                 )
         try:
             birth = date.fromisoformat(str(raw["birth_date"]))
@@ -280,6 +289,23 @@ def set_applicant(
             state["applicant"] = {"person": choice}
         visit.state = state
         _commit(visit, actor, "visit.set_applicant")
+    return visit
+
+
+def set_guide_english(visit_id: int, version: int, actor, english: bool) -> Visit:
+    """Add the English guide sheet to the bundle (the resident asked for it). By default
+    the bundle carries the Japanese guide sheet only. The procedures do not change."""
+    with transaction.atomic():
+        visit = _lock(visit_id, version)
+        state = dict(visit.state or {})
+        if english:
+            state["guide_languages"] = ["ja", "en"]
+        else:
+            state.pop("guide_languages", None)
+        visit.state = state
+        visit.version += 1
+        visit.save()
+        record(actor, "visit.set_guide_language", query=f"visit:{visit.pk}")
     return visit
 
 

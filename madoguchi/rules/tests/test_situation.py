@@ -1,11 +1,16 @@
 """Invalid situations are rejected with the field named (situation.md, "Invalid situations")."""
 
+import ast
 import copy
+import inspect
+import re
+import traceback
 
 import pytest
 
 from madoguchi.catalog.loader import demo_catalog
-from madoguchi.rules import SituationError, determine, determine_visit
+from madoguchi.rules import SituationError, determine, determine_visit, situation
+from madoguchi.rules.facts import EVENT_NAMES
 
 
 def base(event="move_in", **details):
@@ -341,3 +346,50 @@ def test_event_date_outside_the_catalog_is_rejected():
         situation["persons"] = situation["persons"][:2]  # born before 2010
         determine(situation, demo_catalog())
     assert info.value.field == "event_date"
+
+
+# More invalid inputs, so that every message the validator can raise is produced below.
+MORE_CASES = [
+    ("situation not a mapping", lambda: ["event"], "(situation)"),
+    ("person not a mapping", lambda: base(persons=["p1"]), "persons[0]"),
+    ("empty id", lambda: person(base(), 1, id=""), "persons[1].id"),
+    ("flags not a list", lambda: person(base(), 0, flags="primary_earner"), "persons[0].flags"),
+    ("register not a mapping", lambda: person(base(), 0, register="x"), "persons[0].register"),
+    ("couple not a list", lambda: base("marriage", couple="p1"), "couple"),
+]
+
+# ASCII words left once the echoed input values ('son', '2027/04/01') are taken out.
+_ASCII_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]+")
+_ECHO = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def _raise_sites(module) -> set[int]:
+    tree = ast.parse(inspect.getsource(module))
+    return {
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Raise)
+        and isinstance(node.exc, ast.Call)
+        and getattr(node.exc.func, "id", "") == "SituationError"
+    }
+
+
+def test_japanese_messages_name_no_internal_ids():
+    """A clerk reads 「出生の届出には出産した人が必要です」, never 「birth には mother が必要です」
+    or a person id (p3); the English message keeps the ids for API users."""
+    path = inspect.getsourcefile(situation)
+    seen = set()
+    for name, make, _field in CASES + MORE_CASES:
+        with pytest.raises(SituationError) as info:
+            situation.validate(make())
+        seen |= {f.lineno for f in traceback.extract_tb(info.tb) if f.filename == path}
+        message = info.value.message
+        assert not re.search(r"\bp\d+\b", message), (name, message)
+        assert not _ASCII_ID.findall(_ECHO.sub("", message)), (name, message)
+        assert info.value.message_en != message, name
+    missing = _raise_sites(situation) - seen
+    assert not missing, f"no case produces the messages raised at lines {sorted(missing)}"
+
+
+def test_event_names_are_the_catalog_names():
+    assert EVENT_NAMES == {e.id: e.name for e in demo_catalog().events.values()}
