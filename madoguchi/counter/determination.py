@@ -226,6 +226,11 @@ def render(visit):
         raise ValueError(_("手続が決まっていません"))
     # One bundle per visit: the documents engine merges the visit's situations (the move
     # event leads, so the 住民異動届 prints 新住所/旧住所 for a marriage with a move).
+    state = visit.state or {}
     return render_bundle(
-        sits, visit.result, catalog(), applicant=(visit.state or {}).get("applicant")
+        sits,
+        visit.result,
+        catalog(),
+        tuple(state.get("guide_languages") or ("ja",)),  # English only when asked for
+        applicant=state.get("applicant"),
     )

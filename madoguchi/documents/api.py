@@ -1,7 +1,7 @@
 """``POST /api/documents/bundle``: a situation (JSON body, as in situation.md, persons
 with optional ``register:`` blocks; or the list of a visit's situations) → the bundle
-PDF. ``determine`` runs against the catalog in force; ``?lang=ja,en`` chooses the
-guide-sheet languages, ``?date=`` the 届出日. Errors answer 422 with the field at fault."""
+PDF. ``determine`` runs against the catalog in force; the guide sheet is Japanese,
+``?lang=ja,en`` adds the English one; ``?date=`` the 届出日. Errors answer 422 with the field at fault."""
 
 import datetime as dt
 import json
@@ -26,7 +26,7 @@ _BODY = {
 
 
 @router.post("/bundle", openapi_extra={"responses": _PDF, **_BODY}, response={422: dict})
-def bundle(request, lang: str = "ja,en", date: str | None = None):
+def bundle(request, lang: str = "ja", date: str | None = None):
     try:
         situation = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError) as exc:

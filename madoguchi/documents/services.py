@@ -274,7 +274,7 @@ def render_bundle(
     situation: dict,
     result: dict,
     catalog=None,
-    languages=("ja", "en"),
+    languages=("ja",),
     *,
     notified_on: dt.date | None = None,
     applicant: dict | None = None,
@@ -332,7 +332,7 @@ class BundleRequestError(ValueError):
 
 
 def bundle_for_situation(
-    situation, languages=("ja", "en"), notified_on: dt.date | None = None, catalog=None
+    situation, languages=("ja",), notified_on: dt.date | None = None, catalog=None
 ) -> Bundle:
     """``determine`` + ``render_bundle`` for one situation, or ``determine_visit`` for
     the list of a visit's situations (API, views, command)."""

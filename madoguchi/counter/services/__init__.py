@@ -38,6 +38,7 @@ from .visit import (
     set_applicant,
     set_event_details,
     set_events,
+    set_guide_english,
     set_involved,
     set_parents,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "set_event_details",
     "set_events",
     "set_applicant",
+    "set_guide_english",
     "set_involved",
     "set_parents",
     "transfer",

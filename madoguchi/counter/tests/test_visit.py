@@ -409,3 +409,31 @@ def test_parents_set_in_the_visit_make_a_grandchild_a_kid_of_its_mother(clerk_cl
     claim = next(p for p in visit.result["procedures"] if p["id"] == "child_allowance.claim")
     assert claim["persons"] == ["p2"]
     assert AuditRecord.objects.filter(action="visit.set_parents").exists()
+
+
+def test_the_english_guide_sheet_is_printed_only_when_the_clerk_asks(clerk_client, pending_family):
+    """Guide language per visit: Japanese only by default; the clerk ticks 「英語の案内票も
+    付ける」 beside the print button and the English guide sheet follows the Japanese one."""
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="P0000000011")
+    f.step("confirm")
+    bundle = f"/api/counter/visits/{f.id}/bundle.pdf"
+    text = pdf_text(clerk_client.get(bundle).content)
+    assert "手続き案内票" in text and "Guidetoyourprocedures" not in text
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    box = page.split('id="guide-english"')[1].split(">")[0]
+    assert "checked" not in box
+    url = f"/counter/visits/{f.id}/do/guide_language/"
+    version = Visit.objects.get(pk=f.id).version
+    assert clerk_client.post(url, {"version": version, "english": "1"}).status_code == 302
+    assert Visit.objects.get(pk=f.id).state["guide_languages"] == ["ja", "en"]
+    assert AuditRecord.objects.filter(action="visit.set_guide_language").exists()
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert "checked" in page.split('id="guide-english"')[1].split(">")[0]
+    text = pdf_text(clerk_client.get(bundle).content)
+    assert "手続き案内票" in text and "Guidetoyourprocedures" in text
+    # unticked again (the visit is printed now): Japanese only
+    version = Visit.objects.get(pk=f.id).version
+    assert clerk_client.post(url, {"version": version}).status_code == 302
+    assert "guide_languages" not in Visit.objects.get(pk=f.id).state
+    assert "Guidetoyourprocedures" not in pdf_text(clerk_client.get(bundle).content)

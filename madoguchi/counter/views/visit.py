@@ -166,6 +166,9 @@ VISIT_ACTIONS = {
     ),
     "answer": _answer,
     "confirm": lambda v, n, u, p: services.confirm(v, n, u),
+    "guide_language": lambda v, n, u, p: services.set_guide_english(
+        v, n, u, p.get("english") == "1"
+    ),
     "sign": lambda v, n, u, p: services.mark_signed(
         v, n, u, p.get("id_document", ""), p.getlist("at_counter")
     ),

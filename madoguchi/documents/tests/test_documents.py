@@ -51,7 +51,18 @@ def catalog():
 def family(catalog):
     situation = with_register(load_example("move_in_family_of_four"))
     result = determine(situation, catalog)
-    return situation, result, render_bundle(situation, result, catalog, notified_on=DAY)
+    # the English guide sheet too: it is printed when the resident asks for it
+    bundle = render_bundle(situation, result, catalog, ("ja", "en"), notified_on=DAY)
+    return situation, result, bundle
+
+
+def test_default_bundle_has_the_japanese_guide_sheet_only(family, catalog):
+    situation, result, with_english = family
+    bundle = render_bundle(situation, result, catalog, notified_on=DAY)
+    texts = page_texts(bundle.pdf)
+    assert bundle.pages == len(texts) == with_english.pages - 1
+    assert "手続き案内票" in texts[-1]
+    assert not any("Guide to your procedures" in t for t in texts)
 
 
 def test_text_layer_keeps_registered_code_points(family):
@@ -129,7 +140,7 @@ def test_every_example_renders(name, catalog):
     forms = {f for p in result["procedures"] for f in p["forms"]}
     assert {d["form"] for d in bundle.documents} == forms
     texts = page_texts(bundle.pdf)
-    assert len(texts) == bundle.pages >= len(bundle.documents) + 2
+    assert len(texts) == bundle.pages >= len(bundle.documents) + 1  # + the guide sheet
     head = next(p for p in situation["persons"] if p["relationship"] == "head")
     if forms:
         assert any(head["register"]["name"] in t for t in texts[: len(bundle.documents)])
@@ -154,7 +165,7 @@ def test_overflow_goes_to_the_list_not_cut(catalog):
     overflow_page = texts[len(bundle.documents)]
     assert "超過リスト" in squeeze(overflow_page).replace("\u3000", "")
     assert squeeze(long_address) in squeeze(overflow_page)
-    assert bundle.pages == len(bundle.documents) + 3
+    assert bundle.pages == len(bundle.documents) + 2  # + overflow list + guide sheet
     assert f"超過リストNo.{flagged[0]['ref']}" in squeeze(texts[0])  # the box points to it
     assert medium in texts[0]  # shrunk but whole
 

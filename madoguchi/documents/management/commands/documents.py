@@ -49,7 +49,9 @@ class Command(BaseCommand):
         render.add_argument("situation", help="situation file (YAML or JSON), - for stdin")
         render.add_argument("--out", required=True, help="PDF file to write")
         render.add_argument(
-            "--lang", default="ja,en", help="guide-sheet languages, comma separated"
+            "--lang",
+            default="ja",
+            help="guide-sheet languages, comma separated (ja,en adds English)",
         )
         render.add_argument(
             "--date", help="届出日 printed on the forms (YYYY-MM-DD; default today)"
