@@ -148,6 +148,10 @@ MADOGUCHI_AUDIT_KEY = os.environ.get("MADOGUCHI_AUDIT_KEY", "")
 MADOGUCHI_AUDIT_ANCHOR = os.environ.get("MADOGUCHI_AUDIT_ANCHOR", "")
 MADOGUCHI_AUDIT_SYSLOG = os.environ.get("MADOGUCHI_AUDIT_SYSLOG", "0") == "1"
 
+# The nightly register import refuses a file with this much fewer persons than the
+# register holds (a truncated export), unless --allow-drop (docs/register-import.md).
+MADOGUCHI_IMPORT_MAX_DROP = float(os.environ.get("MADOGUCHI_IMPORT_MAX_DROP", "0.05"))
+
 MADOGUCHI_MUNICIPALITY = os.environ.get("MADOGUCHI_MUNICIPALITY", "demo")
 MADOGUCHI_CATALOG_DIR = Path(
     os.environ.get("MADOGUCHI_CATALOG_DIR", BASE_DIR / "catalog" / "data" / "demo")

@@ -44,6 +44,7 @@ class ImportResult:
     households_updated: int = 0
     households_unchanged: int = 0
     pending_resolved: int = 0  # pending move-ins found in the register and removed
+    guard: str = ""  # "empty" or "drop" when the nightly guard refused the file
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
 
@@ -75,6 +76,7 @@ class ImportResult:
                 "unchanged": self.households_unchanged,
             },
             "pending_resolved": self.pending_resolved,
+            "guard": self.guard,
             "errors": [e.as_dict() for e in self.errors],
             "warnings": [w.as_dict() for w in self.warnings],
         }

@@ -36,8 +36,15 @@ def import_register(
     progress: ProgressFn | None = None,
     progress_every: int = PROGRESS_EVERY,
     batch_size: int = BATCH_SIZE,
+    allow_drop: bool = False,
 ) -> ImportResult:
-    """Import a register CSV (all-or-nothing). Returns counts and every error."""
+    """Import a register CSV (all-or-nothing). Returns counts and every error.
+
+    The nightly guard (register import only, not pending move-ins): a file without a
+    single person row is rejected, and so is a file whose persons are fewer than those in
+    the register by more than ``MADOGUCHI_IMPORT_MAX_DROP`` (a truncated export), unless
+    ``allow_drop`` (``--allow-drop``) says the drop is real (``result.guard`` names it).
+    """
     path = Path(path)
     if not isinstance(mapping, Mapping):
         mapping = Mapping.load(mapping)
@@ -62,8 +69,11 @@ def import_register(
     writer = Writer(result, dry_run=dry_run, batch_size=batch_size)
     try:
         with transaction.atomic():
+            before = 0 if pending else _persons_in_register()
             _run(path, encoding, conv, keep, writer, result, progress, progress_every)
             writer.finish()
+            if not pending and not result.errors:
+                _guard(result, before, allow_drop)
             if not pending and not result.errors and not dry_run:
                 from madoguchi.register.pending import resolve_arrivals
 
@@ -84,6 +94,37 @@ def import_register(
         ):
             setattr(result, name, 0)
     return result
+
+
+def _persons_in_register() -> int:
+    from madoguchi.register.models import Person, ResidentStatus
+
+    return Person.objects.exclude(status=ResidentStatus.PENDING).count()
+
+
+def _guard(result: ImportResult, before: int, allow_drop: bool) -> None:
+    """Refuse an empty file, and a person count that falls too far against the register."""
+    from django.conf import settings
+
+    in_file = result.persons_imported + result.persons_updated + result.persons_unchanged
+    if in_file == 0:
+        result.guard = "empty"
+        result.errors.append(
+            RowError(2, "(件数)", "住民の行が1件もありません（見出しだけのファイル）")
+        )
+        return
+    max_drop = settings.MADOGUCHI_IMPORT_MAX_DROP
+    if before and in_file < before * (1 - max_drop) and not allow_drop:
+        result.guard = "drop"
+        result.errors.append(
+            RowError(
+                0,
+                "(件数)",
+                f"住民数が前回の取込より {1 - in_file / before:.1%} 減っています"
+                f"（ファイル {in_file} 人、住民記録 {before} 人、許容 {max_drop:.0%}）。"
+                "途中で切れたファイルではありませんか。本当に減ったときは --allow-drop",
+            )
+        )
 
 
 def _history_filter(path, encoding, conv: RowConverter, result) -> dict[str, int] | None:

@@ -4,7 +4,10 @@
     madoguchi register import-pending FILE --mapping MAPPING [--dry-run] [--json]
     madoguchi register generate --persons N --seed S [--city 北見市] [--pending N]
 
-A rejected file (any bad row) writes nothing and exits with status 2.
+Exit status: 0 imported (or checked with --dry-run); 1 an unexpected failure (database
+down …); 2 a rejected file (a bad row, a missing column, no person row at all): nothing
+written; 3 refused by the nightly guard, the person count fell by more than
+MADOGUCHI_IMPORT_MAX_DROP against the register: nothing written (--allow-drop).
 """
 
 import json
@@ -31,6 +34,13 @@ class Command(BaseCommand):
             p.add_argument("--dry-run", action="store_true", help="check and report only")
             p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
             p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+            if name == "import":
+                p.add_argument(
+                    "--allow-drop",
+                    action="store_true",
+                    help="import even if the person count fell by more than "
+                    "MADOGUCHI_IMPORT_MAX_DROP (a real drop, not a truncated file)",
+                )
         g = sub.add_parser("generate", help="合成の住民記録（デモ市）を生成する")
         g.add_argument("--persons", type=int, required=True)
         g.add_argument("--seed", type=int, default=1)
@@ -52,6 +62,7 @@ class Command(BaseCommand):
                 dry_run=opts["dry_run"],
                 pending=pending,
                 progress=None if opts["quiet"] else self._progress,
+                allow_drop=opts.get("allow_drop", False),
             )
         except MappingError as exc:
             if opts["json"]:
@@ -74,6 +85,12 @@ class Command(BaseCommand):
                 f"{result.households_imported} new, {result.households_updated} updated, "
                 f"{result.households_unchanged} unchanged; rows read {result.rows_read}, "
                 f"skipped {result.rows_skipped}"
+            )
+        if result.guard == "drop":
+            raise CommandError(
+                "refused: the person count fell too far (truncated file?); nothing was "
+                "imported — --allow-drop if the drop is real",
+                returncode=3,
             )
         if result.rejected:
             raise CommandError(
