@@ -15,6 +15,11 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] in (["--version"], ["version"]):
+        from importlib.metadata import version
+
+        print(f"madoguchi {version('madoguchi')}")
+        return
     if not args:
         args = ["help"]
     execute_from_command_line(["madoguchi", *args])
