@@ -102,6 +102,35 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Staff"
 AUTHENTICATION_BACKENDS = ["madoguchi.accounts.backends.LockoutBackend"]
+
+# Optional sign-on with the city's directory (LDAP / Active Directory; docs/staff.md):
+# pip install 'madoguchi[ldap]', then MADOGUCHI_LDAP_URI and the group mapping file.
+MADOGUCHI_LDAP_URI = os.environ.get("MADOGUCHI_LDAP_URI", "")
+MADOGUCHI_LDAP_GROUPS = os.environ.get("MADOGUCHI_LDAP_GROUPS", "")
+if MADOGUCHI_LDAP_URI:
+    import ldap
+    from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
+
+    AUTHENTICATION_BACKENDS.append("madoguchi.accounts.directory.DirectoryBackend")
+    AUTH_LDAP_SERVER_URI = MADOGUCHI_LDAP_URI
+    AUTH_LDAP_BIND_DN = os.environ.get("MADOGUCHI_LDAP_BIND_DN", "")
+    AUTH_LDAP_BIND_PASSWORD = os.environ.get("MADOGUCHI_LDAP_BIND_PASSWORD", "")
+    AUTH_LDAP_START_TLS = os.environ.get("MADOGUCHI_LDAP_START_TLS", "0") == "1"
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        os.environ.get("MADOGUCHI_LDAP_USER_BASE", ""),
+        ldap.SCOPE_SUBTREE,
+        os.environ.get("MADOGUCHI_LDAP_USER_FILTER", "(uid=%(user)s)"),
+    )
+    AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
+        os.environ.get("MADOGUCHI_LDAP_GROUP_BASE", ""),
+        ldap.SCOPE_SUBTREE,
+        os.environ.get("MADOGUCHI_LDAP_GROUP_FILTER", "(objectClass=groupOfNames)"),
+    )
+    AUTH_LDAP_GROUP_TYPE = GroupOfNamesType()
+    AUTH_LDAP_USER_ATTR_MAP = {"first_name": "givenName", "last_name": "sn", "email": "mail"}
+    AUTH_LDAP_ALWAYS_UPDATE_USER = True  # the directory's groups are applied at every login
+    AUTH_LDAP_CACHE_TIMEOUT = 0
+    AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_NETWORK_TIMEOUT: 5, ldap.OPT_REFERRALS: 0}
 # The staff password policy (madoguchi.accounts.passwords): every door validates with it.
 MADOGUCHI_PASSWORD_MIN_LENGTH = int(os.environ.get("MADOGUCHI_PASSWORD_MIN_LENGTH", "12"))
 MADOGUCHI_PASSWORD_HISTORY = int(os.environ.get("MADOGUCHI_PASSWORD_HISTORY", "5"))

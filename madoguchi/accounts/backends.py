@@ -78,6 +78,10 @@ class LockoutBackend(ModelBackend):
                     request.madoguchi_locked = True
                 record(user, "auth.login.throttled", query=self._describe(user, address, refused))
                 return None
+            if user is not None and not user.has_usable_password():
+                # A directory account (docs/staff.md): the directory checks its password
+                # and applies its own lockout; the next backend (LDAP) answers.
+                return None
             if user is None:
                 User().set_password(password)  # same cost as a real check
                 ok = False
