@@ -8,6 +8,7 @@ urlpatterns = [
     path("queue/panel/", views.queue_panel, name="queue_panel"),
     path("tickets/issue/", views.issue, name="issue"),
     path("call-next/", views.call_next, name="call_next"),
+    path("tickets/<int:ticket_id>/slip/", views.ticket_slip, name="ticket_slip"),
     path("tickets/<int:ticket_id>/<str:action>/", views.ticket_action, name="ticket_action"),
     path("display/", views.display, name="display"),
     path("display/board/", views.display_board, name="display_board"),

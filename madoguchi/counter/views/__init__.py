@@ -9,6 +9,7 @@ from .queue import (
     queue_page,
     queue_panel,
     ticket_action,
+    ticket_slip,
 )
 from .visit import (
     bundle,
@@ -27,6 +28,7 @@ __all__ = [
     "display",
     "display_board",
     "issue",
+    "ticket_slip",
     "new_visit",
     "postal",
     "queue_page",

@@ -43,6 +43,7 @@ def _queue_context(request) -> dict:
         "mine": mine,
         "events": _events(),
         "purpose_names": {**dict(_events()), "certificate": _("証明書の請求")},
+        "last_ticket": Ticket.objects.filter(pk=request.session.get("last_ticket")).first(),
     }
 
 
@@ -70,7 +71,29 @@ def issue(request):
     from django.contrib import messages
 
     messages.success(request, _("受付番号 %(n)s を発券しました") % {"n": t.display_no})
+    request.session["last_ticket"] = t.pk  # the queue screen offers its slip to print
     return redirect("counter:queue")
+
+
+@counter_staff
+def ticket_slip(request, ticket_id: int):
+    """The printable slip handed to the resident: number, purpose, time of issue, the
+    municipality — nothing about the person (a ticket knows nothing about them)."""
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise Http404
+    from madoguchi.catalog.loader import current_catalog
+
+    purposes = {**dict(_events()), "certificate": _("証明書の請求")}
+    return render(
+        request,
+        "counter/slip.html",
+        {
+            "ticket": ticket,
+            "purpose": purposes.get(ticket.purpose, ticket.purpose),
+            "municipality": current_catalog().name,
+        },
+    )
 
 
 @_timed
