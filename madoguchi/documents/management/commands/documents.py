@@ -8,6 +8,8 @@ applicable form, the 超過リスト when a value did not fit, and the guide she
 Exit 2 with a message naming the field for an invalid situation or register block.
 
 ``madoguchi documents forms`` lists the catalog's forms and the procedures they serve.
+``madoguchi documents offline OUTDIR`` writes every form blank and every event's
+procedure list as PDFs, for paper work while the server is down.
 """
 
 from __future__ import annotations
@@ -62,6 +64,12 @@ class Command(BaseCommand):
             "or YAML for someone from outside: '{name: 網走　三郎, relationship: 代理人}'",
         )
         sub.add_parser("forms", help="list the catalog's forms")
+        off = sub.add_parser(
+            "offline",
+            help="blank forms and every event's procedure list as PDFs, for paper work "
+            "while the server is down (docs/counter-pc.md)",
+        )
+        off.add_argument("outdir", help="folder to write the PDFs into (created)")
 
     def handle(self, *args, **opts):
         from madoguchi.documents.engine import DocumentError
@@ -69,6 +77,12 @@ class Command(BaseCommand):
         from madoguchi.rules import SituationError, determine, determine_visit
 
         catalog = default_catalog()
+        if opts["action"] == "offline":
+            from madoguchi.documents.offline import write_offline
+
+            files = write_offline(opts["outdir"], catalog)
+            self.stdout.write(f"{opts['outdir']}: {len(files)} PDF files")
+            return
         if opts["action"] == "forms":
             from madoguchi.documents.services import _catalog_dir
 
