@@ -34,8 +34,10 @@ def test_a_pdf_for_every_event_and_every_form(offline):
 
 def test_blank_forms_carry_no_values(offline):
     out, _ = offline
+    from madoguchi.documents.services import municipality_of
+
     text = text_of(out / "form-juminido.pdf")
-    assert "住 民 異 動 届" in text and "見本市" in text
+    assert "住 民 異 動 届" in text and municipality_of(default_catalog())["name"] in text
     assert "レ" not in text  # no kind of notification ticked
     assert "令和" not in text and "世帯主\n" not in text  # no date, no member row
 
