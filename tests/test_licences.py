@@ -21,7 +21,8 @@ def _notice():
 
 def test_licence_file_is_mit_as_the_package_metadata_says():
     meta = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]
-    assert meta["license"] == {"text": "MIT"}
+    assert meta["license"] == "MIT"  # SPDX expression (PEP 639)
+    assert {"LICENSE", "NOTICE"} <= set(meta["license-files"])
     assert (REPO / "LICENSE").read_text("utf-8").startswith("MIT License\n")
 
 
