@@ -8,7 +8,6 @@ task, opened when the task is routed and closed when it is done.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
@@ -95,46 +94,6 @@ def visit_times(since: datetime, until: datetime | None = None) -> list[dict]:
         elif seg.kind == SegmentKind.DONE:
             row["done"] = True
     return list(per.values())
-
-
-def dashboard(days: int = 7, now: datetime | None = None) -> dict:
-    """Average wait and service time (minutes) per purpose and per hour of issue."""
-    now = now or timezone.now()
-    rows = visit_times(now - timedelta(days=days))
-    by_purpose: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    by_hour: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for r in rows:
-        hour = timezone.localtime(r["start"]).hour
-        for key, flag in (("wait", "waited"), ("service", "done")):
-            if r.get(flag):
-                by_purpose[r["purpose"]][key].append(r[key] / 60)
-                by_hour[hour][key].append(r[key] / 60)
-    dept = defaultdict(list)
-    for seg in TimeSegment.objects.filter(
-        kind=SegmentKind.DEPARTMENT, started_at__gte=now - timedelta(days=days)
-    ).exclude(ended_at=None):
-        dept[seg.purpose].append((seg.ended_at - seg.started_at).total_seconds() / 60)
-
-    def summarise(table):
-        return [
-            {
-                "key": k,
-                "visits": max(len(v["wait"]), len(v["service"])),
-                "avg_wait_min": _mean(v["wait"]),
-                "avg_service_min": _mean(v["service"]),
-            }
-            for k, v in sorted(table.items())
-        ]
-
-    return {
-        "days": days,
-        "tickets": len(rows),
-        "by_purpose": summarise(by_purpose),
-        "by_hour": summarise(by_hour),
-        "department": [
-            {"key": k, "tasks": len(v), "avg_min": _mean(v)} for k, v in sorted(dept.items())
-        ],
-    }
 
 
 def average_service_seconds(

@@ -30,6 +30,7 @@ class DemoSummary:
     pending_households: int
     catalog_version: str
     staff: list[tuple[str, str, str, str]]
+    history_tickets: int = 0
 
 
 def create_staff() -> list[tuple[str, str, str, str]]:
@@ -49,7 +50,9 @@ def create_staff() -> list[tuple[str, str, str, str]]:
     return out
 
 
-def build_demo(persons: int = 120_000, seed: int = DEMO_SEED, pending: int = 50):
+def build_demo(
+    persons: int = 120_000, seed: int = DEMO_SEED, pending: int = 50, with_history: bool = True
+):
     """Migrate, load the catalog, generate the city (once) and the staff. Idempotent."""
     from madoguchi.catalog.services import load_into_db
     from madoguchi.register.generator import generate_city, generate_pending
@@ -70,4 +73,11 @@ def build_demo(persons: int = 120_000, seed: int = DEMO_SEED, pending: int = 50)
         with transaction.atomic():
             generate_demo(seed=seed)
     staff = create_staff()
-    return DemoSummary(created, pending_households, str(catalog_version), staff)
+    history = 0
+    if with_history:
+        from madoguchi.counter.models import Ticket
+        from madoguchi.demo.history import generate
+
+        if not Ticket.objects.exists():  # a year of counter visits, once (analytics)
+            history = generate()
+    return DemoSummary(created, pending_households, str(catalog_version), staff, history)

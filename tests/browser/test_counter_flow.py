@@ -148,7 +148,7 @@ def test_move_in_family_of_four_by_keyboard(browser, live_server, staff):
     mctx = login(browser, live_server, staff["manager"])
     m = Counted(mctx.new_page())
     m.page.goto(f"{live_server.url}/analytics/")
-    assert "転入（国内の他市区町村から）\t1" in m.page.locator("#by-purpose").inner_text()
+    assert "転入（国内の他市区町村から）\t1" in m.page.locator("#events").inner_text()
     m.shot("analytics")
     mctx.close()
     ctx.close()

@@ -258,11 +258,23 @@ def test_admin_only_pages_forbidden_for_clerks(clerk_client, url):
     assert clerk_client.get(url).status_code == 403
 
 
-def test_manager_pages_forbidden_for_clerks_open_to_managers(client, clerk, staff_factory):
+MANAGER_PAGES = [
+    "/analytics/",
+    "/analytics/export/clerks.csv",
+    "/analytics/export/counters.csv",
+    "/analytics/report/",
+    "/analytics/staffing/?arrivals=30&service=10",
+]
+
+
+@pytest.mark.parametrize("url", MANAGER_PAGES)
+def test_manager_pages_forbidden_for_clerks_open_to_managers(client, clerk, staff_factory, url):
     client.force_login(clerk)
-    assert client.get("/analytics/").status_code == 403
+    assert client.get(url).status_code == 403
+    client.force_login(staff_factory("dept1", "department", "child", may_see_protected=True))
+    assert client.get(url).status_code == 403  # seeing protected persons is not managing
     client.force_login(staff_factory("boss", "manager", "citizen"))
-    assert client.get("/analytics/").status_code == 200
+    assert client.get(url).status_code == 200
     assert client.get("/audit/").status_code == 403  # managers are not administrators
 
 

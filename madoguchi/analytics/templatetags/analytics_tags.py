@@ -9,7 +9,19 @@ def minutes(value):
 
 
 @register.filter
-def bar(value, peak):
-    if not value or not peak:
-        return 0
-    return int(240 * value / peak)
+def num(value):
+    return "—" if value is None else f"{value:,}"
+
+
+@register.filter
+def cell(value):
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return value
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -311,7 +311,8 @@ def test_admin_and_manager_pages_in_english(client, admin_user, staff_factory):
     c.force_login(admin_user)
     page(c, "/audit/", [], "Audit log", "Filter")
     c.force_login(staff_factory("manager1", "manager", "citizen"))
-    page(c, "/analytics/", [], "Counter analytics", "By notification")
+    page(c, "/analytics/", [], "Counter analytics", "By life event", "Characters not written")
+    page(c, "/analytics/staffing/?arrivals=30&service=10", [], "Counters needed", "Erlang C")
 
 
 def test_documents_preview_in_english(clerk_client):

@@ -32,6 +32,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"準備完了 {time.perf_counter() - started:.1f} s — カタログ版 {summary.catalog_version}"
             + (f", 住民 {summary.created_persons} 人を生成" if summary.created_persons else "")
+            + (
+                f", 過去1年の来庁 {summary.history_tickets} 件を生成"
+                if summary.history_tickets
+                else ""
+            )
         )
         self.stdout.write("")
         self.stdout.write("デモ職員アカウント（ユーザー名 / パスワード / 役割 / 課）:")

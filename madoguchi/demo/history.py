@@ -1,0 +1,343 @@
+"""One year of synthetic counter history for the demo, so the dashboard means something
+on first start.
+
+Shape: every visit is what the counter writes — a ticket, its time segments (waiting →
+called → interview → printing → done), the visit with its determined procedures, one task
+per procedure with its status history and department segment, and the printed bundle's
+analytics row. The procedures, departments, forms and characters saved come from the real
+rules and form engine run on the project's worked examples (``rules/examples``), one
+template per life event; waits come from queueing the day's arrivals at the day's open
+counters. Arrivals follow a city's year: the March–April moving peak, Monday mornings,
+the lunch dip. Rows are bulk-written without audit rows (nobody read anybody: no person
+is attached to a synthetic visit), then the closed days are rolled up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+#: share of one-stop visits per life event, outside the moving season
+EVENT_MIX = {
+    "move_in": 0.27,
+    "move_out": 0.25,
+    "move_within": 0.16,
+    "birth": 0.09,
+    "death": 0.10,
+    "marriage": 0.06,
+    "divorce": 0.03,
+    "move_in_from_abroad": 0.02,
+    "move_out_abroad": 0.02,
+}
+MOVES = {"move_in", "move_out", "move_within", "move_in_from_abroad", "move_out_abroad"}
+#: arrivals by hour of the day (relative; 8 h and 17 h are the half hours after opening
+#: and before closing)
+HOUR_SHAPE = {8: 0.5, 9: 1.35, 10: 1.35, 11: 1.1, 12: 0.65, 13: 1.0, 14: 1.0, 15: 0.9,
+              16: 0.7, 17: 0.15}  # fmt: skip
+ONESTOP_PER_DAY = 36  # an ordinary weekday outside the season
+CERTIFICATES_PER_DAY = 30
+#: departments whose procedures are finished at the counter itself
+AT_COUNTER_DEPARTMENTS = {"citizen"}
+#: median turnaround (hours) of a department's task
+TURNAROUND_HOURS = {"citizen": 2.0, "insurance": 6.0, "tax": 30.0, "child": 20.0, "care": 26.0,
+                    "education": 18.0, "nursery": 60.0, "health": 16.0, "elderly": 24.0,
+                    "environment": 8.0}  # fmt: skip
+EXAMPLES = Path(__file__).resolve().parent.parent / "rules" / "examples"
+# Placeholder register facts of the worked examples' household, so that the characters a
+# resident would have written (names, kana, addresses) are counted as on a real form.
+_REGISTER = {
+    "name": "北見　太郎",
+    "kana": "キタミ　タロウ",
+    "postal_code": "0900024",
+    "address": "北海道北見市北四条東3丁目1番地",
+    "former_address": "北海道札幌市中央区北一条西2丁目1番地",
+    "honseki": "北海道北見市北四条東3丁目1番地",
+    "hittousha": "北見　太郎",
+    "phone": "0157-00-0000",
+}
+
+
+@dataclass(frozen=True)
+class Template:
+    event: str
+    procedures: list[dict]
+    forms: list[str]
+    chars: int
+
+
+def templates(on: dt.date) -> dict[str, Template]:
+    """One template per life event: the worked example run through the rules and the
+    form engine (the same code the counter runs)."""
+    import yaml
+
+    from madoguchi.counter.determination import catalog
+    from madoguchi.documents import services as docs
+    from madoguchi.documents.engine import build_data
+    from madoguchi.rules import determine
+
+    cat = catalog()
+    cat_dir = docs._catalog_dir(cat)
+    forms = docs.forms_of(cat_dir)
+    municipality = docs.municipality_of(cat)
+    out = {}
+    for path in sorted(EXAMPLES.glob("*.situation.yaml")):
+        sit = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for person in sit.get("persons", []):
+            person.setdefault("register", dict(_REGISTER))
+        result = determine(sit, cat)
+        data, _overflow, chars = build_data(sit, result, forms, municipality, None, on)
+        out.setdefault(
+            sit["event"],
+            Template(
+                sit["event"],
+                [
+                    {
+                        "id": p["id"],
+                        "name": p.get("name", p["id"]),
+                        "department": p.get("department", ""),
+                        "persons": p.get("persons", []),
+                    }
+                    for p in result["procedures"]
+                ],
+                sorted({d["form"] for d in data["documents"]}),
+                chars,
+            ),
+        )
+    return out
+
+
+def day_factor(day: dt.date) -> tuple[float, float]:
+    """(one-stop, certificate) load of the day relative to an ordinary weekday."""
+    moving = 1.0
+    if (day.month == 3 and day.day >= 15) or (day.month == 4 and day.day <= 10):
+        moving = 3.0  # the last fortnight of March and the first days of April
+    elif day.month in (3, 4):
+        moving = 1.8
+    monday = 1.3 if day.weekday() == 0 else 1.0
+    return moving * monday, (1.4 if day.month in (3, 4) else 1.0) * monday
+
+
+def is_open(day: dt.date) -> bool:
+    import jpholiday
+
+    if day.weekday() >= 5 or jpholiday.is_holiday(day):
+        return False
+    return not ((day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3))
+
+
+def arrivals(day: dt.date, per_day: float, rng: random.Random, monday_morning: bool):
+    """Arrival times (aware datetimes, in UTC) of one counter group over the day."""
+    tz = timezone.get_current_timezone()
+    shape = dict(HOUR_SHAPE)
+    if monday_morning and day.weekday() == 0:
+        for h in (8, 9, 10, 11):
+            shape[h] *= 1.5
+    total = sum(shape.values())
+    out = []
+    for hour, weight in shape.items():
+        start = 30 if hour == 8 else 0
+        end = 15 if hour == 17 else 60
+        n = _poisson(rng, per_day * weight / total)
+        for _ in range(n):
+            minute = rng.uniform(start, end)
+            local = dt.datetime.combine(day, dt.time(hour), tzinfo=tz)
+            out.append((local + dt.timedelta(minutes=minute)).astimezone(dt.UTC))
+    return sorted(out)
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    if mean > 30:
+        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
+    limit, k, p = math.exp(-mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def queue(times, services, desks: int):
+    """FIFO at ``desks`` counters: (desk index, start) per arrival, the desk that frees
+    first taking the next resident."""
+    if not times:
+        return []
+    free = [(times[0], k) for k in range(desks)]
+    out = []
+    for t, s in zip(times, services, strict=True):
+        at, k = heapq.heappop(free)
+        start = max(t, at)
+        heapq.heappush(free, (start + dt.timedelta(minutes=s), k))
+        out.append((k, start))
+    return out
+
+
+def generate(
+    days: int = 365,
+    seed: int = 20270401,
+    end: dt.date | None = None,
+    scale: float = 1.0,
+    task_history: bool = True,
+    rollup_days: int | None = 92,
+):
+    """Write ``days`` of history ending the day before ``end`` (default today) and roll the
+    closed days up; returns the number of tickets written. Run it on an empty counter.
+    ``task_history=False`` leaves out the tasks' status rows (nothing the dashboard reads;
+    benchmarks at a million visits save a third of the rows). Only the last
+    ``rollup_days`` are rolled up here (``None``: all); older days are rolled up the first
+    time a period reaches them, so the demo is ready sooner."""
+    from madoguchi.accounts.models import Role, Staff
+    from madoguchi.analytics.bulk import Writer
+    from madoguchi.analytics.models import TimeSegment
+    from madoguchi.analytics.rollups import ensure
+    from madoguchi.counter.models import Ticket, Visit
+    from madoguchi.documents.models import BundleRecord
+    from madoguchi.tasks.models import Task, TaskStatus
+
+    rng = random.Random(seed)
+    end = end or timezone.localdate()
+    start = end - dt.timedelta(days=days)
+    tpl = templates(end)
+    events = [e for e in EVENT_MIX if e in tpl]
+    clerks = list(
+        Staff.objects.filter(role=Role.CLERK).order_by("pk").values_list("pk", flat=True)
+    ) or list(
+        Staff.objects.filter(role__in=[Role.MANAGER, Role.ADMIN]).values_list("pk", flat=True)[:1]
+    )
+    department_staff = dict(
+        Staff.objects.filter(role=Role.DEPARTMENT).order_by("-pk").values_list("department", "pk")
+    )
+    now = timezone.now()
+    written = 0
+    with transaction.atomic():
+        w = Writer(Ticket, Visit, BundleRecord, Task, TaskStatus, TimeSegment)
+        day = start
+        while day < end:
+            if is_open(day):
+                written += _day(
+                    w, day, rng, tpl, events, clerks, department_staff, now, scale, task_history
+                )
+                if w.pending > 200_000:
+                    w.flush()
+            day += dt.timedelta(days=1)
+        w.flush()
+        w.reset_sequences()
+    first = start if rollup_days is None else max(start, end - dt.timedelta(days=rollup_days))
+    ensure(first, end - dt.timedelta(days=1), today=end)
+    return written
+
+
+def _day(w, day, rng, tpl, events, clerks, department_staff, now, scale, task_history) -> int:
+    from madoguchi.analytics.models import SegmentKind, TimeSegment
+    from madoguchi.counter.models import CounterGroup, Ticket, TicketStatus, Visit, VisitStep
+    from madoguchi.documents.models import BundleRecord
+    from madoguchi.tasks.models import Handling, Status, Task, TaskStatus
+
+    onestop_f, cert_f = day_factor(day)
+    count = 0
+    for group, per_day, minutes in (
+        (CounterGroup.ONESTOP, ONESTOP_PER_DAY * onestop_f * scale, 20.0),
+        (CounterGroup.CERTIFICATE, CERTIFICATES_PER_DAY * cert_f * scale, 5.5),
+    ):
+        # the counters the city opens: enough for the day's work on average, so the
+        # rush hours and the March peak queue up as they do
+        desks = max(2, round(per_day * minutes / 450))
+        times = arrivals(day, per_day, rng, monday_morning=True)
+        purposes, services = [], []
+        for _t in times:
+            if group == CounterGroup.CERTIFICATE:
+                purposes.append("certificate")
+                services.append(rng.lognormvariate(math.log(5.5), 0.45))
+            else:
+                weights = [
+                    EVENT_MIX[e] * (2.6 if e in MOVES and onestop_f >= 2 else 1) for e in events
+                ]
+                event = rng.choices(events, weights)[0]
+                purposes.append(event)
+                base = 9 + 2.2 * len(tpl[event].procedures)
+                services.append(rng.lognormvariate(math.log(base), 0.35))
+        for number, (t, purpose, service, (desk, begin)) in enumerate(
+            zip(times, purposes, services, queue(times, services, desks), strict=True), start=1
+        ):
+            count += 1
+            clerk = clerks[desk % len(clerks)] if clerks else None
+            no_show = rng.random() < 0.01
+            cert = purpose == "certificate"
+            ticket = w.add(
+                Ticket,
+                issued_on=day,
+                group=group,
+                number=number,
+                purpose=purpose,
+                status=TicketStatus.CANCELLED if no_show else TicketStatus.DONE,
+                counter_no="" if no_show else str(desk + 1 + (10 if cert else 0)),
+                called_by_id=None if no_show else clerk,
+                issued_at=t,
+                called_at=None if no_show else begin,
+            )
+            seg = dict(ticket_id=ticket, purpose=purpose, municipality_code="999999")
+            w.add(TimeSegment, kind=SegmentKind.WAITING, started_at=t,
+                  ended_at=None if no_show else begin, **seg)  # fmt: skip
+            if no_show:
+                continue
+            called_end = begin + dt.timedelta(minutes=service if cert else min(1.0, service * 0.1))
+            interview_end = called_end + dt.timedelta(minutes=service * 0.6)
+            done_at = begin + dt.timedelta(minutes=service)
+            cancel = not cert and rng.random() < 0.02
+            visit = None
+            if not cert:
+                template = tpl[purpose]
+                visit = w.add(
+                    Visit, ticket_id=ticket, clerk_id=clerk,
+                    step=VisitStep.CANCELLED if cancel else VisitStep.DONE,
+                    event_date=day, state={"cancel_reason": "demo"} if cancel else {},
+                    result={"event": purpose, "procedures": template.procedures},
+                    id_document="" if cancel else "my_number_card",
+                    printed_at=None if cancel else interview_end,
+                    signed_at=None if cancel else done_at,
+                    created_at=begin, updated_at=done_at,
+                )  # fmt: skip
+            for kind, a, b in (
+                (SegmentKind.CALLED, begin, called_end),
+                (SegmentKind.INTERVIEW, called_end, interview_end),
+                (SegmentKind.PRINTING, interview_end, done_at),
+                (SegmentKind.DONE, done_at, done_at),
+            ):
+                if cert and kind in (SegmentKind.INTERVIEW, SegmentKind.PRINTING):
+                    continue
+                w.add(TimeSegment, kind=kind, visit_id=visit, staff_id=clerk, started_at=a,
+                      ended_at=b, **seg)  # fmt: skip
+            if cert or cancel:
+                continue
+            w.add(BundleRecord, created_at=interview_end, channel="counter",
+                  reference=f"visit:{visit}", forms=template.forms, documents=len(template.forms),
+                  pages=len(template.forms) + 1, handwritten_chars=template.chars, overflow=0)  # fmt: skip
+            for proc in template.procedures:
+                dept = proc["department"]
+                at_counter = dept in AT_COUNTER_DEPARTMENTS
+                hours = rng.lognormvariate(math.log(TURNAROUND_HOURS.get(dept, 24.0)), 0.6)
+                finished = done_at + dt.timedelta(hours=0.2 if at_counter else hours)
+                finished = min(finished, now - dt.timedelta(minutes=5))
+                task = w.add(
+                    Task, visit_id=visit, procedure_id=proc["id"], name=proc["name"],
+                    department=dept, persons=proc["persons"], deadline=None,
+                    handling=Handling.AT_COUNTER if at_counter else Handling.BACK_OFFICE,
+                    status=Status.DONE, handoff_state="sent", created_at=done_at,
+                    municipality_code="999999",
+                )  # fmt: skip
+                worker = department_staff.get(dept)
+                if task_history:
+                    w.add(TaskStatus, task_id=task, status=Status.RECEIVED, reason="",
+                          actor_id=clerk, at=done_at)  # fmt: skip
+                    w.add(TaskStatus, task_id=task, status=Status.DONE, reason="",
+                          actor_id=worker, at=finished)  # fmt: skip
+                w.add(TimeSegment, visit_id=visit, task_id=task, kind=SegmentKind.DEPARTMENT,
+                      purpose=dept, staff_id=worker, started_at=done_at, ended_at=finished,
+                      municipality_code="999999")  # fmt: skip
+    return count
