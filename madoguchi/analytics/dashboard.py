@@ -99,11 +99,7 @@ def _labels():
     def purpose(key):
         return _("証明書の請求") if key == "certificate" else labels.event_name(key)
 
-    try:
-        departments = department_names()
-    except Exception:  # catalog not loadable: the ids still identify the departments
-        departments = {}
-    return purpose, departments
+    return purpose, department_names()  # a broken catalog is the error page, not ids
 
 
 def _clerk_names(ids) -> dict[str, str]:
