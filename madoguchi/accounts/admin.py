@@ -6,11 +6,24 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.audit.services import record
 
-from .models import LoginThrottle, Staff
+from .models import DepartmentAccess, LoginThrottle, Staff
+
+
+class AdminsOnly:
+    """The city's administrators only (role admin), whatever Django's own flags say."""
+
+    def has_module_permission(self, request):
+        return getattr(request.user, "is_admin", False)
+
+    def has_view_permission(self, request, obj=None):
+        return getattr(request.user, "is_admin", False)
+
+    has_change_permission = has_view_permission
+    has_add_permission = has_module_permission
 
 
 @admin.register(Staff)
-class StaffAdmin(UserAdmin):
+class StaffAdmin(AdminsOnly, UserAdmin):
     list_display = (
         "username",
         "last_name",
@@ -52,14 +65,13 @@ class StaffAdmin(UserAdmin):
             record(request.user, "staff.unlock", query=name)
         self.message_user(request, _("%(n)d 件のロックを解除しました") % {"n": n}, messages.SUCCESS)
 
-    def has_module_permission(self, request):
-        return getattr(request.user, "is_admin", False)
-
-    def has_view_permission(self, request, obj=None):
-        return getattr(request.user, "is_admin", False)
-
-    has_change_permission = has_view_permission
-    has_add_permission = has_module_permission
-
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: audit records keep their actor
+
+
+@admin.register(DepartmentAccess)
+class DepartmentAccessAdmin(AdminsOnly, admin.ModelAdmin):
+    list_display = ("department", "may_read_register")
+
+    def has_delete_permission(self, request, obj=None):
+        return getattr(request.user, "is_admin", False)

@@ -115,3 +115,18 @@ class LoginThrottle(models.Model):
             models.UniqueConstraint(fields=["username", "address"], name="login_throttle_key")
         ]
         indexes = [models.Index(fields=["address", "last_failure"])]
+
+
+class DepartmentAccess(models.Model):
+    """What a department's staff may read beyond their own tasks. Off by default: a
+    department reads the register only when the city grants it here (Django admin)."""
+
+    department = models.CharField(_("課ID"), max_length=32, unique=True)
+    may_read_register = models.BooleanField(_("住民記録の閲覧"), default=False)
+
+    class Meta:
+        verbose_name = _("課の閲覧権限")
+        verbose_name_plural = _("課の閲覧権限")
+
+    def __str__(self) -> str:
+        return self.department

@@ -109,3 +109,16 @@ def audit_list(request):
         return render(
             request, template, {"form": form, "result": browse(request.user, filters, page_no)}
         )
+
+
+def flagged_reads(request):
+    """Managers: every flagged (要注意) record on one page — reads and prints of protected
+    persons by permitted staff, and every refused attempt. Browsing it is audited."""
+    if not getattr(request.user, "is_manager", False):
+        raise PermissionDenied(_("要注意の記録は管理職のみ閲覧できます"))
+    paginator = Paginator(filter_records(flagged=True), PAGE_SIZE)
+    with transaction.atomic():
+        page = paginator.get_page(request.GET.get("page") or 1)
+        page.object_list = list(page.object_list)
+        services.record(request.user, "audit.flagged", query=f"page:{page.number}")
+        return render(request, "audit/flagged.html", {"page": page})

@@ -6,12 +6,11 @@ from datetime import date
 
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 
-from . import services
+from . import access, inputs, services
 from .models import Ticket, Visit
 from .serialize import ticket_dict, visit_dict
 
@@ -61,78 +60,6 @@ class TransferIn(Schema):
 class VisitIn(Schema):
     ticket_id: int | None = None
     event_date: date | None = None
-
-
-class Versioned(Schema):
-    version: int
-
-
-class IdentifyIn(Versioned):
-    atena_no: str
-
-
-class PersonIn(Versioned):
-    atena_no: str
-    relationship: str = ""
-    reason: str = ""
-
-
-class PaperPerson(Schema):
-    name: str = ""
-    kana: str = ""
-    birth_date: str = ""
-    sex: str = ""
-    relationship: str = ""
-    nationality: str = "JP"
-    health_insurance: str = ""
-    pension: str = ""
-
-
-class PaperIn(Versioned):
-    persons: list[PaperPerson]
-    former_address: str = ""
-    former_postal_code: str = ""
-
-
-class InvolvedIn(Versioned):
-    pids: list[str]
-
-
-class EventsIn(Versioned):
-    events: list[str]
-    event_date: date | None = None
-
-
-class DetailsIn(Versioned):
-    event: str
-    details: dict
-
-
-class AddressIn(Versioned):
-    postal_code: str
-    town_index: int = 0
-    banchi: str
-    katagaki: str = ""
-
-
-class FactIn(Versioned):
-    pid: str
-    field: str
-    value: str | None
-    reason: str
-
-
-class AnswersIn(Versioned):
-    flags: dict[str, dict[str, bool]]
-
-
-class SignIn(Versioned):
-    id_document: str
-    at_counter: list[str] = []
-
-
-class CancelIn(Versioned):
-    reason: str
 
 
 # ---------------------------------------------------------------- queue
@@ -208,13 +135,27 @@ def postal(request, code: str):
 # ---------------------------------------------------------------- visit
 
 
+def _door(request, visit_id: int, audit_read: bool = True):
+    """The one audited read of the visit (``access.read_visit``): (visit, None), or
+    (None, the 404/403 response; a refusal is audited flagged)."""
+    try:
+        return access.read_visit(visit_id, request.user, audit_read=audit_read), None
+    except access.VisitNotFound as exc:
+        return None, Status(404, {"field": exc.field, "message": exc.message})
+    except access.VisitForbidden as exc:
+        return None, Status(403, {"field": exc.field, "message": exc.message})
+
+
 def _visit_response(request, visit_id: int, status: int = 200):
     with transaction.atomic():
-        visit = get_object_or_404(Visit, pk=visit_id)
+        visit = Visit.objects.get(pk=visit_id)
         return Status(status, visit_dict(visit, request.user))
 
 
 def _step(request, func, visit_id: int, *args, **kw):
+    _visit, refused = _door(request, visit_id)
+    if refused is not None:
+        return refused
     try:
         func(visit_id, *args, **kw)
     except services.CounterError as exc:
@@ -236,50 +177,58 @@ def open_visit(request, payload: VisitIn):
     return _visit_response(request, visit.pk, 201)
 
 
-@router.get("/visits/{visit_id}", response={200: dict})
+@router.get("/visits/{visit_id}", response={200: dict, 403: Error, 404: Error})
 def get_visit(request, visit_id: int):
-    return _visit_response(request, visit_id)
+    _visit, refused = _door(request, visit_id)
+    return refused or _visit_response(request, visit_id)
 
 
-def _visit_step(path: str, schema, func, fields: tuple[str, ...], convert=None):
-    """One POST endpoint per visit step: payload fields → the service function's arguments."""
+class TakeOverIn(Schema):
+    to: str = ""
+
+
+@router.post(
+    "/visits/{visit_id}/takeover", response={200: dict, 400: Error, 403: Error, 404: Error}
+)
+def take_over(request, visit_id: int, payload: TakeOverIn):
+    """A supervisor (manager, admin) gives an open visit to themselves or to clerk ``to``."""
+    try:
+        access.take_over(visit_id, request.user, payload.to)
+    except access.VisitNotFound as exc:
+        return Status(404, {"field": exc.field, "message": exc.message})
+    except access.VisitForbidden as exc:
+        access.audit_refusal(request.user, visit_id, exc)
+        return Status(403, {"field": exc.field, "message": exc.message})
+    except services.CounterError as exc:
+        return _fail(exc)
+    return get_visit(request, visit_id)
+
+
+def _visit_step(step: inputs.Step):
+    """One POST endpoint per visit step (``inputs.STEPS``: the same inputs as the screen)."""
 
     def endpoint(request, visit_id: int, payload):
-        args = [getattr(payload, f) for f in fields]
-        if convert:
-            args = convert(payload)
-        return _step(request, func, visit_id, payload.version, request.user, *args)
+        return _step(
+            request, step.service, visit_id, payload.version, request.user, *step.args(payload)
+        )
 
-    endpoint.__name__ = "visit_" + path.replace("-", "_")
-    endpoint.__annotations__ = {"visit_id": int, "payload": schema}
-    router.post(f"/visits/{{visit_id}}/{path}", response={200: dict, 400: Error, 409: Error})(
-        endpoint
-    )
-
-
-def _paper_args(payload: PaperIn):
-    former = {"address": payload.former_address, "postal_code": payload.former_postal_code}
-    return [[p.dict() for p in payload.persons], former]
+    endpoint.__name__ = "visit_" + step.name.replace("-", "_")
+    endpoint.__annotations__ = {"visit_id": int, "payload": step.schema}
+    router.post(
+        f"/visits/{{visit_id}}/{step.name}",
+        response={200: dict, 400: Error, 403: Error, 404: Error, 409: Error},
+    )(endpoint)
 
 
-_visit_step("identify", IdentifyIn, services.identify, ("atena_no",))
-_visit_step("persons", PersonIn, services.add_person, ("atena_no", "relationship", "reason"))
-_visit_step("paper-persons", PaperIn, services.add_paper_persons, (), _paper_args)
-_visit_step("involved", InvolvedIn, services.set_involved, ("pids",))
-_visit_step("events", EventsIn, services.set_events, ("events", "event_date"))
-_visit_step("event-details", DetailsIn, services.set_event_details, ("event", "details"))
-_visit_step(
-    "address", AddressIn, services.set_address, ("postal_code", "town_index", "banchi", "katagaki")
-)
-_visit_step("facts", FactIn, services.edit_fact, ("pid", "field", "value", "reason"))
-_visit_step("answers", AnswersIn, services.answer, ("flags",))
-_visit_step("confirm", Versioned, services.confirm, ())
-_visit_step("sign", SignIn, services.mark_signed, ("id_document", "at_counter"))
-_visit_step("cancel", CancelIn, services.cancel_visit, ("reason",))
+for _s in inputs.STEPS:
+    _visit_step(_s)
 
 
-@router.get("/visits/{visit_id}/bundle.pdf", response={400: Error})
+@router.get("/visits/{visit_id}/bundle.pdf", response={400: Error, 403: Error, 404: Error})
 def bundle(request, visit_id: int):
+    _visit, refused = _door(request, visit_id, audit_read=False)  # the print is audited
+    if refused is not None:
+        return refused
     try:
         pdf = services.bundle_pdf(visit_id, request.user)
     except services.CounterError as exc:

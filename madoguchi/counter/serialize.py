@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from madoguchi.audit.services import record
 from madoguchi.catalog.labels import department_names, department_places  # noqa: F401
 
 from . import determination
@@ -47,14 +46,8 @@ def task_rows(visit: Visit) -> list[dict]:
 
 
 def visit_dict(visit: Visit, actor, with_questions: bool = True) -> dict:
-    """Everything about the visit; reading it is audited (call inside a transaction)."""
+    """Everything about the visit (call after ``access.read_visit``, which audits it)."""
     persons = list(visit.persons.all())
-    record(
-        actor,
-        "visit.read",
-        query=f"visit:{visit.pk}",
-        person_ids=[p.atena_no for p in persons if p.atena_no],
-    )
     state = visit.state or {}
     return {
         "id": visit.pk,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from madoguchi.audit.services import record
 from madoguchi.catalog.templatetags.data_i18n import english_ui, translated
 
 from . import determination, labels
@@ -104,17 +103,11 @@ def _procedure_names(visit: Visit) -> dict[str, str]:
 
 
 def visit_context(request, visit: Visit, **extra) -> dict:
-    """Everything the visit screen shows; the read of person data is audited."""
+    """Everything the visit screen shows (call after ``access.read_visit``)."""
     from madoguchi.rules.facts import MOVE_EVENTS
     from madoguchi.rules.situation import EVENT_DETAILS
 
-    persons = _person_rows(visit)
-    record(
-        request.user,
-        "visit.read",
-        query=f"visit:{visit.pk}",
-        person_ids=[p["atena_no"] for p in persons if p["atena_no"]],
-    )
+    persons = _person_rows(visit)  # the read was audited at the door (access.read_visit)
     names = {p["pid"]: p["name"] or p["pid"] for p in persons}
     events = list(visit.events.all())
     chosen = [e.event for e in events]
@@ -152,6 +145,9 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "steps": [(s, s.label) for s in VisitStep if s != VisitStep.CANCELLED],
         "insurances": INSURANCE_LABELS,
         "pensions": PENSION_LABELS,
+        "can_take_over": request.user.is_manager
+        and visit.clerk_id != request.user.pk
+        and visit.step not in (VisitStep.DONE, VisitStep.CANCELLED),
         **extra,
     }
 

@@ -1,5 +1,11 @@
-"""Register API: search, person, household. Every call is audited like the pages
-(see :mod:`madoguchi.register.search`); dates are ISO 8601 with a 和暦 companion."""
+"""Register API: search, person, household, same-day protection. Every call goes through
+the register's front door (:mod:`madoguchi.register.services`) and is audited like the
+pages; dates are ISO 8601 with a 和暦 companion. Department staff are let in only where
+their department is granted register reads.
+
+Identifier-free routes (``POST /persons/lookup``, ``POST /households/lookup``) stand
+beside the deprecated ``GET /persons/{atena_no}`` and ``GET /households/{household_no}``
+(see docs/api-deprecations.md)."""
 
 from __future__ import annotations
 
@@ -7,15 +13,40 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.security import SessionAuth
 
 from madoguchi.core.wareki import WarekiError, format_wareki
 
-from . import search as svc
+from . import services as svc
 from .models import Person
 
-router = Router(tags=["register"])
+
+class RegisterReaderAuth(SessionAuth):
+    """A logged-in member of staff who may read the register (CSRF checked like the API's
+    session auth): counter staff, and department staff of a granted department."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and svc.may_read_register(user) else None
+
+
+router = Router(tags=["register"], auth=RegisterReaderAuth())
+
+
+class PersonLookupIn(Schema):
+    atena_no: str
+
+
+class HouseholdLookupIn(Schema):
+    household_no: str
+
+
+class HoldIn(Schema):
+    atena_no: str
+    reason: str
+
 
 _DETAIL_FIELDS = [
     f.name
@@ -102,8 +133,13 @@ def search(request: HttpRequest, payload: SearchIn):
     return body
 
 
-@router.get("/persons/{atena_no}")
-def person(request: HttpRequest, atena_no: str):
+@router.post("/persons/lookup")
+def person_lookup(request: HttpRequest, payload: PersonLookupIn):
+    """A person by 宛名番号 given in the body (no identifier in the URL)."""
+    return _person(request, payload.atena_no)
+
+
+def _person(request: HttpRequest, atena_no: str):
     with transaction.atomic():
         try:
             return _detail(svc.read_person(atena_no, request.user))
@@ -115,8 +151,29 @@ def person(request: HttpRequest, atena_no: str):
     raise error
 
 
-@router.get("/households/{household_no}")
-def household(request: HttpRequest, household_no: str):
+@router.post("/households/lookup")
+def household_lookup(request: HttpRequest, payload: HouseholdLookupIn):
+    """A household by 世帯番号 given in the body (no identifier in the URL)."""
+    return _household(request, payload.household_no)
+
+
+@router.post("/protection-holds", response={201: dict})
+def protection_hold(request: HttpRequest, payload: HoldIn):
+    """Same-day 支援措置 (staff with ``may_see_protected``; the reason is required)."""
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        hold = svc.set_protection_hold(payload.atena_no, request.user, payload.reason)
+    except svc.NotFound as exc:
+        raise HttpError(404, str(exc)) from None
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from None
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from None
+    return Status(201, {"atena_no": hold.atena_no, "set_at": hold.set_at.isoformat()})
+
+
+def _household(request: HttpRequest, household_no: str):
     with transaction.atomic():
         try:
             view = svc.read_household(household_no, request.user)
@@ -128,3 +185,18 @@ def household(request: HttpRequest, household_no: str):
             "flagged": view.flagged,
             "members": [_row(r) for r in view.rows],
         }
+
+
+# The deprecated routes come last: /persons/{atena_no} would otherwise take /persons/lookup.
+
+
+@router.get("/persons/{atena_no}", deprecated=True)
+def person(request: HttpRequest, atena_no: str):
+    """Deprecated: the 宛名番号 is in the URL (proxies log it). Use ``POST /persons/lookup``."""
+    return _person(request, atena_no)
+
+
+@router.get("/households/{household_no}", deprecated=True)
+def household(request: HttpRequest, household_no: str):
+    """Deprecated: the 世帯番号 is in the URL. Use ``POST /households/lookup``."""
+    return _household(request, household_no)

@@ -6,6 +6,7 @@ There is no 個人番号 field, on purpose.
 Every row carries ``municipality_code`` so a municipality's rows can live apart.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -207,3 +208,24 @@ class Person(models.Model):
     @property
     def address(self) -> str:
         return f"{self.prefecture}{self.city}{self.town}{self.banchi}"
+
+
+class ProtectionHold(models.Model):
+    """A same-day 支援措置 set by permitted staff: the person is protected at once, before
+    the register import carries the flag, and no import lifts it (``services.apply_holds``
+    runs after every import). Append-only: the reason and who set it stay on record."""
+
+    municipality_code = models.CharField(max_length=6, default="999999")
+    atena_no = models.CharField(_("宛名番号"), max_length=16, db_index=True)
+    reason = models.CharField(_("理由"), max_length=500)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(_("設定日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("支援措置の即日設定")
+        verbose_name_plural = _("支援措置の即日設定")
+
+    def __str__(self) -> str:
+        return f"hold {self.atena_no}"

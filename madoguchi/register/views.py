@@ -1,10 +1,12 @@
 """Register pages: the search field, the person and the household. Thin: the reads and
-their audit rows live in :mod:`madoguchi.register.search`; each response is built inside
-the transaction that writes its audit row."""
+their audit rows go through the register's front door (:mod:`madoguchi.register.services`);
+each response is built inside the transaction that writes its audit row. Department
+staff read only where their department is granted it (``register_reader``)."""
 
 from __future__ import annotations
 
 from datetime import date
+from functools import wraps
 
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -12,12 +14,12 @@ from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.core.wareki import display_date
 from madoguchi.rules.facts import FLAGS
 
-from . import search as svc
+from . import services as svc
 from .models import Person, ResidentKind, ResidentStatus
 
 
@@ -128,7 +130,19 @@ def _decorate(rows: list[svc.Row]) -> None:
             row.birth = birth_date_text(row.person)
 
 
+def register_reader(view):
+    """Counter staff, and department staff of a department granted register reads."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        svc.check_register_access(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_http_methods(["GET", "POST"])
+@register_reader
 def search_page(request):
     """GET: the search field. POST (htmx or plain form): the results."""
     if request.method == "GET":
@@ -141,7 +155,20 @@ def search_page(request):
         return render(request, template, {"result": result, "q": q})
 
 
+@register_reader
 def person_page(request, atena_no: str):
+    """Deprecated (the 宛名番号 is in the URL, which proxies log): use ``person_lookup``."""
+    return _person(request, atena_no)
+
+
+@require_POST
+@register_reader
+def person_lookup(request):
+    """The person page without an identifier in the URL: the 宛名番号 is POSTed."""
+    return _person(request, request.POST.get("atena_no", ""))
+
+
+def _person(request, atena_no: str):
     with transaction.atomic():
         try:
             p, members = svc.read_person_with_household(atena_no, request.user)
@@ -162,6 +189,7 @@ def person_page(request, atena_no: str):
         )
 
 
+@register_reader
 def household_page(request, household_no: str):
     with transaction.atomic():
         try:
@@ -176,3 +204,24 @@ def _masked(request) -> HttpResponse:
     response = render(request, "register/protected.html", {"label": svc.MASKED_LABEL})
     response.status_code = 403
     return response
+
+
+@require_POST
+@register_reader
+def protection_hold(request):
+    """Same-day 支援措置: permitted staff protect a person at once (reason required)."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+
+    atena_no = request.POST.get("atena_no", "")
+    try:
+        svc.set_protection_hold(atena_no, request.user, request.POST.get("reason", ""))
+    except svc.NotFound as exc:
+        raise Http404(str(exc)) from None
+    except PermissionDenied:
+        raise
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("支援措置を設定しました。すべての画面に反映されています。"))
+    return _person(request, atena_no)

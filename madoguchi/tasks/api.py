@@ -66,13 +66,21 @@ def queue(
     return Status(200, [task_dict(t) for t in with_handoffs(qs)[:limit]])
 
 
+def _door(request, task_id: int):
+    """(task, None) or (None, the 404/403 response); see ``services.read_task``."""
+    try:
+        return services.read_task(task_id, request.user), None
+    except services.TaskNotFound as exc:
+        return None, Status(404, {"field": "task_id", "message": str(exc)})
+    except services.TaskForbidden as exc:
+        return None, Status(403, {"message": str(exc)})
+
+
 @router.get("/{task_id}", response={200: dict, 403: Error, 404: Error})
 def detail(request, task_id: int):
-    task = Task.objects.filter(pk=task_id).first()
-    if task is None:
-        return Status(404, {"field": "task_id", "message": _("処理が見つかりません")})
-    if not services.may_work_on(request.user, task.department):
-        return Status(403, {"message": _("他課の処理は閲覧できません")})
+    task, refused = _door(request, task_id)
+    if refused is not None:
+        return refused
     with transaction.atomic():
         out = task_dict(task)
         out["facts"] = services.task_facts(task, request.user)
@@ -82,6 +90,9 @@ def detail(request, task_id: int):
 
 @router.post("/{task_id}/status", response={200: dict, 400: Error, 403: Error, 404: Error})
 def set_status(request, task_id: int, payload: StatusIn):
+    _task, refused = _door(request, task_id)
+    if refused is not None:
+        return refused
     try:
         task = services.set_status(task_id, payload.status, request.user, payload.reason)
     except Task.DoesNotExist:

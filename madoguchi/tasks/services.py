@@ -123,7 +123,8 @@ def set_status(task_id: int, status: str, actor, reason: str = "") -> Task:
         raise TaskError(_("差戻しには理由が必要です"), "reason")
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task_id)
-        _check_department(task, actor)
+        if not may_read_task(actor, task):
+            raise PermissionError(_("他課の処理は操作できません"))
         if status not in TRANSITIONS[Status(task.status)]:
             raise TaskError(
                 _("%(a)s から %(b)s には変更できません")
@@ -159,6 +160,45 @@ def _check_department(task: Task, actor) -> None:
         raise PermissionError(_("他課の処理は操作できません"))
 
 
+class TaskNotFound(LookupError):
+    pass
+
+
+class TaskForbidden(PermissionError):
+    """Refused (HTTP 403); the refusal is already audited as flagged."""
+
+
+def may_read_task(user, task: Task) -> bool:
+    """The department routed (its staff), the clerk who holds the visit, managers, admins."""
+    return may_work_on(user, task.department) or (
+        getattr(user, "is_counter_staff", False) and task.visit.clerk_id == user.pk
+    )
+
+
+def read_task(task_id: int, user) -> Task:
+    """The door of every task URL: the task, or ``TaskNotFound`` / ``TaskForbidden``.
+
+    Another department's task, or a task concerning a protected person (the live register,
+    so a same-day hold applies) for staff without ``may_see_protected``, is refused and
+    the attempt audited flagged. Call outside the caller's ``transaction.atomic`` so the
+    refusal's audit row is committed."""
+    from madoguchi.register import services as register
+
+    task = Task.objects.select_related("visit").filter(pk=task_id).first()
+    if task is None:
+        raise TaskNotFound(_("処理が見つかりません"))
+    atena = _atena(task)
+    if not may_read_task(user, task):
+        refusal, action = _("他課の処理は閲覧できません"), "task.denied"
+    elif not register.may_see_protected(user) and register.protected_atena_nos(atena):
+        refusal, action = str(register.REFUSAL), "task.protected.denied"
+    else:
+        return task
+    with transaction.atomic():
+        record(user, action, query=f"task:{task.pk}", person_ids=atena, flagged=True)
+    raise TaskForbidden(refusal)
+
+
 def department_queue(user, department: str | None = None, include_done: bool = False):
     """The tasks of one department (a department clerk sees only their own)."""
     department = department or user.department
@@ -173,7 +213,8 @@ def department_queue(user, department: str | None = None, include_done: bool = F
 def task_facts(task: Task, actor) -> dict:
     """What the department needs of the visit: the persons concerned and the reasons.
 
-    Reads person data, so the read is audited (call inside a transaction).
+    Reads person data, so the read is audited (call inside a transaction, after
+    ``read_task``), flagged when a protected person is read.
     """
     pids = set(task.persons)
     persons = []
@@ -199,11 +240,15 @@ def task_facts(task: Task, actor) -> dict:
     for proc in (task.visit.result or {}).get("procedures", []):
         if proc.get("id") == task.procedure_id:
             because = proc.get("because", [])
+    from madoguchi.register.services import protected_atena_nos
+
+    atena = [p["atena_no"] for p in persons if p["atena_no"]]
     record(
         actor,
         "task.view",
         query=task.procedure_id,
-        person_ids=[p["atena_no"] for p in persons if p["atena_no"]],
+        person_ids=atena,
+        flagged=bool(protected_atena_nos(atena)),
     )
     return {
         "events": [e.event for e in task.visit.events.all()],

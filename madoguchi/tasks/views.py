@@ -7,7 +7,8 @@ from datetime import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from madoguchi.catalog import labels
 
 from . import services
-from .models import Status, Task
+from .models import Status
 
 
 def _department(request) -> str:
@@ -83,10 +84,20 @@ def retry(request):
     return redirect(target)
 
 
+def _door(request, task_id: int):
+    """(task, None) or (None, the refusal page); see ``services.read_task``."""
+    try:
+        return services.read_task(task_id, request.user), None
+    except services.TaskNotFound as exc:
+        raise Http404(str(exc)) from None
+    except services.TaskForbidden as exc:
+        return None, render(request, "counter/refused.html", {"message": str(exc)}, status=403)
+
+
 def task_page(request, task_id: int):
-    task = get_object_or_404(Task.objects.select_related("visit"), pk=task_id)
-    if not services.may_work_on(request.user, task.department):
-        raise PermissionDenied
+    task, refused = _door(request, task_id)
+    if refused is not None:
+        return refused
     with transaction.atomic():
         facts = services.task_facts(task, request.user)
         names = {p["pid"]: p["name"] or p["pid"] for p in facts["persons"]}
@@ -106,6 +117,9 @@ def task_page(request, task_id: int):
 
 @require_POST
 def status(request, task_id: int):
+    _task, refused = _door(request, task_id)
+    if refused is not None:
+        return refused
     try:
         services.set_status(
             task_id, request.POST.get("status", ""), request.user, request.POST.get("reason", "")

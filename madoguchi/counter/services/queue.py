@@ -94,6 +94,11 @@ def _call(ticket: Ticket, actor, counter_no: str) -> None:
     ticket.called_at = timezone.now()
     ticket.save(update_fields=["status", "called_by", "counter_no", "called_at"])
     segments.stamp(ticket, SegmentKind.CALLED, staff=actor)
+    visit = getattr(ticket, "visit", None) if ticket.pk else None
+    if visit is not None:  # a ticket sent on (回付) or held (保留) is called by another clerk
+        from ..access import hand_over
+
+        hand_over(visit, actor, ticket.status)
 
 
 def _ticket_for_update(ticket_id: int) -> Ticket:

@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy
 from madoguchi.analytics import services as segments
 from madoguchi.analytics.models import SegmentKind
 from madoguchi.audit.services import record
+from madoguchi.register import services as register
 
-from .. import determination, prefill
+from .. import access, determination, prefill
 from ..models import IdDocument, Ticket, TicketStatus, Visit, VisitEvent, VisitPerson, VisitStep
 from .errors import CounterError, TicketTaken, VisitConflict
 from .queue import CERTIFICATE, finish_ticket
@@ -46,11 +47,12 @@ def open_visit(actor, ticket: Ticket | None = None, event_date: date | None = No
     return visit
 
 
-def _lock(visit_id: int, version: int) -> Visit:
+def _lock(visit_id: int, version: int, actor) -> Visit:
     try:
         visit = Visit.objects.select_for_update().get(pk=visit_id)
     except Visit.DoesNotExist:
         raise CounterError(_("案件が見つかりません"), "visit") from None
+    access.check(actor, visit)  # the door (access.read_visit) audited a refusal
     if int(version) != visit.version:
         raise VisitConflict(visit, int(version))
     if visit.step in (VisitStep.DONE, VisitStep.CANCELLED):
@@ -103,49 +105,39 @@ def _add_register_person(visit: Visit, person, relationship: str | None, reason:
 
 
 def identify(visit_id: int, version: int, actor, atena_no: str) -> Visit:
-    """The resident is found: add them and their whole household (pre-filled)."""
-    from madoguchi.register.models import Person
+    """The resident is found: add them and their whole household (pre-filled).
 
+    The household comes through the register's front door (current members in legal
+    order; refused, audited flagged, when a protected member may not be seen)."""
+    refused = None
     with transaction.atomic():
-        visit = _lock(visit_id, version)
-        person = Person.objects.select_related("household").filter(atena_no=atena_no).first()
-        if person is None:
-            raise CounterError(
-                _("宛名番号 %(a)s の住民が見つかりません") % {"a": atena_no}, "atena_no"
+        visit = _lock(visit_id, version, actor)
+        try:
+            found = register.household_for_visit(atena_no, actor, query=f"visit:{visit.pk}")
+        except register.NotFound as exc:
+            raise CounterError(str(exc), "atena_no") from None
+        except register.ProtectedRefused as exc:
+            refused = exc
+        if refused is None:
+            person, members = found.person, found.members
+            for m in members:
+                _add_register_person(visit, m, None, "", actor)
+            visit.household_no = found.household_no
+            if person.status == "P":
+                # 転出証明書情報: the move date and the new address are already known.
+                if person.planned_move_in_on:
+                    visit.event_date = person.planned_move_in_on
+                if person.postal_code and person.town and not visit.state.get("new_address"):
+                    visit.state = {**visit.state, "new_address": _address_of(person)}
+            _start_interview(visit, actor)
+            _commit(
+                visit,
+                actor,
+                "visit.identify",
+                person_ids=[m.atena_no for m in members],
             )
-        if person.support_measure and not actor.may_see_protected:
-            raise CounterError(_("支援措置対象者です。責任者に確認してください"), "atena_no")
-        members = list(
-            person.household.members.exclude(status__in=["2", "3", "9"]).order_by(
-                "household_order", "atena_no"
-            )
-        )
-        if person not in members:
-            members = [person]
-        for m in members:
-            _add_register_person(visit, m, None, "", actor)
-        visit.household_no = person.household.household_no
-        if person.status == "P":
-            # 転出証明書情報: the move date and the new address are already known.
-            if person.planned_move_in_on:
-                visit.event_date = person.planned_move_in_on
-            if person.postal_code and person.town and not visit.state.get("new_address"):
-                visit.state = {**visit.state, "new_address": _address_of(person)}
-        _start_interview(visit, actor)
-        _commit(
-            visit,
-            actor,
-            "visit.identify",
-            person_ids=[m.atena_no for m in members],
-        )
-        record(
-            actor,
-            "visit.read_household",
-            query=f"visit:{visit.pk}",
-            household_ids=[person.household.household_no],
-            person_ids=[m.atena_no for m in members],
-            flagged=any(m.support_measure for m in members),
-        )
+    if refused is not None:  # raised after the block: the refusal's audit row stays
+        raise CounterError(refused.message, "atena_no")
     return visit
 
 
@@ -164,22 +156,25 @@ def add_person(
     visit_id: int, version: int, actor, atena_no: str, relationship: str = "", reason: str = ""
 ) -> Visit:
     """Add one more register person (e.g. the partner of a marriage from another household)."""
-    from madoguchi.register.models import Person
-
     if relationship and relationship not in prefill.RELATIONSHIPS:
         raise CounterError(_("続柄が不正です"), "relationship")
+    if relationship and not reason.strip():
+        raise CounterError(_("続柄を変える理由を入力してください"), "reason")
+    refused = None
     with transaction.atomic():
-        visit = _lock(visit_id, version)
-        person = Person.objects.filter(atena_no=atena_no).first()
-        if person is None:
-            raise CounterError(
-                _("宛名番号 %(a)s の住民が見つかりません") % {"a": atena_no}, "atena_no"
-            )
-        if relationship and not reason.strip():
-            raise CounterError(_("続柄を変える理由を入力してください"), "reason")
-        _add_register_person(visit, person, relationship or None, reason, actor)
-        _start_interview(visit, actor)
-        _commit(visit, actor, "visit.add_person", person_ids=[atena_no])
+        visit = _lock(visit_id, version, actor)
+        try:
+            person = register.person_for_visit(atena_no, actor, query=f"visit:{visit.pk}")
+        except register.NotFound as exc:
+            raise CounterError(str(exc), "atena_no") from None
+        except register.ProtectedRefused as exc:
+            refused = exc
+        if refused is None:
+            _add_register_person(visit, person, relationship or None, reason, actor)
+            _start_interview(visit, actor)
+            _commit(visit, actor, "visit.add_person", person_ids=[person.atena_no])
+    if refused is not None:  # raised after the block: the refusal's audit row stays
+        raise CounterError(refused.message, "atena_no")
     return visit
 
 
@@ -225,7 +220,7 @@ def add_paper_persons(visit_id: int, version: int, actor, persons: list[dict], f
     if sum(1 for raw, _b in cleaned if raw["relationship"] == "head") != 1:
         raise CounterError(_("世帯主を1人だけ指定してください"), "persons")
     with transaction.atomic():
-        visit = _lock(visit_id, version)
+        visit = _lock(visit_id, version, actor)
         for raw, birth in cleaned:
             pid = _next_pid(visit)
             VisitPerson.objects.create(
@@ -268,7 +263,7 @@ def set_applicant(
     person of the visit (``choice`` = its pid), someone from outside the household
     (``choice`` = "outside" with name and relationship), or "" for the default."""
     with transaction.atomic():
-        visit = _lock(visit_id, version)
+        visit = _lock(visit_id, version, actor)
         state = dict(visit.state or {})
         if not choice:
             state.pop("applicant", None)
@@ -296,7 +291,7 @@ def set_guide_english(visit_id: int, version: int, actor, english: bool) -> Visi
     """Add the English guide sheet to the bundle (the resident asked for it). By default
     the bundle carries the Japanese guide sheet only. The procedures do not change."""
     with transaction.atomic():
-        visit = _lock(visit_id, version)
+        visit = _lock(visit_id, version, actor)
         state = dict(visit.state or {})
         if english:
             state["guide_languages"] = ["ja", "en"]
@@ -314,7 +309,7 @@ def set_parents(visit_id: int, version: int, actor, pid: str, parents: list[str]
     grandchild raised with its mother, an orphan's parent gone. None chosen: the default
     (a 子 has the head and the spouse). Decides who is a kid and who claims 児童手当."""
     with transaction.atomic():
-        visit = _lock(visit_id, version)
+        visit = _lock(visit_id, version, actor)
         persons = {p.pid: p for p in visit.persons.all()}
         if pid not in persons:
             raise CounterError(_("不明な人: %(p)s") % {"p": pid}, "pid")
@@ -335,7 +330,7 @@ def set_parents(visit_id: int, version: int, actor, pid: str, parents: list[str]
 
 def set_involved(visit_id: int, version: int, actor, pids: list[str]) -> Visit:
     with transaction.atomic():
-        visit = _lock(visit_id, version)
+        visit = _lock(visit_id, version, actor)
         persons = list(visit.persons.all())
         known = {p.pid for p in persons}
         unknown = set(pids) - known
@@ -363,7 +358,7 @@ def set_events(visit_id: int, version: int, actor, events: list[str], event_date
     if sum(1 for e in events if e in MOVE_EVENTS) > 1:
         raise CounterError(_("住所の異動は1つだけ選んでください"), "events")
     with transaction.atomic():
-        visit = _lock(visit_id, version)
+        visit = _lock(visit_id, version, actor)
         if event_date:
             try:
                 visit.event_date = (
@@ -386,7 +381,7 @@ def set_events(visit_id: int, version: int, actor, events: list[str], event_date
 def set_event_details(visit_id: int, version: int, actor, event: str, details: dict) -> Visit:
     """Event details of the situation (deceased, couple, surname_changes …)."""
     with transaction.atomic():
-        visit = _lock(visit_id, version)
+        visit = _lock(visit_id, version, actor)
         ev = visit.events.filter(event=event).first()
         if ev is None:
             raise CounterError(_("この案件にないライフイベントです: %(e)s") % {"e": event}, "event")
@@ -449,7 +444,7 @@ def set_address(
     if not banchi.strip():
         raise CounterError(_("番地を入力してください"), "banchi")
     with transaction.atomic():
-        visit = _lock(visit_id, version)
+        visit = _lock(visit_id, version, actor)
         addr = dict(candidates[int(town_index)])
         addr.update(banchi=banchi.strip(), katagaki=katagaki.strip())
         visit.state = {**visit.state, "new_address": addr}
@@ -497,7 +492,7 @@ def edit_fact(
     if not (reason or "").strip():
         raise CounterError(_("台帳の内容を変える理由を入力してください"), "reason")
     with transaction.atomic():
-        visit = _lock(visit_id, version)
+        visit = _lock(visit_id, version, actor)
         vp = visit.persons.filter(pid=pid).first()
         if vp is None:
             raise CounterError(_("不明な人: %(p)s") % {"p": pid}, "pid")
@@ -516,7 +511,7 @@ def answer(visit_id: int, version: int, actor, flags: dict[str, dict[str, bool]]
     recording: the answer is kept in the person's edits with reason 聞き取り.
     """
     with transaction.atomic():
-        visit = _lock(visit_id, version)
+        visit = _lock(visit_id, version, actor)
         persons = {p.pid: p for p in visit.persons.all()}
         for pid, answers in flags.items():
             vp = persons.get(pid)
@@ -559,7 +554,7 @@ def _mark_answered(visit: Visit, key: list[str]) -> None:
 def confirm(visit_id: int, version: int, actor) -> Visit:
     """The clerk confirms the list of procedures (it must be determinable, without errors)."""
     with transaction.atomic():
-        visit = _lock(visit_id, version)
+        visit = _lock(visit_id, version, actor)
         determination.refresh(visit)
         if visit.state.get("determine_error") or not visit.result.get("procedures"):
             err = visit.state.get("determine_error") or {}
@@ -583,7 +578,10 @@ def bundle_pdf(visit_id: int, actor) -> bytes:
     Rendering takes a while, so it runs outside the write transaction; only marking the
     visit printed (and the audit row) is written, in one short transaction.
     """
-    visit = Visit.objects.get(pk=visit_id)
+    visit = Visit.objects.filter(pk=visit_id).first()
+    if visit is None:
+        raise CounterError(_("案件が見つかりません"), "visit")
+    access.check(actor, visit)  # the door (access.read_visit) audited a refusal
     if visit.step not in (VisitStep.CONFIRMED, VisitStep.PRINTED, VisitStep.DONE):
         raise CounterError(_("確認前の案件は印刷できません"), "step")
     from madoguchi.documents.services import record_bundle
@@ -597,7 +595,13 @@ def bundle_pdf(visit_id: int, actor) -> bytes:
             version=F("version") + 1,
             updated_at=timezone.now(),
         )
-        record(actor, "visit.print", query=f"visit:{visit.pk}", person_ids=_atena_nos(visit))
+        record(
+            actor,
+            "visit.print",
+            query=f"visit:{visit.pk}",
+            person_ids=_atena_nos(visit),
+            flagged=bool(access.protected_in(visit)),
+        )
     return bundle.pdf
 
 
@@ -611,7 +615,7 @@ def mark_signed(visit_id: int, version: int, actor, id_document: str, at_counter
     if id_document not in IdDocument.values:
         raise CounterError(_("本人確認書類の種類を選んでください"), "id_document")
     with transaction.atomic():
-        visit = _lock(visit_id, version)
+        visit = _lock(visit_id, version, actor)
         if visit.step != VisitStep.PRINTED:
             raise CounterError(_("印刷してから署名済みにしてください"), "step")
         visit.step = VisitStep.DONE
@@ -630,7 +634,7 @@ def cancel_visit(visit_id: int, version: int, actor, reason: str) -> Visit:
     if not (reason or "").strip():
         raise CounterError(_("取消の理由を入力してください"), "reason")
     with transaction.atomic():
-        visit = _lock(visit_id, version)
+        visit = _lock(visit_id, version, actor)
         visit.step = VisitStep.CANCELLED
         visit.state = {**visit.state, "cancel_reason": reason.strip()}
         if visit.ticket_id:

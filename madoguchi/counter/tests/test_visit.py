@@ -181,7 +181,8 @@ def test_conflict_keeps_the_other_clerks_work(clerk_client, household, staff_fac
     f.step("identify", atena_no="200001")
     stale = f.v["version"]
     f.step("answers", flags={"p2": {"wants_seal": True}})
-    client.force_login(staff_factory("clerk2", "clerk", "citizen"))
+    # a supervisor (managers may work on any visit; another clerk may not: test_access)
+    client.force_login(staff_factory("kakaricho", "manager", "citizen"))
     r = post(
         client,
         f"/api/counter/visits/{f.id}/answers",
@@ -258,6 +259,11 @@ def test_paper_certificate_entry(clerk_client, db):
 def test_reading_a_visit_is_audited(clerk_client, household):
     f = Flow(clerk_client)
     f.step("identify", atena_no="200001")
+    # identifying reads the household through the register's front door ...
+    rec = AuditRecord.objects.filter(action="visit.read_household").order_by("seq").last()
+    assert set(rec.person_ids) == {"200001", "200002", "200003", "200004"}
+    # ... and every later read of the visit is audited once, at its door
+    clerk_client.get(f"/api/counter/visits/{f.id}")
     rec = AuditRecord.objects.filter(action="visit.read").order_by("seq").last()
     assert set(rec.person_ids) == {"200001", "200002", "200003", "200004"}
 

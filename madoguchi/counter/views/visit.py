@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.documents.views import pdf_response
 
-from .. import labels, services
+from .. import inputs, labels, services
 from ..models import Visit
 from ..serialize import task_rows
 from ..viewmodels import result_row as _result_row
 from ..viewmodels import visit_context
-from .common import counter_staff
+from .common import counter_staff, refused, visit_door
 from .common import timed as _timed
 
 
@@ -40,14 +40,14 @@ def _render_visit(request, visit: Visit, status: int = 200, **extra):
 
 
 @counter_staff
-def visit_page(request, visit_id: int):
-    visit = get_object_or_404(Visit, pk=visit_id)
+@visit_door()
+def visit_page(request, visit: Visit):
     return _render_visit(request, visit)
 
 
 @counter_staff
-def visit_tasks(request, visit_id: int):
-    visit = get_object_or_404(Visit, pk=visit_id)
+@visit_door(audit_read=False)  # task names and statuses only
+def visit_tasks(request, visit: Visit):
     rows = task_rows(visit)
     remaining = sum(1 for t in rows if t["status"] != "done")
     return render(
@@ -55,147 +55,28 @@ def visit_tasks(request, visit_id: int):
     )
 
 
-def _detail_value(key: str, post) -> object:
-    from madoguchi.rules.situation import BOOL_DETAILS, ID_DETAILS, ID_LIST_DETAILS
-
-    if key in BOOL_DETAILS:
-        return post.get(key) == "on"
-    if key in ID_LIST_DETAILS:
-        return post.getlist(key)
-    if key in ID_DETAILS:
-        return post.get(key, "")
-    if key == "birth_weight_g":
-        raw = post.get(key, "").strip()
-        if not raw:
-            return None
-        if not raw.isdigit():
-            raise services.CounterError(_("出生体重は整数（グラム）で入力してください"), key)
-        return int(raw)
-    if key == "planned_move_out_date":  # a date of the 転出証明書; determine checks it
-        return post.get(key, "").strip() or None
-    return post.get(key)
-
-
-def _details(visit_id, version, user, post):
-    from madoguchi.rules.situation import EVENT_DETAILS
-
-    event = post.get("event", "")
-    if event not in EVENT_DETAILS:
-        raise services.CounterError(_("ライフイベントが不正です"), "event")
-    req, opt = EVENT_DETAILS[event]
-    details = {k: _detail_value(k, post) for k in (req | opt) if k in post or k in _bool_keys()}
-    return services.set_event_details(visit_id, version, user, event, details)
-
-
-def _bool_keys():
-    from madoguchi.rules.situation import BOOL_DETAILS
-
-    return BOOL_DETAILS
-
-
-def _answer(visit_id, version, user, post):
-    if post.get("event"):
-        key = post.get("detail", "")
-        return services.set_event_details(
-            visit_id, version, user, post["event"], {key: post.get("value") == "on"}
-        )
-    return services.answer(
-        visit_id,
-        version,
-        user,
-        {post.get("pid", ""): {post.get("flag", ""): post.get("value") == "on"}},
-    )
-
-
-def _paper(visit_id, version, user, post):
-    persons = []
-    for i in range(1, 7):
-        if not post.get(f"name_{i}", "").strip():
-            continue
-        persons.append(
-            {
-                "name": post.get(f"name_{i}", ""),
-                "kana": post.get(f"kana_{i}", ""),
-                "birth_date": post.get(f"birth_{i}", ""),
-                "sex": post.get(f"sex_{i}", ""),
-                "relationship": post.get(f"rel_{i}", ""),
-                "nationality": post.get(f"nat_{i}", "") or "JP",
-            }
-        )
-    former = {
-        "address": post.get("former_address", ""),
-        "postal_code": post.get("former_postal", ""),
-    }
-    return services.add_paper_persons(visit_id, version, user, persons, former)
-
-
-VISIT_ACTIONS = {
-    "identify": lambda v, n, u, p: services.identify(v, n, u, p.get("atena_no", "")),
-    "add_person": lambda v, n, u, p: services.add_person(
-        v, n, u, p.get("atena_no", ""), p.get("relationship", ""), p.get("reason", "")
-    ),
-    "paper": _paper,
-    "involved": lambda v, n, u, p: services.set_involved(v, n, u, p.getlist("pids")),
-    "parents": lambda v, n, u, p: services.set_parents(
-        v, n, u, p.get("pid", ""), p.getlist("parents")
-    ),
-    "applicant": lambda v, n, u, p: services.set_applicant(
-        v,
-        n,
-        u,
-        p.get("applicant", ""),
-        p.get("applicant_name", ""),
-        p.get("applicant_relationship", ""),
-        p.get("applicant_address", ""),
-    ),
-    "events": lambda v, n, u, p: services.set_events(
-        v, n, u, p.getlist("events"), p.get("event_date") or None
-    ),
-    "details": _details,
-    "address": lambda v, n, u, p: services.set_address(
-        v,
-        n,
-        u,
-        p.get("postal_code", ""),
-        int(p.get("town_index") or 0),
-        p.get("banchi", ""),
-        p.get("katagaki", ""),
-    ),
-    "fact": lambda v, n, u, p: services.edit_fact(
-        v, n, u, p.get("pid", ""), p.get("field", ""), p.get("value", ""), p.get("reason", "")
-    ),
-    "answer": _answer,
-    "confirm": lambda v, n, u, p: services.confirm(v, n, u),
-    "guide_language": lambda v, n, u, p: services.set_guide_english(
-        v, n, u, p.get("english") == "1"
-    ),
-    "sign": lambda v, n, u, p: services.mark_signed(
-        v, n, u, p.get("id_document", ""), p.getlist("at_counter")
-    ),
-    "cancel": lambda v, n, u, p: services.cancel_visit(v, n, u, p.get("reason", "")),
-}
-
-
 @counter_staff
-def visit_step(request, visit_id: int):
+@visit_door(audit_read=False)
+def visit_step(request, visit: Visit):
     """The visit's step only (no personal data): polled after the bundle opens."""
-    visit = get_object_or_404(Visit.objects.only("step", "version"), pk=visit_id)
     return HttpResponse(visit.step, content_type="text/plain")
 
 
 @_timed
 @require_POST
 @counter_staff
-def visit_action(request, visit_id: int, action: str):
-    func = VISIT_ACTIONS.get(action)
-    if func is None:
+@visit_door()
+def visit_action(request, visit: Visit, action: str):
+    visit_id = visit.pk
+    if action not in inputs.BY_ACTION:
         raise Http404
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
         return HttpResponseBadRequest("version")
     try:
-        func(visit_id, version, request.user, request.POST)
+        step, payload = inputs.from_form(action, version, request.POST)
+        step.run(visit_id, payload, request.user)
     except services.VisitConflict as exc:
         visit = get_object_or_404(Visit, pk=visit_id)
         # The clerk's input is kept: the banner offers to apply it again on the new version.
@@ -229,11 +110,11 @@ def visit_action(request, visit_id: int, action: str):
 @_timed
 @require_POST
 @counter_staff
-def search(request, visit_id: int):
+@visit_door(audit_read=False)  # the search is audited by the register
+def search(request, visit: Visit):
     """Register search from the visit (POST: the query never lands in access logs)."""
-    from madoguchi.register.search import search as register_search
+    from madoguchi.register.services import search as register_search
 
-    visit = get_object_or_404(Visit, pk=visit_id)
     query = request.POST.get("q", "").strip()
     result, rows = None, []
     if query:
@@ -253,7 +134,8 @@ def search(request, visit_id: int):
 
 
 @counter_staff
-def postal(request, visit_id: int):
+@visit_door(audit_read=False)  # postal codes only
+def postal(request, visit: Visit):
     code = request.GET.get("postal_code") or request.GET.get("former_postal") or ""
     try:
         candidates = services.postal_candidates(code)
@@ -270,12 +152,30 @@ def postal(request, visit_id: int):
 
 @_timed
 @counter_staff
-def bundle(request, visit_id: int):
+@visit_door(audit_read=False)  # the print is audited (visit.print)
+def bundle(request, visit: Visit):
+    visit_id = visit.pk
     try:
         pdf = services.bundle_pdf(visit_id, request.user)
-    except Visit.DoesNotExist:
-        raise Http404(_("案件が見つかりません")) from None
     except services.CounterError as exc:
         return HttpResponseBadRequest(exc.message)
     # Framed by the product's print page (documents/print), nowhere else.
     return pdf_response(pdf, f"visit-{visit_id}.pdf")
+
+
+@require_POST
+@counter_staff
+def take_over(request, visit_id: int):
+    """A supervisor takes over another clerk's open visit (audited); clerks get 403."""
+    from .. import access
+
+    try:
+        access.take_over(visit_id, request.user, request.POST.get("to", ""))
+    except access.VisitNotFound as exc:
+        raise Http404(exc.message) from None
+    except access.VisitForbidden as exc:
+        access.audit_refusal(request.user, visit_id, exc)
+        return refused(request, exc.message)
+    except services.CounterError as exc:
+        return HttpResponseBadRequest(exc.message)
+    return redirect("counter:visit", visit_id=visit_id)

@@ -74,6 +74,10 @@ def import_register(
             writer.finish()
             if not pending and not result.errors:
                 _guard(result, before, allow_drop)
+            if not result.errors and not dry_run:
+                from madoguchi.register.services import apply_holds
+
+                apply_holds()  # a same-day 支援措置 is never lifted by an import
             if not pending and not result.errors and not dry_run:
                 from madoguchi.register.pending import resolve_arrivals
 

@@ -1,0 +1,329 @@
+"""Each visit step's input, defined once: the schema, the service it calls, and how an
+HTML form fills the schema. The JSON API (``api.py``) and the visit screen
+(``views/visit.py``) are both generated from :data:`STEPS`, so a field added to a step
+reaches both doors, and both validate the same way.
+
+A step has one name (the API path, e.g. ``paper-persons``, ``facts``); the screen's
+older action names (``paper``, ``fact`` …) are kept as aliases so that bookmarked forms
+and scripts keep working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+from ninja import Schema
+from pydantic import ValidationError
+
+from . import services
+
+
+class Versioned(Schema):
+    version: int
+
+
+class IdentifyIn(Versioned):
+    atena_no: str
+
+
+class PersonIn(Versioned):
+    atena_no: str
+    relationship: str = ""
+    reason: str = ""
+
+
+class PaperPerson(Schema):
+    name: str = ""
+    kana: str = ""
+    birth_date: str = ""
+    sex: str = ""
+    relationship: str = ""
+    nationality: str = "JP"
+    health_insurance: str = ""
+    pension: str = ""
+
+
+class PaperIn(Versioned):
+    persons: list[PaperPerson]
+    former_address: str = ""
+    former_postal_code: str = ""
+
+
+class InvolvedIn(Versioned):
+    pids: list[str]
+
+
+class ParentsIn(Versioned):
+    pid: str
+    parents: list[str] = []
+
+
+class ApplicantIn(Versioned):
+    applicant: str = ""  # a pid of the visit, "outside", or "" for the default
+    applicant_name: str = ""
+    applicant_relationship: str = ""
+    applicant_address: str = ""
+
+
+class EventsIn(Versioned):
+    events: list[str]
+    event_date: date | None = None
+
+
+class DetailsIn(Versioned):
+    event: str
+    details: dict
+
+
+class AddressIn(Versioned):
+    postal_code: str
+    town_index: int = 0
+    banchi: str
+    katagaki: str = ""
+
+
+class FactIn(Versioned):
+    pid: str
+    field: str
+    value: str | None
+    reason: str
+
+
+class AnswersIn(Versioned):
+    flags: dict[str, dict[str, bool]]
+
+
+class SignIn(Versioned):
+    id_document: str
+    at_counter: list[str] = []
+
+
+class GuideLanguageIn(Versioned):
+    english: bool = False
+
+
+class CancelIn(Versioned):
+    reason: str
+
+
+# ------------------------------------------------------------------ HTML forms → input
+
+PAPER_ROWS = 6  # rows of the paper 転出証明書 form
+
+
+def _paper_form(post) -> dict:
+    persons = []
+    for i in range(1, PAPER_ROWS + 1):
+        if not post.get(f"name_{i}", "").strip():
+            continue
+        persons.append(
+            {
+                "name": post.get(f"name_{i}", ""),
+                "kana": post.get(f"kana_{i}", ""),
+                "birth_date": post.get(f"birth_{i}", ""),
+                "sex": post.get(f"sex_{i}", ""),
+                "relationship": post.get(f"rel_{i}", ""),
+                "nationality": post.get(f"nat_{i}", "") or "JP",
+                "health_insurance": post.get(f"hi_{i}", ""),
+                "pension": post.get(f"pen_{i}", ""),
+            }
+        )
+    return {
+        "persons": persons,
+        "former_address": post.get("former_address", ""),
+        "former_postal_code": post.get("former_postal_code") or post.get("former_postal", ""),
+    }
+
+
+def _detail_value(key: str, post) -> object:
+    from madoguchi.rules.situation import BOOL_DETAILS, ID_DETAILS, ID_LIST_DETAILS
+
+    if key in BOOL_DETAILS:
+        return post.get(key) == "on"
+    if key in ID_LIST_DETAILS:
+        return post.getlist(key)
+    if key in ID_DETAILS:
+        return post.get(key, "")
+    if key == "birth_weight_g":
+        raw = post.get(key, "").strip()
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise services.CounterError(_("出生体重は整数（グラム）で入力してください"), key)
+        return int(raw)
+    if key == "planned_move_out_date":  # a date of the 転出証明書; determine checks it
+        return post.get(key, "").strip() or None
+    return post.get(key)
+
+
+def _details_form(post) -> dict:
+    from madoguchi.rules.situation import BOOL_DETAILS, EVENT_DETAILS
+
+    event = post.get("event", "")
+    if event not in EVENT_DETAILS:
+        raise services.CounterError(_("ライフイベントが不正です"), "event")
+    req, opt = EVENT_DETAILS[event]
+    details = {k: _detail_value(k, post) for k in (req | opt) if k in post or k in BOOL_DETAILS}
+    return {"event": event, "details": details}
+
+
+def _answers_form(post) -> dict:
+    return {"flags": {post.get("pid", ""): {post.get("flag", ""): post.get("value") == "on"}}}
+
+
+# ------------------------------------------------------------------ the steps
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # the API path and the step's one name
+    schema: type[Versioned]
+    service: Callable
+    fields: tuple[str, ...]  # payload fields → the service's arguments, in order
+    form: Callable  # an HTML form (QueryDict) → the schema's fields (without version)
+    aliases: tuple[str, ...] = ()  # the screen's older action names
+    convert: Callable | None = None  # payload → arguments, when fields are not enough
+
+    def args(self, payload) -> list:
+        if self.convert is not None:
+            return self.convert(payload)
+        return [getattr(payload, f) for f in self.fields]
+
+    def run(self, visit_id: int, payload, actor):
+        return self.service(visit_id, payload.version, actor, *self.args(payload))
+
+
+def _paper_args(payload: PaperIn) -> list:
+    former = {"address": payload.former_address, "postal_code": payload.former_postal_code}
+    return [[p.dict() for p in payload.persons], former]
+
+
+def _get(*names: str, lists: tuple[str, ...] = ()):
+    def form(post) -> dict:
+        out = {n: post.get(n, "") for n in names}
+        out.update({n: post.getlist(n) for n in lists})
+        return out
+
+    return form
+
+
+STEPS: tuple[Step, ...] = (
+    Step("identify", IdentifyIn, services.identify, ("atena_no",), _get("atena_no")),
+    Step(
+        "persons",
+        PersonIn,
+        services.add_person,
+        ("atena_no", "relationship", "reason"),
+        _get("atena_no", "relationship", "reason"),
+        aliases=("add_person",),
+    ),
+    Step(
+        "paper-persons",
+        PaperIn,
+        services.add_paper_persons,
+        (),
+        _paper_form,
+        aliases=("paper",),
+        convert=_paper_args,
+    ),
+    Step("involved", InvolvedIn, services.set_involved, ("pids",), _get(lists=("pids",))),
+    Step(
+        "parents",
+        ParentsIn,
+        services.set_parents,
+        ("pid", "parents"),
+        _get("pid", lists=("parents",)),
+    ),
+    Step(
+        "applicant",
+        ApplicantIn,
+        services.set_applicant,
+        ("applicant", "applicant_name", "applicant_relationship", "applicant_address"),
+        _get("applicant", "applicant_name", "applicant_relationship", "applicant_address"),
+    ),
+    Step(
+        "events",
+        EventsIn,
+        services.set_events,
+        ("events", "event_date"),
+        lambda post: {
+            "events": post.getlist("events"),
+            "event_date": post.get("event_date") or None,
+        },
+    ),
+    Step(
+        "event-details",
+        DetailsIn,
+        services.set_event_details,
+        ("event", "details"),
+        _details_form,
+        aliases=("details",),
+    ),
+    Step(
+        "address",
+        AddressIn,
+        services.set_address,
+        ("postal_code", "town_index", "banchi", "katagaki"),
+        lambda post: {
+            **_get("postal_code", "banchi", "katagaki")(post),
+            "town_index": post.get("town_index") or 0,
+        },
+    ),
+    Step(
+        "facts",
+        FactIn,
+        services.edit_fact,
+        ("pid", "field", "value", "reason"),
+        _get("pid", "field", "value", "reason"),
+        aliases=("fact",),
+    ),
+    Step("answers", AnswersIn, services.answer, ("flags",), _answers_form, aliases=("answer",)),
+    Step("confirm", Versioned, services.confirm, (), lambda post: {}),
+    Step(
+        "sign",
+        SignIn,
+        services.mark_signed,
+        ("id_document", "at_counter"),
+        _get("id_document", lists=("at_counter",)),
+    ),
+    Step(
+        "guide-language",
+        GuideLanguageIn,
+        services.set_guide_english,
+        ("english",),
+        lambda post: {"english": post.get("english") == "1"},
+        aliases=("guide_language",),
+    ),
+    Step("cancel", CancelIn, services.cancel_visit, ("reason",), _get("reason")),
+)
+
+BY_NAME: dict[str, Step] = {s.name: s for s in STEPS}
+BY_ACTION: dict[str, Step] = {**BY_NAME, **{a: s for s in STEPS for a in s.aliases}}
+
+
+def from_form(action: str, version: int, post):
+    """(step, payload) of an HTML form, validated by the same schema as the API.
+
+    The screen's answer checkbox of an event detail (``event`` + ``detail``) is the
+    ``event-details`` step. Raises ``KeyError`` for an unknown action and
+    ``CounterError`` naming the field for bad input."""
+    step = BY_ACTION[action]
+    if step.name == "answers" and post.get("event"):
+        step = BY_NAME["event-details"]
+        data = {
+            "event": post["event"],
+            "details": {post.get("detail", ""): post.get("value") == "on"},
+        }
+    else:
+        data = step.form(post)
+    try:
+        return step, step.schema(version=version, **data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err.get("loc", ()))
+        raise services.CounterError(
+            _("入力が不正です: %(f)s") % {"f": field or step.name}, field
+        ) from None
