@@ -56,13 +56,15 @@ def refusal(user, visit: Visit) -> VisitForbidden | None:
     """Why ``user`` may not have this visit, or None."""
     if not getattr(user, "is_counter_staff", False):
         return VisitForbidden(_("窓口職員のみ利用できます"), "visit.denied")
+    # 支援措置 first: whoever holds the visit, staff without the permission get the one
+    # refusal message that tells them to hand over to permitted staff.
+    if not register.may_see_protected(user) and protected_in(visit):
+        return VisitForbidden(str(register.REFUSAL), "visit.protected.denied")
     if not (holds(user, visit) or user.is_manager):
         return VisitForbidden(
             _("他の職員が対応中の案件です。回付・保留で引き継ぐか、責任者に依頼してください"),
             "visit.denied",
         )
-    if not register.may_see_protected(user) and protected_in(visit):
-        return VisitForbidden(str(register.REFUSAL), "visit.protected.denied")
     return None
 
 

@@ -57,7 +57,6 @@ __all__ = [
     "ProtectedRefused",
     "Row",
     "SearchResult",
-    "check_register_access",
     "household_for_visit",
     "legal_order",
     "may_read_register",
@@ -102,11 +101,6 @@ def may_read_register(user) -> bool:
             department=user.department, may_read_register=True
         ).exists()
     )
-
-
-def check_register_access(user) -> None:
-    if not may_read_register(user):
-        raise PermissionDenied(_("所属課には住民記録の閲覧が許可されていません"))
 
 
 def protected_atena_nos(atena_nos) -> set[str]:

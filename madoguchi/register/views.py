@@ -135,7 +135,9 @@ def register_reader(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        svc.check_register_access(request.user)
+        if not svc.may_read_register(request.user):
+            message = _("所属課には住民記録の閲覧が許可されていません")
+            return render(request, "refused.html", {"message": message}, status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -218,8 +220,8 @@ def protection_hold(request):
         svc.set_protection_hold(atena_no, request.user, request.POST.get("reason", ""))
     except svc.NotFound as exc:
         raise Http404(str(exc)) from None
-    except PermissionDenied:
-        raise
+    except PermissionDenied as exc:
+        return render(request, "refused.html", {"message": str(exc)}, status=403)
     except ValueError as exc:
         messages.error(request, str(exc))
     else:

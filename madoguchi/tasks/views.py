@@ -91,7 +91,7 @@ def _door(request, task_id: int):
     except services.TaskNotFound as exc:
         raise Http404(str(exc)) from None
     except services.TaskForbidden as exc:
-        return None, render(request, "counter/refused.html", {"message": str(exc)}, status=403)
+        return None, render(request, "refused.html", {"message": str(exc)}, status=403)
 
 
 def task_page(request, task_id: int):

@@ -63,4 +63,4 @@ def visit_door(audit_read: bool = True):
 
 def refused(request, message: str):
     """The refusal page (403): the reason, and that the attempt was recorded."""
-    return render(request, "counter/refused.html", {"message": message}, status=403)
+    return render(request, "refused.html", {"message": message}, status=403)
