@@ -228,6 +228,7 @@ def test_department_reads_the_register_only_where_granted(client, world):
 
     c = _as(client, world, "department")
     assert c.get("/register/").status_code == 403
+    assert _last("register.denied").actor_username == "u_department"
     assert post(c, "/api/register/search", {"q": "300001"}).status_code == 401
     DepartmentAccess.objects.create(department="insurance", may_read_register=True)
     assert c.get("/register/").status_code == 200

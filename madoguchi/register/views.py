@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from madoguchi.audit import services as audit
 from madoguchi.core.wareki import display_date
 from madoguchi.rules.facts import FLAGS
 
@@ -136,6 +137,8 @@ def register_reader(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not svc.may_read_register(request.user):
+            with transaction.atomic():
+                audit.record(request.user, "register.denied")  # no query: it may name a person
             message = _("所属課には住民記録の閲覧が許可されていません")
             return render(request, "refused.html", {"message": message}, status=403)
         return view(request, *args, **kwargs)
