@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
@@ -141,7 +141,7 @@ def _door(request, visit_id: int, audit_read: bool = True):
     try:
         return access.read_visit(visit_id, request.user, audit_read=audit_read), None
     except access.VisitNotFound as exc:
-        return None, Status(404, {"field": exc.field, "message": exc.message})
+        raise Http404(exc.message) from None  # the API's 404 body: {"detail": …}
     except access.VisitForbidden as exc:
         return None, Status(403, {"field": exc.field, "message": exc.message})
 
