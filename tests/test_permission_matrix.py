@@ -173,6 +173,7 @@ HTML_RULES = {
     "certificates:till_pdf": (counter_staff, None),
     "certificates:till_csv": (counter_staff, None),
     "certificates:seals": (counter_staff, None),
+    "certificates:stats": (supervisors, None),
     "tasks:queue": (anyone, None),
     "tasks:table": (anyone, None),
     "tasks:retry": (anyone, None),
