@@ -151,6 +151,7 @@ HTML_RULES = {
     "counter:issue": (counter_staff, None),
     "counter:call_next": (counter_staff, None),
     "counter:ticket_action": (counter_staff, None),
+    "counter:ticket_slip": (counter_staff, None),
     "counter:display": (anyone, None),
     "counter:display_board": (anyone, None),
     "counter:new_visit": (counter_staff, None),
@@ -180,6 +181,9 @@ HTML_RULES = {
     "tasks:task": (task, "task"),
     "tasks:status": (task, "task"),
     "analytics:dashboard": (supervisors, None),
+    "analytics:export": (supervisors, None),
+    "analytics:report": (supervisors, None),
+    "analytics:staffing": (supervisors, None),
     "audit:list": (admins, None),
     "audit:flagged": (supervisors, None),
 }
