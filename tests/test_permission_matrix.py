@@ -328,6 +328,7 @@ HTML_FIXED = {
     "request_id": lambda w, role: 999999,
     "cert_id": lambda w, role: 999999,
     "doc": lambda w, role: "request",
+    "table_id": lambda w, role: "daily",  # analytics:export
 }
 
 

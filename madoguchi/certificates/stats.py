@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from madoguchi.analytics.services import dashboard
+from madoguchi.analytics.dashboard import build
 
 from .models import ActionKind, Certificate, CertificateAction
 
@@ -36,7 +36,8 @@ def figures(days: int = 7, today: date | None = None) -> dict:
         action=ActionKind.VOID, on__gte=since, on__lte=today
     ).only("on", "refund"):
         per_day[v.on]["refunds"] += v.refund
-    times = next((r for r in dashboard(days=days)["by_purpose"] if r["key"] == "certificate"), None)
+    events = build(since, today, today=today).table("events")
+    times = next((r for r in events.rows if r["key"] == "certificate"), None) if events else None
     return {
         "days": days,
         "since": since,
