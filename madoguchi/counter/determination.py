@@ -14,6 +14,7 @@ import copy
 from django.utils.translation import gettext as _
 
 from madoguchi.rules.facts import MOVE_EVENTS, MOVE_OUT_EVENTS
+from madoguchi.rules.interview import question_targets
 from madoguchi.rules.situation import BOOL_DETAILS
 
 
@@ -131,20 +132,6 @@ def _signature(result: dict) -> set:
     return {(p["id"], tuple(sorted(p.get("persons", [])))) for p in result.get("procedures", [])}
 
 
-def _question_targets(q, visit, sit: dict) -> list[str]:
-    pids = [p["id"] for p in sit["persons"]]
-    if q.persons == "moving":
-        return [p["id"] for p in sit["persons"] if p.get("moving")]
-    if q.persons == "all":
-        return pids
-    if q.persons in ("couple",):
-        return [i for i in sit.get("couple", []) if i in pids]
-    if q.persons in ("deceased", "mother", "newborn"):
-        v = sit.get(q.persons)
-        return [v] if v in pids else []
-    return []
-
-
 def questions(visit) -> list[dict]:
     """Catalog questions that matter now: answering yes/no would change the procedures.
 
@@ -174,7 +161,8 @@ def questions(visit) -> list[dict]:
                 key = ("event", sit["event"], detail)
                 targets = [None]
             else:
-                targets = _question_targets(q, visit, sit)
+                pids = {p["id"] for p in sit["persons"]}
+                targets = [t for t in question_targets(q, sit) if t in pids]
             for pid in targets:
                 if pid is not None:
                     if asks in ("health_insurance", "health_insurance_before", "pension"):

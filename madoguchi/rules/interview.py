@@ -20,7 +20,7 @@ def question_targets(question, s: dict) -> list[str | None]:
     if question.persons == "event":
         return [None]
     if question.persons == "moving":
-        return [p["id"] for p in persons if p["moving"]]
+        return [p["id"] for p in persons if p.get("moving")]
     if question.persons == "all":
         return [p["id"] for p in persons]
     if question.persons == "couple":
