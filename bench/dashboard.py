@@ -122,7 +122,7 @@ def _first_day():
     return timezone.localdate() - timedelta(days=BLOCK_DAYS * BLOCKS)
 
 
-def prepare(url: str, visits: int) -> None:
+def prepare(url: str, visits: int, copy_rolled: bool = False) -> None:
     import django
 
     django.setup()
@@ -132,7 +132,7 @@ def prepare(url: str, visits: int) -> None:
     from madoguchi.accounts.models import Staff
     from madoguchi.analytics.models import Rollup
     from madoguchi.analytics.rollups import ensure
-    from madoguchi.core.demo import create_staff
+    from madoguchi.demo.builder import create_staff
     from madoguchi.counter.models import Ticket
     from madoguchi.demo import history
 
@@ -154,6 +154,8 @@ def prepare(url: str, visits: int) -> None:
     t1 = time.perf_counter()
     replicate(BLOCKS)
     t2 = time.perf_counter()
+    if copy_rolled:  # the first block was rolled up by the generator: copy its day rows
+        copy_rollups(BLOCKS)
     ensure(first, today)
     t3 = time.perf_counter()
     print(
@@ -172,8 +174,8 @@ def main() -> None:
     ap.add_argument(
         "--copy-rollups",
         action="store_true",
-        help="with --reuse: copy the first block's day rollups instead of rolling up "
-        "the copied visits (minutes instead of an hour on a loaded machine)",
+        help="copy the first block's day rollups to the copied blocks instead of rolling "
+        "up the copied visits (minutes instead of an hour on a loaded machine)",
     )
     args = ap.parse_args()
     url = args.database_url
@@ -182,7 +184,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     if not args.reuse:
         ensure_database(url)
-        prepare(url, args.visits)
+        prepare(url, args.visits, args.copy_rollups)
     else:
         import django
 

@@ -113,6 +113,15 @@ def templates(on: dt.date) -> dict[str, Template]:
     return out
 
 
+CERTIFICATE_MINUTES = 5.5  # median counter time of a certificate request
+_ORDINARY_DAY = dt.date(2027, 2, 17)  # a Wednesday outside the season
+
+
+def _service_median(template: Template) -> float:
+    """Median counter time of a visit: a base plus a little per procedure."""
+    return 9 + 2.2 * len(template.procedures)
+
+
 def day_factor(day: dt.date) -> tuple[float, float]:
     """(one-stop, certificate) load of the day relative to an ordinary weekday."""
     moving = 1.0
@@ -132,13 +141,18 @@ def is_open(day: dt.date) -> bool:
     return not ((day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3))
 
 
-def arrivals(day: dt.date, per_day: float, rng: random.Random, monday_morning: bool):
-    """Arrival times (aware datetimes, in UTC) of one counter group over the day."""
-    tz = timezone.get_current_timezone()
+def _hour_shape(day: dt.date, monday_morning: bool) -> dict[int, float]:
     shape = dict(HOUR_SHAPE)
     if monday_morning and day.weekday() == 0:
         for h in (8, 9, 10, 11):
             shape[h] *= 1.5
+    return shape
+
+
+def arrivals(day: dt.date, per_day: float, rng: random.Random, monday_morning: bool):
+    """Arrival times (aware datetimes, in UTC) of one counter group over the day."""
+    tz = timezone.get_current_timezone()
+    shape = _hour_shape(day, monday_morning)
     total = sum(shape.values())
     out = []
     for hour, weight in shape.items():
@@ -163,17 +177,75 @@ def _poisson(rng: random.Random, mean: float) -> int:
         k += 1
 
 
-def queue(times, services, desks: int):
-    """FIFO at ``desks`` counters: (desk index, start) per arrival, the desk that frees
-    first taking the next resident."""
+#: the busy hours' share of a counter's time spent on residents a city plans for
+TARGET_UTILISATION = 0.85
+#: minutes a clerk spends after a resident leaves (filing, the system's closing steps)
+#: before calling the next one: the desk is busy, the next resident still waits
+WRAP_UP_MINUTES = {"onestop": 4.0, "certificate": 1.0}
+#: median minutes a clerk takes a waiting resident's reception slip and looks the
+#: household up before calling the number: the resident waits, the desk is busy
+PREPARE_MINUTES = {"onestop": 3.0, "certificate": 0.7}
+#: the moving season borrows clerks from other sections, up to this many times the
+#: desks of an ordinary day: the peak still queues longer than the rest of the year
+SEASON_DESKS_CAP = 2.2
+
+
+def desk_schedule(day: dt.date, per_day: float, handle_minutes: float, cap: int | None = None):
+    """Desks open per hour (``{hour: n}``) as a section staffs them: enough for the
+    busiest hour of the morning and of the afternoon at ``TARGET_UTILISATION`` (Monday
+    mornings get theirs), one desk fewer over the lunch rotation, at most ``cap``."""
+    shape = _hour_shape(day, monday_morning=True)
+    total = sum(shape.values())
+
+    def desks(hours):
+        load = max(per_day * shape[h] / total * handle_minutes / 60 for h in hours)
+        n = max(1, math.ceil(load / TARGET_UTILISATION))
+        return min(n, cap) if cap else n
+
+    morning, afternoon = desks((9, 10, 11)), desks((13, 14, 15, 16))
+    out = {h: morning for h in (8, 9, 10, 11)}
+    out[12] = max(1, morning - 1)
+    out.update({h: afternoon for h in (13, 14, 15, 16, 17)})
+    return out
+
+
+def queue(times, services, desks, wrap_up: float = 0.0):
+    """FIFO at the counters: (desk index, start) per arrival, the desk that can take a
+    resident first taking the next one. ``desks`` is a number or ``{hour: desks open}``
+    (desk k is open in an hour when k < that number; a resident being served when it
+    closes is finished); a desk is busy ``wrap_up`` minutes after each resident."""
     if not times:
         return []
-    free = [(times[0], k) for k in range(desks)]
+    schedule = desks if isinstance(desks, dict) else None
+    n = max(schedule.values()) if schedule else desks
+    tz = timezone.get_current_timezone()
+
+    last_hour = max(schedule) if schedule else 23
+
+    def opens(k, at):
+        """The first moment from ``at`` at which desk k takes a resident: ``at`` if it is
+        open; after the last hour the desks of that hour finish the queue, the others
+        never open again that day."""
+        if schedule is None:
+            return at
+        local = at.astimezone(tz)
+        while local.hour <= last_hour and local.date() == at.astimezone(tz).date():
+            if schedule.get(local.hour, 0) > k:
+                return at if local == at else local.astimezone(dt.UTC)
+            local = local.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+        return at if schedule[last_hour] > k else at + dt.timedelta(days=1)
+
+    free = [(times[0], k) for k in range(n)]
     out = []
     for t, s in zip(times, services, strict=True):
-        at, k = heapq.heappop(free)
-        start = max(t, at)
-        heapq.heappush(free, (start + dt.timedelta(minutes=s), k))
+        while True:
+            at, k = heapq.heappop(free)
+            begin = max(t, at)
+            start = opens(k, begin)
+            if start == begin:
+                break
+            heapq.heappush(free, (start, k))  # closed until then: another desk may be sooner
+        heapq.heappush(free, (start + dt.timedelta(minutes=s + wrap_up), k))
         out.append((k, start))
     return out
 
@@ -241,31 +313,50 @@ def _day(w, day, rng, tpl, events, clerks, department_staff, now, scale, task_hi
 
     onestop_f, cert_f = day_factor(day)
     count = 0
-    for group, per_day, minutes in (
-        (CounterGroup.ONESTOP, ONESTOP_PER_DAY * onestop_f * scale, 20.0),
-        (CounterGroup.CERTIFICATE, CERTIFICATES_PER_DAY * cert_f * scale, 5.5),
-    ):
-        # the counters the city opens: enough for the day's work on average, so the
-        # rush hours and the March peak queue up as they do
-        desks = max(2, round(per_day * minutes / 450))
+    for group, per_day, ordinary in (
+        (CounterGroup.ONESTOP, ONESTOP_PER_DAY * onestop_f * scale, ONESTOP_PER_DAY * scale),
+        (CounterGroup.CERTIFICATE, CERTIFICATES_PER_DAY * cert_f * scale,
+         CERTIFICATES_PER_DAY * scale),
+    ):  # fmt: skip
         times = arrivals(day, per_day, rng, monday_morning=True)
         purposes, services = [], []
+        weights = [EVENT_MIX[e] * (2.6 if e in MOVES and onestop_f >= 2 else 1) for e in events]
         for _t in times:
             if group == CounterGroup.CERTIFICATE:
                 purposes.append("certificate")
-                services.append(rng.lognormvariate(math.log(5.5), 0.45))
+                services.append(rng.lognormvariate(math.log(CERTIFICATE_MINUTES), 0.45))
             else:
-                weights = [
-                    EVENT_MIX[e] * (2.6 if e in MOVES and onestop_f >= 2 else 1) for e in events
-                ]
                 event = rng.choices(events, weights)[0]
                 purposes.append(event)
-                base = 9 + 2.2 * len(tpl[event].procedures)
-                services.append(rng.lognormvariate(math.log(base), 0.35))
-        for number, (t, purpose, service, (desk, begin)) in enumerate(
-            zip(times, purposes, services, queue(times, services, desks), strict=True), start=1
-        ):
+                services.append(rng.lognormvariate(math.log(_service_median(tpl[event])), 0.35))
+        prepare = [rng.lognormvariate(math.log(PREPARE_MINUTES[group]), 0.4) for _t in times]
+        # the desks the section opens: planned on the expected handling time (service
+        # and wrap-up) of the day's expected arrivals; the season's borrowed clerks are
+        # limited, so the March peak queues longer
+        wrap_up = WRAP_UP_MINUTES[group]
+        handle = (
+            wrap_up
+            + PREPARE_MINUTES[group] * math.exp(0.4**2 / 2)
+            + (
+                CERTIFICATE_MINUTES * math.exp(0.45**2 / 2)
+                if group == CounterGroup.CERTIFICATE
+                else sum(
+                    wt * _service_median(tpl[e]) * math.exp(0.35**2 / 2)
+                    for wt, e in zip(weights, events, strict=True)
+                )
+                / sum(weights)
+            )
+        )
+        usual = max(desk_schedule(_ORDINARY_DAY, ordinary, handle).values())
+        desks = desk_schedule(day, per_day, handle, cap=math.ceil(usual * SEASON_DESKS_CAP))
+        busy = [p + s for p, s in zip(prepare, services, strict=True)]
+        for number, (t, purpose, service, ready, (desk, taken)) in enumerate(
+            zip(times, purposes, services, prepare, queue(times, busy, desks, wrap_up),
+                strict=True),
+            start=1,
+        ):  # fmt: skip
             count += 1
+            begin = taken + dt.timedelta(minutes=ready)  # the number is called
             clerk = clerks[desk % len(clerks)] if clerks else None
             no_show = rng.random() < 0.01
             cert = purpose == "certificate"
