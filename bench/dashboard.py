@@ -132,9 +132,9 @@ def prepare(url: str, visits: int, copy_rolled: bool = False) -> None:
     from madoguchi.accounts.models import Staff
     from madoguchi.analytics.models import Rollup
     from madoguchi.analytics.rollups import ensure
-    from madoguchi.demo.builder import create_staff
     from madoguchi.counter.models import Ticket
     from madoguchi.demo import history
+    from madoguchi.demo.builder import create_staff
 
     call_command("migrate", interactive=False, verbosity=0)
     create_staff()
