@@ -78,3 +78,50 @@ def test_the_graph_is_read_from_the_code():
     graph = import_graph()
     assert "rules" in graph["counter"] and "register" in graph["counter"]
     assert not graph["rules"] and not graph["core"]
+
+
+def model_lookups(source: str) -> list[tuple[str, int]]:
+    """(app label, line) of every model or app looked up by name in ``source``:
+    ``apps.get_model("counter", "Ticket")``, ``get_model("counter.Ticket")``,
+    ``apps.get_app_config("counter")`` — a dependency the import graph does not show."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        first = node.args[0]
+        if name in ("get_model", "get_app_config", "get_registered_model") and (
+            isinstance(first, ast.Constant) and isinstance(first.value, str)
+        ):
+            out.append((first.value.split(".")[0], node.lineno))
+    return out
+
+
+def test_apps_look_up_no_model_of_an_app_above_them():
+    """Reading an upper app's table by name is the same upward dependency as importing
+    it (analytics used to read the counter's tickets so): an upper app pushes or
+    registers what a lower one needs instead (``analytics.sources``)."""
+    rank = {app: i for i, app in enumerate(documented_order())}
+    upward = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE)
+        if len(rel.parts) < 2 or {"tests", "migrations"} & set(rel.parts):
+            continue
+        app = rel.parts[0]
+        for label, line in model_lookups(path.read_text(encoding="utf-8")):
+            if label in rank and rank[label] > rank[app]:
+                upward.append(f"{app} → {label} ({rel}:{line})")
+    assert upward == []
+
+
+def test_the_model_lookups_are_read_from_the_code():
+    code = (
+        "from django.apps import apps\n"
+        "def f():\n"
+        "    a = apps.get_model('counter', 'Ticket')\n"
+        "    b = apps.get_model('tasks.Task')\n"
+        "    return apps.get_app_config('certificates'), a, b\n"
+    )
+    found = sorted(model_lookups(code), key=lambda x: x[1])
+    assert found == [("counter", 3), ("tasks", 4), ("certificates", 5)]

@@ -6,7 +6,6 @@ import csv
 import io
 from datetime import date, timedelta
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -14,25 +13,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import dashboard as board
+from .sources import visits
 
 MAX_DAYS = 366 * 2
 
 
 class CounterGroup:
-    """The counter groups as the counter's tickets define them (read by name: counter
+    """The counter groups as the counter defines them (through ``sources``: the counter
     sits above analytics)."""
 
     @staticmethod
-    def _field():
-        return apps.get_model("counter", "Ticket")._meta.get_field("group")
-
-    @classmethod
-    def choices_list(cls):
-        return list(cls._field().choices)
+    def choices_list():
+        return visits().groups()
 
     @classmethod
     def values_list(cls):
-        return [v for v, _l in cls._field().choices]
+        return [v for v, _l in cls.choices_list()]
 
 
 def _manager(request) -> None:

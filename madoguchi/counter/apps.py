@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CounterConfig(AppConfig):
     name = "madoguchi.counter"
     label = "counter"
+
+    def ready(self):
+        # analytics (below) reads the visits through the interface it owns
+        from madoguchi.analytics import sources
+
+        from .figures import SOURCE
+
+        sources.register(SOURCE)
