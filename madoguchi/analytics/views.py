@@ -146,15 +146,17 @@ def staffing(request):
     start, end, group, errors = period(request)
     target = _float(request.GET.get("target"), 20.0)
     typed = (request.GET.get("arrivals") or "").strip()
+    mix_text = (request.GET.get("mix") or "").strip()
     service = _float(request.GET.get("service"))
     try:
         if typed:
             recorded = []
-            if not service:  # arrivals typed, the recorded event mix of the period
-                recorded = scenario_from_period(start, end, group).mix
+            if not service:  # arrivals typed; the event mix typed or recorded
+                recorded = scenario_from_period(start, end, group, mix_text=mix_text).mix
             scenario, basis = scenario_from_text(typed, service, recorded), _("入力した想定")
         else:
-            scenario, basis = scenario_from_period(start, end, group, service), _("実績")
+            scenario = scenario_from_period(start, end, group, service, mix_text)
+            basis = _("実績の到着と入力した用件構成") if mix_text and not service else _("実績")
         needed, tried = model.counters_needed(scenario, target)
         rows = []
         for day in tried:
@@ -179,6 +181,7 @@ def staffing(request):
             "target": target,
             "typed": typed,
             "service": service or "",
+            "mix": mix_text,
             "scenario": scenario,
             "basis": locals().get("basis", ""),
             "needed": needed,

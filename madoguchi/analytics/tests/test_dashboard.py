@@ -225,3 +225,33 @@ def test_staffing_typed_arrivals_with_the_recorded_event_mix(manager_client):
         f"/analytics/staffing/?arrivals=20&start={today}&end={today}&target=30"
     ).content.decode()
     assert "入力した想定: 平均対応時間 35.0 分" in html and 'id="needed"' in html
+
+
+def test_staffing_typed_event_mix_takes_each_events_recorded_service_time(manager_client):
+    now = timezone.now() - timedelta(hours=1)
+    for service in (9, 10, 11):
+        _served("certificate", 1, service, now)
+    for service in (29, 30, 31):
+        _served("move_in", 1, service, now)
+    today = timezone.localdate().isoformat()
+    base = f"/analytics/staffing/?arrivals=20&start={today}&end={today}&target=30"
+
+    def page(mix):
+        return manager_client.get(f"{base}&mix={mix}").content.decode()
+
+    assert "入力した想定: 平均対応時間 30.0 分" in page("転入:1")
+    assert "入力した想定: 平均対応時間 20.0 分" in page("証明書:50, move_in:50")
+    assert "入力した想定: 平均対応時間 15.0 分" in page("証明書の請求:3、転入：1")
+    assert "「出生」の対応時間の実績がこの期間にありません" in page("出生:10")
+    assert "「引越:10」を読めません" not in page("引越:10")
+    assert "「引越」に当たる用件がありません" in page("引越:10")
+    assert "「転入」を読めません" in page("転入")
+    # recorded arrivals, typed mix
+    html = manager_client.get(
+        f"/analytics/staffing/?start={today}&end={today}&mix=転入:1"
+    ).content.decode()
+    assert "実績の到着と入力した用件構成: 平均対応時間 30.0 分" in html
+    assert (
+        "「転」に当たる用件が複数あります"
+        in manager_client.get(f"{base}&mix=転:1").content.decode()
+    )
