@@ -57,6 +57,7 @@ class Grain(models.TextChoices):
     DAY = "d", _("日")
     WEEK = "w", _("週")
     MONTH = "m", _("月")
+    QUARTER = "q", _("四半期")
 
 
 class Rollup(models.Model):

@@ -204,16 +204,43 @@ def test_no_resident_name_in_any_analytics_output(manager_client, clerk):
 
 def test_plan_reads_each_closed_day_once():
     today = date(2026, 11, 30)
-    start = date(2026, 8, 13)
-    months, weeks, days = rollups.plan(start, today, today)
-    assert months == [date(2026, 9, 1), date(2026, 10, 1)]
-    assert all(w.weekday() == 0 for w in weeks) and len(weeks) >= 5
+    start = date(2026, 2, 13)
+    p = rollups.plan(start, today, today)
+    assert p.quarters == [date(2026, 4, 1), date(2026, 7, 1)]
+    assert p.months == [date(2026, 3, 1), date(2026, 10, 1)]
+    assert all(w.weekday() == 0 for w in p.weeks) and len(p.weeks) >= 4
     covered = []
-    for m in months:
-        covered += [m + timedelta(days=i) for i in range((rollups._month_end(m) - m).days + 1)]
-    covered += [w + timedelta(days=i) for w in weeks for i in range(7)] + days
+    for _grain, firsts, last_of in p.spans():
+        for first in firsts:
+            covered += [first + timedelta(days=i) for i in range((last_of(first) - first).days + 1)]
+    covered += p.days
     closed = [start + timedelta(days=i) for i in range((today - start).days)]
     assert sorted(covered) == closed  # every closed day once; today is live
+
+
+def test_a_year_is_read_from_quarters_with_the_same_figures_as_its_days(db):
+    """The figures of a long period, read from quarter/month/week rows, equal those of
+    its day rows summed one by one (histograms included)."""
+    end = date(2027, 5, 1)
+    _history(150, end)
+    start = end - timedelta(days=150)
+    p = rollups.plan(start, end - timedelta(days=1), end)
+    assert p.quarters == [date(2027, 1, 1)]
+    summed = rollups.collect(start, end - timedelta(days=1), today=end).table
+    assert Rollup.objects.filter(grain="q").exists()
+    by_day: dict = {}
+    for table in rollups.day_tables(start, end - timedelta(days=1)).values():
+        for (_g, dim, key), acc in table.items():
+            by_day.setdefault(("", dim, key), rollups.Acc()).merge(acc)
+    for k, acc in by_day.items():
+        got = summed[k]
+        assert (got.n, got.cancelled, got.chars, got.wait_seconds, got.done) == (
+            acc.n, acc.cancelled, acc.chars, acc.wait_seconds, acc.done
+        ), k  # fmt: skip
+        if k[1] not in rollups.COUNT_ONLY_DIMS:
+            trim = lambda h: h[: max((i + 1 for i, c in enumerate(h) if c), default=0)]  # noqa: E731
+            assert trim(got.hist_wait) == trim(acc.hist_wait), k
+            assert trim(got.hist_service) == trim(acc.hist_service), k
 
 
 def test_staffing_typed_arrivals_with_the_recorded_event_mix(manager_client):
