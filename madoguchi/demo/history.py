@@ -114,6 +114,8 @@ def templates(on: dt.date) -> dict[str, Template]:
 
 
 CERTIFICATE_MINUTES = 5.5  # median counter time of a certificate request
+#: the last days whose certificate requests go through the counter's services
+SERVICE_DAYS = 14
 _ORDINARY_DAY = dt.date(2027, 2, 17)  # a Wednesday outside the season
 
 
@@ -257,13 +259,16 @@ def generate(
     scale: float = 1.0,
     task_history: bool = True,
     rollup_days: int | None = 92,
+    service_days: int = SERVICE_DAYS,
 ):
     """Write ``days`` of history ending the day before ``end`` (default today) and roll the
     closed days up; returns the number of tickets written. Run it on an empty counter.
     ``task_history=False`` leaves out the tasks' status rows (nothing the dashboard reads;
     benchmarks at a million visits save a third of the rows). Only the last
     ``rollup_days`` are rolled up here (``None``: all); older days are rolled up the first
-    time a period reaches them, so the demo is ready sooner."""
+    time a period reaches them, so the demo is ready sooner. The certificate requests
+    of the last ``service_days`` go through the counter's own queue services (ticket,
+    call, completion) on a replayed clock, after the bulk rows."""
     from madoguchi.accounts.models import Role, Staff
     from madoguchi.analytics.bulk import Writer
     from madoguchi.analytics.models import TimeSegment
@@ -287,25 +292,65 @@ def generate(
     )
     now = timezone.now()
     written = 0
+    replay: list[dict] = []
+    through_services = end - dt.timedelta(days=service_days)
     with transaction.atomic():
         w = Writer(Ticket, Visit, BundleRecord, Task, TaskStatus, TimeSegment)
         day = start
         while day < end:
             if is_open(day):
                 written += _day(
-                    w, day, rng, tpl, events, clerks, department_staff, now, scale, task_history
-                )
+                    w, day, rng, tpl, events, clerks, department_staff, now, scale, task_history,
+                    replay if day >= through_services else None,
+                )  # fmt: skip
                 if w.pending > 200_000:
                     w.flush()
             day += dt.timedelta(days=1)
         w.flush()
         w.reset_sequences()
+        replay_through_services(replay)
     first = start if rollup_days is None else max(start, end - dt.timedelta(days=rollup_days))
     ensure(first, end - dt.timedelta(days=1), today=end)
     return written
 
 
-def _day(w, day, rng, tpl, events, clerks, department_staff, now, scale, task_history) -> int:
+def replay_through_services(days: list[dict]) -> int:
+    """Certificate requests through the counter's queue services, as the counter serves
+    them: ``issue_ticket`` when the resident arrives, ``call_next`` when a desk calls the
+    next number, ``complete_certificate`` when the clerk finishes — on a replayed clock
+    (``timezone.now`` returns the simulated moment while a service runs), so tickets,
+    numbers and time segments are the counter's own. No person is read: no audit row."""
+    from unittest import mock
+
+    from madoguchi.accounts.models import Staff
+    from madoguchi.counter.services import queue
+
+    staff = Staff.objects.in_bulk()
+    clock = [timezone.now()]
+    served = 0
+    with mock.patch.object(timezone, "now", lambda: clock[0]):
+        for d in days:
+            moments = []
+            for i, (t, called, done, _desk, _clerk) in enumerate(d["residents"]):
+                moments += [(t, 0, i), (called, 1, i), (done, 2, i)]
+            tickets: dict[int, object] = {}  # resident → the ticket their desk called
+            for at, kind, i in sorted(moments, key=lambda m: (m[0], m[1], m[2])):
+                clock[0] = at
+                _t, _c, _d, desk, clerk = d["residents"][i]
+                actor = staff.get(clerk)
+                if kind == 0:
+                    queue.issue_ticket("certificate", d["group"], actor=None)
+                elif kind == 1:
+                    tickets[i] = queue.call_next(actor, d["group"], str(desk + 11))
+                elif tickets.get(i) is not None:
+                    queue.complete_certificate(tickets[i].pk, actor)
+                    served += 1
+    return served
+
+
+def _day(
+    w, day, rng, tpl, events, clerks, department_staff, now, scale, task_history, replay=None
+) -> int:
     from madoguchi.analytics.models import SegmentKind, TimeSegment
     from madoguchi.counter.models import CounterGroup, Ticket, TicketStatus, Visit, VisitStep
     from madoguchi.documents.models import BundleRecord
@@ -350,6 +395,9 @@ def _day(w, day, rng, tpl, events, clerks, department_staff, now, scale, task_hi
         usual = max(desk_schedule(_ORDINARY_DAY, ordinary, handle).values())
         desks = desk_schedule(day, per_day, handle, cap=math.ceil(usual * SEASON_DESKS_CAP))
         busy = [p + s for p, s in zip(prepare, services, strict=True)]
+        replay_day = {"group": group, "residents": []}
+        if replay is not None and group == CounterGroup.CERTIFICATE:
+            replay.append(replay_day)
         for number, (t, purpose, service, ready, (desk, taken)) in enumerate(
             zip(times, purposes, services, prepare, queue(times, busy, desks, wrap_up),
                 strict=True),
@@ -360,6 +408,12 @@ def _day(w, day, rng, tpl, events, clerks, department_staff, now, scale, task_hi
             clerk = clerks[desk % len(clerks)] if clerks else None
             no_show = rng.random() < 0.01
             cert = purpose == "certificate"
+            if cert and replay is not None:
+                if not no_show:  # a resident who left is never called
+                    replay_day["residents"].append(
+                        (t, begin, begin + dt.timedelta(minutes=service), desk, clerk)
+                    )
+                continue
             ticket = w.add(
                 Ticket,
                 issued_on=day,
