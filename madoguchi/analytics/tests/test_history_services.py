@@ -28,9 +28,7 @@ def test_last_days_of_certificates_are_served_by_the_queue_services(db):
     served = Ticket.objects.filter(group="certificate", issued_on__gte=replayed_from)
     assert served.count() > 50
     for s in sequences:
-        numbers = sorted(
-            served.filter(issued_on=s.issued_on).values_list("number", flat=True)
-        )
+        numbers = sorted(served.filter(issued_on=s.issued_on).values_list("number", flat=True))
         assert numbers == list(range(1, s.last_number + 1))
     t = served.filter(status="done").first()
     kinds = list(TimeSegment.objects.filter(ticket=t).values_list("kind", flat=True))
