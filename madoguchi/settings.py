@@ -176,6 +176,24 @@ MADOGUCHI_ADDRESS_FAILURES = int(os.environ.get("MADOGUCHI_ADDRESS_FAILURES", "3
 MADOGUCHI_AUDIT_KEY = os.environ.get("MADOGUCHI_AUDIT_KEY", "")
 MADOGUCHI_AUDIT_ANCHOR = os.environ.get("MADOGUCHI_AUDIT_ANCHOR", "")
 MADOGUCHI_AUDIT_SYSLOG = os.environ.get("MADOGUCHI_AUDIT_SYSLOG", "0") == "1"
+# Where `madoguchi purge` moves audit rows past their period (signed files; `audit verify`
+# re-reads them): default <data dir>/audit-archive (docs/retention.md).
+MADOGUCHI_AUDIT_ARCHIVE_DIR = os.environ.get("MADOGUCHI_AUDIT_ARCHIVE_DIR", "")
+
+# Retention periods in days, per kind of record (docs/retention.md). Certificates and
+# fee records cannot be set below their legal period (operations/retention.py).
+MADOGUCHI_RETENTION_DAYS = {
+    kind: os.environ.get(f"MADOGUCHI_RETAIN_{kind.upper()}_DAYS", default)
+    for kind, default in (
+        ("visits", "1827"),
+        ("tasks", "1827"),
+        ("segments", "731"),
+        ("bundles", "731"),
+        ("audit", "1827"),
+        ("certificates", "1827"),
+        ("fees", "1827"),
+    )
+}
 
 # The nightly register import refuses a file with this much fewer persons than the
 # register holds (a truncated export), unless --allow-drop (docs/register-import.md).

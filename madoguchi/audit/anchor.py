@@ -55,14 +55,14 @@ def path() -> Path:
     return Path(configured) if configured else Path(settings.DATA_DIR) / "audit-anchor.jsonl"
 
 
-def _line_mac(entry: dict) -> str:
+def line_mac(entry: dict) -> str:
     body = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hmac.new(key(), body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _append(entry: dict) -> None:
     entry = {"at": timezone.now().isoformat(), **entry}
-    entry["mac"] = _line_mac(entry)
+    entry["mac"] = line_mac(entry)
     line = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     p = path()
     p.parent.mkdir(parents=True, exist_ok=True)
@@ -109,14 +109,20 @@ def record_restore(seq: int, hash_: str, source_digest: str) -> None:
     _append({"kind": "restore", "seq": seq, "hash": hash_, "source": source_digest})
 
 
-def record_archive(first_seq: int, prev_hash: str, archive_digest: str = "") -> None:
-    """An archive purge: rows before ``first_seq`` left the database legitimately."""
+def record_archive(
+    first_seq: int, prev_hash: str, archive_digest: str = "", *, file: str = "", from_seq: int = 0
+) -> None:
+    """An archive purge: rows before ``first_seq`` left the database legitimately, for the
+    archive file ``file`` (rows ``from_seq``–``first_seq - 1``, digest ``archive_digest``;
+    audit/archive.py)."""
     _append(
         {
             "kind": "archive",
             "first_seq": first_seq,
             "prev_hash": prev_hash,
             "archive": archive_digest,
+            "file": file,
+            "from_seq": from_seq,
         }
     )
 
@@ -130,10 +136,35 @@ class Anchor:
     first_seq: int = 1
     prev_hash: str = ""
     problems: list[str] = field(default_factory=list)
+    # The archive lines, oldest first: {first_seq, prev_hash, archive, file, from_seq}.
+    archives: list[dict] = field(default_factory=list)
 
     @property
     def last_seq(self) -> int:
         return max(self.checkpoints, default=0)
+
+
+def signed_lines(p: Path, label: str):
+    """Each line of a file of MAC'd JSON lines (this anchor, audit archives):
+    ``(lineno, raw bytes, entry without its mac or None, problem or None)``."""
+    with p.open("rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            try:
+                entry = json.loads(raw.decode("utf-8"))
+                mac = entry.pop("mac")
+                entry["kind"]
+            except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+                yield lineno, raw, None, f"{label} line {lineno}: 読み取れません（改ざんの疑い）"
+                continue
+            if not hmac.compare_digest(str(mac), line_mac(entry)):
+                yield (
+                    lineno,
+                    raw,
+                    entry,
+                    f"{label} line {lineno}: MACが一致しません（改ざんの疑い）",
+                )
+                continue
+            yield lineno, raw, entry, None
 
 
 def read(genesis: str) -> Anchor:
@@ -142,27 +173,21 @@ def read(genesis: str) -> Anchor:
     if not p.exists():
         return anchor
     anchor.exists = True
-    with p.open("rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            try:
-                entry = json.loads(raw.decode("utf-8"))
-                mac = entry.pop("mac")
-                kind = entry["kind"]
-            except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
-                anchor.problems.append(f"anchor line {lineno}: 読み取れません（改ざんの疑い）")
-                continue
-            if not hmac.compare_digest(str(mac), _line_mac(entry)):
-                anchor.problems.append(f"anchor line {lineno}: MACが一致しません（改ざんの疑い）")
-                continue
-            if kind == "head":
-                anchor.checkpoints[int(entry["seq"])] = entry["hash"]
-            elif kind == "restore":
-                seq = int(entry["seq"])
-                anchor.checkpoints = {s: h for s, h in anchor.checkpoints.items() if s <= seq}
-                if seq:
-                    anchor.checkpoints[seq] = entry["hash"]
-            elif kind == "archive":
-                first = int(entry["first_seq"])
-                anchor.first_seq, anchor.prev_hash = first, entry["prev_hash"]
-                anchor.checkpoints = {s: h for s, h in anchor.checkpoints.items() if s >= first}
+    for _lineno, _raw, entry, problem in signed_lines(p, "anchor"):
+        if problem:
+            anchor.problems.append(problem)
+            continue
+        kind = entry["kind"]
+        if kind == "head":
+            anchor.checkpoints[int(entry["seq"])] = entry["hash"]
+        elif kind == "restore":
+            seq = int(entry["seq"])
+            anchor.checkpoints = {s: h for s, h in anchor.checkpoints.items() if s <= seq}
+            if seq:
+                anchor.checkpoints[seq] = entry["hash"]
+        elif kind == "archive":
+            first = int(entry["first_seq"])
+            anchor.first_seq, anchor.prev_hash = first, entry["prev_hash"]
+            anchor.archives.append(entry)
+            anchor.checkpoints = {s: h for s, h in anchor.checkpoints.items() if s >= first}
     return anchor

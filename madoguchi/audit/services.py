@@ -24,18 +24,23 @@ GENESIS = "0" * 64
 _LOCK_KEY = 7_254_001  # advisory-lock key of the audit chain on PostgreSQL
 
 
+def content(rec: AuditRecord) -> dict:
+    """What a record's hash covers (also each row of an audit archive)."""
+    return {
+        "seq": rec.seq,
+        "at": rec.at.isoformat(),
+        "actor": rec.actor_username,
+        "action": rec.action,
+        "query": rec.query,
+        "persons": list(rec.person_ids),
+        "households": list(rec.household_ids),
+        "flagged": rec.flagged,
+    }
+
+
 def _content(rec: AuditRecord) -> str:
     return json.dumps(
-        {
-            "seq": rec.seq,
-            "at": rec.at.isoformat(),
-            "actor": rec.actor_username,
-            "action": rec.action,
-            "query": rec.query,
-            "persons": list(rec.person_ids),
-            "households": list(rec.household_ids),
-            "flagged": rec.flagged,
-        },
+        content(rec),
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
@@ -46,7 +51,7 @@ def compute_hash(prev_hash: str, rec: AuditRecord) -> str:
     return hashlib.sha256((prev_hash + _content(rec)).encode("utf-8")).hexdigest()
 
 
-def _lock_chain() -> None:
+def lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
@@ -64,8 +69,11 @@ def record(
 ) -> AuditRecord:
     """Append one audit record. ``actor`` is a Staff (or None for the system)."""
     with transaction.atomic():
-        _lock_chain()
+        lock_chain()
         last = AuditRecord.objects.order_by("-seq").only("seq", "hash").first()
+        if last is None:
+            # Every row archived (audit/archive.py): the chain goes on from its head.
+            last = AuditHead.objects.filter(pk=1).first()
         rec = AuditRecord(
             seq=(last.seq + 1) if last else 1,
             at=timezone.now(),
@@ -91,6 +99,7 @@ def record(
 def head() -> tuple[int, str]:
     """The chain's last (seq, hash); (0, GENESIS) when empty."""
     last = AuditRecord.objects.order_by("-seq").only("seq", "hash").first()
+    last = last or AuditHead.objects.filter(pk=1).first()  # every row archived
     return (last.seq, last.hash) if last else (0, GENESIS)
 
 
@@ -109,14 +118,25 @@ class VerifyResult:
     ok: bool
     checked: int
     problems: list[str]
+    archived: int = 0  # rows checked in archive files
 
 
-def verify() -> VerifyResult:
+def verify(archive_files: Iterable = ()) -> VerifyResult:
     """Walk the chain in order; report every break (altered, deleted or inserted rows),
     every row whose keyed MAC does not match (a rewritten chain with recomputed hashes),
-    and every disagreement with the checkpoints kept outside the database."""
+    and every disagreement with the checkpoints kept outside the database. Rows moved
+    to audit archives are checked in their files (audit/archive.py): the archive
+    directory, or ``archive_files`` for archives kept elsewhere."""
+    from pathlib import Path
+
+    from . import archive
+
     anc = anchor.read(GENESIS)
     problems: list[str] = list(anc.problems)
+    archived, archive_problems = archive.verify_archives(
+        anc.archives, [Path(p) for p in archive_files]
+    )
+    problems += archive_problems
     bad_mac: list[int] = []
     prev_hash = anc.prev_hash
     expected_seq = anc.first_seq
@@ -163,4 +183,4 @@ def verify() -> VerifyResult:
             problems.append(f"seq {last_seq}: 最後の記録がチェーンの先頭と一致しません")
     elif head_row is None and checked:
         problems.append("チェーンの先頭の記録がありません（削除の疑い）")
-    return VerifyResult(ok=not problems, checked=checked, problems=problems)
+    return VerifyResult(ok=not problems, checked=checked, problems=problems, archived=archived)

@@ -114,9 +114,11 @@ def test_restore_of_an_older_state_is_not_tampering(chain):
 
 
 def test_archive_purge_is_not_tampering_and_the_rest_is_still_checked(chain):
+    """(audit/tests/test_archive.py checks the archive file itself.)"""
     AuditRecord.objects.filter(seq__lt=4).delete()
-    anchor.record_archive(4, chain[2].hash, "sha256:archive")
-    assert problems() == (True, "")
+    anchor.record_archive(4, chain[2].hash, "sha256:archive", file="gone.jsonl", from_seq=1)
+    ok, text = problems()
+    assert text == "監査アーカイブ gone.jsonl が見つかりません" + text.split("見つかりません")[1]
     AuditRecord.objects.filter(seq=5).delete()
     ok, text = problems()
     assert not ok and "seq 5–5" in text

@@ -37,7 +37,7 @@ def broken_problems():
 
 
 def test_intact_chain_verifies(chain):
-    assert run_verify() == {"ok": True, "checked": 5, "problems": []}
+    assert run_verify() == {"ok": True, "checked": 5, "archived": 0, "problems": []}
     assert [r.seq for r in chain] == [1, 2, 3, 4, 5]
     assert chain[0].prev_hash == services.GENESIS
     assert all(b.prev_hash == a.hash for a, b in zip(chain, chain[1:], strict=False))
