@@ -96,7 +96,7 @@ def test_backup_restore_and_verify(dbs, tmp_path):
     _run(fresh, "restore", str(out))
     r = _run(fresh, "audit", "verify", "--json")
     # staff.create, 7 searches, the backup's own record and the restore's record.
-    assert json.loads(r.stdout) == {"ok": True, "checked": 10, "problems": []}
+    assert json.loads(r.stdout) == {"ok": True, "checked": 10, "archived": 0, "problems": []}
     who = "from madoguchi.accounts.models import Staff; print(Staff.objects.get().username)"
     r = _run(fresh, "shell", "-c", who)
     assert r.stdout.strip().splitlines()[-1] == "bk1"
