@@ -35,6 +35,20 @@ def _audit_anchor_per_test(_anchor_dir):
     settings.MADOGUCHI_AUDIT_ANCHOR = before
 
 
+@pytest.fixture(autouse=True)
+def _catalog_versions_per_test(tmp_path_factory):
+    """Each test looks for the published catalog afresh (its database starts empty), and
+    published versions are written to a temporary folder, not the repository's data."""
+    from django.conf import settings
+
+    from madoguchi.catalog import versions
+
+    if not getattr(settings, "MADOGUCHI_CATALOG_CACHE_DIR", ""):
+        settings.MADOGUCHI_CATALOG_CACHE_DIR = str(tmp_path_factory.mktemp("catalog-versions"))
+    versions.forget()
+    yield
+
+
 @pytest.fixture
 def staff_factory(db):
     from madoguchi.accounts.models import Staff

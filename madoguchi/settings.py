@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "madoguchi.accounts.middleware.LoginRequiredMiddleware",
     "madoguchi.core.errors.ErrorMiddleware",
     "madoguchi.core.middleware.RejectLoneSurrogatesMiddleware",
+    "madoguchi.catalog.versions.CatalogVersionMiddleware",
     "madoguchi.catalog.middleware.CatalogErrorMiddleware",
 ]
 
@@ -200,9 +201,15 @@ MADOGUCHI_RETENTION_DAYS = {
 MADOGUCHI_IMPORT_MAX_DROP = float(os.environ.get("MADOGUCHI_IMPORT_MAX_DROP", "0.05"))
 
 MADOGUCHI_MUNICIPALITY = os.environ.get("MADOGUCHI_MUNICIPALITY", "demo")
+# The catalog is the version published in the database by `madoguchi catalog load DIR`
+# (docs/catalog-city.md); this folder is read only before the first publication (demo).
 MADOGUCHI_CATALOG_DIR = Path(
     os.environ.get("MADOGUCHI_CATALOG_DIR", BASE_DIR / "catalog" / "data" / "demo")
 )
+# Outside requests (commands, jobs), how often a process looks for a newer published
+# version; requests look once each. Each version's files: <data dir>/catalog-versions.
+MADOGUCHI_CATALOG_CHECK_SECONDS = float(os.environ.get("MADOGUCHI_CATALOG_CHECK_SECONDS", "2"))
+MADOGUCHI_CATALOG_CACHE_DIR = os.environ.get("MADOGUCHI_CATALOG_CACHE_DIR", "")
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]

@@ -158,7 +158,14 @@ _CURRENT: dict[str, Catalog] = {}
 
 
 def current_catalog() -> Catalog:
-    """The configured catalog folder (settings.MADOGUCHI_CATALOG_DIR), loaded once."""
+    """The published catalog version (catalog/versions.py: checked per request, loaded
+    once per label); before the first publication, the configured folder
+    (settings.MADOGUCHI_CATALOG_DIR), loaded once."""
+    from madoguchi.catalog import versions
+
+    published = versions.current()
+    if published is not None:
+        return published
     key = str(default_dir())
     cat = _CURRENT.get(key)
     if cat is None:

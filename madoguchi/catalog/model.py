@@ -148,6 +148,8 @@ class Catalog:
     questions: list[Question]
     forms: dict[str, dict]
     files: dict[str, Any] = field(default_factory=dict)  # raw YAML per relative file
+    # The published version's label (catalog/versions.py); "" for a folder read directly.
+    label: str = ""
 
     # --- lookups --------------------------------------------------------------------
     def procedure(self, proc_id: str, on: date | None = None) -> Procedure:

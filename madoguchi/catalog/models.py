@@ -1,7 +1,10 @@
-"""A published catalog version as rows, so that visits and the browser can refer to it.
+"""Published catalog versions: the one source the counter, forms and rules read.
 
-The YAML folder stays the source; ``services.load_into_db`` validates it and stores one
-:class:`CatalogVersion` with its departments and procedures (every version of each).
+``services.load_into_db`` validates a folder and publishes it as one immutable
+:class:`CatalogVersion` labelled ``YYYY-MM-DD.N.digest8`` (publication date, sequence of
+that day, content digest) holding every file of the folder (:class:`CatalogFile`) and,
+for the browser and the API, its departments and procedures as rows. Workers read the
+published version (``versions.current``), materialised to a folder per label.
 """
 
 from django.db import models
@@ -11,7 +14,12 @@ class CatalogVersion(models.Model):
     municipality = models.CharField(max_length=32)
     name = models.CharField(max_length=100)
     code = models.CharField(max_length=16, blank=True)
-    label = models.CharField(max_length=32, help_text="the latest valid_from in force when loaded")
+    label = models.CharField(
+        max_length=40, help_text="YYYY-MM-DD.N.digest8: publication date, sequence, content"
+    )
+    in_force = models.CharField(
+        max_length=16, blank=True, default="", help_text="the latest valid_from in force"
+    )
     digest = models.CharField(max_length=64, help_text="sha256 of the catalog files")
     source = models.CharField(max_length=500)
     loaded_at = models.DateTimeField(auto_now_add=True)
@@ -63,3 +71,28 @@ class Procedure(models.Model):
                 fields=["version", "proc_id", "valid_from"], name="catalog_proc_version_unique"
             )
         ]
+
+
+class ImmutableCatalogError(Exception):
+    pass
+
+
+class CatalogFile(models.Model):
+    """One file of a published catalog version, byte for byte. Never changed."""
+
+    version = models.ForeignKey(CatalogVersion, on_delete=models.PROTECT, related_name="files")
+    path = models.CharField(max_length=300)  # relative, with "/"
+    content = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "path"], name="catalog_file_unique")
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableCatalogError("a published catalog file is immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableCatalogError("a published catalog file is immutable")

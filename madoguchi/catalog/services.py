@@ -3,47 +3,77 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from madoguchi.audit.services import record
 
+from . import versions as published_versions
 from .loader import load_catalog
-from .models import CatalogVersion, Department, Procedure
+from .models import CatalogFile, CatalogVersion, Department, Procedure
 
 
-def digest_of(root: Path) -> str:
-    h = hashlib.sha256()
+def catalog_files(root: Path) -> dict[str, bytes]:
+    """Every file of a catalog folder (relative path with "/" → bytes), in name order;
+    hidden files and editor leftovers are not part of it."""
+    out = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".yaml", ".yml", ".typ"):
-            h.update(str(path.relative_to(root)).encode())
-            h.update(path.read_bytes())
+        rel = path.relative_to(root)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            if not path.name.endswith(("~", ".swp", ".bak", ".orig")):
+                out[rel.as_posix()] = path.read_bytes()
+    return out
+
+
+def digest_of(root: Path | dict) -> str:
+    files = catalog_files(root) if isinstance(root, Path) else root
+    h = hashlib.sha256()
+    for rel, content in files.items():
+        h.update(rel.encode())
+        h.update(content)
     return h.hexdigest()
 
 
-def load_into_db(path=None, actor=None) -> CatalogVersion:
-    """Validate the folder (raise CatalogError, nothing written) and publish it as rows.
+def _label(municipality: str, digest: str) -> str:
+    """``YYYY-MM-DD.N.digest8``: the day of publication, the how-manieth of that day, and
+    the content (so two versions are told apart by their label alone)."""
+    today = timezone.localdate()
+    n = CatalogVersion.objects.filter(
+        municipality=municipality, label__startswith=f"{today.isoformat()}."
+    ).count()
+    return f"{today.isoformat()}.{n + 1}.{digest[:8]}"
 
-    Loading the same files again returns the published version unchanged.
+
+def load_into_db(path=None, actor=None) -> CatalogVersion:
+    """Validate the folder (raise CatalogError, nothing written) and publish it as a new
+    immutable version (its files and, for the browser, its rows); every worker reads it
+    from its next request (catalog/versions.py).
+
+    Loading the same files as the published version again returns it unchanged.
     """
     catalog = load_catalog(path)
-    digest = digest_of(catalog.path)
+    files = catalog_files(Path(catalog.path))
+    digest = digest_of(files)
     with transaction.atomic():
-        current = CatalogVersion.objects.filter(
-            published=True, municipality=catalog.municipality
-        ).first()
+        CatalogVersion.objects.select_for_update().filter(
+            municipality=catalog.municipality
+        ).exists()  # serialise two publications
+        current = (
+            CatalogVersion.objects.filter(published=True, municipality=catalog.municipality)
+            .order_by("-pk")
+            .first()
+        )
         if current and current.digest == digest:
             return current
-        CatalogVersion.objects.filter(published=True, municipality=catalog.municipality).update(
-            published=False
-        )
+        CatalogVersion.objects.filter(published=True).update(published=False)
         version = CatalogVersion.objects.create(
             municipality=catalog.municipality,
             name=catalog.name,
             code=catalog.code,
-            label=catalog.at(date.today()).version,
+            label=_label(catalog.municipality, digest),
+            in_force=catalog.at(timezone.localdate()).version,
             digest=digest,
             source=str(catalog.path),
             published=True,
@@ -99,7 +129,16 @@ def load_into_db(path=None, actor=None) -> CatalogVersion:
                     )
                 )
         Procedure.objects.bulk_create(rows)
-        record(actor, "catalog.load", query=f"{catalog.municipality} {version.label} {digest[:12]}")
+        CatalogFile.objects.bulk_create(
+            CatalogFile(version=version, path=rel, content=content)
+            for rel, content in files.items()
+        )
+        record(
+            actor,
+            "catalog.publish",
+            query=f"{catalog.municipality} {version.label} {len(files)} files sha256:{digest}",
+        )
+        transaction.on_commit(published_versions.forget)
         return version
 
 
@@ -107,4 +146,4 @@ def published_version(municipality: str | None = None) -> CatalogVersion | None:
     qs = CatalogVersion.objects.filter(published=True)
     if municipality:
         qs = qs.filter(municipality=municipality)
-    return qs.first()
+    return qs.order_by("-pk").first()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.rules.facts import MOVE_EVENTS, MOVE_OUT_EVENTS
@@ -89,10 +90,20 @@ def situations(visit) -> list[dict]:
     return out
 
 
-def run(sits: list[dict]) -> dict:
+def catalog_of(visit):
+    """The catalog version the visit was determined with (its label, kept on the visit),
+    so that printing and reprinting render what was determined and signed; the current
+    one for a visit determined before versions had labels."""
+    from madoguchi.catalog import versions
+
+    label = (visit.catalog_version or {}).get("label")
+    return versions.by_label(label) if label else catalog()
+
+
+def run(sits: list[dict], cat=None) -> dict:
     from madoguchi.rules import determine, determine_visit
 
-    cat = catalog()
+    cat = cat or catalog()
     if len(sits) == 1:
         return determine(sits[0], cat)
     return determine_visit(sits, cat)
@@ -117,14 +128,16 @@ def refresh(visit) -> None:
         visit.result = {}
         visit.state = state
         return
+    cat = catalog()
     try:
-        result = run(sits)
+        result = run(sits, cat)
     except SituationError as exc:
         state["determine_error"] = _error_dict(exc)
         visit.result = {}
     else:
         visit.result = result
-        visit.catalog_version = result.get("catalog", {})
+        # the law's version in force and the exact published version (its files)
+        visit.catalog_version = {**result.get("catalog", {}), "label": cat.label}
     visit.state = state
 
 
@@ -218,7 +231,9 @@ def render(visit):
     return render_bundle(
         sits,
         visit.result,
-        catalog(),
+        catalog_of(visit),
         tuple(state.get("guide_languages") or ("ja",)),  # English only when asked for
         applicant=state.get("applicant"),
+        # a reprint carries the date of the first print, as signed
+        notified_on=timezone.localtime(visit.printed_at).date() if visit.printed_at else None,
     )

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.catalog.versions import current_code
+
 
 class CounterGroup(models.TextChoices):
     ONESTOP = "onestop", _("ワンストップ窓口（異動・ライフイベント）")
@@ -34,7 +36,7 @@ class TicketStatus(models.TextChoices):
 class TicketSequence(models.Model):
     """The last number issued per day and counter group (row-locked when issuing)."""
 
-    municipality_code = models.CharField(max_length=6, default="999999")
+    municipality_code = models.CharField(max_length=6, default=current_code)
     issued_on = models.DateField()
     group = models.CharField(max_length=16, choices=CounterGroup.choices)
     last_number = models.PositiveIntegerField(default=0)
@@ -48,7 +50,7 @@ class TicketSequence(models.Model):
 
 
 class Ticket(models.Model):
-    municipality_code = models.CharField(max_length=6, default="999999")
+    municipality_code = models.CharField(max_length=6, default=current_code)
     issued_on = models.DateField(_("発券日"), db_index=True)
     group = models.CharField(_("窓口グループ"), max_length=16, choices=CounterGroup.choices)
     number = models.PositiveIntegerField(_("受付番号"))
@@ -104,7 +106,7 @@ class IdDocument(models.TextChoices):
 
 
 class Visit(models.Model):
-    municipality_code = models.CharField(max_length=6, default="999999")
+    municipality_code = models.CharField(max_length=6, default=current_code)
     ticket = models.OneToOneField(
         Ticket, null=True, blank=True, on_delete=models.PROTECT, related_name="visit"
     )

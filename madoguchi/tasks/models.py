@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.catalog.versions import current_code
+
 
 class Status(models.TextChoices):
     RECEIVED = "received", _("受付")
@@ -31,7 +33,7 @@ class HandOffState(models.TextChoices):
 
 
 class Task(models.Model):
-    municipality_code = models.CharField(max_length=6, default="999999")
+    municipality_code = models.CharField(max_length=6, default=current_code)
     visit = models.ForeignKey("counter.Visit", related_name="tasks", on_delete=models.PROTECT)
     procedure_id = models.CharField(_("手続ID"), max_length=64)
     name = models.CharField(_("手続名"), max_length=200)

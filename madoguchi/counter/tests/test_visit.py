@@ -443,3 +443,35 @@ def test_the_english_guide_sheet_is_printed_only_when_the_clerk_asks(clerk_clien
     assert clerk_client.post(url, {"version": version}).status_code == 302
     assert "guide_languages" not in Visit.objects.get(pk=f.id).state
     assert "Guidetoyourprocedures" not in pdf_text(clerk_client.get(bundle).content)
+
+
+def test_a_reprint_renders_with_the_catalog_version_the_visit_was_determined_with(
+    clerk_client, pending_family, tmp_path
+):
+    """The city publishes a new catalog (a new mayor) after the bundle was printed and
+    signed: the visit keeps its version label and a reprint equals what was signed."""
+    import shutil
+
+    from madoguchi.catalog.loader import DEMO_DIR
+    from madoguchi.catalog.services import load_into_db
+
+    v1 = load_into_db(DEMO_DIR)
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="P0000000011")
+    f.step("confirm")
+    assert f.v["catalog_version"]["label"] == v1.label
+    bundle = f"/api/counter/visits/{f.id}/bundle.pdf"
+    first = pdf_text(clerk_client.get(bundle).content)
+    assert "北見市長" in first
+    city = tmp_path / "city"
+    shutil.copytree(DEMO_DIR, city)
+    p = city / "catalog.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("mayor: 北見市長", "mayor: 見本市長"))
+    v2 = load_into_db(city)
+    again = pdf_text(clerk_client.get(bundle).content)
+    assert "北見市長" in again and "見本市長" not in again
+    assert again == first
+    # a visit determined now uses the new version
+    g = Flow(clerk_client)
+    g.step("identify", atena_no="P0000000011")
+    assert g.v["catalog_version"]["label"] == v2.label

@@ -2,9 +2,11 @@
 
 - ``check DIR``: validate a catalog folder; every problem as ``file:line: message``;
   exit 2 when there is any.
-- ``load [DIR]``: validate and publish the catalog as rows (nothing loaded on errors).
-- ``export [--out DIR] [--date YYYY-MM-DD]``: write the catalog in force back to the
-  same YAML layout.
+- ``load [DIR]``: validate and publish the folder as a new immutable version (nothing
+  published on errors); every worker reads it from its next request.
+- ``export [--out DIR] [--date YYYY-MM-DD] [--dir SRC | --version LABEL]``: write the
+  catalog in force (default: the published version) back to the same YAML layout.
+- ``versions``: the published versions, newest first (docs/catalog-city.md).
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="write the catalog in force as YAML")
         export.add_argument("--out", default="catalog-export")
         export.add_argument("--date", help="the date whose catalog is in force (default today)")
-        export.add_argument("--dir", help="catalog folder to read (default: the configured one)")
+        export.add_argument("--dir", help="catalog folder to read (default: the published one)")
+        export.add_argument("--version", help="a published version's label")
+        sub.add_parser("versions", help="list the published catalog versions")
 
     def handle(self, *args, **opts):
         from madoguchi.catalog.loader import CatalogError, export_catalog, load_catalog
@@ -49,9 +53,26 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"登録しました: {version.name} 版 {version.label}（{version.digest[:12]}）"
                 )
+            elif action == "versions":
+                from madoguchi.catalog.models import CatalogVersion
+
+                for v in CatalogVersion.objects.order_by("-pk"):
+                    mark = "*" if v.published else " "
+                    self.stdout.write(
+                        f"{mark} {v.label}  {v.name}（{v.code}）  法令版 {v.in_force or '-'}  "
+                        f"{v.loaded_at:%Y-%m-%d %H:%M}  sha256:{v.digest[:16]}"
+                    )
             elif action == "export":
+                from madoguchi.catalog import versions
+                from madoguchi.catalog.loader import current_catalog
+
                 on = date.fromisoformat(opts["date"]) if opts.get("date") else None
-                catalog = load_catalog(opts.get("dir"))
+                if opts.get("dir"):
+                    catalog = load_catalog(opts["dir"])
+                elif opts.get("version"):
+                    catalog = versions.by_label(opts["version"])
+                else:
+                    catalog = current_catalog()
                 files = export_catalog(catalog, opts["out"], on)
                 self.stdout.write(f"{len(files)} ファイルを {opts['out']} に書き出しました")
         except CatalogError as exc:
