@@ -132,6 +132,29 @@ if MADOGUCHI_LDAP_URI:
     AUTH_LDAP_ALWAYS_UPDATE_USER = True  # the directory's groups are applied at every login
     AUTH_LDAP_CACHE_TIMEOUT = 0
     AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_NETWORK_TIMEOUT: 5, ldap.OPT_REFERRALS: 0}
+# Optional single sign-on with the city's OpenID Connect provider (docs/staff.md):
+# pip install 'madoguchi[oidc]', then the client, the provider's endpoints and the group
+# mapping file (madoguchi.accounts.oidc). The login page then offers 「統合認証でログイン」.
+MADOGUCHI_OIDC_CLIENT_ID = os.environ.get("MADOGUCHI_OIDC_CLIENT_ID", "")
+MADOGUCHI_OIDC_GROUPS = os.environ.get("MADOGUCHI_OIDC_GROUPS", "")
+MADOGUCHI_OIDC_USERNAME_CLAIM = os.environ.get(
+    "MADOGUCHI_OIDC_USERNAME_CLAIM", "preferred_username"
+)
+MADOGUCHI_OIDC_GROUPS_CLAIM = os.environ.get("MADOGUCHI_OIDC_GROUPS_CLAIM", "groups")
+if MADOGUCHI_OIDC_CLIENT_ID:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("madoguchi.accounts.oidc.OIDCBackend")
+    OIDC_RP_CLIENT_ID = MADOGUCHI_OIDC_CLIENT_ID
+    OIDC_RP_CLIENT_SECRET = os.environ.get("MADOGUCHI_OIDC_CLIENT_SECRET", "")
+    OIDC_RP_SIGN_ALGO = os.environ.get("MADOGUCHI_OIDC_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = os.environ.get("MADOGUCHI_OIDC_SCOPES", "openid email profile groups")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("MADOGUCHI_OIDC_AUTHORIZATION_ENDPOINT", "")
+    OIDC_OP_TOKEN_ENDPOINT = os.environ.get("MADOGUCHI_OIDC_TOKEN_ENDPOINT", "")
+    OIDC_OP_USER_ENDPOINT = os.environ.get("MADOGUCHI_OIDC_USERINFO_ENDPOINT", "")
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("MADOGUCHI_OIDC_JWKS_ENDPOINT", "")
+    OIDC_VERIFY_SSL = os.environ.get("MADOGUCHI_OIDC_VERIFY_SSL", "1") == "1"
+    OIDC_TIMEOUT = 10
+    LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
 # The staff password policy (madoguchi.accounts.passwords): every door validates with it.
 MADOGUCHI_PASSWORD_MIN_LENGTH = int(os.environ.get("MADOGUCHI_PASSWORD_MIN_LENGTH", "12"))
 MADOGUCHI_PASSWORD_HISTORY = int(os.environ.get("MADOGUCHI_PASSWORD_HISTORY", "5"))

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import include, path
@@ -39,3 +40,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+if settings.MADOGUCHI_OIDC_CLIENT_ID:  # single sign-on (madoguchi.accounts.oidc)
+    from madoguchi.accounts import oidc
+
+    urlpatterns += oidc.urlpatterns()

@@ -38,10 +38,12 @@ except ImportError:  # pragma: no cover - only without the extra
 
 
 @cache
-def group_map() -> dict:
-    path = getattr(settings, "MADOGUCHI_LDAP_GROUPS", "")
+def group_map(setting: str = "MADOGUCHI_LDAP_GROUPS") -> dict:
+    """The mapping file named by ``setting`` (LDAP: group DNs; OIDC: the names in the
+    groups claim, ``accounts/oidc.py``), checked against the roles and the catalog."""
+    path = getattr(settings, setting, "")
     if not path:
-        raise ImproperlyConfigured("MADOGUCHI_LDAP_GROUPS: the group mapping file is not set")
+        raise ImproperlyConfigured(f"{setting}: the group mapping file is not set")
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     roles = data.get("roles") or {}
     unknown = set(roles) - set(Role.values)
@@ -67,9 +69,9 @@ def group_map() -> dict:
     }
 
 
-def apply_groups(user, group_dns) -> bool:
+def apply_groups(user, group_dns, setting: str = "MADOGUCHI_LDAP_GROUPS") -> bool:
     """Set role, department and 支援措置 access from the groups; False: no role group."""
-    mapping = group_map()
+    mapping = group_map(setting)
     groups = {g.lower() for g in group_dns}
     role = next((r for r, dn in mapping["roles"] if dn in groups), None)
     if role is None:

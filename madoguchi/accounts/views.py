@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -33,6 +34,9 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["expired"] = self.request.GET.get("expired") == "1"
+        # single sign-on (accounts/oidc.py): the button, and the provider's refusal
+        ctx["sso"] = bool(getattr(settings, "MADOGUCHI_OIDC_CLIENT_ID", ""))
+        ctx["sso_failed"] = ctx["sso"] and self.request.GET.get("sso") == "failed"
         return ctx
 
 
