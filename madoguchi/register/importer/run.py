@@ -82,10 +82,14 @@ def import_register(
                 from madoguchi.register.pending import resolve_arrivals
 
                 result.pending_resolved = resolve_arrivals()
+            if not result.errors and not dry_run:
+                _audit(path, result, pending, refused=False)  # committed with the rows
             if result.errors or dry_run:
                 raise _Rollback
     except _Rollback:
         pass
+    if result.errors and not dry_run:
+        _audit(path, result, pending, refused=True)  # the refusal outlives the rollback
     if result.errors:  # rolled back: the writer's counts of the good rows were not written
         for name in (
             "persons_imported",
@@ -98,6 +102,35 @@ def import_register(
         ):
             setattr(result, name, 0)
     return result
+
+
+def _file_sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _audit(path: Path, result: ImportResult, pending: bool, *, refused: bool) -> None:
+    """One audit record per import: the file's name and SHA-256 and the counts (never a
+    row's content); a refused import names the guard and the number of errors."""
+    from madoguchi.audit.services import record
+
+    action = "register.import_pending" if pending else "register.import"
+    counts = (
+        f"persons +{result.persons_imported} ~{result.persons_updated} "
+        f"={result.persons_unchanged} households +{result.households_imported} "
+        f"~{result.households_updated} ={result.households_unchanged}"
+    )
+    if refused:
+        action += ".refused"
+        counts = f"errors {len(result.errors)}" + (f" guard {result.guard}" if result.guard else "")
+    elif not pending:
+        counts += f" pending_resolved {result.pending_resolved}"
+    record(None, action, query=f"{path.name} sha256:{_file_sha256(path)} {counts}")
 
 
 def _persons_in_register() -> int:

@@ -60,3 +60,30 @@ def test_truncated_file_is_refused_unless_the_drop_is_confirmed(db, tmp_path, se
 
 def test_first_import_is_not_guarded_by_count(db):
     assert run(MADO_SAMPLE_CSV)["status"] == "imported"  # empty register: nothing to compare
+
+
+def test_every_import_and_every_refusal_is_audited_with_the_file_digest(db, tmp_path):
+    """In the audit chain: the file's name and SHA-256 and the counts, never a row."""
+    import hashlib
+
+    from madoguchi.audit.models import AuditRecord
+
+    summary = run(MADO_SAMPLE_CSV)
+    rec = AuditRecord.objects.get(action="register.import")
+    sha = hashlib.sha256(MADO_SAMPLE_CSV.read_bytes()).hexdigest()
+    assert rec.query.startswith(f"{MADO_SAMPLE_CSV.name} sha256:{sha} ")
+    assert (
+        f"persons +{summary['persons']['imported']} " in rec.query
+        and summary["persons"]["imported"] > 0
+    )
+    assert rec.actor_username == "system" and rec.person_ids == []
+    header, rows = read_sample()
+    empty = write_csv(tmp_path / "empty.csv", header, [])
+    run_refused(empty)
+    refused = AuditRecord.objects.get(action="register.import.refused")
+    assert "guard empty" in refused.query and "sha256:" in refused.query
+    run(MADO_SAMPLE_CSV, "--dry-run")  # a dry run changes nothing, so it is not audited
+    assert AuditRecord.objects.filter(action__startswith="register.import").count() == 2
+    for r in AuditRecord.objects.filter(action__startswith="register.import"):
+        name = rows[0][header.index("氏名")]
+        assert name and name not in r.query  # nothing of a row's content
