@@ -25,9 +25,9 @@ def api(clerk):
 
 def test_task_status_of_a_task_that_does_not_exist_is_404(api):
     r = api.post("/api/tasks/987654/status", {"status": "done"}, content_type=JSON)
-    assert r.status_code == 404 and r.json()["field"] == "task_id"
+    assert r.status_code == 404 and r.json()["errors"][0]["field"] == "task_id"
     r = api.get("/api/tasks/987654")
-    assert r.status_code == 404 and r.json()["message"]
+    assert r.status_code == 404 and r.json()["detail"]
 
 
 @pytest.mark.parametrize("limit", ["-1", "0", "12345678901234567890"])
@@ -49,7 +49,7 @@ def test_the_same_ticket_opened_twice_is_409(api):
     first = api.post("/api/counter/visits", {"ticket_id": ticket.pk}, content_type=JSON)
     assert first.status_code == 201, first.content
     again = api.post("/api/counter/visits", {"ticket_id": ticket.pk}, content_type=JSON)
-    assert again.status_code == 409 and again.json()["field"] == "ticket_id"
+    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "ticket_id"
     missing = api.post("/api/counter/visits", {"ticket_id": 987654}, content_type=JSON)
     assert missing.status_code == 404
 
@@ -87,7 +87,7 @@ def test_non_string_flag_in_a_situation_is_422(api):
         ],
     }
     r = api.post("/api/rules/determine", situation, content_type=JSON)
-    assert r.status_code == 422 and r.json()["field"] == "persons[0].flags[0]"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "persons[0].flags[0]"
 
 
 BOMB = """a: &a ["x","x","x","x","x","x","x","x","x"]

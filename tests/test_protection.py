@@ -45,7 +45,7 @@ def test_a_clerk_cannot_add_a_protected_person_by_atena_no(client, world):
     r = post(
         c, f"/api/counter/visits/{vid}/persons", {"version": _version(vid), "atena_no": PROTECTED}
     )
-    assert r.status_code == 400 and r.json()["message"] == REFUSAL
+    assert r.status_code == 400 and r.json()["detail"] == REFUSAL
     assert not VisitPerson.objects.filter(visit_id=vid, atena_no=PROTECTED).exists()
     rec = _last("visit.add_person.denied")
     assert rec.flagged and rec.person_ids == [PROTECTED] and rec.actor_username == "u_clerk"
@@ -69,7 +69,7 @@ def test_a_clerk_cannot_identify_a_household_containing_a_protected_person(clien
         f"/api/counter/visits/{vid}/identify",
         {"version": _version(vid), "atena_no": PROTECTED_HOUSEMATE},
     )
-    assert r.status_code == 400 and r.json()["message"] == REFUSAL
+    assert r.status_code == 400 and r.json()["detail"] == REFUSAL
     assert not VisitPerson.objects.filter(visit_id=vid).exists()
     rec = _last("visit.identify.denied")
     assert rec.flagged and set(rec.person_ids) == {PROTECTED, PROTECTED_HOUSEMATE}
@@ -117,7 +117,7 @@ def test_a_protected_visit_is_refused_even_to_a_supervisor_without_the_permissio
     c = _as(client, world, "manager")
     vid = world.visit("manager", "protected")
     r = c.get(f"/api/counter/visits/{vid}")
-    assert r.status_code == 403 and r.json()["message"] == REFUSAL
+    assert r.status_code == 403 and r.json()["detail"] == REFUSAL
     r = c.get(f"/counter/visits/{vid}/")
     assert r.status_code == 403 and REFUSAL in r.content.decode()
     assert "陽子" not in r.content.decode()
@@ -157,7 +157,7 @@ def test_supervisor_take_over_is_audited(client, world):
     pvid = world.visit("clerk", "protected")
     c.force_login(world.staff["admin"])
     r = post(c, f"/api/counter/visits/{pvid}/takeover", {"to": "u_clerk"})
-    assert r.status_code == 403 and r.json()["message"] == REFUSAL
+    assert r.status_code == 403 and r.json()["detail"] == REFUSAL
     assert _last("visit.takeover.denied").flagged
 
 
@@ -165,7 +165,7 @@ def test_department_task_of_a_protected_person_is_refused(client, world):
     c = _as(client, world, "department")
     tid = world.task("department", "protected")
     r = c.get(f"/api/tasks/{tid}")
-    assert r.status_code == 403 and r.json()["message"] == REFUSAL
+    assert r.status_code == 403 and r.json()["detail"] == REFUSAL
     r = c.get(f"/tasks/{tid}/")
     assert r.status_code == 403 and "陽子" not in r.content.decode()
     assert _last("task.protected.denied").flagged
@@ -191,7 +191,7 @@ def test_same_day_hold_applies_at_once_everywhere_and_survives_the_import(client
     # at once: the clerk's open visit, the department's task, the register
     c.force_login(world.staff["clerk"])
     r = c.get(f"/api/counter/visits/{vid}")
-    assert r.status_code == 403 and r.json()["message"] == REFUSAL
+    assert r.status_code == 403 and r.json()["detail"] == REFUSAL
     assert c.get(f"/api/register/persons/{NORMAL[0]}").status_code == 403
     c.force_login(world.staff["department"])
     assert c.get(f"/api/tasks/{world.task('department', 'own')}").status_code == 403

@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+from madoguchi.core import apierrors
 
 
 class LoginRequiredMiddleware:
@@ -46,7 +48,7 @@ class LoginRequiredMiddleware:
                 request.path.startswith(self.password_paths + self.open_prefixes)
             ):
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": _("パスワードの変更が必要です")}, status=403)
+                    return apierrors.respond(403, _("パスワードの変更が必要です"))
                 return redirect("accounts:password_change")
             return None
         if not getattr(view_func, "login_required", True):
@@ -54,7 +56,7 @@ class LoginRequiredMiddleware:
         if request.path.startswith(self.open_prefixes):
             return None
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": _("ログインが必要です")}, status=401)
+            return apierrors.respond(401, _("ログインが必要です"))
         expired = settings.SESSION_COOKIE_NAME in request.COOKIES
         if getattr(request, "htmx", False):
             # A fragment must not swap the login page into the screen: go there whole.

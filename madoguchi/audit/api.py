@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from madoguchi.core.apierrors import errors
+
 from . import views
 
 router = Router(tags=["audit"])
@@ -25,7 +27,7 @@ class RecordFilter(Schema):
     page_size: int = views.PAGE_SIZE
 
 
-@router.get("/records")
+@router.get("/records", response={200: dict, **errors(400, 403)})
 def records(request, filters: Query[RecordFilter]):
     data = filters.dict()
     page_no, page_size = max(1, data.pop("page")), max(1, min(data.pop("page_size"), 500))

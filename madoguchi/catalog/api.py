@@ -7,6 +7,8 @@ from datetime import date
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from madoguchi.core.apierrors import errors, respond
+
 router = Router(tags=["catalog"])
 
 
@@ -17,7 +19,7 @@ class DepartmentOut(Schema):
     en: dict
 
 
-class ProcedureOut(Schema):
+class CatalogProcedureOut(Schema):
     id: str
     name: str
     department: str
@@ -43,17 +45,13 @@ class CatalogOut(Schema):
     departments: list[DepartmentOut]
 
 
-class QuestionOut(Schema):
+class CatalogQuestionOut(Schema):
     id: str
     events: list[str]
     asks: str
     persons: str
     text: str
     en: dict
-
-
-class NotFound(Schema):
-    detail: str
 
 
 def _cat():
@@ -65,7 +63,7 @@ def _cat():
 def _proc(p) -> dict:
     events = sorted({e for t in p.triggers for e in (t.events or ("all",))})
     return {
-        **{k: getattr(p, k) for k in ProcedureOut.model_fields if k != "events"},
+        **{k: getattr(p, k) for k in CatalogProcedureOut.model_fields if k != "events"},
         "events": events,
     }
 
@@ -88,7 +86,7 @@ def catalog_info(request, on: date | None = None):
     }
 
 
-@router.get("/procedures", response=list[ProcedureOut], summary="手続の一覧")
+@router.get("/procedures", response=list[CatalogProcedureOut], summary="手続の一覧")
 def procedures(
     request, on: date | None = None, event: str | None = None, department: str | None = None
 ):
@@ -102,16 +100,18 @@ def procedures(
 
 
 @router.get(
-    "/procedures/{proc_id}", response={200: ProcedureOut, 404: NotFound}, summary="手続の詳細"
+    "/procedures/{proc_id}",
+    response={200: CatalogProcedureOut, **errors(404)},
+    summary="手続の詳細",
 )
 def procedure(request, proc_id: str, on: date | None = None):
     cat = _cat()
     if proc_id not in cat.procedures:
-        return Status(404, {"detail": _("手続 %(id)s はカタログにありません") % {"id": proc_id}})
+        return respond(404, _("手続 %(id)s はカタログにありません") % {"id": proc_id}, "proc_id")
     return Status(200, _proc(cat.procedure(proc_id, on)))
 
 
-@router.get("/questions", response=list[QuestionOut], summary="聞き取りの質問")
+@router.get("/questions", response=list[CatalogQuestionOut], summary="聞き取りの質問")
 def questions(request, event: str | None = None):
     return [
         {

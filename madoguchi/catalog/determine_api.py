@@ -8,6 +8,7 @@ from typing import Any
 
 from ninja import Body, Router, Schema, Status
 
+from madoguchi.core.apierrors import errors, situation_error
 from madoguchi.rules.facts import EVENTS
 
 router = Router(tags=["rules"])
@@ -80,12 +81,6 @@ class VisitOut(Schema):
     not_applicable: list[NotApplicableOut]
 
 
-class SituationErrorOut(Schema):
-    field: str
-    message: str
-    message_en: str
-
-
 class QuestionOut(Schema):
     question: str
     person: str | None
@@ -106,7 +101,7 @@ def _situation_body(description: str):
 
 @router.post(
     "/determine",
-    response={200: DetermineOut, 422: SituationErrorOut},
+    response={200: DetermineOut, **errors(422)},
     summary="必要な手続を判定する（determine）",
     description=SITUATION_DOC + " An invalid situation answers 422 with the field named.",
 )
@@ -116,7 +111,7 @@ def determine_api(request, situation: dict[str, Any] = _situation_body(SITUATION
     try:
         return Status(200, determine(situation, _catalog()))
     except SituationError as exc:
-        return Status(422, exc.as_dict())
+        return situation_error(exc)
 
 
 class VisitIn(Schema):
@@ -125,7 +120,7 @@ class VisitIn(Schema):
 
 @router.post(
     "/determine_visit",
-    response={200: VisitOut, 422: SituationErrorOut},
+    response={200: VisitOut, **errors(422)},
     summary="1回の来庁の複数の届出をまとめて判定する",
     description="Each situation is one event of the visit; the result lists each procedure once.",
 )
@@ -135,7 +130,7 @@ def determine_visit_api(request, payload: VisitIn):
     try:
         return Status(200, determine_visit(payload.situations, _catalog()))
     except SituationError as exc:
-        return Status(422, exc.as_dict())
+        return situation_error(exc)
 
 
 class NeededIn(Schema):
@@ -145,7 +140,7 @@ class NeededIn(Schema):
 
 @router.post(
     "/needed_facts",
-    response={200: list[QuestionOut], 422: SituationErrorOut},
+    response={200: list[QuestionOut], **errors(422)},
     summary="聞き取りで、まだ聞く必要のある質問",
     description="`known`: person id → flags already answered (no); `event` → details answered.",
 )
@@ -155,4 +150,4 @@ def needed_facts_api(request, payload: NeededIn):
     try:
         return Status(200, needed_facts(payload.situation, _catalog(), payload.known))
     except SituationError as exc:
-        return Status(422, exc.as_dict())
+        return situation_error(exc)

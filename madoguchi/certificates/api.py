@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from madoguchi.core.apierrors import errors
 from madoguchi.counter.api import CounterStaffAuth
 
 from . import render as pdf
@@ -18,6 +19,7 @@ from .catalog import current
 from .models import Certificate
 
 router = Router(tags=["certificates"], auth=CounterStaffAuth())
+_PDF = {"responses": {"200": {"description": "the PDF", "content": {"application/pdf": {}}}}}
 
 
 class LineIn(Schema):
@@ -106,7 +108,7 @@ def kinds(request):
     }
 
 
-@router.post("/quote")
+@router.post("/quote", response={200: dict, **errors(400, 403)})
 def quote(request, body: RequestSchema):
     """Check a request without issuing: the persons' count, the items and the fees."""
     try:
@@ -132,7 +134,7 @@ def quote(request, body: RequestSchema):
     }
 
 
-@router.post("/requests")
+@router.post("/requests", response={200: dict, **errors(400, 403)})
 def issue(request, body: RequestSchema):
     try:
         req = services.issue(_request_in(body), request.user)
@@ -148,7 +150,7 @@ def issue(request, body: RequestSchema):
     }
 
 
-@router.get("/requests/{request_id}")
+@router.get("/requests/{request_id}", response={200: dict, **errors(403, 404)})
 def get_request(request, request_id: int):
     try:
         req = services.request_for(request_id, request.user)
@@ -166,7 +168,7 @@ def get_request(request, request_id: int):
     }
 
 
-@router.get("/certificates/{cert_id}/pdf")
+@router.get("/certificates/{cert_id}/pdf", response=errors(403, 404), openapi_extra=_PDF)
 def certificate_pdf(request, cert_id: int):
     try:
         cert = services.certificate_for(cert_id, request.user, "print")
@@ -188,18 +190,18 @@ def _action(request, cert_id: int, func, body: ReasonIn):
         raise _error(exc) from None
 
 
-@router.post("/certificates/{cert_id}/void")
+@router.post("/certificates/{cert_id}/void", response={200: dict, **errors(400, 403, 404)})
 def void(request, cert_id: int, body: ReasonIn):
     action = _action(request, cert_id, services.void, body)
     return {"certificate": _cert_dict(action.certificate), "refund": action.refund}
 
 
-@router.post("/certificates/{cert_id}/reissue")
+@router.post("/certificates/{cert_id}/reissue", response={200: dict, **errors(400, 403, 404)})
 def reissue(request, cert_id: int, body: ReasonIn):
     return _cert_dict(_action(request, cert_id, services.reissue, body))
 
 
-@router.post("/certificates/{cert_id}/reprint")
+@router.post("/certificates/{cert_id}/reprint", response=errors(400, 403, 404), openapi_extra=_PDF)
 def reprint(request, cert_id: int, body: ReasonIn):
     cert = _action(request, cert_id, services.record_reprint, body)
     return HttpResponse(pdf.render_certificates([cert]), content_type="application/pdf")

@@ -7,7 +7,7 @@
   action runs in one transaction).
 
 HTML pages get a page (``core/error.html``, rendered without the request so that it
-needs no database), ``/api/`` gets JSON ``{"detail": …}``. ``handler500`` (urls.py) sees
+needs no database), ``/api/`` gets the API's error body (``core/apierrors.py``). ``handler500`` (urls.py) sees
 every exception, including those raised by middleware (e.g. saving the session while
 the database is down); the API's own handlers answer the same for ninja views.
 """
@@ -19,9 +19,11 @@ import sys
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
+
+from . import apierrors
 
 log = logging.getLogger("madoguchi.errors")
 
@@ -67,10 +69,8 @@ def classify(exc: BaseException | None) -> tuple[int, str] | None:
 
 def respond(request, status: int, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        body = {"detail": message}
-        if status == 503:
-            body["error"] = "service unavailable"
-        response = JsonResponse(body, status=status)
+        extra = {"error": "service unavailable"} if status == 503 else {}
+        response = apierrors.respond(status, message, **extra)
     else:
         html = loader.render_to_string("core/error.html", {"status": status, "message": message})
         response = HttpResponse(html, status=status)

@@ -121,15 +121,11 @@ class RejectLoneSurrogatesMiddleware:
         if request.method in ("POST", "PUT", "PATCH") and "json" in request.content_type:
             body = request.body.decode("utf-8", errors="replace")
             if "\\u" in body and _LONE_SURROGATE.search(body):
-                from django.http import JsonResponse
                 from django.utils.translation import gettext as _
 
-                return JsonResponse(
-                    {
-                        "detail": _(
-                            "文字として使えない値（対になっていないサロゲート）が含まれています"
-                        )
-                    },
-                    status=400,
+                from .apierrors import respond
+
+                return respond(
+                    400, _("文字として使えない値（対になっていないサロゲート）が含まれています")
                 )
         return self.get_response(request)

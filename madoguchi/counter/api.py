@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 
+from madoguchi.core.apierrors import errors, respond
+
 from . import access, inputs, services
 from .models import Ticket, Visit
 from .serialize import ticket_dict, visit_dict
@@ -27,20 +29,14 @@ class CounterStaffAuth(SessionAuth):
 router = Router(tags=["counter"], auth=CounterStaffAuth())
 
 
-class Error(Schema):
-    field: str = ""
-    message: str
-    current_version: int | None = None
-
-
 def _fail(exc: services.CounterError):
-    body = {"field": exc.field, "message": exc.message}
+    """A refused step: 409 for a conflict (``current_version``: the visit's version now),
+    400 otherwise; the error body of core/apierrors.py."""
     if isinstance(exc, services.VisitConflict):
-        body["current_version"] = exc.current_version
-        return Status(409, body)
+        return respond(409, exc.message, exc.field, current_version=exc.current_version)
     if isinstance(exc, services.TicketTaken):
-        return Status(409, body)
-    return Status(400, body)
+        return respond(409, exc.message, exc.field)
+    return respond(400, exc.message, exc.field)
 
 
 class TicketIn(Schema):
@@ -65,7 +61,7 @@ class VisitIn(Schema):
 # ---------------------------------------------------------------- queue
 
 
-@router.post("/tickets", response={201: dict, 400: Error})
+@router.post("/tickets", response={201: dict, **errors(400)})
 def issue(request, payload: TicketIn):
     try:
         t = services.issue_ticket(payload.purpose, payload.group, request.user)
@@ -79,7 +75,7 @@ def queue(request, group: str = "onestop"):
     return [ticket_dict(t) for t in services.waiting(group)]
 
 
-@router.post("/call-next", response={200: dict, 204: None, 400: Error})
+@router.post("/call-next", response={200: dict, 204: None, **errors(400)})
 def call_next(request, payload: CallIn):
     try:
         t = services.call_next(request.user, payload.group, payload.counter_no)
@@ -99,22 +95,22 @@ def _ticket_action(func, *args):
     return Status(200, ticket_dict(Ticket.objects.get(pk=t.pk)))
 
 
-@router.post("/tickets/{ticket_id}/recall", response={200: dict, 400: Error})
+@router.post("/tickets/{ticket_id}/recall", response={200: dict, **errors(400)})
 def recall(request, ticket_id: int):
     return _ticket_action(services.recall, ticket_id, request.user)
 
 
-@router.post("/tickets/{ticket_id}/hold", response={200: dict, 400: Error})
+@router.post("/tickets/{ticket_id}/hold", response={200: dict, **errors(400)})
 def hold(request, ticket_id: int):
     return _ticket_action(services.hold, ticket_id, request.user)
 
 
-@router.post("/tickets/{ticket_id}/transfer", response={200: dict, 400: Error})
+@router.post("/tickets/{ticket_id}/transfer", response={200: dict, **errors(400)})
 def transfer(request, ticket_id: int, payload: TransferIn):
     return _ticket_action(services.transfer, ticket_id, payload.group, request.user)
 
 
-@router.post("/tickets/{ticket_id}/complete", response={200: dict, 400: Error})
+@router.post("/tickets/{ticket_id}/complete", response={200: dict, **errors(400)})
 def complete(request, ticket_id: int):
     return _ticket_action(services.complete_certificate, ticket_id, request.user)
 
@@ -124,7 +120,7 @@ def display(request):
     return services.display_board()
 
 
-@router.get("/postal/{code}", response={200: list[dict], 400: Error})
+@router.get("/postal/{code}", response={200: list[dict], **errors(400)})
 def postal(request, code: str):
     try:
         return Status(200, services.postal_candidates(code))
@@ -141,9 +137,9 @@ def _door(request, visit_id: int, audit_read: bool = True):
     try:
         return access.read_visit(visit_id, request.user, audit_read=audit_read), None
     except access.VisitNotFound as exc:
-        raise Http404(exc.message) from None  # the API's 404 body: {"detail": …}
+        raise Http404(exc.message) from None
     except access.VisitForbidden as exc:
-        return None, Status(403, {"field": exc.field, "message": exc.message})
+        return None, respond(403, exc.message, exc.field)
 
 
 def _visit_response(request, visit_id: int, status: int = 200):
@@ -163,13 +159,13 @@ def _step(request, func, visit_id: int, *args, **kw):
     return _visit_response(request, visit_id)
 
 
-@router.post("/visits", response={201: dict, 400: Error, 404: Error, 409: Error})
+@router.post("/visits", response={201: dict, **errors(400, 404, 409)})
 def open_visit(request, payload: VisitIn):
     ticket = None
     if payload.ticket_id:
         ticket = Ticket.objects.filter(pk=payload.ticket_id).first()
         if ticket is None:
-            return Status(404, {"field": "ticket_id", "message": _("受付票が見つかりません")})
+            return respond(404, _("受付票が見つかりません"), "ticket_id")
     try:
         visit = services.open_visit(request.user, ticket=ticket, event_date=payload.event_date)
     except services.CounterError as exc:
@@ -177,7 +173,7 @@ def open_visit(request, payload: VisitIn):
     return _visit_response(request, visit.pk, 201)
 
 
-@router.get("/visits/{visit_id}", response={200: dict, 403: Error, 404: Error})
+@router.get("/visits/{visit_id}", response={200: dict, **errors(403, 404)})
 def get_visit(request, visit_id: int):
     _visit, refused = _door(request, visit_id)
     return refused or _visit_response(request, visit_id)
@@ -187,18 +183,16 @@ class TakeOverIn(Schema):
     to: str = ""
 
 
-@router.post(
-    "/visits/{visit_id}/takeover", response={200: dict, 400: Error, 403: Error, 404: Error}
-)
+@router.post("/visits/{visit_id}/takeover", response={200: dict, **errors(400, 403, 404)})
 def take_over(request, visit_id: int, payload: TakeOverIn):
     """A supervisor (manager, admin) gives an open visit to themselves or to clerk ``to``."""
     try:
         access.take_over(visit_id, request.user, payload.to)
     except access.VisitNotFound as exc:
-        return Status(404, {"field": exc.field, "message": exc.message})
+        return respond(404, exc.message, exc.field)
     except access.VisitForbidden as exc:
         access.audit_refusal(request.user, visit_id, exc)
-        return Status(403, {"field": exc.field, "message": exc.message})
+        return respond(403, exc.message, exc.field)
     except services.CounterError as exc:
         return _fail(exc)
     return get_visit(request, visit_id)
@@ -216,7 +210,7 @@ def _visit_step(step: inputs.Step):
     endpoint.__annotations__ = {"visit_id": int, "payload": step.schema}
     router.post(
         f"/visits/{{visit_id}}/{step.name}",
-        response={200: dict, 400: Error, 403: Error, 404: Error, 409: Error},
+        response={200: dict, **errors(400, 403, 404, 409)},
     )(endpoint)
 
 
@@ -224,7 +218,13 @@ for _s in inputs.STEPS:
     _visit_step(_s)
 
 
-@router.get("/visits/{visit_id}/bundle.pdf", response={400: Error, 403: Error, 404: Error})
+@router.get(
+    "/visits/{visit_id}/bundle.pdf",
+    response=errors(400, 403, 404),
+    openapi_extra={
+        "responses": {"200": {"description": "the bundle PDF", "content": {"application/pdf": {}}}}
+    },
+)
 def bundle(request, visit_id: int):
     _visit, refused = _door(request, visit_id, audit_read=False)  # the print is audited
     if refused is not None:

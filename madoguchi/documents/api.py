@@ -8,7 +8,9 @@ import json
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Router
+
+from madoguchi.core.apierrors import errors, respond, situation_error
 
 from .services import BundleRequestError, audit_bundle, bundle_for_situation
 from .views import pdf_response
@@ -25,23 +27,17 @@ _BODY = {
 }
 
 
-@router.post("/bundle", openapi_extra={"responses": _PDF, **_BODY}, response={422: dict})
+@router.post("/bundle", openapi_extra={"responses": _PDF, **_BODY}, response=errors(422))
 def bundle(request, lang: str = "ja", date: str | None = None):
     try:
         situation = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
-        return Status(
-            422, {"field": "body", "message": _("JSON ではありません: %(error)s") % {"error": exc}}
-        )
+        return respond(422, _("JSON ではありません: %(error)s") % {"error": exc}, "body")
     try:
         notified_on = dt.date.fromisoformat(date) if date else None
     except ValueError:
-        return Status(
-            422,
-            {
-                "field": "date",
-                "message": _("日付（YYYY-MM-DD）ではありません: %(date)s") % {"date": date},
-            },
+        return respond(
+            422, _("日付（YYYY-MM-DD）ではありません: %(date)s") % {"date": date}, "date"
         )
     try:
         with transaction.atomic():
@@ -50,7 +46,7 @@ def bundle(request, lang: str = "ja", date: str | None = None):
             )
             audit_bundle(request.user, situation, result, "api")
     except BundleRequestError as exc:
-        return Status(422, exc.as_dict())
+        return situation_error(exc)
     response = pdf_response(result.pdf)
     response["X-Handwritten-Chars"] = str(result.handwritten_chars)
     response["X-Overflow-Count"] = str(len(result.overflow))

@@ -17,6 +17,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
 
+from madoguchi.core.apierrors import errors
 from madoguchi.core.wareki import WarekiError, format_wareki
 
 from . import services as svc
@@ -116,7 +117,7 @@ def _detail(p: Person) -> dict:
     return out
 
 
-@router.post("/search")
+@router.post("/search", response={200: dict, **errors(400)})
 def search(request: HttpRequest, payload: SearchIn):
     limit = max(1, min(payload.limit, 200))
     with transaction.atomic():
@@ -133,7 +134,7 @@ def search(request: HttpRequest, payload: SearchIn):
     return body
 
 
-@router.post("/persons/lookup")
+@router.post("/persons/lookup", response={200: dict, **errors(403, 404)})
 def person_lookup(request: HttpRequest, payload: PersonLookupIn):
     """A person by 宛名番号 given in the body (no identifier in the URL)."""
     return _person(request, payload.atena_no)
@@ -151,13 +152,13 @@ def _person(request: HttpRequest, atena_no: str):
     raise error
 
 
-@router.post("/households/lookup")
+@router.post("/households/lookup", response={200: dict, **errors(404)})
 def household_lookup(request: HttpRequest, payload: HouseholdLookupIn):
     """A household by 世帯番号 given in the body (no identifier in the URL)."""
     return _household(request, payload.household_no)
 
 
-@router.post("/protection-holds", response={201: dict})
+@router.post("/protection-holds", response={201: dict, **errors(403, 404, 422)})
 def protection_hold(request: HttpRequest, payload: HoldIn):
     """Same-day 支援措置 (staff with ``may_see_protected``; the reason is required)."""
     from django.core.exceptions import PermissionDenied
@@ -190,13 +191,13 @@ def _household(request: HttpRequest, household_no: str):
 # The deprecated routes come last: /persons/{atena_no} would otherwise take /persons/lookup.
 
 
-@router.get("/persons/{atena_no}", deprecated=True)
+@router.get("/persons/{atena_no}", deprecated=True, response={200: dict, **errors(403, 404)})
 def person(request: HttpRequest, atena_no: str):
     """Deprecated: the 宛名番号 is in the URL (proxies log it). Use ``POST /persons/lookup``."""
     return _person(request, atena_no)
 
 
-@router.get("/households/{household_no}", deprecated=True)
+@router.get("/households/{household_no}", deprecated=True, response={200: dict, **errors(404)})
 def household(request: HttpRequest, household_no: str):
     """Deprecated: the 世帯番号 is in the URL. Use ``POST /households/lookup``."""
     return _household(request, household_no)

@@ -7,15 +7,12 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
+from madoguchi.core.apierrors import errors, respond
+
 from . import services
 from .models import HandOffAttempt, Task
 
 router = Router(tags=["tasks"])
-
-
-class Error(Schema):
-    field: str = ""
-    message: str
 
 
 class StatusIn(Schema):
@@ -52,7 +49,7 @@ def task_dict(task: Task) -> dict:
     }
 
 
-@router.get("/", response={200: list[dict], 403: Error})
+@router.get("/", response={200: list[dict], **errors(403)})
 def queue(
     request,
     department: str = "",
@@ -62,7 +59,7 @@ def queue(
     try:
         qs = services.department_queue(request.user, department or None, include_done)
     except PermissionError as exc:
-        return Status(403, {"message": str(exc)})
+        return respond(403, str(exc))
     return Status(200, [task_dict(t) for t in with_handoffs(qs)[:limit]])
 
 
@@ -71,12 +68,12 @@ def _door(request, task_id: int):
     try:
         return services.read_task(task_id, request.user), None
     except services.TaskNotFound as exc:
-        return None, Status(404, {"field": "task_id", "message": str(exc)})
+        return None, respond(404, str(exc), "task_id")
     except services.TaskForbidden as exc:
-        return None, Status(403, {"message": str(exc)})
+        return None, respond(403, str(exc))
 
 
-@router.get("/{task_id}", response={200: dict, 403: Error, 404: Error})
+@router.get("/{task_id}", response={200: dict, **errors(403, 404)})
 def detail(request, task_id: int):
     task, refused = _door(request, task_id)
     if refused is not None:
@@ -88,7 +85,7 @@ def detail(request, task_id: int):
     return Status(200, out)
 
 
-@router.post("/{task_id}/status", response={200: dict, 400: Error, 403: Error, 404: Error})
+@router.post("/{task_id}/status", response={200: dict, **errors(400, 403, 404)})
 def set_status(request, task_id: int, payload: StatusIn):
     _task, refused = _door(request, task_id)
     if refused is not None:
@@ -96,11 +93,11 @@ def set_status(request, task_id: int, payload: StatusIn):
     try:
         task = services.set_status(task_id, payload.status, request.user, payload.reason)
     except Task.DoesNotExist:
-        return Status(404, {"field": "task_id", "message": _("処理が見つかりません")})
+        return respond(404, _("処理が見つかりません"), "task_id")
     except services.TaskError as exc:
-        return Status(400, {"field": exc.field, "message": str(exc)})
+        return respond(400, str(exc), exc.field)
     except PermissionError as exc:
-        return Status(403, {"message": str(exc)})
+        return respond(403, str(exc))
     out = task_dict(task)
     out["history"] = services.history(task)
     return Status(200, out)

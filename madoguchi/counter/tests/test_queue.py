@@ -110,7 +110,7 @@ def test_api_ticket_and_call_next(clerk_client):
     )
     assert r.status_code == 204
     r = clerk_client.post("/api/counter/tickets", {"purpose": "x"}, content_type="application/json")
-    assert r.status_code == 400 and r.json()["field"] == "purpose"
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "purpose"
 
 
 def test_api_needs_login(client):

@@ -190,7 +190,7 @@ def test_conflict_keeps_the_other_clerks_work(clerk_client, household, staff_fac
     )
     assert r.status_code == 409
     assert r.json()["current_version"] == f.v["version"]
-    assert "他の職員" in r.json()["message"]
+    assert "他の職員" in r.json()["detail"]
     now = client.get(f"/api/counter/visits/{f.id}").json()
     assert "wants_seal" in now["persons"][1]["data"]["flags"]  # the first clerk's answer stays
     assert "dog_owner" in now["persons"][0]["data"]["flags"]  # the stale write changed nothing
@@ -217,14 +217,14 @@ def test_edit_needs_a_reason_and_is_recorded(clerk_client, household):
     f = Flow(clerk_client)
     f.step("identify", atena_no="200001")
     err = f.step("facts", pid="p2", field="pension", value="1", reason=" ", expect=400)
-    assert err["field"] == "reason"
+    assert err["errors"][0]["field"] == "reason"
     f.step("facts", pid="p2", field="pension", value="1", reason="退職して第1号")
     edit = f.v["persons"][1]["edits"][-1]
     assert edit["before"] == "3" and edit["after"] == "1" and edit["reason"] == "退職して第1号"
     assert (
         f.step("facts", pid="p2", field="birth_date", value="2000-01-01", reason="x", expect=400)[
-            "field"
-        ]
+            "errors"
+        ][0]["field"]
         == "field"
     )
 
@@ -248,7 +248,7 @@ def test_paper_certificate_entry(clerk_client, db):
         },
     ]
     err = f.step("paper-persons", persons=[{**persons[0], "birth_date": "1980-13-01"}], expect=400)
-    assert err["field"] == "persons.1.birth_date"
+    assert err["errors"][0]["field"] == "persons.1.birth_date"
     f.step("paper-persons", persons=persons, former_address="東京都千代田区千代田1番1号")
     assert [p["source"] for p in f.v["persons"]] == ["paper", "paper"]
     f.step("address", postal_code="0900025", banchi="1番地")
@@ -306,10 +306,13 @@ def test_the_screen_is_rebuilt_from_the_database(clerk_client, household):
 def test_cancel_needs_a_reason_and_finishes_the_ticket(clerk_client, household):
     f = Flow(clerk_client)
     f.step("identify", atena_no="200001")
-    assert f.step("cancel", reason="", expect=400)["field"] == "reason"
+    assert f.step("cancel", reason="", expect=400)["errors"][0]["field"] == "reason"
     f.step("cancel", reason="本人が来庁せず")
     assert f.v["step"] == "cancelled" and f.v["ticket"]["status"] == "done"
-    assert f.step("answers", flags={"p1": {"dog_owner": True}}, expect=400)["field"] == "step"
+    assert (
+        f.step("answers", flags={"p1": {"dog_owner": True}}, expect=400)["errors"][0]["field"]
+        == "step"
+    )
 
 
 def test_the_screen_shows_labels_not_ids(clerk_client, household):

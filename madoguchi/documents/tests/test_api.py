@@ -46,23 +46,23 @@ def test_api_bundle_names_the_field(clerk_client):
         "/api/documents/bundle", data=json.dumps(bad), content_type="application/json"
     )
     assert response.status_code == 422
-    assert response.json()["field"].endswith("register.nmae")
+    assert response.json()["errors"][0]["field"].endswith("register.nmae")
     bad = _situation()
     bad["event_date"] = "2027-13-01"
     response = clerk_client.post(
         "/api/documents/bundle", data=json.dumps(bad), content_type="application/json"
     )
-    assert response.status_code == 422 and response.json()["field"] == "event_date"
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "event_date"
     response = clerk_client.post(
         "/api/documents/bundle", data="{not json", content_type="application/json"
     )
-    assert response.status_code == 422 and response.json()["field"] == "body"
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body"
     response = clerk_client.post(
         "/api/documents/bundle?date=2027-02-30",
         data=json.dumps(_situation()),
         content_type="application/json",
     )
-    assert response.status_code == 422 and response.json()["field"] == "date"
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "date"
     assert not AuditRecord.objects.filter(action__startswith="documents.").exists()
 
 

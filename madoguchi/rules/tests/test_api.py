@@ -33,7 +33,7 @@ def test_invalid_situation_is_422_with_field(clerk_client):
     situation["persons"][2]["birth_date"] = "2017-02-30"
     r = post(clerk_client, "/api/rules/determine", situation)
     assert r.status_code == 422
-    assert r.json()["field"] == "persons[2].birth_date"
+    assert r.json()["errors"][0]["field"] == "persons[2].birth_date"
     r = clerk_client.post("/api/rules/determine", data="{not json", content_type="application/json")
     assert r.status_code in (400, 422)
 
