@@ -229,16 +229,11 @@ def verify(request, code: str):
 
 def _visible(user, atena_nos: list[str]) -> list[str]:
     """宛名番号 of the persons, protected ones masked for staff who may not see them."""
-    from madoguchi.register.models import Person
-    from madoguchi.register.search import MASKED_LABEL, may_see_protected
+    from madoguchi.register.services import MASKED_LABEL, may_see_protected, protected_atena_nos
 
     if may_see_protected(user):
         return atena_nos
-    hidden = set(
-        Person.objects.filter(atena_no__in=atena_nos, support_measure=True).values_list(
-            "atena_no", flat=True
-        )
-    )
+    hidden = protected_atena_nos(atena_nos)
     return [str(MASKED_LABEL) if a in hidden else a for a in atena_nos]
 
 

@@ -23,7 +23,13 @@ from django.utils.translation import gettext_lazy
 
 from madoguchi.audit import services as audit
 from madoguchi.register.models import Person, ResidentStatus
-from madoguchi.register.search import legal_order, may_see_protected
+from madoguchi.register.services import (
+    current_person,
+    current_persons,
+    legal_order,
+    may_see_protected,
+    protected_atena_nos,
+)
 from madoguchi.rules import zokugara
 
 from . import seals
@@ -127,12 +133,7 @@ def _person(atena_no: str, field_name: str) -> Person:
     atena_no = (atena_no or "").strip()
     if not atena_no:
         raise CertificateError(field_name, _("宛名番号を入力してください"))
-    p = (
-        Person.objects.select_related("household")
-        .filter(atena_no=atena_no)
-        .order_by("municipality_code")
-        .first()
-    )
+    p = current_person(atena_no)  # the register's front door (protection: _protected)
     if p is None:
         raise CertificateError(
             field_name, _("宛名番号 %(n)s の住民は見つかりません") % {"n": atena_no}
@@ -152,6 +153,12 @@ def _refuse(user, req: RequestIn, persons: list[Person], reason: str) -> Refused
             flagged=True,
         )
     return Refused()
+
+
+def _protected(persons) -> set[str]:
+    """宛名番号 of these persons protected now (the register's flag or a same-day hold,
+    from the register's front door)."""
+    return protected_atena_nos(p.atena_no for p in persons)
 
 
 def is_head(p: Person) -> bool:
@@ -239,7 +246,7 @@ def check(req: RequestIn, user, *, today: date | None = None) -> Quote:
     if requester is None:
         raise CertificateError("requester_type", _("請求者の区分を選んでください"))
     subject = _person(req.subject_atena_no, "subject_atena_no")
-    if subject.support_measure and not may_see_protected(user):
+    if _protected([subject]) and not may_see_protected(user):
         # before any other check: no message may tell such staff anything about the person
         raise _refuse(user, req, [subject], "staff_not_permitted")
     lines: list[QuoteLine] = []
@@ -270,7 +277,8 @@ def check(req: RequestIn, user, *, today: date | None = None) -> Quote:
                 everyone.setdefault(m.atena_no, m)
 
     # Staff who may not see a protected person cannot reach them through this door.
-    protected = [p for p in everyone.values() if p.support_measure]
+    held = _protected(everyone.values())
+    protected = [p for p in everyone.values() if p.atena_no in held]
     if protected and not may_see_protected(user):
         raise _refuse(user, req, list(everyone.values()), "staff_not_permitted")
     # 支援措置: only the person themself (or a public body, as the catalog says).
@@ -310,7 +318,7 @@ def check(req: RequestIn, user, *, today: date | None = None) -> Quote:
             raise CertificateError(
                 "requester_atena_no", _("請求者は対象者と同じ世帯の住民ではありません")
             )
-        if other.support_measure and not may_see_protected(user):
+        if _protected([other]) and not may_see_protected(user):
             raise _refuse(user, req, [subject, other], "staff_not_permitted")
         requester_name = other.name
     if req.requester_type == RequesterType.AGENT:
@@ -381,7 +389,7 @@ def quote(req: RequestIn, user, *, action: str = "quote") -> Quote:
             query=",".join(f"{ql.kind.id}x{ql.copies}" for ql in q.lines),
             person_ids=[p.atena_no for p in persons],
             household_ids=sorted({p.household.household_no for p in persons}),
-            flagged=any(p.support_measure for p in persons),
+            flagged=bool(_protected(persons)),
         )
     return q
 
@@ -485,7 +493,7 @@ def issue(req: RequestIn, user, *, today: date | None = None) -> CertificateRequ
             + f" requester={req.requester_type} channel={req.channel}",
             person_ids=[p.atena_no for p in persons],
             household_ids=sorted({p.household.household_no for p in persons}),
-            flagged=any(p.support_measure for p in persons),
+            flagged=bool(_protected(persons)),
         )
     return request
 
@@ -541,12 +549,7 @@ def reissue(cert_id: int, user, reason: str, counter_no: str = "") -> Certificat
         kind = cat.kinds.get(old.kind)
         if kind is None:
             raise CertificateError("kind", _("この種類はカタログにありません"))
-        persons = {
-            p.atena_no: p
-            for p in Person.objects.select_related("household").filter(
-                atena_no__in=old.person_atena_nos
-            )
-        }
+        persons = current_persons(old.person_atena_nos)
         missing = [a for a in old.person_atena_nos if a not in persons]
         if missing:
             raise CertificateError("persons", _("住民記録にない方が含まれています"))
@@ -565,7 +568,7 @@ def reissue(cert_id: int, user, reason: str, counter_no: str = "") -> Certificat
             "certificates.reissue",
             query=f"{old.issue_no}→{cert.issue_no} {reason}"[:500],
             person_ids=cert.person_atena_nos,
-            flagged=any(p.support_measure for p in ql.persons),
+            flagged=bool(_protected(ql.persons)),
         )
     return cert
 
@@ -599,7 +602,7 @@ def _authorise(cert: Certificate, user) -> None:
     """Staff who may not see a protected person may not touch their certificates."""
     if may_see_protected(user):
         return
-    if Person.objects.filter(atena_no__in=cert.person_atena_nos, support_measure=True).exists():
+    if protected_atena_nos(cert.person_atena_nos):
         raise Refused()
 
 
@@ -609,9 +612,7 @@ def certificate_for(cert_id: int, user, action: str) -> Certificate:
         cert = Certificate.objects.select_related("request").filter(pk=cert_id).first()
         if cert is None:
             raise CertificateError("certificate", _("証明書が見つかりません"))
-        protected = Person.objects.filter(
-            atena_no__in=cert.person_atena_nos, support_measure=True
-        ).exists()
+        protected = bool(protected_atena_nos(cert.person_atena_nos))
         denied = protected and not may_see_protected(user)
         audit.record(
             user,
@@ -631,7 +632,7 @@ def request_for(request_id: int, user) -> CertificateRequest:
         if req is None:
             raise CertificateError("request", _("申請が見つかりません"))
         atena = sorted({a for c in req.certificates.all() for a in c.person_atena_nos})
-        protected = Person.objects.filter(atena_no__in=atena, support_measure=True).exists()
+        protected = bool(protected_atena_nos(atena))
         denied = protected and not may_see_protected(user)
         audit.record(
             user,

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from madoguchi.core.wareki import WarekiError, parse_wareki
 from madoguchi.counter.models import IdDocument, Ticket
 from madoguchi.counter.views.common import counter_staff, timed
-from madoguchi.register import search as register_search
+from madoguchi.register import services as register_services
 
 from . import render as pdf
 from . import seals, services
@@ -79,7 +79,7 @@ def index(request):
     if request.method == "POST":
         q = request.POST.get("q", "")
         with transaction.atomic():
-            result = register_search.search(q, request.user, limit=20)
+            result = register_services.search(q, request.user, limit=20)
     today = timezone.localdate()
     recent = Certificate.objects.filter(issued_on=today, counter_no=_counter_no(request)).order_by(
         "-id"
@@ -173,10 +173,10 @@ def new_request(request, atena_no: str):
     moving = visit is not None and any(e.event in MOVE_EVENTS for e in visit.events.all())
     with transaction.atomic():
         try:
-            subject, members = register_search.read_person_with_household(atena_no, request.user)
-        except register_search.NotFound as exc:
+            subject, members = register_services.read_person_with_household(atena_no, request.user)
+        except register_services.NotFound as exc:
             raise Http404(str(exc)) from None
-        except register_search.Protected:
+        except register_services.Protected:
             return _refused(request)
     seal = seals.active_seal(subject.atena_no)
     kinds = [k for k in cat.offered() if k.scope != "seal" or seal is not None]
@@ -279,9 +279,7 @@ def request_pdf(request, request_id: int, doc: str):
         return _refused(request)
     except services.CertificateError:
         raise Http404 from None
-    from madoguchi.register.models import Person
-
-    subject = Person.objects.filter(atena_no=req.subject_atena_no).first()
+    subject = register_services.current_person(req.subject_atena_no)
     if doc == "certificates":
         certs = [c for c in req.certificates.order_by("id") if services.status_of(c) == "valid"]
         if not certs:
@@ -344,12 +342,12 @@ def verify_page(request):
     if code:
         result = services.verify(code, request.user)
         if result.found and result.certificate is not None:
-            from madoguchi.register.models import Person
-
-            people = Person.objects.filter(atena_no__in=result.certificate.person_atena_nos)
-            see = register_search.may_see_protected(request.user)
+            atena_nos = result.certificate.person_atena_nos
+            people = register_services.current_persons(atena_nos).values()
+            see = register_services.may_see_protected(request.user)
+            hidden = set() if see else register_services.protected_atena_nos(atena_nos)
             names = [
-                p.name if (see or not p.support_measure) else str(register_search.MASKED_LABEL)
+                str(register_services.MASKED_LABEL) if p.atena_no in hidden else p.name
                 for p in people
             ]
     return render(

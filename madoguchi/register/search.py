@@ -58,7 +58,7 @@ from madoguchi.core.wareki import (
 )
 from madoguchi.rules import zokugara
 
-from .models import Household, Person, ResidentStatus
+from .models import Household, Person, ProtectionHold, ResidentStatus
 
 DEFAULT_LIMIT = 50
 MASKED_LABEL = gettext_lazy("支援措置対象者: 閲覧権限がありません")
@@ -77,6 +77,37 @@ class NotFound(LookupError):
 
 class Protected(PermissionError):
     """The person is under 支援措置 and the member of staff may not see them."""
+
+
+def protected_atena_nos(atena_nos) -> set[str]:
+    """Which of these 宛名番号 are protected now: the register's flag, or a same-day
+    :class:`ProtectionHold` (a hold wins over any row, e.g. one an import just wrote).
+
+    Data copied from the register into visits, tasks and documents is checked against
+    this, so a protection granted after the copy still applies to the copy."""
+    wanted = {a for a in atena_nos if a}
+    if not wanted:
+        return set()
+    flagged = Person.objects.filter(atena_no__in=wanted, support_measure=True)
+    held = ProtectionHold.objects.filter(atena_no__in=wanted)
+    return set(flagged.values_list("atena_no", flat=True)) | set(
+        held.values_list("atena_no", flat=True)
+    )
+
+
+def with_holds(persons) -> list[Person]:
+    """The persons, those a same-day hold protects marked protected in memory where their
+    row does not carry the flag (yet): every read below counts a hold at once."""
+    persons = list(persons)
+    unflagged = [p.atena_no for p in persons if not p.support_measure]
+    if unflagged:
+        held = set(
+            ProtectionHold.objects.filter(atena_no__in=unflagged).values_list("atena_no", flat=True)
+        )
+        for p in persons:
+            if p.atena_no in held:
+                p.support_measure = True
+    return persons
 
 
 def may_see_protected(user) -> bool:
@@ -353,6 +384,7 @@ def search(query: str, user, *, limit: int = DEFAULT_LIMIT) -> SearchResult:
             audit.record(user, "register.search", query=(query or "")[:500])
             return SearchResult(query=None, error=str(exc), limit=limit)
         persons, capped = _run(q, limit)
+        persons = with_holds(persons)
         see = may_see_protected(user)
         heads = _head_names((p.household_id for p in persons), user)
         rows = []
@@ -420,9 +452,13 @@ def _masked_rows(members: list[Person], user) -> list[Row]:
 
 def _read_person(atena_no: str, user, *, with_household: bool) -> tuple[Person, list[Row]]:
     with transaction.atomic():
-        p = _get_person(atena_no)
+        (p,) = with_holds([_get_person(atena_no)])
         denied = p.support_measure and not may_see_protected(user)
-        members = legal_order(p.household.members.all()) if (with_household and not denied) else []
+        members = (
+            with_holds(legal_order(p.household.members.all()))
+            if (with_household and not denied)
+            else []
+        )
         others = [m for m in members if m.pk != p.pk]
         audit.record(
             user,
@@ -469,7 +505,7 @@ def read_household(household_no: str, user) -> HouseholdView:
         )
         if hh is None:
             raise NotFound(_("世帯番号 %(n)s の世帯は見つかりません") % {"n": household_no})
-        members = legal_order(hh.members.all())
+        members = with_holds(legal_order(hh.members.all()))
         rows = _masked_rows(members, user)
         flagged = any(m.support_measure for m in members)
         audit.record(

@@ -41,10 +41,12 @@ from .search import (
     SearchResult,
     legal_order,
     may_see_protected,
+    protected_atena_nos,
     read_household,
     read_person,
     read_person_with_household,
     search,
+    with_holds,
 )
 
 __all__ = [
@@ -57,6 +59,8 @@ __all__ = [
     "ProtectedRefused",
     "Row",
     "SearchResult",
+    "current_person",
+    "current_persons",
     "household_for_visit",
     "legal_order",
     "may_read_register",
@@ -103,19 +107,26 @@ def may_read_register(user) -> bool:
     )
 
 
-def protected_atena_nos(atena_nos) -> set[str]:
-    """Which of these 宛名番号 are protected now (the live register, holds included).
+def current_person(atena_no: str) -> Person | None:
+    """The current record of a person (with the household), for a caller that applies
+    the protection rule itself with :func:`protected_atena_nos` and audits the read with
+    what it does (certificates: one row per request naming every person printed)."""
+    return _current(atena_no) if (atena_no or "").strip() else None
 
-    Data copied from the register into visits, tasks and documents is checked against
-    this, so a protection granted after the copy still applies to the copy."""
-    wanted = {a for a in atena_nos if a}
-    if not wanted:
-        return set()
-    return set(
-        Person.objects.filter(atena_no__in=wanted, support_measure=True).values_list(
-            "atena_no", flat=True
-        )
+
+def current_persons(atena_nos) -> dict[str, Person]:
+    """The current records of several persons by 宛名番号 (missing ones left out); the
+    same contract as :func:`current_person`."""
+    wanted = sorted({str(a).strip() for a in atena_nos if a})
+    out: dict[str, Person] = {}
+    rows = (
+        Person.objects.select_related("household")
+        .filter(atena_no__in=wanted)
+        .order_by("municipality_code", "-history_no")
     )
+    for p in rows:
+        out.setdefault(p.atena_no, p)
+    return out
 
 
 # --------------------------------------------------------------------------- the counter
@@ -163,6 +174,7 @@ def household_for_visit(atena_no: str, user, *, query: str) -> VisitHousehold:
     members = legal_order(person.household.members.exclude(status__in=REMOVED))
     if person not in members:
         members = [person]
+    members = with_holds(members)
     protected = [m for m in members if m.support_measure]
     if protected and not may_see_protected(user):
         raise _refuse(user, "visit.identify.denied", query, members)
@@ -183,6 +195,7 @@ def person_for_visit(atena_no: str, user, *, query: str) -> Person:
     person = _current(atena_no)
     if person is None:
         raise NotFound(_("宛名番号 %(a)s の住民が見つかりません") % {"a": atena_no})
+    (person,) = with_holds([person])
     if person.support_measure and not may_see_protected(user):
         raise _refuse(user, "visit.add_person.denied", query, [person])
     audit.record(
