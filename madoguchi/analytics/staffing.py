@@ -140,6 +140,18 @@ class Scenario:
     arrivals: dict[int, float]
     mix: list[tuple[float, float]]
     cv: float = 1.0
+    names: list[str] = field(default_factory=list)  # the mix's events, when known
+
+    @property
+    def mix_rows(self) -> list[dict]:
+        """The named mix as the page shows it: event, share (%), service minutes."""
+        if len(self.names) != len(self.mix):
+            return []
+        total = sum(share for share, _m in self.mix)
+        return [
+            {"name": name, "share": 100 * share / total, "minutes": minutes}
+            for name, (share, minutes) in zip(self.names, self.mix, strict=True)
+        ]
 
     @classmethod
     def flat(cls, arrivals_per_hour: float, service_minutes: float, cv: float = 1.0):

@@ -32,13 +32,15 @@ def _purpose_names() -> dict[str, str]:
     return names
 
 
-def parse_mix(text: str, recorded: dict[str, tuple[int, float]]) -> list[tuple[float, float]]:
+def parse_mix(
+    text: str, recorded: dict[str, tuple[int, float]]
+) -> tuple[list[tuple[float, float]], list[str]]:
     """``転入:40, 転出:30, 証明書:30`` (or catalog ids: ``move_in:40``) → the mix of
     (share, recorded service minutes of that event). A name may be the event's full
     name, its id or the start of one name only; an event without a recorded service
-    time in the period is an error naming it."""
+    time in the period is an error naming it. Returns the mix and the events' names."""
     names = _purpose_names()
-    mix = []
+    mix, named = [], []
     text = text.replace("、", ",").replace("：", ":")
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, value = part.rpartition(":")
@@ -73,9 +75,10 @@ def parse_mix(text: str, recorded: dict[str, tuple[int, float]]) -> list[tuple[f
                 "mix",
             )
         mix.append((share, recorded[keys[0]][1]))
+        named.append(names[keys[0]])
     if not mix:
         raise StaffingError(_("用件構成を入力してください（例: 転入:40, 転出:30）"), "mix")
-    return mix
+    return mix, named
 
 
 def scenario_from_period(
@@ -107,34 +110,42 @@ def scenario_from_period(
     )
     n_days = max(1, len(days_open.get(busiest, ())))
     arrivals = {h: c / n_days for h, c in sorted(hours[busiest].items())}
+    names: list[str] = []
     if service_minutes:
         mix = [(1.0, service_minutes)]
     elif mix_text:
-        mix = parse_mix(mix_text, recorded_services(data))
+        mix, names = parse_mix(mix_text, recorded_services(data))
     else:
-        mix = list(recorded_services(data).values())
+        recorded = recorded_services(data)
+        purpose = _purpose_names()
+        mix, names = list(recorded.values()), [purpose.get(k, k) for k in recorded]
     if not mix:
         raise StaffingError(
             _("対応時間の実績がありません（平均対応時間を入力してください）"), "service"
         )
-    return Scenario(arrivals, mix, cv=0.8)
+    return Scenario(arrivals, mix, cv=0.8, names=names)
 
 
 def scenario_from_text(
-    text: str, service_minutes: float | None, recorded_mix: list[tuple[float, float]] = ()
+    text: str,
+    service_minutes: float | None,
+    recorded_mix: list[tuple[float, float]] = (),
+    names: list[str] = (),
 ) -> Scenario:
     """``9:60, 10:50, 11:40`` (hour:arrivals) or one number for every opening hour; the
-    service time typed, or else the recorded event mix (``recorded_mix``)."""
+    service time typed, or else the recorded event mix (``recorded_mix``, its events'
+    ``names``)."""
     if service_minutes is not None and service_minutes <= 0:
         raise StaffingError(_("平均対応時間（分）を正の数で入力してください"), "service")
     if not service_minutes and not recorded_mix:
         raise StaffingError(_("平均対応時間（分）を正の数で入力してください"), "service")
     mix = [(1.0, service_minutes)] if service_minutes else list(recorded_mix)
+    names = [] if service_minutes else list(names)
     text = text.replace("、", ",").replace("：", ":")
     if ":" not in text:
         try:
             flat = Scenario.flat(float(text), 1.0)
-            return Scenario(flat.arrivals, mix, cv=0.8)
+            return Scenario(flat.arrivals, mix, cv=0.8, names=names)
         except ValueError:
             raise StaffingError(_("到着数は数字で入力してください"), "arrivals") from None
     arrivals = {}
@@ -149,4 +160,4 @@ def scenario_from_text(
         if not 0 <= hour <= 23 or value < 0:
             raise StaffingError(_("「%(p)s」の時刻または件数が不正です") % {"p": part}, "arrivals")
         arrivals[hour] = value
-    return Scenario(arrivals, mix, cv=0.8)
+    return Scenario(arrivals, mix, cv=0.8, names=names)

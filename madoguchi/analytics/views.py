@@ -150,10 +150,12 @@ def staffing(request):
     service = _float(request.GET.get("service"))
     try:
         if typed:
-            recorded = []
+            recorded, names = [], []
             if not service:  # arrivals typed; the event mix typed or recorded
-                recorded = scenario_from_period(start, end, group, mix_text=mix_text).mix
-            scenario, basis = scenario_from_text(typed, service, recorded), _("入力した想定")
+                period_scenario = scenario_from_period(start, end, group, mix_text=mix_text)
+                recorded, names = period_scenario.mix, period_scenario.names
+            scenario = scenario_from_text(typed, service, recorded, names)
+            basis = _("入力した想定")
         else:
             scenario = scenario_from_period(start, end, group, service, mix_text)
             basis = _("実績の到着と入力した用件構成") if mix_text and not service else _("実績")

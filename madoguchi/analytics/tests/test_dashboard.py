@@ -267,7 +267,11 @@ def test_staffing_typed_event_mix_takes_each_events_recorded_service_time(manage
         return manager_client.get(f"{base}&mix={mix}").content.decode()
 
     assert "入力した想定: 平均対応時間 30.0 分" in page("転入:1")
-    assert "入力した想定: 平均対応時間 20.0 分" in page("証明書:50, move_in:50")
+    html = page("証明書:50, move_in:50")
+    assert "入力した想定: 平均対応時間 20.0 分" in html
+    # the mix as simulated: each event's share and its recorded service time
+    assert "<td>証明書の請求</td><td>50.0</td><td>10.0</td>" in html
+    assert "<td>転入（国内の他市区町村から）</td><td>50.0</td><td>30.0</td>" in html
     assert "入力した想定: 平均対応時間 15.0 分" in page("証明書の請求:3、転入：1")
     assert "「出生」の対応時間の実績がこの期間にありません" in page("出生:10")
     assert "「引越:10」を読めません" not in page("引越:10")
