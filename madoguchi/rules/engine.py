@@ -18,7 +18,7 @@ from .deadlines import deadline_date
 from .facts import FLAGS, SCHOOL_STAGE_JA
 from .family import Family
 from .logic import ENGINE, quantified, var_paths
-from .situation import SituationError, validate
+from .situation import SituationError, after_key, validate
 
 _local = threading.local()
 
@@ -56,6 +56,11 @@ def person_facts(p: dict, s: dict, params: dict, family: dict | None = None) -> 
         "surname_changes": pid in s.get("surname_changes", ()),
         "keeps_married_surname": pid in s.get("keeps_married_surname", ()),
         "custodial_parent": s.get("custodial_parent") == pid,
+        "household": p.get("household", ""),
+        "household_after": after_key(p),
+        "head_after": p.get("head_after", False),
+        "changes_household": after_key(p) != p.get("household", ""),
+        "becomes_head": p.get("head_after", False) and p["relationship"] != "head",
         "age": ages.completed_years(b, d),
         "completed_15": ages.completed_years(b, d) >= 15,
         "reached_65": ages.reached(b, d, 65),
@@ -152,7 +157,11 @@ def _witness_plan(cond) -> list[tuple[Any, bool]]:
 
 
 class _Evaluation:
-    """One situation against one catalog view, with per-person condition caching."""
+    """One situation against one catalog view, with per-person condition caching.
+
+    Index ``i >= 0`` is a person; ``-1 - k`` is the ``k``-th household (``-1`` the only
+    one of a single-household situation). Rules see, in ``persons``, the members of the
+    household in question: every v2 rule keeps its meaning per household."""
 
     def __init__(self, s: dict, view):
         self.s = s
@@ -160,26 +169,41 @@ class _Evaluation:
         self.event = event_facts(s)
         family = Family(s, view.parameters["child_allowance_age_limit"]).facts()
         self.persons = [person_facts(p, s, view.parameters, family[p["id"]]) for p in s["persons"]]
+        keys = list(dict.fromkeys(p.get("household", "") for p in s["persons"]))
+        self.households: list[list[int]] = [
+            [i for i, p in enumerate(s["persons"]) if p.get("household", "") == key] for key in keys
+        ]
+        self.household_keys = keys
+        self._household_of = {i: -1 - k for k, hh in enumerate(self.households) for i in hh}
         self.session = _session()
         self._handles: dict[int, Any] = {}
+        self._item_handles: dict[int, Any] = {}
         self._cache: dict[tuple[str, int], bool] = {}
         self._labels: dict[tuple[str, bool, int], str] = {}
         self._values: dict[int, _Fmt] = {}
 
+    def household_indexes(self) -> list[int]:
+        return [-1 - k for k in range(len(self.households))]
+
+    def members(self, i: int) -> list[int]:
+        """Person indexes of the household of ``i`` (a person or a household index)."""
+        h = i if i < 0 else self._household_of[i]
+        return self.households[-1 - h]
+
     def _handle(self, i: int):
         h = self._handles.get(i)
         if h is None:
-            data = {"event": self.event, "persons": self.persons}
+            data = {"event": self.event, "persons": [self.persons[j] for j in self.members(i)]}
             if i >= 0:
                 data["person"] = self.persons[i]
             h = self._handles[i] = datalogic_py.DataHandle(data)
         return h
 
     def holds(self, cid: str, i: int) -> bool:
-        """Condition ``cid`` for person index ``i`` (-1: the household)."""
+        """Condition ``cid`` for person index ``i`` (negative: a household)."""
         cond = self.view.conditions[cid]
-        if cond.scope == "event":
-            i = -1  # reads no person fact: evaluate once for the household
+        if cond.scope == "event" and i >= 0:
+            i = self._household_of[i]  # reads no person fact: once for the household
         key = (cid, i)
         v = self._cache.get(key)
         if v is None:
@@ -203,18 +227,19 @@ class _Evaluation:
             else:
                 text = template
             if positive and cond.scope == "event":
-                text += self.witnesses(cond)
+                text += self.witnesses(cond, i)
             self._labels[key] = text
         return text
 
-    def witnesses(self, cond) -> str:
+    def witnesses(self, cond, i: int = -1) -> str:
         """The persons a household condition rests on, with their birth dates when the
         condition reads an age fact: "（p3 2017-06-10 生まれ, p4 2023-02-20 生まれ）"."""
         groups = []
         for rule, by_age in _witness_plan(cond):
             names = []
-            for i, facts in enumerate(self.persons):
-                if self.session.evaluate_truthy(rule, self._item_handle(i)):
+            for j in self.members(i):
+                facts = self.persons[j]
+                if self.session.evaluate_truthy(rule, self._item_handle(j)):
                     names.append(
                         f"{facts['id']} {facts['birth_date']} 生まれ" if by_age else facts["id"]
                     )
@@ -223,9 +248,9 @@ class _Evaluation:
         return f"（{'; '.join(groups)}）" if groups else ""
 
     def _item_handle(self, i: int):
-        h = self._handles.get(-2 - i)
+        h = self._item_handles.get(i)
         if h is None:
-            h = self._handles[-2 - i] = datalogic_py.DataHandle(self.persons[i])
+            h = self._item_handles[i] = datalogic_py.DataHandle(self.persons[i])
         return h
 
     def trigger(self, trig, i: int) -> tuple[bool, str | None, list[str]]:
@@ -258,16 +283,22 @@ def _evaluate(s: dict, catalog) -> dict:
         applies = False
         name = None
         deadline = None  # the deadline of the first trigger that applied, if it has one
+        households: list[str] = []
         for trig in triggers:
             if proc.scope == "household":
-                ok, why_not, held = ev.trigger(trig, -1)
-                if ok:
-                    applies = True
-                    name = name or trig.name
-                    deadline = deadline or trig.deadline or None
-                    because.append("・".join(held))
-                else:
-                    reasons.setdefault(why_not, [])
+                for h in ev.household_indexes():
+                    ok, why_not, held = ev.trigger(trig, h)
+                    key = ev.household_keys[-1 - h]
+                    if ok:
+                        applies = True
+                        name = name or trig.name
+                        deadline = deadline or trig.deadline or None
+                        if key not in households:
+                            households.append(key)
+                            prefix = f"世帯 {key}: " if len(ev.households) > 1 else ""
+                            because.append(prefix + "・".join(held))
+                    else:
+                        reasons.setdefault(why_not, [])
                 continue
             for i, pid in enumerate(ids):
                 ok, why_not, held = ev.trigger(trig, i)
@@ -295,6 +326,8 @@ def _evaluate(s: dict, catalog) -> dict:
             "_proc": proc,
             "_reasons": reasons,
         }
+        if households and len(ev.households) > 1:
+            entry["households"] = households
         if applies:
             dl = deadline_date(deadline or proc.deadline, s)
             entry["deadline"] = dl.isoformat() if dl else None
@@ -384,6 +417,9 @@ def determine_visit(situations: list[dict], catalog) -> dict:
                 m["events"] = [r["event"]]
             else:
                 m["persons"] += [p for p in e["persons"] if p not in m["persons"]]
+                if "households" in e:
+                    have = m.setdefault("households", [])
+                    have += [h for h in e["households"] if h not in have]
                 m["because"] += [b for b in e["because"] if b not in m["because"]]
                 if r["event"] not in m["events"]:
                     m["events"].append(r["event"])

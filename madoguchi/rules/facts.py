@@ -27,6 +27,7 @@ EVENTS = (
     "death",
     "marriage",
     "divorce",
+    "household_change",
 )
 # The events' Japanese names as the demo catalog (catalog/data/demo/events.yaml) gives them,
 # for the rules' own messages (determine stays pure: it cannot read the catalog); a test
@@ -41,6 +42,7 @@ EVENT_NAMES: dict[str, str] = {
     "death": "死亡",
     "marriage": "婚姻",
     "divorce": "離婚",
+    "household_change": "世帯変更（世帯分離・世帯合併・世帯主の変更）",
 }
 MOVE_EVENTS = ("move_in", "move_in_from_abroad", "move_out", "move_out_abroad", "move_within")
 MOVE_IN_EVENTS = ("move_in", "move_in_from_abroad")
@@ -102,6 +104,12 @@ PERSON_FACTS: dict[str, str] = {
     "surname_changes": "氏が変わる人",
     "keeps_married_surname": "婚氏続称をする人",
     "custodial_parent": "子を引き取る親",
+    # the household before and after the event (situation.md, "Several households")
+    "household": "世帯",
+    "household_after": "異動後の世帯",
+    "head_after": "異動後の世帯主",
+    "changes_household": "世帯が変わる",
+    "becomes_head": "新たに世帯主になる",
     # age facts at the event date (madoguchi.rules.ages)
     "age": "満年齢",
     "completed_15": "満15歳以上",

@@ -14,6 +14,11 @@ relations are computed here, once, and reach the catalog as person facts
   listed. With no parent but D: the **carer** of K — the ``primary_earner`` (if neither K
   nor D), else the head (if neither K nor D), else the oldest other person who has
   reached 18 (on equal birth dates the first listed), else nobody.
+- **Several households** (situation.md): default parents, the head and the carer are
+  those of the kid's own household; a parent may be in another household of the
+  situation or outside every household. A parent outside is never the claimant here: if
+  the rule picks them (``primary_earner``), nobody claims at this city; otherwise the
+  choice falls among the parents who are members.
 """
 
 from __future__ import annotations
@@ -23,9 +28,16 @@ from datetime import date
 from . import ages
 
 
+def household_of(p: dict, s: dict) -> list[dict]:
+    """The members of ``p``'s household (situation.md, "Several households")."""
+    key = p.get("household", "")
+    return [x for x in s["persons"] if x.get("household", "") == key]
+
+
 def default_parents(p: dict, s: dict) -> list[str]:
-    """situation.md, "Parents": the parents of ``p`` when its ``parents`` is absent."""
-    persons = s["persons"]
+    """situation.md, "Parents": the parents of ``p`` when its ``parents`` is absent, in
+    ``p``'s own household."""
+    persons = household_of(p, s)
     head = next(x["id"] for x in persons if x["relationship"] == "head")
     spouse = next((x["id"] for x in persons if x["relationship"] == "spouse"), None)
     if s["event"] == "birth" and p["id"] == s.get("newborn"):
@@ -61,7 +73,8 @@ class Family:
         d: date = s["event_date"]
         self.s = s
         self.persons = s["persons"]
-        self.by_id = {p["id"]: p for p in self.persons}
+        self.by_id = {p["id"]: p for p in (*self.persons, *s.get("outside", ()))}
+        self.members = {p["id"] for p in self.persons}
         self.deceased = s.get("deceased")
         self.parents = {p["id"]: parents_of(p, s) for p in self.persons}
         self.kid = {p["id"]: is_kid(p, s, p["birth_date"], child_age_limit) for p in self.persons}
@@ -78,30 +91,35 @@ class Family:
         among = [x for x in self.parents[kid_id] if x != self.deceased]
         if among:
             earners = [x for x in among if "primary_earner" in self.by_id[x]["flags"]]
+            members = [x for x in among if x in self.members] or among
             if earners:
                 who = earners[0]
-            elif len(among) == 1:
-                who = among[0]
+            elif len(members) == 1:
+                who = members[0]
             else:
-                heads = [x for x in among if self.by_id[x]["relationship"] == "head"]
-                who = heads[0] if heads else among[0]
+                heads = [x for x in members if self.by_id[x]["relationship"] == "head"]
+                who = heads[0] if heads else members[0]
         else:
             who = self.carer(kid_id)
+        if who is not None and who not in self.members:
+            who = None  # a parent outside the households claims where they live
         self._claimant[kid_id] = who
         return who
 
     def carer(self, kid_id: str) -> str | None:
+        """The carer of a kid with no parent but the deceased, in the kid's household."""
         skip = {kid_id, self.deceased}
-        for p in self.persons:
+        household = household_of(self.by_id[kid_id], self.s)
+        for p in household:
             if "primary_earner" in p["flags"] and p["id"] not in skip:
                 return p["id"]
-        for p in self.persons:
+        for p in household:
             if p["relationship"] == "head" and p["id"] not in skip:
                 return p["id"]
         d = self.s["event_date"]
         adults = [
             (p["birth_date"], i, p["id"])
-            for i, p in enumerate(self.persons)
+            for i, p in enumerate(household)
             if p["id"] not in skip and ages.reached(p["birth_date"], d, 18)
         ]
         return min(adults)[2] if adults else None

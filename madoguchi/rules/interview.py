@@ -48,7 +48,7 @@ def needed_facts(situation: dict, catalog, known: dict | None = None) -> list[di
     needed: set[tuple[str | None, str]] = set()
     for proc, triggers in view.plans[s["event"]]:
         for trig in triggers:
-            rng = [-1] if proc.scope == "household" else range(len(s["persons"]))
+            rng = ev.household_indexes() if proc.scope == "household" else range(len(s["persons"]))
             for i in rng:
                 open_facts: set[tuple[str | None, str]] = set()
                 possible = True

@@ -56,7 +56,14 @@ PERSON_KEYS = {
     "flags",
     "parents",
     "register",
+    "household",
+    "household_after",
+    "head_after",
+    "outside",
 }
+# A person from outside every household of the situation (the newborn's father living
+# elsewhere, an agent) takes part without being a member: these keys only.
+OUTSIDE_KEYS = {"id", "outside", "birth_date", "sex", "nationality", "flags", "register"}
 
 # event -> (required details, optional details)
 EVENT_DETAILS: dict[str, tuple[set[str], set[str]]] = {
@@ -72,6 +79,7 @@ EVENT_DETAILS: dict[str, tuple[set[str], set[str]]] = {
     "death": ({"deceased"}, set()),
     "marriage": ({"couple"}, {"surname_changes"}),
     "divorce": ({"couple"}, {"custodial_parent", "surname_changes", "keeps_married_surname"}),
+    "household_change": (set(), set()),
 }
 ALL_DETAILS = set().union(*(r | o for r, o in EVENT_DETAILS.values()))
 BOOL_DETAILS = {
@@ -83,6 +91,8 @@ BOOL_DETAILS = {
 }
 ID_DETAILS = {"newborn", "mother", "deceased", "custodial_parent"}
 ID_LIST_DETAILS = {"couple", "surname_changes", "keeps_married_surname"}
+# Details that name a member of a household (the others may name a person outside).
+MEMBER_DETAILS = {"newborn", "deceased", "custodial_parent"}
 MOVING_IN_OUT = frozenset(MOVE_IN_EVENTS + MOVE_OUT_EVENTS)  # across the municipality's border
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -102,6 +112,7 @@ KEY_NAMES: dict[str, str] = {
     "flags": "該当する事項",
     "parents": "父母",
     "register": "住民記録の情報",
+    "outside": "世帯外の人",
 }
 
 
@@ -155,6 +166,20 @@ def _bool(value: Any, field: str) -> bool:
     return value
 
 
+def _flags(raw: dict, where: str) -> set[str]:
+    flags = raw.get("flags") or []
+    if not isinstance(flags, list):
+        raise SituationError(
+            f"{where}.flags", "該当する事項は一覧で書いてください", "flags must be a list"
+        )
+    for j, flag in enumerate(flags):
+        if not isinstance(flag, str) or flag not in FLAGS:
+            raise SituationError(
+                f"{where}.flags[{j}]", f"不明な事項です: {flag!r}", f"unknown flag: {flag!r}"
+            )
+    return set(flags)
+
+
 def _person(raw: Any, i: int, event: str) -> dict:
     where = f"persons[{i}]"
     if not isinstance(raw, dict):
@@ -166,6 +191,9 @@ def _person(raw: Any, i: int, event: str) -> dict:
             raise SituationError(
                 f"{where}.{key}", f"不明な項目です: {key!r}", f"unknown key: {key}"
             )
+    outside = _bool(raw["outside"], f"{where}.outside") if "outside" in raw else False
+    if outside:
+        return _outside_person(raw, where)
     for key in ("id", "relationship", "birth_date", "sex"):
         if key not in raw or raw[key] is None:
             raise SituationError(
@@ -218,17 +246,7 @@ def _person(raw: Any, i: int, event: str) -> dict:
             raise SituationError(
                 f, "変更前と変更後の年金種別が同じです", "equals pension (no change)"
             )
-    flags = raw.get("flags") or []
-    if not isinstance(flags, list):
-        raise SituationError(
-            f"{where}.flags", "該当する事項は一覧で書いてください", "flags must be a list"
-        )
-    for j, flag in enumerate(flags):
-        if not isinstance(flag, str) or flag not in FLAGS:
-            raise SituationError(
-                f"{where}.flags[{j}]", f"不明な事項です: {flag!r}", f"unknown flag: {flag!r}"
-            )
-    p["flags"] = set(flags)
+    p["flags"] = _flags(raw, where)
     if "parents" in raw:
         par = raw["parents"]
         if (
@@ -252,6 +270,18 @@ def _person(raw: Any, i: int, event: str) -> dict:
                 f"{where}.register", "住民記録の情報は項目の一覧です", "register must be a mapping"
             )
         p["register"] = raw["register"]
+    for key in ("household", "household_after"):
+        if key in raw:
+            if not isinstance(raw[key], str) or not raw[key]:
+                raise SituationError(
+                    f"{where}.{key}",
+                    f"{key_name(key)}は空でない文字列（世帯の記号）です: {raw[key]!r}",
+                    f"{key} must be a non-empty string",
+                )
+            p[key] = raw[key]
+    p["head_after"] = (
+        _bool(raw["head_after"], f"{where}.head_after") if "head_after" in raw else False
+    )
     if "public_servant" in p["flags"] and "child_allowance_recipient" in p["flags"]:
         raise SituationError(
             f"{where}.flags",
@@ -259,6 +289,99 @@ def _person(raw: Any, i: int, event: str) -> dict:
             "public_servant and child_allowance_recipient cannot both be set",
         )
     return p
+
+
+def _outside_person(raw: dict, where: str) -> dict:
+    """A person outside every household: named (parents, couple, mother) but never a
+    member, never evaluated, never counted."""
+    for key in raw:
+        if key not in OUTSIDE_KEYS:
+            raise SituationError(
+                f"{where}.{key}",
+                f"世帯外の人には「{key_name(key)}」を書きません",
+                f"{key} is not given for a person outside the households",
+            )
+    pid = raw.get("id")
+    if not isinstance(pid, str) or not pid:
+        raise SituationError(
+            f"{where}.id", "人の識別番号は空でない文字列です", "id must be a non-empty string"
+        )
+    p: dict[str, Any] = {
+        "id": pid,
+        "outside": True,
+        "flags": _flags(raw, where),
+        "relationship": None,
+    }
+    if raw.get("birth_date") is not None:
+        p["birth_date"] = parse_date(raw["birth_date"], f"{where}.birth_date")
+    if raw.get("sex") is not None:
+        p["sex"] = _enum(raw["sex"], SEXES, f"{where}.sex")
+    if "register" in raw:
+        p["register"] = raw["register"]
+    return p
+
+
+def _households(persons: list[dict]) -> dict[str, list[int]]:
+    """Household key -> indexes of its members. Without ``household`` keys every member
+    is in the one household ``""``; with them, every member must carry one."""
+    keyed = [i for i, p in enumerate(persons) if "household" in p]
+    if keyed and len(keyed) != len(persons):
+        i = next(i for i, p in enumerate(persons) if "household" not in p)
+        raise SituationError(
+            f"persons[{i}].household",
+            "世帯を書く場合は世帯の人の全員に書いてください",
+            "when one member has a household, every member needs one",
+        )
+    out: dict[str, list[int]] = {}
+    for i, p in enumerate(persons):
+        out.setdefault(p.get("household", ""), []).append(i)
+    return out
+
+
+def _check_after(persons: list[dict], event: str, s: dict) -> None:
+    """Every household named after the event has exactly one head (situation.md,
+    "Several households"): a person with ``head_after``, or the head who stays in it."""
+    gone = {p["id"] for p in persons if p["moving"] and event in MOVE_OUT_EVENTS}
+    if event == "death":
+        gone.add(s["deceased"])
+    for i, p in enumerate(persons):
+        if p["head_after"] and p["id"] in gone:
+            raise SituationError(
+                f"persons[{i}].head_after",
+                "転出・死亡する人は異動後の世帯主になりません",
+                "a person who leaves or dies is no head after the event",
+            )
+    named = {p["household_after"] for p in persons if "household_after" in p}
+    named |= {after_key(p) for p in persons if p["head_after"]}
+    for key in sorted(named):
+        members = [
+            (i, p) for i, p in enumerate(persons) if after_key(p) == key and p["id"] not in gone
+        ]
+        heads = [i for i, p in members if p["head_after"]]
+        if not heads:
+            heads = [
+                i for i, p in members if p["relationship"] == "head" and p.get("household") == key
+            ]
+        if len(heads) != 1:
+            raise SituationError(
+                f"persons[{members[0][0] if members else 0}].household_after",
+                f"異動後の世帯 {key!r} の世帯主はちょうど1人です（{len(heads)}人）",
+                f"household {key!r} after the event needs exactly one head ({len(heads)} found)",
+            )
+    if event == "household_change" and not any(
+        after_key(p) != p.get("household", "") or (p["head_after"] and p["relationship"] != "head")
+        for p in persons
+    ):
+        raise SituationError(
+            "persons",
+            "世帯変更では、世帯が変わる人か新たに世帯主になる人が必要です",
+            "household_change needs a person whose household or head changes",
+        )
+
+
+def after_key(p: dict) -> str:
+    """The household a member belongs to after the event."""
+    return p.get("household_after", p.get("household", ""))
 
 
 def validate(raw: Any) -> dict:
@@ -282,35 +405,45 @@ def validate(raw: Any) -> dict:
         raise SituationError(
             "persons", "世帯の人を1人以上書いてください", "persons must be a non-empty list"
         )
-    persons = [_person(p, i, event) for i, p in enumerate(persons_raw)]
+    everyone = [_person(p, i, event) for i, p in enumerate(persons_raw)]
     ids: dict[str, int] = {}
-    for i, p in enumerate(persons):
+    for i, p in enumerate(everyone):
         if p["id"] in ids:
             raise SituationError(
                 f"persons[{i}].id", "同じ識別番号の人が2人います", f"duplicate id: {p['id']}"
             )
         ids[p["id"]] = i
-    heads = [i for i, p in enumerate(persons) if p["relationship"] == "head"]
-    if len(heads) != 1:
+    # Members are evaluated; persons outside every household are only named.
+    persons = [p for p in everyone if not p.get("outside")]
+    outside = [p for p in everyone if p.get("outside")]
+    if not persons:
         raise SituationError(
-            "persons",
-            f"世帯主はちょうど1人です（{len(heads)}人）",
-            f"exactly one person must be the head ({len(heads)} found)",
+            "persons", "世帯の人が1人もいません", "every person is outside the households"
         )
-    spouses = [i for i, p in enumerate(persons) if p["relationship"] == "spouse"]
-    if len(spouses) > 1:
-        raise SituationError(
-            f"persons[{spouses[1]}].relationship",
-            "配偶者は1人までです",
-            "at most one spouse",
-        )
-    earners = [i for i, p in enumerate(persons) if "primary_earner" in p["flags"]]
-    if len(earners) > 1:
-        raise SituationError(
-            f"persons[{earners[1]}].flags",
-            "生計中心者は1人までです",
-            "at most one person carries primary_earner",
-        )
+    households = _households(persons)
+    for key, members in households.items():
+        where = f"世帯 {key!r} の" if key else ""
+        heads = [i for i in members if persons[i]["relationship"] == "head"]
+        if len(heads) != 1:
+            raise SituationError(
+                "persons",
+                f"{where}世帯主はちょうど1人です（{len(heads)}人）",
+                f"exactly one person must be the head of each household ({len(heads)} found)",
+            )
+        spouses = [i for i in members if persons[i]["relationship"] == "spouse"]
+        if len(spouses) > 1:
+            raise SituationError(
+                f"persons[{ids[persons[spouses[1]]['id']]}].relationship",
+                f"{where}配偶者は1人までです",
+                "at most one spouse in a household",
+            )
+        earners = [i for i in members if "primary_earner" in persons[i]["flags"]]
+        if len(earners) > 1:
+            raise SituationError(
+                f"persons[{ids[persons[earners[1]]['id']]}].flags",
+                f"{where}生計中心者は1人までです",
+                "at most one person of a household carries primary_earner",
+            )
     required, optional = EVENT_DETAILS[event]
     for key in ALL_DETAILS & set(raw):
         if key not in required | optional:
@@ -327,6 +460,10 @@ def validate(raw: Any) -> dict:
                 f"{event} requires {key}",
             )
     s: dict[str, Any] = {"event": event, "event_date": d, "persons": persons}
+    if outside:
+        s["outside"] = outside
+    if len(households) > 1:
+        s["households"] = list(households)
     for key in ALL_DETAILS & set(raw):
         value = raw[key]
         if key in BOOL_DETAILS:
@@ -370,9 +507,17 @@ def validate(raw: Any) -> dict:
                     "転出予定日が異動日より後です",
                     "planned_move_out_date is after event_date",
                 )
-    by_id = {p["id"]: p for p in persons}
-    for i, p in enumerate(persons):
-        if p["birth_date"] > d:
+    by_id = {p["id"]: p for p in everyone}
+    for key in MEMBER_DETAILS & set(s):
+        if by_id[s[key]].get("outside"):
+            raise SituationError(
+                key,
+                f"{key_name(key)}は世帯の人です（世帯外の人ではありません）",
+                f"{key} must be a member of a household, not a person outside",
+            )
+    for p in everyone:
+        i = ids[p["id"]]
+        if p.get("birth_date") and p["birth_date"] > d:
             raise SituationError(
                 f"persons[{i}].birth_date",
                 "生年月日が異動日より後です",
@@ -385,6 +530,8 @@ def validate(raw: Any) -> dict:
                     "父母に挙げた人が本人以外の世帯の人の中にいません",
                     f"{parent!r} is not another person of the situation",
                 )
+        if p.get("outside"):
+            continue
         if "special_address_facility" in p["flags"] and not (event == "move_in" and p["moving"]):
             raise SituationError(
                 f"persons[{i}].flags",
@@ -451,6 +598,7 @@ def validate(raw: Any) -> dict:
                 "夫婦の子（18歳到達後の年度末まで）がいるので、子を引き取る親が必要です",
                 "required because a child of the couple of the 18-rule age exists",
             )
+    _check_after(persons, event, s)
     gone = set()
     if event == "death":
         gone.add(s["deceased"])

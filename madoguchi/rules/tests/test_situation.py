@@ -356,7 +356,72 @@ MORE_CASES = [
     ("flags not a list", lambda: person(base(), 0, flags="primary_earner"), "persons[0].flags"),
     ("register not a mapping", lambda: person(base(), 0, register="x"), "persons[0].register"),
     ("couple not a list", lambda: base("marriage", couple="p1"), "couple"),
+    # several households (situation.md, "Several households")
+    ("outside not a boolean", lambda: person(base(), 2, outside="yes"), "persons[2].outside"),
+    (
+        "relationship on a person outside",
+        lambda: person(base(), 2, outside=True),
+        "persons[2].relationship",
+    ),
+    (
+        "empty id outside",
+        lambda: base(persons=[*base()["persons"], {"id": "", "outside": True}]),
+        "persons[3].id",
+    ),
+    (
+        "everyone outside",
+        lambda: base(persons=[{"id": "p1", "outside": True}]),
+        "persons",
+    ),
+    ("household not a string", lambda: person(base(), 0, household=1), "persons[0].household"),
+    (
+        "household on some members only",
+        lambda: person(base(), 0, household="A"),
+        "persons[1].household",
+    ),
+    (
+        "two heads in one household",
+        lambda: households(person(base(), 1, relationship="head")),
+        "persons",
+    ),
+    (
+        "two spouses in one household",
+        lambda: households(person(base(), 2, relationship="spouse")),
+        "persons[2].relationship",
+    ),
+    (
+        "two earners in one household",
+        lambda: households(
+            person(person(base(), 0, flags=["primary_earner"]), 1, flags=["primary_earner"])
+        ),
+        "persons[1].flags",
+    ),
+    ("newborn outside", lambda: outside_newborn(), "newborn"),
+    (
+        "a head after who moves out",
+        lambda: person(base("move_out"), 2, head_after=True),
+        "persons[2].head_after",
+    ),
+    (
+        "a new household without a head",
+        lambda: person(base("household_change"), 2, household_after="B"),
+        "persons[2].household_after",
+    ),
+    ("household change that changes nothing", lambda: base("household_change"), "persons"),
 ]
+
+
+def households(s):
+    for p in s["persons"]:
+        p["household"] = "A"
+    return s
+
+
+def outside_newborn():
+    s = birth()
+    s["persons"][3] = {"id": "p4", "outside": True, "birth_date": "2027-04-01"}
+    return s
+
 
 # ASCII words left once the echoed input values ('son', '2027/04/01') are taken out.
 _ASCII_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]+")
