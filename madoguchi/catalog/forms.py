@@ -15,6 +15,7 @@ from madoguchi.rules.situation import ALL_DETAILS, PERSON_KEYS
 REGISTER_KEYS = {
     "atena_no": "宛名番号",
     "zokugara": "続柄（登録どおり）",
+    "zokugara_after": "異動後の世帯主との続柄（世帯が変わる人・新しい世帯の人）",
     "name": "氏名（登録どおり、正規化しない）",
     "kana": "氏名フリガナ（全角カタカナ）",
     "former_name": "変更前の氏名（婚姻・離婚で氏が変わる人）",

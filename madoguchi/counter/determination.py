@@ -54,13 +54,17 @@ def _moved_register(reg: dict, event: str, new_addr: dict) -> None:
         reg["new_postal_code"] = block["postal_code"]
         reg["new_address"] = f"{block['address']}{block['address_extra']}"
         return
-    if reg.get("address") and not reg.get("former_address"):
+    # 旧住所 of a move within the city is the current address, never the 転入前住所 the
+    # register keeps from an earlier move-in
+    if reg.get("address") and (event == "move_within" or not reg.get("former_address")):
         reg["former_address"] = f"{reg['address']}{reg.get('address_extra', '')}"
         reg["former_postal_code"] = reg.get("postal_code", "")
     reg.update(block)
 
 
 def situations(visit) -> list[dict]:
+    from .households import derive_zokugara_after, situation_persons
+
     persons = list(visit.persons.all())
     events = list(visit.events.all())
     new_addr = (visit.state or {}).get("new_address")
@@ -72,13 +76,16 @@ def situations(visit) -> list[dict]:
             p = copy.deepcopy(vp.data)
             p.pop("sources", None)  # where the register facts came from: for the screen
             p["id"] = vp.pid
-            if ev.event in MOVE_EVENTS:
+            if p.get("outside"):
+                p.pop("moving", None)
+            elif ev.event in MOVE_EVENTS:
                 p["moving"] = bool(vp.involved)
                 if vp.involved and new_addr:
                     _moved_register(p.setdefault("register", {}), ev.event, new_addr)
             else:
                 p.pop("moving", None)
             plist.append(p)
+        situation_persons(persons, plist)
         sit["persons"] = plist
         details = dict(ev.details)
         if ev.event == "move_in" and "same_prefecture" not in details:
@@ -87,6 +94,12 @@ def situations(visit) -> list[dict]:
                 details["same_prefecture"] = same
         sit.update(details)
         out.append(sit)
+    # the 続柄 to the head after the event, printed by every form of every event
+    derived = derive_zokugara_after(out)
+    for sit in out:
+        for p in sit["persons"]:
+            if derived.get(p["id"]):
+                p.setdefault("register", {})["zokugara_after"] = derived[p["id"]]
     return out
 
 

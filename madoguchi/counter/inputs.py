@@ -109,6 +109,20 @@ class CancelIn(Versioned):
     reason: str
 
 
+class HouseholdsIn(Versioned):
+    after: dict[str, str] = {}  # pid -> "" (stays), a 世帯番号 of the visit, or new1 …
+    heads: list[str] = []  # pids who head their household after the event
+    zokugara_after: dict[str, str] = {}  # pid -> 続柄 to the new head (blank: derived)
+
+
+class NewNameIn(Versioned):
+    pid: str
+    surname: str = ""
+    surname_kana: str = ""
+    honseki: str = ""
+    hittousha: str = ""
+
+
 # ------------------------------------------------------------------ HTML forms → input
 
 PAPER_ROWS = 6  # rows of the paper 転出証明書 form
@@ -168,6 +182,14 @@ def _details_form(post) -> dict:
     req, opt = EVENT_DETAILS[event]
     details = {k: _detail_value(k, post) for k in (req | opt) if k in post or k in BOOL_DETAILS}
     return {"event": event, "details": details}
+
+
+def _households_form(post) -> dict:
+    return {
+        "after": {k[6:]: v for k, v in post.items() if k.startswith("after_")},
+        "heads": post.getlist("heads"),
+        "zokugara_after": {k[4:]: v for k, v in post.items() if k.startswith("zok_")},
+    }
 
 
 def _answers_form(post) -> dict:
@@ -298,6 +320,21 @@ STEPS: tuple[Step, ...] = (
         aliases=("guide_language",),
     ),
     Step("cancel", CancelIn, services.cancel_visit, ("reason",), _get("reason")),
+    Step(
+        "households",
+        HouseholdsIn,
+        services.set_households,
+        ("after", "heads", "zokugara_after"),
+        _households_form,
+    ),
+    Step(
+        "new-name",
+        NewNameIn,
+        services.set_new_name,
+        ("pid", "surname", "surname_kana", "honseki", "hittousha"),
+        _get("pid", "surname", "surname_kana", "honseki", "hittousha"),
+        aliases=("new_name",),
+    ),
 )
 
 BY_NAME: dict[str, Step] = {s.name: s for s in STEPS}

@@ -46,6 +46,46 @@ def _person_rows(visit: Visit) -> list[dict]:
     return rows
 
 
+def _household_plan(visit: Visit, rows: list[dict]) -> dict:
+    """The households of the visit before and after the event, for the 世帯 panel: per
+    person the household (旧世帯主), the household after, head after, and the 続柄 to the
+    new head (the clerk's, else derived by ``rules.zokugara``; 要選択 when unknown)."""
+    from .households import NEW_HOUSEHOLDS, derive_zokugara_after, household_keys
+
+    persons = list(visit.persons.all())
+    keys = household_keys(persons)
+    heads = {}
+    for vp in persons:
+        key = vp.data.get("household") or ""
+        if vp.data.get("relationship") == "head" and key not in heads:
+            heads[key] = vp.data.get("register", {}).get("name", vp.pid)
+    derived = derive_zokugara_after(determination.situations(visit)) if persons else {}
+    by_pid = {r["pid"]: r for r in rows}
+    plan = []
+    for vp in persons:
+        key = vp.data.get("household") or ""
+        plan.append(
+            {
+                "pid": vp.pid,
+                "name": by_pid[vp.pid]["name"],
+                "household": key,
+                "head_name": heads.get(key, ""),
+                "after": vp.data.get("household_after", ""),
+                "head_after": bool(vp.data.get("head_after")),
+                "zokugara_after": vp.data.get("zokugara_after", ""),
+                "derived": derived.get(vp.pid),
+                "changes": vp.pid in derived,
+                "name_after": vp.data.get("name_after") or {},
+            }
+        )
+    return {
+        "rows": plan,
+        "choices": [(k, heads.get(k, "")) for k in keys],
+        "new": NEW_HOUSEHOLDS,
+        "several": len(keys) > 1,
+    }
+
+
 def _to_check(vp) -> dict[str, str]:
     """Facts the register only suggests (「被用者保険と推定（要確認）」) and nobody has
     confirmed yet by an edit: field → the source text, shown as 要確認 beside the value."""
@@ -127,6 +167,8 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "new_address": state.get("new_address"),
         "determine_error": state.get("determine_error"),
         "procedures": _procedure_rows(visit, names),
+        "households": _household_plan(visit, persons),
+        "couple_events": [e for e in events if e.event in ("marriage", "divorce")],
         "not_applicable": [
             {**n, "because": labels.because_text(n.get("because", ""), names)}
             for n in (visit.result or {}).get("not_applicable", [])

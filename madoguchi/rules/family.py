@@ -176,3 +176,33 @@ class Family:
                 )
             out[pid] = facts
         return out
+
+
+def kin_of(s: dict):
+    """The family ties of a validated situation for ``zokugara.zokugara_to_head``: parents
+    (``parents`` or the default in each household), spouses (the head and the spouse of
+    each household; a marriage's couple joins, a divorce's parts)."""
+    from .zokugara import Kin
+
+    members = s["persons"]
+    everyone = [*members, *s.get("outside", ())]
+    spouse: dict[str, str] = {}
+    heads = {p.get("household", ""): p["id"] for p in members if p["relationship"] == "head"}
+    for p in members:
+        if p["relationship"] == "spouse":
+            h = heads[p.get("household", "")]
+            spouse[p["id"]], spouse[h] = h, p["id"]
+    couple = s.get("couple") or []
+    if len(couple) == 2:
+        a, b = couple
+        if s["event"] == "marriage":
+            spouse[a], spouse[b] = b, a
+        elif s["event"] == "divorce":
+            for x in (a, b):
+                spouse.pop(x, None)
+    return Kin(
+        sex={p["id"]: p.get("sex") for p in everyone},
+        birth={p["id"]: p.get("birth_date") for p in everyone},
+        parents={p["id"]: tuple(parents_of(p, s)) for p in members},
+        spouse=spouse,
+    )

@@ -384,6 +384,19 @@ def after_key(p: dict) -> str:
     return p.get("household_after", p.get("household", ""))
 
 
+def head_after(key: str, persons: list[dict], leaving: set) -> dict | None:
+    """The head of household ``key`` after the event (``leaving``: ids of those who move
+    out or die): the member marked ``head_after``, else its head who stays in it."""
+    members = [p for p in persons if after_key(p) == key and p["id"] not in leaving]
+    marked = [p for p in members if p.get("head_after")]
+    if marked:
+        return marked[0]
+    return next(
+        (p for p in members if p.get("relationship") == "head" and p.get("household", "") == key),
+        None,
+    )
+
+
 def validate(raw: Any) -> dict:
     """Check a situation and return it normalised (dates as ``date``, defaults filled)."""
     if not isinstance(raw, dict):

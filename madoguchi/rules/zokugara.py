@@ -146,3 +146,61 @@ def legal_order_key(
     group, rank = order_group(text, relationship)
     born = birth.toordinal() if (group in BY_BIRTH and birth) else 0
     return group, rank, born
+
+
+# --------------------------------------------------------------------------- a new head
+
+
+@dataclass(frozen=True)
+class Kin:
+    """What is known of the family ties of the persons of a visit: each person's sex and
+    birth date, parents (ids) and spouse (id, after the event: a marriage adds one, a
+    divorce removes one)."""
+
+    sex: dict[str, str]
+    birth: dict[str, date | None]
+    parents: dict[str, tuple[str, ...]]
+    spouse: dict[str, str]
+
+
+def _word(kind: str, sex: str | None) -> str:
+    male = sex == "male"
+    return {
+        "spouse": "夫" if male else "妻",
+        "parent": "父" if male else "母",
+    }[kind]
+
+
+def zokugara_to_head(pid: str, head: str, kin: Kin) -> str | None:
+    """The 続柄 of ``pid`` to the head ``head`` of the household they form after the event
+    (a son who marries and becomes head: his wife is 妻; his mother joining him is 母; his
+    father's household's 世帯主 is his 父), written as the register writes it (子の妻,
+    子の子, 妻の父, 父の母 …). None when the ties known do not say (the clerk chooses)."""
+    if pid == head:
+        return "世帯主"
+    sex = kin.sex.get(pid)
+    parents = kin.parents.get(pid, ())
+    head_parents = kin.parents.get(head, ())
+    head_spouse = kin.spouse.get(head)
+    if head_spouse == pid:
+        return _word("spouse", sex)
+    if head in parents:
+        return "子"
+    if pid in head_parents:
+        return _word("parent", sex)
+    partner = kin.spouse.get(pid)
+    if partner and head in kin.parents.get(partner, ()):
+        return "子の" + _word("spouse", sex)
+    if any(head in kin.parents.get(p, ()) for p in parents):
+        return "子の子"
+    if set(parents) & set(head_parents):
+        older = (kin.birth.get(pid) or date.max) < (kin.birth.get(head) or date.max)
+        if sex == "male":
+            return "兄" if older else "弟"
+        return "姉" if older else "妹"
+    if head_spouse and pid in kin.parents.get(head_spouse, ()):
+        return _word("spouse", kin.sex.get(head_spouse)) + "の" + _word("parent", sex)
+    for hp in head_parents:
+        if pid in kin.parents.get(hp, ()):
+            return _word("parent", kin.sex.get(hp)) + "の" + _word("parent", sex)
+    return None

@@ -7,6 +7,7 @@ names below are its public surface.
 """
 
 from .errors import CounterError, TicketTaken, VisitConflict
+from .households import set_households, set_new_name
 from .queue import (
     CERTIFICATE,
     call_next,
@@ -73,6 +74,8 @@ __all__ = [
     "set_events",
     "set_applicant",
     "set_guide_english",
+    "set_households",
+    "set_new_name",
     "set_involved",
     "set_parents",
     "transfer",

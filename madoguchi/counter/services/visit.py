@@ -90,9 +90,13 @@ def _add_register_person(visit: Visit, person, relationship: str | None, reason:
     with translation.override("ja"):  # stored in the msgid language, translated when shown
         data, sources = prefill.situation_person(person, visit.event_date, pid)
     data["sources"] = sources  # shown beside the facts; not part of the situation
+    data["household"] = person.household.household_no  # situation.md, "Several households"
     edits = []
     if relationship and relationship != data["relationship"]:
         _edit(data, edits, "relationship", relationship, reason, actor)
+        # a relationship to the visit's head: counted in the visit's household, as one
+        # who joins it (else the person keeps their own household, with its own head)
+        data["household"] = visit.household_no or data["household"]
     return VisitPerson.objects.create(
         visit=visit,
         pid=pid,
@@ -230,6 +234,7 @@ def add_paper_persons(visit_id: int, version: int, actor, persons: list[dict], f
                 order=visit.persons.count(),
                 data={
                     "id": pid,
+                    "household": "paper",  # the family of the paper 転出証明書
                     "relationship": raw["relationship"],
                     "birth_date": birth.isoformat(),
                     "sex": raw["sex"],

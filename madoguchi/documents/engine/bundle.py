@@ -11,6 +11,7 @@ from madoguchi.documents.engine.forms import FormSpec
 from madoguchi.documents.engine.persons import legal_order_key, person_context, school_grade
 from madoguchi.rules.facts import MOVE_OUT_EVENTS
 from madoguchi.rules.family import is_kid
+from madoguchi.rules.situation import after_key, head_after
 
 MOVING_OUT = MOVE_OUT_EVENTS  # kept for importers of the engine
 
@@ -57,6 +58,37 @@ def _new_head(situation: dict, persons: list[dict], head: dict, ctxs: dict) -> d
         return ctxs.get(head.get("id"), {})
     stay = sorted((p for p in persons if p["id"] not in leaving), key=legal_order_key)
     return ctxs[stay[0]["id"]] if stay else {}
+
+
+def has_household_plan(situation: dict) -> bool:
+    """Several households, or a member who changes household or becomes head
+    (situation.md, "Several households"): the 住民異動届 is then one per household after
+    the event, with its own new head."""
+    persons = [p for p in situation.get("persons", []) if not p.get("outside")]
+    keys = {p.get("household", "") for p in persons}
+    return len(keys) > 1 or any("household_after" in p or p.get("head_after") for p in persons)
+
+
+def _leaving(situation: dict, persons: list[dict]) -> set:
+    leaving = {situation.get("deceased")}
+    if situation.get("event", "") in MOVING_OUT:
+        leaving |= {p["id"] for p in persons if p.get("moving", True)}
+    return leaving
+
+
+def _household_groups(situation: dict, pids: list[str], persons: dict) -> list[list[str]]:
+    """The persons of a per-household form grouped by their household after the event;
+    on a 世帯変更 with no person named, those whose household or head changes."""
+    if not pids and situation.get("event") == "household_change":
+        pids = [
+            pid
+            for pid, p in persons.items()
+            if after_key(p) != p.get("household", "") or p.get("head_after")
+        ]
+    groups: dict[str, list[str]] = {}
+    for pid in pids:
+        groups.setdefault(after_key(persons[pid]), []).append(pid)
+    return list(groups.values())
 
 
 def _procedure_persons(result: dict, form: FormSpec) -> tuple[list[dict], list[str]]:
@@ -116,6 +148,17 @@ def documents_for(
                 mine = [p for p in procs if pid in (p.get("persons") or [])]
                 members = {"persons": [pid], "kids": kids, "household": list(rank)}[source]
                 docs.append((form, {"subject": pid, "procedures": mine}, members))
+        elif form.per == "household" and source == "persons" and has_household_plan(situation):
+            members_all = [p for p in persons.values() if not p.get("outside")]
+            leaving = _leaving(situation, members_all)
+            for group in _household_groups(situation, pids, persons):
+                key = after_key(persons[group[0]])
+                head = head_after(key, members_all, leaving)
+                subject = head["id"] if head and head["id"] in group else group[0]
+                doc = {"subject": subject, "procedures": procs}
+                if head:
+                    doc["new_head"] = head["id"]
+                docs.append((form, doc, group))
         else:
             # a household-level procedure alone (世帯主変更) lists those who stay
             stay = [p for p in rank if p != situation.get("deceased")]
@@ -139,10 +182,15 @@ def build_data(
     member rows, the overflow list and the guide; plus the overflow entries and the
     handwriting count. ``applicant``: the person at the counter (``engine.applicant``)."""
     persons = situation.get("persons") or []
-    heads = [p for p in persons if p.get("relationship") == "head"]
+    members_all = [p for p in persons if not p.get("outside")]
+    heads = [p for p in members_all if p.get("relationship") == "head"]
     head = heads[0] if heads else (persons[0] if persons else {})
-    ctxs = {p["id"]: person_context(p, head) for p in persons}
+    # each member's own head (several households: situation.md)
+    head_of_household = {p.get("household", ""): p for p in heads}
+    own_head = {p["id"]: head_of_household.get(p.get("household", ""), head) for p in persons}
+    ctxs = {p["id"]: person_context(p, own_head[p["id"]]) for p in persons}
     head_ctx = ctxs.get(head.get("id"), {})
+    plan = has_household_plan(situation)
     event = situation.get("event", "")
     base = {
         "head_id": head.get("id"),
@@ -158,7 +206,7 @@ def build_data(
     }
     deceased = situation.get("deceased")
     base["notifier"] = applicant_context(applicant, ctxs, head_ctx, deceased)
-    base["new_head"] = _new_head(situation, persons, head, ctxs)
+    base["new_head"] = _new_head(situation, members_all, head, ctxs)
     earners = [p for p in persons if "primary_earner" in (p.get("flags") or [])]
     base["guardian"] = ctxs[earners[0]["id"]] if earners else head_ctx
     base["deceased"] = ctxs.get(deceased, {}) if deceased else {}
@@ -168,8 +216,11 @@ def build_data(
         ctx["school_grade"] = school_grade(ctx["birth_date"], on)
         # 旧世帯主 per person: as registered (the head at the former address on a move-in),
         # else, for those leaving or moving within, the head of this household
+        mine = ctxs.get(own_head[ctx["id"]].get("id"), head_ctx) if ctx.get("id") else head_ctx
         ctx["former_head_name"] = ctx.get("former_head") or (
-            head_ctx.get("name", "") if event in (*MOVING_OUT, "move_within") else ""
+            (mine.get("former_name") or mine.get("name", ""))
+            if plan or event in (*MOVING_OUT, "move_within")
+            else ""
         )
     overflow: list[Overflow] = []
     handwritten = 0
@@ -185,6 +236,11 @@ def build_data(
             binder = Binder(form, copies[form.id], overflow)
             ctx = dict(base)
             ctx["person"] = ctxs.get(doc["subject"], {})
+            if plan:
+                # the head before of the subject's household, and the head after of this copy
+                ctx["head"] = ctxs.get(own_head[doc["subject"]]["id"], head_ctx)
+                if "new_head" in doc:
+                    ctx["new_head"] = ctxs[doc["new_head"]]
             ctx["spouse"] = _spouse_of(ctx["person"], persons, ctxs)
             if applicant is not None:
                 if ctx["notifier"].get("id") and ctx["notifier"].get("id") == doc["subject"]:
@@ -216,6 +272,7 @@ def build_data(
                     "procedures": [p["id"] for p in doc["procedures"]],
                     "procedure_names": [p.get("name", p["id"]) for p in doc["procedures"]],
                     "event": event,
+                    "household_plan": plan,
                     "situation": base["situation"],
                     "subject": {
                         k: ctx["person"].get(k)

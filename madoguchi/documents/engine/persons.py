@@ -53,7 +53,7 @@ def legal_order_key(person: dict) -> tuple:
     registered 続柄 when known, else by the one the relationship gives (父 before 母);
     ties by 宛名番号, then by id."""
     reg = person.get("register") or {}
-    text = relationship_ja(person, None)
+    text = str(reg.get("zokugara_after") or "") or relationship_ja(person, None)
     birth = as_date(person.get("birth_date"))
     lead = zokugara.legal_order_key(text, person.get("relationship"), birth)
     return (*lead, str(reg.get("atena_no", "")), person["id"])
@@ -75,7 +75,8 @@ def person_context(person: dict, head: dict | None) -> dict:
     for key in REGISTER_KEYS:
         ctx.setdefault(key, "")
     ctx["birth_date"] = str(person.get("birth_date", ""))
-    ctx["relationship_ja"] = relationship_ja(person, head)
+    # after a change of household (a new household, a new head) the 続柄 to the new head
+    ctx["relationship_ja"] = str(reg.get("zokugara_after") or "") or relationship_ja(person, head)
     ctx["sex_ja"] = SEX_JA.get(person.get("sex"), "")
     ctx["flags"] = list(person.get("flags") or [])
     ctx["nationality"] = person.get("nationality", "JP")

@@ -97,3 +97,84 @@ def test_screen_and_forms_give_the_same_household_order():
     ]
     paper = [p["register"]["atena_no"] for p in sorted(situation, key=legal_order_key)]
     assert screen == paper
+
+
+def _marriage_kin():
+    from madoguchi.rules.family import kin_of
+    from madoguchi.rules.situation import validate
+
+    s = validate(
+        {
+            "event": "marriage",
+            "event_date": "2027-05-10",
+            "couple": ["p3", "p4"],
+            "persons": [
+                {
+                    "id": "p1",
+                    "household": "A",
+                    "relationship": "head",
+                    "birth_date": "1965-04-04",
+                    "sex": "male",
+                },
+                {
+                    "id": "p2",
+                    "household": "A",
+                    "relationship": "spouse",
+                    "birth_date": "1967-08-08",
+                    "sex": "female",
+                },
+                {
+                    "id": "p3",
+                    "household": "A",
+                    "relationship": "child",
+                    "birth_date": "1996-01-20",
+                    "sex": "male",
+                },
+                {
+                    "id": "p6",
+                    "household": "A",
+                    "relationship": "child",
+                    "birth_date": "1998-01-20",
+                    "sex": "female",
+                },
+                {
+                    "id": "p7",
+                    "household": "A",
+                    "relationship": "relative",
+                    "birth_date": "2020-01-20",
+                    "sex": "female",
+                    "parents": ["p6"],
+                },
+                {
+                    "id": "p4",
+                    "household": "B",
+                    "relationship": "head",
+                    "birth_date": "1997-06-30",
+                    "sex": "female",
+                },
+            ],
+        }
+    )
+    return kin_of(s)
+
+
+@pytest.mark.parametrize(
+    "head,expected",
+    [
+        # the father stays head: the son's bride joining would be 子の妻, a grandchild 子の子
+        (
+            "p1",
+            {"p1": "世帯主", "p2": "妻", "p3": "子", "p4": "子の妻", "p6": "子", "p7": "子の子"},
+        ),
+        # the son becomes head of a new household: his wife 妻, his parents 父/母, his sister 妹
+        ("p3", {"p1": "父", "p2": "母", "p3": "世帯主", "p4": "妻", "p6": "妹", "p7": None}),
+        # the bride as head: her husband 夫, his parents 夫の父/夫の母, unknown ties None
+        ("p4", {"p1": "夫の父", "p2": "夫の母", "p3": "夫", "p4": "世帯主", "p6": None}),
+    ],
+)
+def test_zokugara_to_a_new_head(head, expected):
+    kin = _marriage_kin()
+    assert {p: Z.zokugara_to_head(p, head, kin) for p in expected} == expected
+    for text in expected.values():
+        if text:
+            Z.classify(text)  # every 続柄 given is one the register classifies

@@ -1,0 +1,95 @@
+"""The visit's households as the situation sees them (situation.md, "Several
+households"): the household keys, the new surname after a marriage or divorce, and the
+続柄 to the head after the event (``rules.zokugara``)."""
+
+from __future__ import annotations
+
+from madoguchi.rules import SituationError
+from madoguchi.rules.family import kin_of
+from madoguchi.rules.situation import after_key, head_after, validate
+from madoguchi.rules.zokugara import zokugara_to_head
+
+NEW_HOUSEHOLDS = ("new1", "new2", "new3")
+NAME_SEPARATORS = ("\u3000", " ")
+# Visit-only keys of a person's data: not part of the situation contract.
+VISIT_ONLY = ("sources", "name_after", "zokugara_after")
+
+
+def household_keys(persons) -> list[str]:
+    """The households of the visit's persons (their 世帯番号), in order of appearance."""
+    return list(dict.fromkeys(p.data.get("household") or "" for p in persons))
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    for sep in NAME_SEPARATORS:
+        if sep in name:
+            surname, given = name.split(sep, 1)
+            return surname, given
+    return name, ""
+
+
+def apply_new_name(reg: dict, name_after: dict) -> None:
+    """The register block as the forms print it after a change of surname: the new name
+    (the given name as registered), the former as 変更前の氏名, the new 本籍・筆頭者."""
+    surname = name_after.get("surname")
+    if surname:
+        reg["former_name"] = reg.get("name", "")
+        reg["former_kana"] = reg.get("kana", "")
+        _old, given = _split_name(reg.get("name", ""))
+        reg["name"] = f"{surname}\u3000{given}" if given else surname
+        kana = name_after.get("surname_kana")
+        if kana:
+            _old_kana, given_kana = _split_name(reg.get("kana", ""))
+            reg["kana"] = f"{kana}\u3000{given_kana}" if given_kana else kana
+    for key in ("honseki", "hittousha"):
+        if name_after.get(key):
+            reg[key] = name_after[key]
+
+
+def situation_persons(visit_persons, plist: list[dict]) -> None:
+    """Finish the situation persons of one event: household keys only when the visit
+    has several households, the visit-only keys moved to the register block."""
+    several = len(household_keys(visit_persons)) > 1
+    for vp, p in zip(visit_persons, plist, strict=True):
+        if p.get("outside"):
+            p.pop("household", None)
+        elif several:
+            p["household"] = vp.data.get("household") or ""
+        else:
+            p.pop("household", None)
+        name_after = p.pop("name_after", None)
+        if name_after:
+            apply_new_name(p.setdefault("register", {}), name_after)
+        chosen = p.pop("zokugara_after", None)
+        if chosen:
+            p.setdefault("register", {})["zokugara_after"] = chosen
+
+
+def derive_zokugara_after(sits: list[dict]) -> dict[str, str | None]:
+    """pid → the 続柄 to the head after the event of every member whose household or
+    head changes (the clerk's choice, else derived from the family ties; None: the ties
+    do not tell). The marriage's situation gives the ties when there is one (the couple
+    are spouses), else the first. {} when nothing changes or the situation is invalid."""
+    if not sits:
+        return {}
+    base = next((s for s in sits if s["event"] == "marriage"), sits[0])
+    try:
+        s = validate(base)
+    except SituationError:
+        return {}
+    persons = s["persons"]
+    changed_keys = {after_key(p) for p in persons if after_key(p) != p.get("household", "")}
+    changed_keys |= {after_key(p) for p in persons if p.get("head_after")}
+    if not changed_keys:
+        return {}
+    kin = kin_of(s)
+    raw = {p["id"]: p for p in base["persons"]}
+    out: dict[str, str | None] = {}
+    for key in changed_keys:
+        head = head_after(key, persons, set())
+        for p in persons:
+            if after_key(p) != key:
+                continue
+            chosen = (raw[p["id"]].get("register") or {}).get("zokugara_after")
+            out[p["id"]] = chosen or (zokugara_to_head(p["id"], head["id"], kin) if head else None)
+    return out

@@ -1,0 +1,124 @@
+"""Households at the counter (situation.md, "Several households"): who moves into which
+household, who heads it, the 続柄 to the new head, and the new surname, 本籍 and 筆頭者 a
+marriage or a divorce gives.
+
+A person joins the visit with the household they belong to in the register
+(``data["household"]``, the 世帯番号; ``paper`` for a family entered from a paper
+転出証明書). The plan says, per person, the household after the event
+(``household_after``: another household of the visit, or a new one ``new1`` …) and who
+heads it (``head_after``). The 続柄 to the new head is derived by ``rules.zokugara`` from
+the family ties and may be set by the clerk where the ties do not tell.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from madoguchi.rules import zokugara
+
+from ..households import NEW_HOUSEHOLDS, household_keys
+from ..models import VisitPerson
+from .errors import CounterError
+from .visit import _commit, _lock
+
+
+def set_households(
+    visit_id: int,
+    version: int,
+    actor,
+    after: dict[str, str],
+    heads: list[str],
+    zokugara_after: dict[str, str] | None = None,
+):
+    """The households after the event. ``after``: pid → "" (stays in its household), a
+    household of the visit (its 世帯番号) or a new household (``new1`` …); ``heads``: the
+    pids who head their household after the event (a new household's head, chosen by the
+    residents; a new head of an existing household); ``zokugara_after``: pid → the 続柄
+    to the new head where the clerk sets it (blank: derived from the family ties)."""
+    zokugara_after = zokugara_after or {}
+    with transaction.atomic():
+        visit = _lock(visit_id, version, actor)
+        persons = {p.pid: p for p in visit.persons.all()}
+        keys = set(household_keys(persons.values())) | set(NEW_HOUSEHOLDS)
+        for pid in [*after, *heads, *zokugara_after]:
+            if pid not in persons:
+                raise CounterError(_("不明な人: %(p)s") % {"p": pid}, "pid")
+        for pid, key in after.items():
+            if key and key not in keys:
+                raise CounterError(_("異動後の世帯が不正です: %(k)s") % {"k": key}, f"after.{pid}")
+        for pid, text in zokugara_after.items():
+            if text.strip():
+                try:
+                    zokugara.classify(text.strip())
+                except ValueError:
+                    raise CounterError(
+                        _("続柄を判別できません: %(z)s") % {"z": text.strip()},
+                        f"zokugara_after.{pid}",
+                    ) from None
+        for pid, vp in persons.items():
+            data = copy.deepcopy(vp.data)
+            key = after.get(pid, data.get("household_after", ""))
+            if key and key != (data.get("household") or ""):
+                data["household_after"] = key
+            else:
+                data.pop("household_after", None)
+            if pid in heads:
+                data["head_after"] = True
+            else:
+                data.pop("head_after", None)
+            if pid in zokugara_after:
+                text = zokugara_after[pid].strip()
+                if text:
+                    data["zokugara_after"] = text
+                else:
+                    data.pop("zokugara_after", None)
+            if data != vp.data:
+                vp.data = data
+                vp.save(update_fields=["data"])
+        _commit(visit, actor, "visit.set_households")
+    return visit
+
+
+def set_new_name(
+    visit_id: int,
+    version: int,
+    actor,
+    pid: str,
+    surname: str,
+    surname_kana: str = "",
+    honseki: str = "",
+    hittousha: str = "",
+):
+    """The surname a marriage or a divorce gives ``pid`` (and the new 本籍 and 筆頭者 where
+    they change): the forms print the new name, the former one as 変更前の氏名. All blank:
+    the record is removed. The given name is kept as registered (never normalised)."""
+    surname, surname_kana = surname.strip(), surname_kana.strip()
+    honseki, hittousha = honseki.strip(), hittousha.strip()
+    with transaction.atomic():
+        visit = _lock(visit_id, version, actor)
+        vp: VisitPerson | None = visit.persons.filter(pid=pid).first()
+        if vp is None:
+            raise CounterError(_("不明な人: %(p)s") % {"p": pid}, "pid")
+        data = copy.deepcopy(vp.data)
+        if not (surname or honseki or hittousha):
+            data.pop("name_after", None)
+        else:
+            if surname_kana and not surname:
+                raise CounterError(_("新しい氏を入力してください"), "surname")
+            data["name_after"] = {
+                k: v
+                for k, v in (
+                    ("surname", surname),
+                    ("surname_kana", surname_kana),
+                    ("honseki", honseki),
+                    ("hittousha", hittousha),
+                )
+                if v
+            }
+        vp.data = data
+        vp.save(update_fields=["data"])
+        _commit(visit, actor, "visit.set_new_name", person_ids=[vp.atena_no] if vp.atena_no else [])
+    return visit

@@ -1,0 +1,163 @@
+"""Households at the counter (situation.md, "Several households"): a son who leaves his
+parents' household to marry, 世帯分離, 世帯合併; the 住民異動届 they print."""
+
+from datetime import date
+
+import pytest
+
+from madoguchi.counter.models import Visit
+
+from .test_visit import Flow, pdf_text
+
+
+@pytest.fixture
+def families(db):
+    """The 北見 parents with their son 健太 (who moved in years ago: the register keeps his
+    転入前住所), and 美幌 彩 living alone in another household of the city."""
+    from madoguchi.register.models import Household, Person
+
+    address = dict(
+        prefecture="北海道",
+        city="北見市",
+        town="北四条東",
+        banchi="3丁目1番地",
+        postal_code="0900024",
+    )
+    parents = Household.objects.create(household_no="300001")
+    people = [
+        ("300011", "北見　正", "キタミ　タダシ", date(1962, 4, 4), "1", "世帯主", {}),
+        ("300012", "北見　恵", "キタミ　メグミ", date(1964, 8, 8), "2", "妻", {}),
+        (
+            "300013",
+            "北見　健太",
+            "キタミ　ケンタ",
+            date(1996, 1, 20),
+            "1",
+            "子",
+            {"former_address": "東京都世田谷区太子堂1丁目1番1号", "flags": ["my_number_card"]},
+        ),
+    ]
+    for i, (atena, name, kana, birth, sex, rel, extra) in enumerate(people):
+        Person.objects.create(
+            atena_no=atena,
+            household=parents,
+            name=name,
+            name_kana=kana,
+            birth_date=birth,
+            sex=sex,
+            relationship=rel,
+            household_order=i,
+            honseki="北海道北見市北四条東3丁目1番地",
+            hittousha="北見　正",
+            **address,
+            **extra,
+        )
+    Person.objects.create(
+        atena_no="300021",
+        household=Household.objects.create(household_no="300002"),
+        name="美幌　彩",
+        name_kana="ビホロ　アヤ",
+        birth_date=date(1997, 6, 30),
+        sex="2",
+        relationship="世帯主",
+        nhi=True,
+        pension_category="1",
+        honseki="北海道網走郡美幌町字美幌1番地",
+        hittousha="美幌　誠",
+        prefecture="北海道",
+        city="北見市",
+        town="北四条東",
+        banchi="5丁目2番地",
+        katagaki="コーポ北見101",
+        postal_code="0900024",
+    )
+
+
+def test_a_son_marries_and_forms_a_new_household_at_a_new_address(clerk_client, families):
+    f = Flow(clerk_client, purpose="marriage")
+    f.step("identify", atena_no="300013")
+    son = f.pid("300013")
+    # the bride keeps her own household (she is its head): not a second spouse
+    f.step("persons", atena_no="300021")
+    bride = f.pid("300021")
+    assert (
+        not f.v["determine_error"] or f.v["determine_error"]["field"] != "persons[3].relationship"
+    )
+    f.step("events", events=["marriage", "move_within"])
+    f.step("involved", pids=[son, bride])
+    f.step(
+        "event-details",
+        event="marriage",
+        details={"couple": [son, bride], "surname_changes": [bride]},
+    )
+    f.step("households", after={son: "new1", bride: "new1"}, heads=[son])
+    f.step("households", after={son: "new9"}, heads=[son], expect=400)
+    f.step(
+        "new-name",
+        pid=bride,
+        surname="北見",
+        surname_kana="キタミ",
+        honseki="北海道北見市北四条東3丁目1番地",
+        hittousha="北見　健太",
+    )
+    f.step("new-name", pid=son, honseki="北海道北見市北四条東3丁目1番地", hittousha="北見　健太")
+    f.step("applicant", applicant=son)
+    f.step("address", postal_code="090-0025", town_index=0, banchi="4丁目2番地", katagaki="")
+    assert not f.v["determine_error"], f.v["determine_error"]
+    procs = f.procedures()
+    assert procs["family_register.marriage"] == sorted([son, bride])
+    assert procs["registry.move_within"] == sorted([son, bride])
+    assert "registry.household_change" not in procs  # the father stays head of his household
+    f.step("confirm")
+    r = clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf")
+    assert r.status_code == 200, r.content[:300]
+    text = pdf_text(r.content)
+    juminido = text[text.index("住民異動届") : text.index("住民異動届") + 2000]
+    assert "届出人氏名北見健太" in juminido  # the son came: not his father
+    assert "新世帯主北見健太" in juminido
+    assert "旧住所北海道北見市北四条東3丁目1番地" in juminido  # the current address
+    assert "世田谷" not in juminido  # never his old 転入前住所
+    assert "北見彩" in juminido and "妻" in juminido  # her new surname, 妻 of the new head
+    assert "旧世帯主北見正" in juminido  # his former head; hers is herself
+    assert "旧世帯主美幌彩" in juminido, juminido[:1200]
+    assert "筆頭者北見正" not in juminido  # both in the new 戸籍 of 健太
+    assert juminido.index("世帯主レ有無") < juminido.index("妻")  # the head first
+    f.v = clerk_client.get(f"/api/counter/visits/{f.id}").json()
+    f.step("sign", id_document="my_number_card")
+    assert Visit.objects.get(pk=f.id).step == "done"
+    assert {t["procedure_id"] for t in f.v["tasks"]} >= {
+        "registry.move_within",
+        "family_register.marriage",
+    }
+
+
+def test_household_split(clerk_client, families):
+    f = Flow(clerk_client, purpose="household_change")
+    f.step("identify", atena_no="300011")
+    son = f.pid("300013")
+    assert f.v["determine_error"]  # nobody changes household yet
+    f.step("households", after={son: "new1"}, heads=[son])
+    assert f.procedures()["registry.household_change"] == []
+    f.step("applicant", applicant=son)
+    f.step("confirm")
+    text = pdf_text(clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf").content)
+    juminido = text[text.index("住民異動届") : text.index("住民異動届") + 2000]
+    assert "新世帯主北見健太" in juminido and "旧世帯主北見正" in juminido
+    assert "北見健太" in juminido and "北見恵" not in juminido  # only who changes household
+
+
+def test_household_merge(clerk_client, families):
+    f = Flow(clerk_client, purpose="household_change")
+    f.step("identify", atena_no="300011")
+    f.step("persons", atena_no="300021")
+    aya = f.pid("300021")
+    f.step("households", after={aya: "300001"}, heads=[], zokugara_after={aya: "同居人"})
+    f.step("households", after={aya: "300001"}, zokugara_after={aya: "お隣"}, expect=400)
+    procs = f.procedures()
+    assert procs["registry.household_change"] == []
+    assert procs["nhi.record_change"] == [aya]
+    f.step("confirm")
+    text = pdf_text(clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf").content)
+    juminido = text[text.index("住民異動届") : text.index("住民異動届") + 2000]
+    assert "新世帯主北見正" in juminido and "旧世帯主美幌彩" in juminido
+    assert "同居人" in juminido
