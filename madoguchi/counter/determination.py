@@ -148,6 +148,11 @@ def refresh(visit) -> None:
         state["determine_error"] = _error_dict(exc)
         visit.result = {}
     else:
+        # procedures the resident withdrew (counter.services.undo) leave the list
+        withdrawn = state.get("withdrawn") or {}
+        if withdrawn:
+            result["withdrawn"] = [p for p in result["procedures"] if p["id"] in withdrawn]
+            result["procedures"] = [p for p in result["procedures"] if p["id"] not in withdrawn]
         visit.result = result
         # the law's version in force and the exact published version (its files)
         visit.catalog_version = {**result.get("catalog", {}), "label": cat.label}

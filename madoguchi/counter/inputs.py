@@ -115,6 +115,20 @@ class HouseholdsIn(Versioned):
     zokugara_after: dict[str, str] = {}  # pid -> 続柄 to the new head (blank: derived)
 
 
+class RemovePersonIn(Versioned):
+    pid: str
+    reason: str
+
+
+class WithdrawIn(Versioned):
+    procedure: str
+    reason: str
+
+
+class RestoreIn(Versioned):
+    procedure: str
+
+
 class NewNameIn(Versioned):
     pid: str
     surname: str = ""
@@ -334,6 +348,30 @@ STEPS: tuple[Step, ...] = (
         ("pid", "surname", "surname_kana", "honseki", "hittousha"),
         _get("pid", "surname", "surname_kana", "honseki", "hittousha"),
         aliases=("new_name",),
+    ),
+    Step(
+        "remove-person",
+        RemovePersonIn,
+        services.remove_person,
+        ("pid", "reason"),
+        _get("pid", "reason"),
+        aliases=("remove_person",),
+    ),
+    Step(
+        "withdraw",
+        WithdrawIn,
+        services.withdraw_procedure,
+        ("procedure", "reason"),
+        _get("procedure", "reason"),
+    ),
+    Step("restore", RestoreIn, services.restore_procedure, ("procedure",), _get("procedure")),
+    Step(
+        "cancel-signed",
+        CancelIn,
+        services.cancel_signed_visit,
+        ("reason",),
+        _get("reason"),
+        aliases=("cancel_signed",),
     ),
 )
 

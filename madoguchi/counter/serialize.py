@@ -70,6 +70,10 @@ def visit_dict(visit: Visit, actor, with_questions: bool = True) -> dict:
         ],
         "new_address": state.get("new_address"),
         "determine_error": state.get("determine_error"),
+        # undo with a reason (counter.services.undo)
+        "removed": state.get("removed", []),
+        "withdrawn": state.get("withdrawn", {}),
+        "cancel_reason": state.get("cancel_reason", ""),
         "catalog_version": visit.catalog_version,
         "result": visit.result,
         "questions": determination.questions(visit) if with_questions else [],

@@ -169,6 +169,14 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "procedures": _procedure_rows(visit, names),
         "households": _household_plan(visit, persons),
         "couple_events": [e for e in events if e.event in ("marriage", "divorce")],
+        "withdrawn": [
+            {
+                "id": p["id"],
+                "name": p.get("name", p["id"]),
+                **(state.get("withdrawn") or {}).get(p["id"], {}),
+            }
+            for p in (visit.result or {}).get("withdrawn", [])
+        ],
         "not_applicable": [
             {**n, "because": labels.because_text(n.get("because", ""), names)}
             for n in (visit.result or {}).get("not_applicable", [])

@@ -19,6 +19,8 @@ class Status(models.TextChoices):
     IN_PROGRESS = "in_progress", _("処理中")
     DONE = "done", _("完了")
     RETURNED = "returned", _("差戻し")
+    # the counter cancelled the procedure or the visit (with a reason): nothing to do
+    WITHDRAWN = "withdrawn", _("取下げ")
 
 
 class Handling(models.TextChoices):

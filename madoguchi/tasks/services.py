@@ -23,6 +23,7 @@ TRANSITIONS = {
     Status.IN_PROGRESS: {Status.DONE, Status.RETURNED},
     Status.RETURNED: {Status.RECEIVED, Status.IN_PROGRESS},
     Status.DONE: set(),
+    Status.WITHDRAWN: set(),  # only the counter withdraws (``withdraw``), with a reason
 }
 RETRY_AFTER = timedelta(seconds=20)
 
@@ -140,6 +141,30 @@ def set_status(task_id: int, status: str, actor, reason: str = "") -> Task:
     return task
 
 
+def withdraw(visit, actor, reason: str, procedure_ids=None) -> list[Task]:
+    """The counter cancelled procedures of a signed visit (``procedure_ids``) or the
+    whole visit (None): each of its tasks not yet done is withdrawn from its department,
+    with the reason, in the caller's transaction. Done tasks stay done (the department
+    reverses its own work)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TaskError(_("取下げには理由が必要です"), "reason")
+    qs = Task.objects.select_for_update().filter(visit=visit)
+    if procedure_ids is not None:
+        qs = qs.filter(procedure_id__in=list(procedure_ids))
+    out = []
+    for task in qs.exclude(status__in=[Status.DONE, Status.WITHDRAWN]):
+        TaskStatus.objects.create(
+            task=task, status=Status.WITHDRAWN, reason=reason[:200], actor=actor
+        )
+        task.status = Status.WITHDRAWN
+        task.save(update_fields=["status"])
+        segments.end_task_segment(task, staff=actor)
+        record(actor, "task.withdrawn", query=task.procedure_id, person_ids=_atena(task))
+        out.append(task)
+    return out
+
+
 def _atena(task: Task) -> list[str]:
     pids = set(task.persons)
     return [
@@ -206,7 +231,7 @@ def department_queue(user, department: str | None = None, include_done: bool = F
         raise PermissionError(_("他課の処理は閲覧できません"))
     qs = Task.objects.filter(department=department).select_related("visit", "visit__ticket")
     if not include_done:
-        qs = qs.exclude(status=Status.DONE)
+        qs = qs.exclude(status__in=[Status.DONE, Status.WITHDRAWN])
     return qs.order_by("deadline", "id")
 
 

@@ -21,6 +21,7 @@ from .queue import (
     valid_purposes,
     waiting,
 )
+from .undo import cancel_signed_visit, remove_person, restore_procedure, withdraw_procedure
 from .visit import (
     EDITABLE,
     PAPER_FIELDS,
@@ -73,6 +74,10 @@ __all__ = [
     "set_event_details",
     "set_events",
     "set_applicant",
+    "cancel_signed_visit",
+    "remove_person",
+    "restore_procedure",
+    "withdraw_procedure",
     "set_guide_english",
     "set_households",
     "set_new_name",
