@@ -66,6 +66,7 @@ __all__ = [
     "may_read_register",
     "may_see_protected",
     "person_for_visit",
+    "persons_for_reconcile",
     "protected_atena_nos",
     "read_household",
     "read_person",
@@ -207,6 +208,34 @@ def person_for_visit(atena_no: str, user, *, query: str) -> Person:
         flagged=person.support_measure,
     )
     return person
+
+
+def persons_for_reconcile(atena_nos, user, *, query: str) -> tuple[dict[str, Person], set[str]]:
+    """The current records of the persons signed visits moved (the 異動 reconciliation,
+    docs/ido.md): ``(atena_no -> Person, atena_nos masked)``. A protected person is
+    returned only to staff with the permission; for others their number is in the masked
+    set (nothing of them is read). One audit row names every person read, flagged when a
+    protected person is read or masked."""
+    wanted = sorted({str(a).strip() for a in atena_nos if str(a).strip()})
+    found: dict[str, Person] = {}
+    for p in (
+        Person.objects.select_related("household")
+        .filter(atena_no__in=wanted)
+        .order_by("atena_no", "municipality_code", "-history_no")
+    ):
+        found.setdefault(p.atena_no, p)
+    see = may_see_protected(user)
+    masked = {a for a, p in found.items() if p.support_measure and not see}
+    shown = {a: p for a, p in found.items() if a not in masked}
+    audit.record(
+        user,
+        "register.reconcile",
+        query=query,
+        person_ids=sorted(shown),
+        household_ids=sorted({p.household.household_no for p in shown.values()}),
+        flagged=bool(masked) or any(p.support_measure for p in shown.values()),
+    )
+    return shown, masked
 
 
 # --------------------------------------------------------------------------- same-day hold

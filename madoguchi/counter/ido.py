@@ -1,0 +1,324 @@
+"""The 異動 record of signed visits, for the core resident-register system (基幹系), and
+its reconciliation with the next register import (docs/ido.md).
+
+Today staff would re-key every move, newborn and new household into the core system.
+``records(visit)`` gives, for a signed visit, one row per person per 異動 (event): who,
+which event and date, old and new address, the household before and after with their
+heads, the 続柄 to the head after, 本籍・筆頭者 and a new name. ``write_files`` writes
+them as JSON and CSV (the columns of :data:`COLUMNS`, documented in docs/ido.md).
+``reconcile`` compares them with the register as last imported: each row is found in
+its new state (一致), still waiting (反映待ち, within the grace days) or listed for a
+clerk (相違 / 未反映, with the fields that differ). No 個人番号 anywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from madoguchi.rules.facts import EVENT_NAMES, MOVE_EVENTS, MOVE_IN_EVENTS, MOVE_OUT_EVENTS
+from madoguchi.rules.situation import after_key, head_after
+
+# (column, Japanese heading): the file's columns, in order (docs/ido.md)
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("visit_id", "案件番号"),
+    ("signed_at", "署名日時"),
+    ("event", "異動事由コード"),
+    ("event_name", "異動事由"),
+    ("event_date", "異動日"),
+    ("notified_on", "届出日"),
+    ("atena_no", "宛名番号"),
+    ("name", "氏名"),
+    ("kana", "フリガナ"),
+    ("former_name", "変更前の氏名"),
+    ("birth_date", "生年月日"),
+    ("sex", "性別"),
+    ("nationality", "国籍"),
+    ("old_postal_code", "旧住所 郵便番号"),
+    ("old_address", "旧住所"),
+    ("new_postal_code", "新住所 郵便番号"),
+    ("new_address", "新住所"),
+    ("household_before", "異動前の世帯番号"),
+    ("head_before", "異動前の世帯主"),
+    ("household_after", "異動後の世帯番号（new1…: 新しい世帯）"),
+    ("head_after", "異動後の世帯主"),
+    ("zokugara_after", "異動後の続柄"),
+    ("honseki", "本籍"),
+    ("hittousha", "筆頭者"),
+    ("notifier", "届出人"),
+)
+SEX = {"male": "1", "female": "2"}
+
+
+def _concerned(sit: dict) -> list[str]:
+    """The persons an event moves or changes (one row each)."""
+    persons = [p for p in sit["persons"] if not p.get("outside")]
+    event = sit["event"]
+    if event in MOVE_EVENTS:
+        return [p["id"] for p in persons if p.get("moving", True)]
+    if event == "birth":
+        return [sit["newborn"]] if sit.get("newborn") else []
+    if event == "death":
+        return [sit["deceased"]] if sit.get("deceased") else []
+    if event in ("marriage", "divorce"):
+        return list(sit.get("couple") or [])
+    return [
+        p["id"] for p in persons if after_key(p) != p.get("household", "") or p.get("head_after")
+    ]
+
+
+def _addresses(event: str, reg: dict) -> dict:
+    here_postal = reg.get("postal_code", "")
+    here = f"{reg.get('address', '')}{reg.get('address_extra', '')}"
+    if event in MOVE_OUT_EVENTS:
+        old, new = (here_postal, here), (reg.get("new_postal_code", ""), reg.get("new_address", ""))
+    elif event in MOVE_EVENTS:
+        old, new = (
+            (reg.get("former_postal_code", ""), reg.get("former_address", "")),
+            (here_postal, here),
+        )
+    else:
+        old, new = (here_postal, here), ("", "")
+    return {
+        "old_postal_code": old[0],
+        "old_address": old[1],
+        "new_postal_code": new[0],
+        "new_address": new[1],
+    }
+
+
+def records(visit) -> list[dict]:
+    """One row per person per 異動 of a signed visit (``counter.determination``'s
+    situations: the data the bundle was printed from)."""
+    from . import determination
+
+    sits = determination.situations(visit)
+    households = {vp.pid: vp.data.get("household", "") for vp in visit.persons.all()}
+    state = visit.state or {}
+    applicant = state.get("applicant") or {}
+    withdrawn = set(state.get("withdrawn") or {})
+    rows = []
+    for sit in sits:
+        persons = [p for p in sit["persons"] if not p.get("outside")]
+        by_id = {p["id"]: p for p in sit["persons"]}
+        names = {pid: (p.get("register") or {}).get("name", "") for pid, p in by_id.items()}
+        former = {
+            pid: (p.get("register") or {}).get("former_name") or names[pid]
+            for pid, p in by_id.items()
+        }
+        heads_before = {
+            households.get(p["id"], ""): p["id"] for p in persons if p["relationship"] == "head"
+        }
+        procs = {p["id"] for p in (visit.result or {}).get("procedures", [])} - withdrawn
+        if sit["event"] in MOVE_EVENTS and not any(pr.startswith("registry.") for pr in procs):
+            continue  # the move itself was withdrawn
+        notifier = names.get(applicant.get("person", ""), "") or applicant.get("name", "")
+        for pid in _concerned(sit):
+            p = by_id[pid]
+            reg = p.get("register") or {}
+            key = households.get(pid, "")
+            head_b = heads_before.get(key)
+            after = p.get("household_after") or key
+            head_a = (
+                head_after(after_key(p), persons, set())
+                if ("household_after" in p or p.get("head_after"))
+                else by_id.get(head_b)
+            )
+            rows.append(
+                {
+                    "visit_id": visit.pk,
+                    "signed_at": visit.signed_at.isoformat(timespec="seconds")
+                    if visit.signed_at
+                    else "",
+                    "event": sit["event"],
+                    "event_name": EVENT_NAMES[sit["event"]],
+                    "event_date": str(sit["event_date"]),
+                    "notified_on": visit.signed_at.date().isoformat() if visit.signed_at else "",
+                    "atena_no": reg.get("atena_no", ""),
+                    "name": reg.get("name", ""),
+                    "kana": reg.get("kana", ""),
+                    "former_name": reg.get("former_name", ""),
+                    "birth_date": str(p.get("birth_date", "")),
+                    "sex": SEX.get(p.get("sex"), ""),
+                    "nationality": p.get("nationality", "JP"),
+                    **_addresses(sit["event"], reg),
+                    "household_before": "" if key == "paper" else key,
+                    "head_before": former.get(head_b, "") if head_b else "",
+                    "household_after": "" if after == "paper" else after,
+                    "head_after": names.get(head_a["id"], "") if head_a else "",
+                    "zokugara_after": reg.get("zokugara_after") or reg.get("zokugara", ""),
+                    "honseki": reg.get("honseki", ""),
+                    "hittousha": reg.get("hittousha", ""),
+                    "notifier": notifier,
+                }
+            )
+    return rows
+
+
+def signed_visits(on: date | None = None, visit_id: int | None = None):
+    from .models import Visit, VisitStep
+
+    qs = Visit.objects.filter(step=VisitStep.DONE).order_by("signed_at", "pk")
+    if visit_id is not None:
+        qs = qs.filter(pk=visit_id)
+    if on is not None:
+        qs = qs.filter(signed_at__date=on)
+    return qs
+
+
+def to_csv(rows: list[dict]) -> str:
+    """CSV with a header of the column ids (UTF-8; the headings are in docs/ido.md)."""
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=[c for c, _h in COLUMNS], lineterminator="\r\n")
+    w.writeheader()
+    for row in rows:
+        w.writerow(row)
+    return out.getvalue()
+
+
+def to_json(rows: list[dict]) -> str:
+    return json.dumps({"columns": dict(COLUMNS), "records": rows}, ensure_ascii=False, indent=1)
+
+
+# ------------------------------------------------------------------ reconciliation
+
+
+@dataclass
+class Check:
+    row: dict
+    status: str  # 一致 | 反映待ち | 相違 | 未反映 | 要確認
+    differences: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # (field, counter, register)
+    masked: bool = False
+
+
+def expected_state(row: dict) -> dict:
+    """What the register should say after the 異動 (field -> value)."""
+    event = row["event"]
+    if event in MOVE_OUT_EVENTS:
+        return {"status": "2"}
+    if event == "death":
+        return {"status": "3"}
+    out: dict = {"status": "1"}
+    if event in MOVE_EVENTS:
+        out["address"] = row["new_address"]
+    if row["former_name"]:
+        out["name"] = row["name"]
+    after = row["household_after"]
+    if after and after != row["household_before"]:
+        if after.startswith("new"):
+            out["household_changed_from"] = row["household_before"]
+        else:
+            out["household"] = after
+    if row["zokugara_after"] and event in ("household_change", *MOVE_IN_EVENTS, "move_within"):
+        out["zokugara"] = row["zokugara_after"]
+    return out
+
+
+def compare(row: dict, person) -> list[tuple[str, str, str]]:
+    """The fields where the register differs from what the counter recorded."""
+    diffs = []
+    for key, want in expected_state(row).items():
+        if key == "status":
+            got = person.status
+        elif key == "address":
+            got = f"{person.address}{person.katagaki}"
+        elif key == "name":
+            got = person.name
+        elif key == "household":
+            got = person.household.household_no
+        elif key == "household_changed_from":
+            got = person.household.household_no
+            if got != want:
+                continue
+            want = "（新しい世帯）"
+        else:
+            got = person.relationship
+        if got != want:
+            diffs.append((key, str(want), str(got)))
+    return diffs
+
+
+def reconcile(rows: list[dict], persons: dict, masked: set, today: date, grace_days: int):
+    """Each row against the register: ``persons`` atena_no -> the current record (read
+    through the register's front door), ``masked`` the atena_nos the reader may not
+    see (支援措置)."""
+    out = []
+    for row in rows:
+        signed = date.fromisoformat(row["notified_on"]) if row["notified_on"] else today
+        waiting = today <= signed + timedelta(days=grace_days)
+        atena = row["atena_no"]
+        if atena in masked:
+            out.append(Check(row, "要確認", masked=True))
+            continue
+        person = persons.get(atena) if atena else None
+        if person is None:
+            out.append(Check(row, "反映待ち" if waiting else "未反映"))
+            continue
+        diffs = compare(row, person)
+        if not diffs:
+            out.append(Check(row, "一致"))
+        else:
+            out.append(Check(row, "反映待ち" if waiting else "相違", diffs))
+    return out
+
+
+def reconcile_visits(visits, user, today: date, grace_days: int) -> list[Check]:
+    """Every 異動 record of ``visits`` against the register, read through its front door
+    (``register.services.persons_for_reconcile``: audited, 支援措置 masked)."""
+    from madoguchi.register.services import MASKED_LABEL, persons_for_reconcile
+
+    rows = [r for v in visits for r in records(v)]
+    persons, masked = persons_for_reconcile(
+        [r["atena_no"] for r in rows], user, query="ido.reconcile"
+    )
+    checks = reconcile(rows, persons, masked, today, grace_days)
+    for c in checks:
+        if c.masked:  # nothing of a protected person reaches staff without the permission
+            c.row = {
+                k: (str(MASKED_LABEL) if k not in ("visit_id", "event", "event_name") else v)
+                for k, v in c.row.items()
+            }
+    return checks
+
+
+FIELD_NAMES = {
+    "status": "住民の状態",
+    "address": "住所",
+    "name": "氏名",
+    "household": "世帯番号",
+    "household_changed_from": "世帯番号",
+    "zokugara": "続柄",
+}
+STATUS_NAMES = {"1": "住民", "2": "転出者", "3": "死亡者", "9": "その他消除者", "P": "転入予定"}
+
+
+def check_dict(c: Check) -> dict:
+    return {
+        "status": c.status,
+        "visit_id": c.row["visit_id"],
+        "event": c.row["event"],
+        "atena_no": c.row["atena_no"],
+        "name": c.row["name"],
+        "differences": [
+            {
+                "field": f,
+                "counter": STATUS_NAMES.get(a, a) if f == "status" else a,
+                "register": STATUS_NAMES.get(b, b) if f == "status" else b,
+            }
+            for f, a, b in c.differences
+        ],
+    }
+
+
+def check_line(c: Check) -> str:
+    d = check_dict(c)
+    diffs = "；".join(
+        f"{FIELD_NAMES.get(x['field'], x['field'])}: 窓口「{x['counter']}」台帳「{x['register']}」"
+        for x in d["differences"]
+    )
+    return f"{c.status}\t案件{d['visit_id']}\t{c.row['event_name']}\t{d['name']}\t{diffs}"
