@@ -13,23 +13,11 @@ from madoguchi.audit.models import AuditRecord
 from madoguchi.counter import ido
 from madoguchi.counter.models import Visit
 
-from .test_households import families  # noqa: F401  (fixture)
-from .test_visit import Flow
+from .test_households import families, son_marries  # noqa: F401  (fixture)
 
 
 def _signed_marriage(clerk_client):
-    f = Flow(clerk_client, purpose="marriage")
-    f.step("identify", atena_no="300013")
-    f.step("persons", atena_no="300021")
-    son, bride = f.pid("300013"), f.pid("300021")
-    f.step("events", events=["marriage", "move_within"])
-    f.step("involved", pids=[son, bride])
-    f.step(
-        "event-details",
-        event="marriage",
-        details={"couple": [son, bride], "surname_changes": [bride]},
-    )
-    f.step("households", after={son: "new1", bride: "new1"}, heads=[son])
+    f, son, bride = son_marries(clerk_client)
     f.step("new-name", pid=bride, surname="北見", surname_kana="キタミ")
     f.step("applicant", applicant=son)
     f.step("address", postal_code="090-0025", town_index=0, banchi="4丁目2番地", katagaki="")
