@@ -180,6 +180,7 @@ HTML_RULES = {
     "tasks:retry": (anyone, None),
     "tasks:task": (task, "task"),
     "tasks:status": (task, "task"),
+    "tasks:forms": (task, "task"),
     "analytics:dashboard": (supervisors, None),
     "analytics:export": (supervisors, None),
     "analytics:report": (supervisors, None),

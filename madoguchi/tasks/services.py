@@ -165,6 +165,74 @@ def withdraw(visit, actor, reason: str, procedure_ids=None) -> list[Task]:
     return out
 
 
+def task_forms_pdf(task: Task, actor) -> bytes:
+    """The signed forms of the task's procedure, rendered again from what the visit stored
+    when the resident signed (no guide sheet); audited (``task.forms``), flagged when a
+    protected person is printed. Call after ``read_task`` (the door)."""
+    from madoguchi.documents.services import default_catalog, render_bundle
+    from madoguchi.register import services as register
+
+    visit = task.visit
+    sits = (visit.state or {}).get("signed_situations")
+    procs = [p for p in (visit.result or {}).get("procedures", []) if p["id"] == task.procedure_id]
+    if not sits or not procs or not procs[0].get("forms"):
+        raise TaskError(_("この手続の届書はありません"), "forms")
+    from madoguchi.catalog.loader import current_catalog
+
+    bundle = render_bundle(
+        sits,
+        {**visit.result, "procedures": procs},
+        current_catalog() or default_catalog(),
+        (),
+        notified_on=visit.signed_at.date() if visit.signed_at else None,
+        applicant=(visit.state or {}).get("applicant"),
+    )
+    atena = _atena(task)
+    record(
+        actor,
+        "task.forms",
+        query=f"task:{task.pk}",
+        person_ids=atena,
+        flagged=bool(register.protected_atena_nos(atena)),
+    )
+    return bundle.pdf
+
+
+def queue_names(tasks, user) -> dict[int, list[str]]:
+    """Task id -> the names of the persons it concerns, for a department queue: a 支援措置
+    person is masked for staff without the permission. One audit row names every person
+    shown (flagged when a protected person is shown)."""
+    from madoguchi.register import services as register
+
+    tasks = list(tasks)
+    atena_of = {t.pk: _atena(t) for t in tasks}
+    protected = register.protected_atena_nos({a for v in atena_of.values() for a in v})
+    see = register.may_see_protected(user)
+    out: dict[int, list[str]] = {}
+    shown: set[str] = set()
+    for t in tasks:
+        pids = set(t.persons)
+        names = []
+        for vp in t.visit.persons.all():
+            if pids and vp.pid not in pids:
+                continue
+            if vp.atena_no in protected and not see:
+                names.append(str(register.MASKED_LABEL))
+                continue
+            names.append(vp.data.get("register", {}).get("name", "") or "—")
+            if vp.atena_no:
+                shown.add(vp.atena_no)
+        out[t.pk] = names
+    if shown:
+        record(
+            user,
+            "tasks.queue",
+            person_ids=sorted(shown),
+            flagged=bool(shown & protected),
+        )
+    return out
+
+
 def _atena(task: Task) -> list[str]:
     pids = set(task.persons)
     return [

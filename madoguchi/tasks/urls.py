@@ -9,4 +9,5 @@ urlpatterns = [
     path("retry/", views.retry, name="retry"),
     path("<int:task_id>/", views.task_page, name="task"),
     path("<int:task_id>/status/", views.status, name="status"),
+    path("<int:task_id>/forms.pdf", views.task_forms, name="forms"),
 ]

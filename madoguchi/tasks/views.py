@@ -7,8 +7,9 @@ from datetime import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -38,14 +39,23 @@ def _rows(request, dept: str):
 def _context(request):
     dept = _department(request)
     rows = []
-    for t in _rows(request, dept):
-        pids = set(t.persons)
+    tasks = _rows(request, dept)[:200]
+    today = timezone.localdate()
+    with transaction.atomic():
+        names = services.queue_names(tasks, request.user)  # audited, 支援措置 masked
+    for t in tasks:
         rows.append(
             {
                 "task": t,
                 "events": [labels.event_name(e.event) for e in t.visit.events.all()],
                 "ticket": t.visit.ticket.display_no if t.visit.ticket_id else "",
-                "n_persons": len([p for p in t.visit.persons.all() if not pids or p.pid in pids]),
+                "names": names.get(t.pk, []),
+                "n_persons": len(names.get(t.pk, [])),
+                "overdue": bool(
+                    t.deadline
+                    and t.deadline < today
+                    and t.status not in (Status.DONE, Status.WITHDRAWN)
+                ),
             }
         )
     from madoguchi.catalog.labels import department_names
@@ -53,7 +63,7 @@ def _context(request):
     return {
         "department": dept,
         "department_name": department_names().get(dept, dept),
-        "rows": rows[:200],
+        "rows": rows,
         "done": request.GET.get("done") == "1",
     }
 
@@ -106,6 +116,16 @@ def task_page(request, task_id: int):
         ctx = {
             "task": task,
             "facts": facts,
+            "overdue": bool(
+                task.deadline
+                and task.deadline < timezone.localdate()
+                and task.status not in (Status.DONE, Status.WITHDRAWN)
+            ),
+            "has_forms": any(
+                p["id"] == task.procedure_id and p.get("forms")
+                for p in (task.visit.result or {}).get("procedures", [])
+            )
+            and bool((task.visit.state or {}).get("signed_situations")),
             "history": [
                 {**h, "when": datetime.fromisoformat(h["at"])} for h in services.history(task)
             ],
@@ -113,6 +133,21 @@ def task_page(request, task_id: int):
             "statuses": Status.choices,
         }
         return render(request, "tasks/task.html", ctx)
+
+
+def task_forms(request, task_id: int):
+    """The signed forms of the task's procedure as a PDF (rendered again, audited)."""
+    task, refused = _door(request, task_id)
+    if refused is not None:
+        return refused
+    try:
+        pdf = services.task_forms_pdf(task, request.user)
+    except services.TaskError as exc:
+        raise Http404(str(exc)) from None
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="task-{task.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

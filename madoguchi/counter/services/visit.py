@@ -625,6 +625,8 @@ def mark_signed(visit_id: int, version: int, actor, id_document: str, at_counter
             raise CounterError(_("印刷してから署名済みにしてください"), "step")
         visit.step = VisitStep.DONE
         visit.signed_at = timezone.now()
+        # what the resident signed, so a department can open its forms again (tasks)
+        visit.state = {**visit.state, "signed_situations": determination.situations(visit)}
         visit.id_document = id_document
         route_visit(visit, visit.result.get("procedures", []), actor, set(at_counter))
         if visit.ticket_id:
