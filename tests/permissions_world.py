@@ -104,6 +104,13 @@ def _visit(clerk, persons, ticket=None):
 def _task(visit, department, procedure_id):
     from madoguchi.tasks.models import Task
 
+    # signed: the department can open the signed forms of its procedure again
+    persons = [{**vp.data, "moving": True} for vp in visit.persons.all()]
+    situation = {"event": "move_within", "event_date": "2027-04-01", "persons": persons}
+    proc = {"id": procedure_id, "name": procedure_id, "department": department}
+    visit.state = {**visit.state, "signed_situations": [situation]}
+    visit.result = {"procedures": [{**proc, "persons": ["p1"], "forms": ["juminido"]}]}
+    visit.save(update_fields=["state", "result"])
     return Task.objects.create(
         visit=visit, procedure_id=procedure_id, name=procedure_id, department=department
     )
