@@ -177,14 +177,17 @@ def task_forms_pdf(task: Task, actor) -> bytes:
     procs = [p for p in (visit.result or {}).get("procedures", []) if p["id"] == task.procedure_id]
     if not sits or not procs or not procs[0].get("forms"):
         raise TaskError(_("この手続の届書はありません"), "forms")
+    from madoguchi.catalog import versions
     from madoguchi.catalog.loader import current_catalog
 
+    label = (visit.catalog_version or {}).get("label")  # the version the visit signed
+    printed = visit.printed_at or visit.signed_at
     bundle = render_bundle(
         sits,
         {**visit.result, "procedures": procs},
-        current_catalog() or default_catalog(),
+        (versions.by_label(label) if label else current_catalog()) or default_catalog(),
         (),
-        notified_on=visit.signed_at.date() if visit.signed_at else None,
+        notified_on=timezone.localtime(printed).date() if printed else None,
         applicant=(visit.state or {}).get("applicant"),
     )
     atena = _atena(task)
