@@ -28,11 +28,13 @@ def catalog_files(root: Path) -> dict[str, bytes]:
 
 
 def digest_of(root: Path | dict) -> str:
+    """SHA-256 over every file's relative path and bytes, in path order (whatever order
+    the files come in: a folder, or a version's rows)."""
     files = catalog_files(root) if isinstance(root, Path) else root
     h = hashlib.sha256()
-    for rel, content in files.items():
+    for rel in sorted(files):
         h.update(rel.encode())
-        h.update(content)
+        h.update(files[rel])
     return h.hexdigest()
 
 
