@@ -40,6 +40,7 @@ class CatalogOut(Schema):
     name: str
     code: str
     version: str
+    label: str  # the published version (YYYY-MM-DD.N.digest8); "" before a publication
     on: date
     events: dict[str, str]
     departments: list[DepartmentOut]
@@ -77,6 +78,7 @@ def catalog_info(request, on: date | None = None):
         "name": cat.name,
         "code": cat.code,
         "version": cat.at(on).version,
+        "label": cat.label,
         "on": on,
         "events": {e.id: e.name for e in cat.events.values()},
         "departments": [

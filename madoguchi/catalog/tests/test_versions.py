@@ -60,6 +60,7 @@ def test_the_published_version_is_what_the_product_reads(db, city, settings):
     v = load_into_db(city)
     cat = current_catalog()
     assert cat.name == "見本市" and cat.label == v.label
+    assert cat.code == "012084"
     # read from the published files, not from the folder it was loaded from
     shutil.rmtree(city)
     versions._BY_LABEL.clear()
@@ -131,3 +132,10 @@ def test_the_guide_round_trip_export_edit_check_load(db, tmp_path, capsys):
     assert lines[0].startswith("* ") and "見本市" in lines[0] and v1.label in lines[1]
     call_command("catalog", "export", "--version", v1.label, "--out", str(tmp_path / "old"))
     assert "name: 北見市" in (tmp_path / "old" / "catalog.yaml").read_text(encoding="utf-8")
+
+
+def test_the_api_and_the_browser_name_the_published_version(db, clerk_client):
+    v = load_into_db(DEMO_DIR)
+    info = clerk_client.get("/api/catalog/").json()
+    assert info["label"] == v.label and info["code"] == "012084"
+    assert v.label in clerk_client.get("/catalog/").content.decode()
