@@ -54,13 +54,16 @@ class Command(BaseCommand):
                     f"登録しました: {version.name} 版 {version.label}（{version.digest[:12]}）"
                 )
             elif action == "versions":
+                from django.utils import timezone
+
                 from madoguchi.catalog.models import CatalogVersion
 
                 for v in CatalogVersion.objects.order_by("-pk"):
                     mark = "*" if v.published else " "
+                    at = timezone.localtime(v.loaded_at)  # the label's day is local too
                     self.stdout.write(
                         f"{mark} {v.label}  {v.name}（{v.code}）  法令版 {v.in_force or '-'}  "
-                        f"{v.loaded_at:%Y-%m-%d %H:%M}  sha256:{v.digest[:16]}"
+                        f"{at:%Y-%m-%d %H:%M}  sha256:{v.digest[:16]}"
                     )
             elif action == "export":
                 from madoguchi.catalog import versions
