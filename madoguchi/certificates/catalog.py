@@ -18,7 +18,7 @@ from madoguchi.catalog.yamlio import load_text
 
 FILE = "certificates.yaml"
 SCOPES = ("household", "persons", "removed", "seal", "moving_out", "fuhyo")
-REQUESTERS = ("self", "household", "agent", "third_party", "official", "card")
+REQUESTERS = ("self", "household", "kin", "agent", "third_party", "official", "card")
 ASKS = (
     "requester_atena_no",
     "requester_name",
@@ -30,6 +30,12 @@ ASKS = (
 )
 # Never an item: madoguchi holds no 個人番号 (and no item may print one).
 FORBIDDEN_ITEMS = ("my_number", "kojin_bango", "individual_number")
+
+
+def _english() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "").startswith("en")
 
 
 class CertificateCatalogError(ValueError):
@@ -45,6 +51,11 @@ class Item:
     en: str = ""
     japanese_only: bool = False
     foreign_only: bool = False
+
+    @property
+    def label(self) -> str:
+        """The name in the UI language (the catalog's ``en:`` when English)."""
+        return self.en if self.en and _english() else self.name
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,13 @@ class Kind:
     title: str
     certify: str
     offered: bool = True
+    # The basis per requester where this kind's law differs (附票: 住基法20条).
+    requester_basis: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """The name in the UI language (the catalog's ``en:`` when English)."""
+        return self.en if self.en and _english() else self.name
 
 
 @dataclass
@@ -86,6 +104,9 @@ class CertificateCatalog:
     requesters: dict[str, Requester] = field(default_factory=dict)
     kinds: dict[str, Kind] = field(default_factory=dict)
     protected_allowed: tuple[str, ...] = ()
+    # 戸籍の附票: kept by this city for the 戸籍 whose 本籍 is here (the prefixes of 本籍).
+    fuhyo_kept: bool = False
+    fuhyo_honseki: tuple[str, ...] = ()
 
     @property
     def templates(self) -> Path:
@@ -93,6 +114,15 @@ class CertificateCatalog:
 
     def offered(self) -> list[Kind]:
         return [k for k in self.kinds.values() if k.offered]
+
+    def keeps_fuhyo_of(self, honseki: str) -> bool:
+        """Whether this city keeps the 附票 of a 戸籍 with this 本籍 (本籍 here)."""
+        honseki = (honseki or "").strip()
+        return self.fuhyo_kept and any(honseki.startswith(p) for p in self.fuhyo_honseki)
+
+    def kind_label(self, kind_id: str, fallback: str = "") -> str:
+        kind = self.kinds.get(kind_id)
+        return kind.label if kind else (fallback or kind_id)
 
 
 def _str_list(value) -> list:
@@ -180,6 +210,18 @@ def parse(root: Path) -> CertificateCatalog:
     for kid, amount in fees.items():
         if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
             err(fees.line_of(kid), f"手数料 {kid}: 0 以上の整数（円）で書いてください")
+    fuhyo = data.get("fuhyo")
+    if fuhyo is not None:
+        if not isinstance(fuhyo, dict):
+            err(data.line_of("fuhyo"), "fuhyo: は kept と honseki_prefix を書いてください")
+        else:
+            cat.fuhyo_kept = bool(fuhyo.get("kept", False))
+            cat.fuhyo_honseki = tuple(str(p) for p in _str_list(fuhyo.get("honseki_prefix")))
+            if cat.fuhyo_kept and not cat.fuhyo_honseki:
+                err(
+                    data.line_of("fuhyo"),
+                    "fuhyo.honseki_prefix: 附票を保持する本籍（例: 北海道北見市）がありません",
+                )
     seen: set[str] = set()
     for i, raw in enumerate(_str_list(data["kinds"])):
         line = data["kinds"].line_of(i)
@@ -215,6 +257,12 @@ def parse(root: Path) -> CertificateCatalog:
         for r in requesters:
             if r not in cat.requesters:
                 err(line, f"{what}: 請求者 {r!r} は requesters: にありません")
+        if raw.get("scope") == "fuhyo" and raw.get("offered", True) and not cat.fuhyo_kept:
+            err(line, f"{what}: 附票を交付するには fuhyo: の kept: true と本籍の範囲が必要です")
+        rbasis = raw.get("requester_basis") or {}
+        if not isinstance(rbasis, dict) or any(r not in requesters for r in rbasis):
+            err(line, f"{what}: requester_basis は requesters の区分ごとの根拠です")
+            rbasis = {}
         if errors:
             continue
         cat.kinds[kid] = Kind(
@@ -230,6 +278,7 @@ def parse(root: Path) -> CertificateCatalog:
             title=str(raw["title"]),
             certify=str(raw["certify"]),
             offered=bool(raw.get("offered", True)),
+            requester_basis={str(r): str(b) for r, b in rbasis.items()},
         )
     prot = data["protected"] if isinstance(data["protected"], dict) else {}
     allowed = _str_list(prot.get("allowed"))

@@ -55,12 +55,15 @@ class RequesterType(models.TextChoices):
     THIRD_PARTY = "third_party", _("第三者")
     OFFICIAL = "official", _("公用請求")
     CARD = "card", _("印鑑登録証の提示者")
+    KIN = "kin", _("配偶者・直系尊属・直系卑属")
 
 
 class PaymentMethod(models.TextChoices):
     CASH = "cash", _("現金")
     CASHLESS = "cashless", _("キャッシュレス")
     EXEMPT = "exempt", _("免除")
+    # Paid when a deferred request was recorded: counted in the till of that day.
+    PREPAID = "prepaid", _("前納済")
 
 
 class CertificateRequest(models.Model):
@@ -127,6 +130,12 @@ class Certificate(models.Model):
     issued_at = models.DateTimeField()
     issued_on = models.DateField(db_index=True)
     register_as_of = models.DateTimeField(null=True, blank=True)
+    # The 印影 actually printed (印鑑登録証明書): a copy, so that a reprint equals what was
+    # issued even when the seal register changes later; the digest is shown on verify.
+    seal_registration_no = models.CharField(_("印鑑登録番号"), max_length=16, blank=True)
+    impression = models.BinaryField(_("印影"), blank=True, default=b"")
+    impression_format = models.CharField(max_length=4, blank=True)  # png | svg
+    impression_digest = models.CharField(_("印影のダイジェスト"), max_length=64, blank=True)
     reissue_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reissues"
     )
@@ -151,6 +160,7 @@ class Certificate(models.Model):
 class ActionKind(models.TextChoices):
     VOID = "void", _("取消（返金）")
     REPRINT = "reprint", _("再印刷")
+    REFUND = "refund", _("一部返金（交付しなかった通数）")
 
 
 class CertificateAction(models.Model):
@@ -160,6 +170,8 @@ class CertificateAction(models.Model):
     action = models.CharField(max_length=10, choices=ActionKind.choices)
     reason = models.CharField(_("理由"), max_length=200)
     refund = models.PositiveIntegerField(_("返金額"), default=0)
+    # refund: the copies not delivered (their fee is refunded); void: the copies left.
+    copies = models.PositiveIntegerField(_("返金した通数"), default=0)
     counter_no = models.CharField(max_length=8, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
@@ -171,6 +183,69 @@ class CertificateAction(models.Model):
                 fields=["certificate"],
                 condition=models.Q(action="void"),
                 name="uniq_certificate_void",
+            )
+        ]
+
+
+class DeferredStatus(models.TextChoices):
+    WAITING = "waiting", _("交付待ち")
+    ISSUED = "issued", _("交付済")
+    CANCELLED = "cancelled", _("取りやめ")
+
+
+class DeferredRequest(models.Model):
+    """A certificate asked for now and issued later: once the register shows the new
+    address (after the next import of the core system's register) or on a chosen date.
+    Recorded in a visit that also records a move; the resident takes a slip. The fee is
+    paid now (counted in that day's till, the certificate is then ``prepaid``) or at issue.
+    """
+
+    municipality_code = models.CharField(max_length=6, default="999999")
+    slip_no = models.CharField(_("受付番号"), max_length=20)
+    visit = models.ForeignKey(
+        "counter.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ticket = models.ForeignKey(
+        "counter.Ticket", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    counter_no = models.CharField(_("窓口番号"), max_length=8, blank=True)
+    subject_atena_no = models.CharField(_("対象者の宛名番号"), max_length=16)
+    # What the request needs to be issued as asked (kinds, items, persons, copies, requester).
+    request_data = models.JSONField(default=dict)
+    kinds_text = models.CharField(_("証明書"), max_length=200)
+    # Until: the register shows an address other than this one (the import processed the
+    # move), or the date below, whichever the clerk chose.
+    address_at_request = models.CharField(max_length=200, blank=True)
+    status_at_request = models.CharField(max_length=1, blank=True)
+    issue_on = models.DateField(_("交付予定日"), null=True, blank=True)
+    paid_now = models.BooleanField(_("手数料を前納"), default=False)
+    payment_method = models.CharField(
+        _("支払方法"), max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.CASH
+    )
+    fee_total = models.PositiveIntegerField(_("手数料合計"), default=0)
+    receipt_no = models.CharField(_("領収番号"), max_length=20, blank=True)
+    paid_on = models.DateField(null=True, blank=True, db_index=True)
+    status = models.CharField(
+        _("状態"), max_length=10, choices=DeferredStatus.choices, default=DeferredStatus.WAITING
+    )
+    issued_request = models.ForeignKey(
+        CertificateRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_reason = models.CharField(_("理由"), max_length=200, blank=True)
+    refund = models.PositiveIntegerField(_("返金額"), default=0)
+    closed_on = models.DateField(null=True, blank=True, db_index=True)
+    closed_counter_no = models.CharField(max_length=8, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("後日交付の請求")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality_code", "slip_no"], name="uniq_deferred_slip_no"
             )
         ]
 

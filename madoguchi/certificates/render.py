@@ -20,11 +20,18 @@ from django.utils import timezone
 from madoguchi.core.wareki import WarekiError, format_wareki
 from madoguchi.documents.engine import FONT_DIR
 from madoguchi.register.models import Person, ResidentKind
+from madoguchi.register.services import current_persons
 
-from . import seals
 from .catalog import CertificateCatalog, current
-from .models import Certificate, CertificateRequest, PaymentMethod, RequesterType
-from .services import is_head
+from .models import (
+    ActionKind,
+    Certificate,
+    CertificateRequest,
+    DeferredRequest,
+    PaymentMethod,
+    RequesterType,
+)
+from .services import collected, is_head
 
 QR_PREFIX = "MADOGUCHI-CERT"
 
@@ -135,6 +142,35 @@ def _person_block(p: Person, items: list[str]) -> dict:
     return out
 
 
+def _fuhyo_block(persons: list[Person]) -> dict:
+    """The 附票 as the register holds it: 本籍, 筆頭者 and per person the addresses known
+    (the address before moving in, the address here from 住所を定めた日, the address moved
+    out to from the day of removal). An address whose date the register does not hold
+    is printed without one."""
+    first = persons[0] if persons else None
+    out = {
+        "honseki": first.honseki if first else "",
+        "hittousha": first.hittousha if first else "",
+        "persons": [],
+    }
+    for p in persons:
+        rows = []
+        if p.former_address:
+            rows.append({"address": p.former_address, "since": ""})
+        rows.append({"address": p.address + (p.katagaki or ""), "since": wareki(p.address_set_on)})
+        if p.is_removed and p.moved_out_to:
+            rows.append({"address": p.moved_out_to, "since": wareki(p.removed_on)})
+        out["persons"].append(
+            {
+                "name": p.name,
+                "birth": p.birth_date_text if p.birth_date_uncertain else wareki(p.birth_date),
+                "sex": p.get_sex_display(),
+                "addresses": rows,
+            }
+        )
+    return out
+
+
 def _head_of(persons: list[Person]) -> Person | None:
     if not persons:
         return None
@@ -156,27 +192,20 @@ def _common(cat: CertificateCatalog) -> dict:
 def certificate_data(cert: Certificate, persons: dict[str, Person] | None = None) -> dict:
     cat = current()
     if persons is None:
-        persons = {
-            p.atena_no: p
-            for p in Person.objects.select_related("household").filter(
-                atena_no__in=cert.person_atena_nos
-            )
-        }
+        persons = current_persons(cert.person_atena_nos)
     ordered = [persons[a] for a in cert.person_atena_nos if a in persons]
     kind = cat.kinds.get(cert.kind)
     head = _head_of(ordered)
     subject = persons.get(cert.subject_atena_no) or (ordered[0] if ordered else None)
     impression = None
-    if cert.kind == "seal" or (kind and kind.scope == "seal"):
-        seal = seals.active_seal(cert.subject_atena_no)
-        if seal is not None:
-            data = bytes(seal.impression)
-            impression = {
-                "format": seal.impression_format,
-                "svg": data.decode("utf-8") if seal.impression_format == "svg" else "",
-                "bytes": list(data) if seal.impression_format == "png" else [],
-                "registration_no": seal.registration_no,
-            }
+    if cert.impression_format:  # the 印影 as issued, kept with the record
+        data = bytes(cert.impression)
+        impression = {
+            "format": cert.impression_format,
+            "svg": data.decode("utf-8") if cert.impression_format == "svg" else "",
+            "bytes": list(data) if cert.impression_format == "png" else [],
+            "registration_no": cert.seal_registration_no,
+        }
     return {
         **_common(cat),
         "title": kind.title if kind else cert.kind_name,
@@ -194,6 +223,7 @@ def certificate_data(cert: Certificate, persons: dict[str, Person] | None = None
         "head": head.name if (head and "head_relationship" in cert.items) else "",
         "items": [cat.items[i].name for i in cert.items if i in cat.items],
         "persons": [_person_block(p, list(cert.items)) for p in ordered],
+        "fuhyo": _fuhyo_block(ordered) if kind and kind.scope == "fuhyo" else None,
         "impression": impression,
         "reissue_of": cert.reissue_of.issue_no if cert.reissue_of_id else "",
     }
@@ -295,7 +325,7 @@ def render_till(t, fmt: str = "pdf", ppi=None):
                 "kind": c.kind_name,
                 "method": PaymentMethod(c.payment_method).label,
                 "copies": c.copies,
-                "fee": c.fee,
+                "fee": collected(c),
                 "time": timezone.localtime(c.issued_at).strftime("%H:%M"),
                 "counter": c.counter_no,
             }
@@ -305,17 +335,65 @@ def render_till(t, fmt: str = "pdf", ppi=None):
             {
                 "issue_no": v.certificate.issue_no,
                 "kind": v.certificate.kind_name,
+                "action": ActionKind(v.action).label,
+                "copies": v.copies,
                 "refund": v.refund,
                 "reason": v.reason,
                 "time": timezone.localtime(v.at).strftime("%H:%M"),
             }
             for v in t.voids
+        ]
+        + [
+            {
+                "issue_no": d.slip_no,
+                "kind": d.kinds_text,
+                "action": "後日交付の取りやめ",
+                "copies": "",
+                "refund": d.refund,
+                "reason": d.closed_reason,
+                "time": "",
+            }
+            for d in t.deferred_refunds
+        ],
+        "prepayments": [
+            {
+                "slip_no": d.slip_no,
+                "kinds": d.kinds_text,
+                "method": PaymentMethod(d.payment_method).label,
+                "fee": d.fee_total,
+                "time": timezone.localtime(d.created_at).strftime("%H:%M"),
+            }
+            for d in t.prepayments
         ],
         "total": t.total,
+        "prepaid": t.prepaid,
+        "prepaid_count": len(t.prepayments),
         "refunds": t.refunds,
+        "refund_count": t.refund_count,
         "net": t.net,
         "count": len(t.issued),
         "void_count": t.void_count,
         "printed_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
     }
     return _Compiler.for_dir(cat.templates).compile("till", data, fmt, ppi)
+
+
+def render_deferred_slip(d: DeferredRequest, subject: Person | None, fmt="pdf", ppi=None):
+    """The slip the resident takes for a certificate to be issued later."""
+    cat = current()
+    if d.issue_on:
+        when = f"{wareki(d.issue_on)}以後"
+    else:
+        when = "住民記録に新しい住所が記録された後（基幹システムの異動処理の後）"
+    data = {
+        **_common(cat),
+        "slip_no": d.slip_no,
+        "date": wareki(timezone.localdate(d.created_at)),
+        "name": subject.name if subject else "",
+        "kinds": d.kinds_text,
+        "when": when,
+        "paid": d.paid_now,
+        "fee": d.fee_total,
+        "receipt_no": d.receipt_no,
+    }
+    return _Compiler.for_dir(cat.templates).compile("deferred-slip", data, fmt, ppi)

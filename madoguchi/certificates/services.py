@@ -93,6 +93,7 @@ class RequestIn:
     ticket_id: int | None = None
     visit_id: int | None = None
     channel: str = "ui"
+    deferred_id: int | None = None  # issued from a deferred request (may be prepaid)
 
 
 @dataclass
@@ -172,12 +173,53 @@ def _members(subject: Person) -> list[Person]:
     )
 
 
-def _scope_persons(kind: Kind, line: Line, subject: Person) -> list[Person]:
+def fuhyo_persons(subject: Person) -> list[Person]:
+    """The persons of the subject's 戸籍 (same 本籍 and 筆頭者) the register holds, by
+    birth date: the part of the 附票 this city can certify from its register."""
+    if not subject.honseki or not subject.hittousha:
+        return []
+    ids = Person.objects.filter(honseki=subject.honseki, hittousha=subject.hittousha).values_list(
+        "atena_no", flat=True
+    )
+    found = current_persons(ids).values()  # the register's front door
+    return sorted(
+        (p for p in found if p.status != ResidentStatus.PENDING),
+        key=lambda p: (p.birth_date, p.atena_no),
+    )
+
+
+def offers_fuhyo(subject: Person, cat: CertificateCatalog | None = None) -> bool:
+    """The 附票 is offered only where this city keeps it: a Japanese resident whose 本籍
+    is in the city (the catalog's ``fuhyo.honseki_prefix``)."""
+    cat = cat or current()
+    return cat.keeps_fuhyo_of(subject.honseki) and bool(subject.hittousha)
+
+
+def _scope_persons(kind: Kind, line: Line, subject: Person, for_later=False) -> list[Person]:
+    if subject.status == ResidentStatus.PENDING and for_later:
+        return [subject]  # checked again at issue, once the register holds the move-in
     if subject.status == ResidentStatus.PENDING:
         raise CertificateError(
             "subject_atena_no",
             _("転入の届出がまだ住民記録に反映されていません（住民記録の更新後に交付できます）"),
         )
+    if kind.scope == "fuhyo":
+        # The 附票 follows the 戸籍, not the residence: a moved-out person is still on it.
+        if not offers_fuhyo(subject):
+            raise CertificateError(
+                "kind",
+                _("この方の本籍はこの市にないため、戸籍の附票は本籍地の市区町村で請求してください"),
+            )
+        members = {p.atena_no: p for p in fuhyo_persons(subject)}
+        wanted = [a.strip() for a in line.persons if a.strip()] or [subject.atena_no]
+        for a in wanted:
+            if a not in members:
+                raise CertificateError(
+                    "persons",
+                    _("宛名番号 %(n)s はこの方と同じ戸籍（本籍・筆頭者）の方ではありません")
+                    % {"n": a},
+                )
+        return [p for p in members.values() if p.atena_no in wanted]
     if kind.scope == "removed":
         if not subject.is_removed:
             raise CertificateError(
@@ -233,8 +275,10 @@ def _parse_copies(value, cat: CertificateCatalog) -> int:
     return n
 
 
-def check(req: RequestIn, user, *, today: date | None = None) -> Quote:
+def check(req: RequestIn, user, *, today: date | None = None, for_later=False) -> Quote:
     """Everything a request needs, checked; the persons to print and the fee.
+    ``for_later``: a deferred request (a pending move-in is accepted; checked again at
+    issue).
 
     Raises CertificateError (bad input, naming the field) or Refused (audited as
     flagged). Reads no more than the persons the request concerns."""
@@ -262,7 +306,7 @@ def check(req: RequestIn, user, *, today: date | None = None) -> Quote:
             raise CertificateError(f"lines[{i}].kind", _("同じ種類が二度選ばれています"))
         seen_kinds.add(kind.id)
         copies = _parse_copies(line.copies, cat)
-        persons = _scope_persons(kind, line, subject)
+        persons = _scope_persons(kind, line, subject, for_later)
         lines.append(QuoteLine(kind, persons, [], copies, kind.fee, 0, ""))
     everyone = {p.atena_no: p for ql in lines for p in ql.persons}
     everyone.setdefault(subject.atena_no, subject)
@@ -353,6 +397,8 @@ def check(req: RequestIn, user, *, today: date | None = None) -> Quote:
                 "exempt_reason", _("手数料を免除する理由（法令の根拠）を入力してください")
             )
         exempt_reason = req.exempt_reason.strip()
+    elif req.payment_method == PaymentMethod.PREPAID and req.deferred_id:
+        pass  # paid when the deferred request was recorded
     elif req.payment_method not in (PaymentMethod.CASH, PaymentMethod.CASHLESS):
         raise CertificateError("payment_method", _("支払方法を選んでください"))
     for ql, line in zip(lines, req.lines, strict=True):
@@ -427,6 +473,12 @@ def _make_certificate(
     n = _next("issue", on.year, request.municipality_code)
     issue_no = f"{on.year}-{n:06d}"
     atena_nos = [p.atena_no for p in ql.persons]
+    seal = seals.active_seal(request.subject_atena_no) if ql.kind.scope == "seal" else None
+    if ql.kind.scope == "seal" and seal is None:
+        raise CertificateError(
+            "kind", _("印鑑登録（印影）がないため、印鑑登録証明書は交付できません")
+        )
+    impression = bytes(seal.impression) if seal else b""
     cert = Certificate(
         municipality_code=request.municipality_code,
         issue_no=issue_no,
@@ -447,6 +499,11 @@ def _make_certificate(
         issued_at=now,
         issued_on=on,
         register_as_of=max((p.updated_at for p in ql.persons), default=None),
+        # the impression printed, kept with the record (a reprint shows this one)
+        seal_registration_no=seal.registration_no if seal else "",
+        impression=impression,
+        impression_format=seal.impression_format if seal else "",
+        impression_digest=hashlib.sha256(impression).hexdigest() if seal else "",
         reissue_of=reissue_of,
     )
     cert.save()
@@ -481,7 +538,7 @@ def issue(req: RequestIn, user, *, today: date | None = None) -> CertificateRequ
         )
         for ql in quote.lines:
             _make_certificate(request, ql, user, now)
-        if quote.total:
+        if quote.total and req.payment_method != PaymentMethod.PREPAID:
             n = _next("receipt", now.year, request.municipality_code)
             request.receipt_no = f"R{now.year}-{n:06d}"
             request.save(update_fields=["receipt_no"])
@@ -506,31 +563,106 @@ def status_of(cert: Certificate) -> str:
     return "void" if _voided(cert) else "valid"
 
 
+def refunded(cert: Certificate) -> tuple[int, int]:
+    """(copies, amount) refunded so far for copies not delivered."""
+    rows = cert.actions.filter(action=ActionKind.REFUND).values_list("copies", "refund")
+    return sum(c for c, _r in rows), sum(r for _c, r in rows)
+
+
+def delivered_copies(cert: Certificate) -> int:
+    """The copies the resident took: 0 once void, else those not refunded."""
+    if _voided(cert):
+        return 0
+    return cert.copies - refunded(cert)[0]
+
+
+def _action_row(cert, user, kind, reason, counter_no, refund=0, copies=0) -> CertificateAction:
+    now = timezone.now()
+    return CertificateAction.objects.create(
+        certificate=cert,
+        action=kind,
+        reason=reason,
+        refund=refund,
+        copies=copies,
+        counter_no=counter_no or cert.counter_no,
+        by=user,
+        at=now,
+        on=timezone.localdate(now),
+    )
+
+
+def _locked_valid(cert_id: int, user) -> Certificate:
+    """The certificate, row-locked, that this staff member may change and is not void."""
+    cert = Certificate.objects.select_for_update().get(pk=cert_id)
+    _authorise(cert, user)
+    if _voided(cert):
+        raise CertificateError("certificate", _("この証明書はすでに取り消されています"))
+    return cert
+
+
 def void(cert_id: int, user, reason: str, counter_no: str = "") -> CertificateAction:
-    """Void an issued certificate with a reason; its fee is refunded (a new record)."""
+    """Void an issued certificate with a reason; the fee of the copies still delivered
+    (not refunded before) is refunded (a new record)."""
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError("reason", _("取消の理由を入力してください"))
     with transaction.atomic():
-        cert = Certificate.objects.select_for_update().get(pk=cert_id)
-        _authorise(cert, user)
-        if _voided(cert):
-            raise CertificateError("certificate", _("この証明書はすでに取り消されています"))
-        now = timezone.now()
-        action = CertificateAction.objects.create(
-            certificate=cert,
-            action=ActionKind.VOID,
-            reason=reason,
-            refund=cert.fee,
-            counter_no=counter_no or cert.counter_no,
-            by=user,
-            at=now,
-            on=timezone.localdate(now),
+        cert = _locked_valid(cert_id, user)
+        copies, amount = refunded(cert)
+        action = _action_row(
+            cert,
+            user,
+            ActionKind.VOID,
+            reason,
+            counter_no,
+            refund=cert.fee - amount,
+            copies=cert.copies - copies,
         )
         audit.record(
             user,
             "certificates.void",
             query=f"{cert.issue_no} {reason}"[:500],
+            person_ids=cert.person_atena_nos,
+        )
+    return action
+
+
+def refund_copies(
+    cert_id: int, user, copies, reason: str, counter_no: str = ""
+) -> CertificateAction:
+    """Refund the fee of copies paid for but not delivered (e.g. 3 paid, 1 not needed):
+    the certificate stays valid for the copies the resident keeps. A refund of every
+    copy left is a void."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError("reason", _("返金の理由を入力してください"))
+    try:
+        n = int(copies)
+    except (TypeError, ValueError):
+        raise CertificateError("copies", _("返金する通数は数字で指定してください")) from None
+    with transaction.atomic():
+        cert = _locked_valid(cert_id, user)
+        done, _amount = refunded(cert)
+        left = cert.copies - done
+        if n < 1 or n >= left:
+            raise CertificateError(
+                "copies",
+                _("返金する通数は1〜%(m)d通です（すべての通数なら取消にしてください）")
+                % {"m": left - 1},
+            )
+        action = _action_row(
+            cert,
+            user,
+            ActionKind.REFUND,
+            reason,
+            counter_no,
+            refund=cert.fee_per_copy * n,
+            copies=n,
+        )
+        audit.record(
+            user,
+            "certificates.refund",
+            query=f"{cert.issue_no} {n} {reason}"[:500],
             person_ids=cert.person_atena_nos,
         )
     return action
@@ -553,13 +685,14 @@ def reissue(cert_id: int, user, reason: str, counter_no: str = "") -> Certificat
         missing = [a for a in old.person_atena_nos if a not in persons]
         if missing:
             raise CertificateError("persons", _("住民記録にない方が含まれています"))
+        copies = old.copies - refunded(old)[0]  # the copies the resident had kept
         ql = QuoteLine(
             kind=kind,
             persons=[persons[a] for a in old.person_atena_nos],
             items=list(old.items),
-            copies=old.copies,
+            copies=copies,
             fee_per_copy=old.fee_per_copy,
-            fee=old.fee,
+            fee=old.fee_per_copy * copies,
             exempt_reason=old.exempt_reason,
         )
         cert = _make_certificate(old.request, ql, user, timezone.now(), reissue_of=old)
@@ -582,16 +715,7 @@ def record_reprint(cert_id: int, user, reason: str, counter_no: str = "") -> Cer
         _authorise(cert, user)
         if _voided(cert):
             raise CertificateError("certificate", _("取り消された証明書は再印刷できません"))
-        now = timezone.now()
-        CertificateAction.objects.create(
-            certificate=cert,
-            action=ActionKind.REPRINT,
-            reason=reason,
-            counter_no=counter_no or cert.counter_no,
-            by=user,
-            at=now,
-            on=timezone.localdate(now),
-        )
+        _action_row(cert, user, ActionKind.REPRINT, reason, counter_no)
         audit.record(
             user, "certificates.reprint", query=cert.issue_no, person_ids=cert.person_atena_nos
         )
@@ -606,43 +730,38 @@ def _authorise(cert: Certificate, user) -> None:
         raise Refused()
 
 
-def certificate_for(cert_id: int, user, action: str) -> Certificate:
-    """An issued certificate for display or printing, audited (``certificates.<action>``)."""
+def audited_read(user, action: str, query: str, atena_nos: list[str]) -> None:
+    """Audit a read of the persons named (``certificates.<action>``); a protected person
+    for staff without the permission is refused (audited ``.denied``, flagged)."""
     with transaction.atomic():
-        cert = Certificate.objects.select_related("request").filter(pk=cert_id).first()
-        if cert is None:
-            raise CertificateError("certificate", _("証明書が見つかりません"))
-        protected = bool(protected_atena_nos(cert.person_atena_nos))
+        protected = bool(protected_atena_nos(atena_nos))
         denied = protected and not may_see_protected(user)
         audit.record(
             user,
             f"certificates.{action}" + (".denied" if denied else ""),
-            query=cert.issue_no,
-            person_ids=cert.person_atena_nos,
+            query=query,
+            person_ids=list(atena_nos),
             flagged=protected,
         )
     if denied:
         raise Refused()
+
+
+def certificate_for(cert_id: int, user, action: str) -> Certificate:
+    """An issued certificate for display or printing, audited (``certificates.<action>``)."""
+    cert = Certificate.objects.select_related("request").filter(pk=cert_id).first()
+    if cert is None:
+        raise CertificateError("certificate", _("証明書が見つかりません"))
+    audited_read(user, action, cert.issue_no, cert.person_atena_nos)
     return cert
 
 
 def request_for(request_id: int, user) -> CertificateRequest:
-    with transaction.atomic():
-        req = CertificateRequest.objects.filter(pk=request_id).first()
-        if req is None:
-            raise CertificateError("request", _("申請が見つかりません"))
-        atena = sorted({a for c in req.certificates.all() for a in c.person_atena_nos})
-        protected = bool(protected_atena_nos(atena))
-        denied = protected and not may_see_protected(user)
-        audit.record(
-            user,
-            "certificates.request" + (".denied" if denied else ""),
-            query=str(req.pk),
-            person_ids=atena,
-            flagged=protected,
-        )
-    if denied:
-        raise Refused()
+    req = CertificateRequest.objects.filter(pk=request_id).first()
+    if req is None:
+        raise CertificateError("request", _("申請が見つかりません"))
+    atena = sorted({a for c in req.certificates.all() for a in c.person_atena_nos})
+    audited_read(user, "request", str(req.pk), atena)
     return req
 
 
@@ -699,33 +818,60 @@ class TillRow:
 
 @dataclass
 class Till:
+    """The day's money at a counter. ``total``: fees taken at issue (a ``prepaid``
+    certificate was paid on the day its deferred request was recorded); ``prepaid``:
+    fees taken today for certificates to be issued later; ``refunds``: voids, refunds of
+    copies not delivered and refunds of deferred requests given up."""
+
     day: date
     counter_no: str
     issued: list[Certificate]
-    voids: list[CertificateAction]
+    voids: list[CertificateAction]  # every action with a refund: voids and partial refunds
     rows: list[TillRow]
     void_count: int
     refunds: int
     total: int
+    prepayments: list = field(default_factory=list)  # DeferredRequest paid today
+    deferred_refunds: list = field(default_factory=list)  # DeferredRequest refunded today
+
+    @property
+    def prepaid(self) -> int:
+        return sum(d.fee_total for d in self.prepayments)
+
+    @property
+    def refund_count(self) -> int:
+        return len(self.voids) + len(self.deferred_refunds)
 
     @property
     def net(self) -> int:
-        return self.total - self.refunds
+        return self.total + self.prepaid - self.refunds
+
+
+def collected(c: Certificate) -> int:
+    """What was taken for this record at its issue (nothing when paid in advance)."""
+    return 0 if c.payment_method == PaymentMethod.PREPAID else c.fee
 
 
 def till(day: date, counter_no: str = "") -> Till:
-    """The day's till per counter: every certificate issued and every void recorded that
-    day (at that counter, or all counters when ``counter_no`` is empty)."""
+    """The day's till per counter: every certificate issued, every refund (void or copies
+    not delivered) and every deferred request paid or refunded that day (at that counter,
+    or all counters when ``counter_no`` is empty)."""
+    from .models import DeferredRequest
+
     cat = current()
     issued = Certificate.objects.filter(issued_on=day).order_by("issue_no")
-    voids = CertificateAction.objects.filter(on=day, action=ActionKind.VOID).select_related(
-        "certificate"
-    )
+    actions = CertificateAction.objects.filter(
+        on=day, action__in=(ActionKind.VOID, ActionKind.REFUND)
+    ).select_related("certificate")
+    prepaid = DeferredRequest.objects.filter(paid_on=day, paid_now=True, fee_total__gt=0)
+    given_back = DeferredRequest.objects.filter(closed_on=day, refund__gt=0)
     if counter_no:
         issued = issued.filter(counter_no=counter_no)
-        voids = voids.filter(counter_no=counter_no)
+        actions = actions.filter(counter_no=counter_no)
+        prepaid = prepaid.filter(counter_no=counter_no)
+        given_back = given_back.filter(closed_counter_no=counter_no)
     issued = list(issued)
-    voids = list(voids.order_by("at", "id"))
+    actions = list(actions.order_by("at", "id"))
     order = {k: i for i, k in enumerate(cat.kinds)}
     rows: dict[tuple[str, str], TillRow] = {}
     for c in issued:
@@ -734,26 +880,30 @@ def till(day: date, counter_no: str = "") -> Till:
         )
         row.count += 1
         row.copies += c.copies
-        row.amount += c.fee
+        row.amount += collected(c)
     ordered = sorted(
         rows.values(),
         key=lambda r: (order.get(r.kind, 99), PaymentMethod.values.index(r.method)),
     )
+    prepayments = list(prepaid.order_by("id"))
+    deferred_refunds = list(given_back.order_by("id"))
     return Till(
         day=day,
         counter_no=counter_no,
         issued=issued,
-        voids=voids,
+        voids=actions,
         rows=ordered,
-        void_count=len(voids),
-        refunds=sum(v.refund for v in voids),
-        total=sum(c.fee for c in issued),
+        void_count=sum(1 for a in actions if a.action == ActionKind.VOID),
+        refunds=sum(a.refund for a in actions) + sum(d.refund for d in deferred_refunds),
+        total=sum(collected(c) for c in issued),
+        prepayments=prepayments,
+        deferred_refunds=deferred_refunds,
     )
 
 
 def till_csv(t: Till) -> bytes:
-    """The till as CSV in UTF-8 with BOM (opens in Excel): one line per issued record and
-    per void, then the totals per kind and method."""
+    """The till as CSV in UTF-8 with BOM (opens in Excel): one line per issued record,
+    refund and deferred payment, then the totals per kind and method, fees, refunds, net."""
     import csv
     import io
 
@@ -768,24 +918,52 @@ def till_csv(t: Till) -> bytes:
                 c.kind_name,
                 PaymentMethod(c.payment_method).label,
                 c.copies,
-                c.fee,
+                collected(c),
                 c.counter_no,
                 timezone.localtime(c.issued_at).strftime("%H:%M:%S"),
                 c.exempt_reason,
             ]
         )
+    for d in t.prepayments:
+        w.writerow(
+            [
+                "前納（後日交付）",
+                d.slip_no,
+                d.kinds_text,
+                PaymentMethod(d.payment_method).label,
+                "",
+                d.fee_total,
+                d.counter_no,
+                timezone.localtime(d.created_at).strftime("%H:%M:%S"),
+                "",
+            ]
+        )
     for v in t.voids:
         w.writerow(
             [
-                "取消",
+                "取消" if v.action == ActionKind.VOID else "一部返金",
                 v.certificate.issue_no,
                 v.certificate.kind_name,
                 PaymentMethod(v.certificate.payment_method).label,
-                v.certificate.copies,
+                v.copies,
                 -v.refund,
                 v.counter_no,
                 timezone.localtime(v.at).strftime("%H:%M:%S"),
                 v.reason,
+            ]
+        )
+    for d in t.deferred_refunds:
+        w.writerow(
+            [
+                "前納の返金（後日交付の取りやめ）",
+                d.slip_no,
+                d.kinds_text,
+                PaymentMethod(d.payment_method).label,
+                "",
+                -d.refund,
+                d.counter_no,
+                "",
+                d.closed_reason,
             ]
         )
     w.writerow([])
@@ -804,8 +982,9 @@ def till_csv(t: Till) -> bytes:
                 "",
             ]
         )
-    w.writerow(["交付合計", "", "", "", "", t.total, len(t.issued), "", ""])
-    w.writerow(["返金合計", "", "", "", "", -t.refunds, t.void_count, "", ""])
+    w.writerow(["手数料（交付時）", "", "", "", "", t.total, len(t.issued), "", ""])
+    w.writerow(["前納", "", "", "", "", t.prepaid, len(t.prepayments), "", ""])
+    w.writerow(["返金合計", "", "", "", "", -t.refunds, t.refund_count, "", ""])
     w.writerow(["差引", "", "", "", "", t.net, "", "", ""])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 

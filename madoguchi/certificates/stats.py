@@ -25,7 +25,9 @@ def figures(days: int = 7, today: date | None = None) -> dict:
         since + timedelta(days=i): {"issued": 0, "fees": 0, "refunds": 0} for i in range(days)
     }
     for c in certs.only("kind", "kind_name", "copies", "fee", "issued_at", "issued_on"):
-        row = per_kind.setdefault(c.kind, {"kind": c.kind_name, "count": 0, "copies": 0, "fees": 0})
+        row = per_kind.setdefault(
+            c.kind, {"id": c.kind, "kind": c.kind_name, "count": 0, "copies": 0, "fees": 0}
+        )
         row["count"] += 1
         row["copies"] += c.copies
         row["fees"] += c.fee

@@ -20,4 +20,11 @@ urlpatterns = [
     path("till.csv", views.till_csv, name="till_csv"),
     path("seals/", views.seal_register, name="seals"),
     path("stats/", views.stats_page, name="stats"),
+    path("deferred/", views.deferred_list, name="deferred"),
+    path(
+        "deferred/<int:deferred_id>/<str:action>/",
+        views.deferred_action,
+        name="deferred_action",
+    ),
+    path("deferred/<int:deferred_id>/slip.pdf", views.deferred_slip, name="deferred_slip"),
 ]

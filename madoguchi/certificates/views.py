@@ -25,8 +25,8 @@ from madoguchi.counter.models import IdDocument, Ticket
 from madoguchi.counter.views.common import counter_staff, timed
 from madoguchi.register import services as register_services
 
+from . import deferred, seals, services
 from . import render as pdf
-from . import seals, services
 from .catalog import current
 from .models import Certificate, CertificateRequest, PaymentMethod, RequesterType
 
@@ -179,7 +179,12 @@ def new_request(request, atena_no: str):
         except register_services.Protected:
             return _refused(request)
     seal = seals.active_seal(subject.atena_no)
-    kinds = [k for k in cat.offered() if k.scope != "seal" or seal is not None]
+    fuhyo = services.offers_fuhyo(subject, cat)
+    kinds = [
+        k
+        for k in cat.offered()
+        if (k.scope != "seal" or seal is not None) and (k.scope != "fuhyo" or fuhyo)
+    ]
     error = None
     post = request.POST if request.method == "POST" else None
     if post is not None:
@@ -200,6 +205,19 @@ def new_request(request, atena_no: str):
                 )
                 data = pdf.render_request_form(unsaved, preview_lines(quote), subject)
                 return _pdf(data, "request.pdf")
+            if post.get("action") == "defer":
+                d = deferred.defer(
+                    req_in,
+                    request.user,
+                    paid_now=post.get("defer_paid") == "now",
+                    issue_on=_parse_date(post.get("defer_on", ""), "issue_on")
+                    if post.get("defer_when") == "date"
+                    else None,
+                )
+                messages.success(
+                    request, _("後日交付として受け付けました（受付番号 %(n)s）") % {"n": d.slip_no}
+                )
+                return redirect(reverse("certificates:deferred") + f"?slip={d.pk}")
             issued = services.issue(req_in, request.user)
             messages.success(request, _("証明書を交付しました"))
             url = reverse("certificates:request", kwargs={"request_id": issued.pk})
@@ -233,6 +251,7 @@ def new_request(request, atena_no: str):
             "error": error,
             "post": post,
             "seal": seal,
+            "fuhyo": fuhyo,
             "max_copies": cat.max_copies,
         },
         status=400 if error else 200,
@@ -255,6 +274,9 @@ def request_page(request, request_id: int):
     for c in certs:
         c.void_action = next((a for a in c.actions.all() if a.action == "void"), None)
         c.reprints = [a for a in c.actions.all() if a.action == "reprint"]
+        c.refunded_copies = sum(a.copies for a in c.actions.all() if a.action == "refund")
+        # partial refunds leave at least one copy (all copies: a void)
+        c.refundable = 0 if c.void_action else c.copies - c.refunded_copies - 1
     return render(
         request,
         "certificates/request_detail.html",
@@ -310,14 +332,24 @@ def certificate_pdf(request, cert_id: int):
 @require_POST
 @counter_staff
 def certificate_action(request, cert_id: int, action: str):
-    """void | reissue | reprint (each with a reason, each a new record)."""
+    """void | refund (copies not delivered) | reissue | reprint (each with a reason, each
+    a new record)."""
     reason = request.POST.get("reason", "")
     counter_no = _counter_no(request)
     cert = Certificate.objects.filter(pk=cert_id).first()
-    if cert is None or action not in ("void", "reissue", "reprint"):
+    if cert is None or action not in ("void", "reissue", "reprint", "refund"):
         raise Http404
     try:
-        if action == "void":
+        if action == "refund":
+            done = services.refund_copies(
+                cert_id, request.user, request.POST.get("copies", ""), reason, counter_no
+            )
+            messages.success(
+                request,
+                _("%(n)s の %(c)d 通分 %(y)d 円を返金しました")
+                % {"n": cert.issue_no, "c": done.copies, "y": done.refund},
+            )
+        elif action == "void":
             services.void(cert_id, request.user, reason, counter_no)
             messages.success(request, _("%(n)s を取り消しました") % {"n": cert.issue_no})
         elif action == "reissue":
@@ -339,6 +371,7 @@ def verify_page(request):
     code = request.POST.get("code", "") if request.method == "POST" else request.GET.get("code", "")
     result = None
     names: list[str] = []
+    impression_b64 = ""
     if code:
         result = services.verify(code, request.user)
         if result.found and result.certificate is not None:
@@ -350,8 +383,14 @@ def verify_page(request):
                 str(register_services.MASKED_LABEL) if p.atena_no in hidden else p.name
                 for p in people
             ]
+            if result.certificate.impression_format:
+                import base64
+
+                impression_b64 = base64.b64encode(bytes(result.certificate.impression)).decode()
     return render(
-        request, "certificates/verify.html", {"code": code, "result": result, "names": names}
+        request,
+        "certificates/verify.html",
+        {"code": code, "result": result, "names": names, "impression_b64": impression_b64},
     )
 
 
@@ -430,3 +469,68 @@ def seal_register(request):
         except seals.SealError as exc:
             error = exc
     return render(request, "certificates/seals.html", {"error": error, "post": request.POST})
+
+
+@counter_staff
+def deferred_list(request):
+    """Certificates to issue later: waiting requests, those ready first (the register
+    shows the new address, or the chosen date has come)."""
+    rows = deferred.waiting(request.user)
+    rows.sort(key=lambda r: (r["ready"] == "", r["d"].created_at))
+    slip = request.GET.get("slip", "")
+    return render(
+        request,
+        "certificates/deferred.html",
+        {
+            "rows": rows,
+            "slip": int(slip) if slip.isdigit() else None,
+            "methods": [
+                (v, label) for v, label in PaymentMethod.choices if v in ("cash", "cashless")
+            ],
+        },
+    )
+
+
+@require_POST
+@counter_staff
+def deferred_action(request, deferred_id: int, action: str):
+    """issue (the whole check again) | cancel (with a reason; a prepaid fee refunded)."""
+    if action not in ("issue", "cancel"):
+        raise Http404
+    try:
+        if action == "issue":
+            req = deferred.issue(
+                deferred_id,
+                request.user,
+                _counter_no(request),
+                request.POST.get("payment_method", PaymentMethod.CASH),
+            )
+            messages.success(request, _("証明書を交付しました"))
+            url = reverse("certificates:request", kwargs={"request_id": req.pk})
+            return redirect(f"{url}?issued=1")
+        deferred.cancel(
+            deferred_id, request.user, request.POST.get("reason", ""), _counter_no(request)
+        )
+        messages.success(request, _("後日交付の請求を取りやめました"))
+    except services.Refused:
+        return _refused(request)
+    except services.CertificateError as exc:
+        if exc.field == "deferred" and not deferred.exists(deferred_id):
+            raise Http404 from None
+        messages.error(request, exc.message)
+    return redirect("certificates:deferred")
+
+
+@counter_staff
+def deferred_slip(request, deferred_id: int):
+    """The slip the resident takes (受付番号, the certificates, when, the fee)."""
+    from madoguchi.register.services import current_person
+
+    try:
+        d = deferred.get(deferred_id, request.user, "slip")
+    except services.Refused:
+        return _refused(request)
+    except services.CertificateError:
+        raise Http404 from None
+    subject = current_person(d.subject_atena_no)
+    return _pdf(pdf.render_deferred_slip(d, subject), f"slip-{d.slip_no}.pdf")

@@ -191,10 +191,18 @@ def test_my_number_can_never_be_an_item(tmp_path):
 
 def test_demo_catalog_is_valid():
     cat = cert_catalog.current()
-    assert {"juminhyo_all", "juminhyo_some", "kisai_jiko", "joshu", "seal", "tenshutsu"} <= {
-        k.id for k in cat.offered()
-    }
-    assert "fuhyo" in cat.kinds and not cat.kinds["fuhyo"].offered
+    assert {
+        "juminhyo_all",
+        "juminhyo_some",
+        "kisai_jiko",
+        "joshu",
+        "seal",
+        "tenshutsu",
+        "fuhyo",
+    } <= {k.id for k in cat.offered()}
+    # the 附票 only for a 本籍 in the city
+    assert cat.keeps_fuhyo_of("北海道北見市北一条西1丁目1番地")
+    assert not cat.keeps_fuhyo_of("東京都千代田区千代田1番地")
 
 
 # ------------------------------------------------------------------ 支援措置
