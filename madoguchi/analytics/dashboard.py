@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from . import charts
+from . import charts, sections
 from .models import SegmentKind
 from .rollups import Acc, collect, hist_quantile
 
@@ -339,4 +339,5 @@ def build(start: date, end: date, group: str = "", today: date | None = None) ->
         [(_("1つの窓口で完了"), total.one_counter), (_("課の処理が残る"), total.left_open)],
         _("窓口で完結した件数"),
     )
+    d.tables.extend(sections.tables(start, end, group))  # tables of the apps above
     return d

@@ -4,17 +4,20 @@ as the pages (a refusal answers 403 with the same message whatever the reason)."
 
 from __future__ import annotations
 
+import typing
+from dataclasses import MISSING, fields
 from datetime import date
 
 from django.http import HttpResponse
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from pydantic import create_model
 
 from madoguchi.core.apierrors import errors
 from madoguchi.counter.api import CounterStaffAuth
 
+from . import deferred, services
 from . import render as pdf
-from . import services
 from .catalog import current
 from .models import Certificate
 
@@ -22,29 +25,34 @@ router = Router(tags=["certificates"], auth=CounterStaffAuth())
 _PDF = {"responses": {"200": {"description": "the PDF", "content": {"application/pdf": {}}}}}
 
 
-class LineIn(Schema):
-    kind: str
-    copies: int = 1
-    items: list[str] | None = None
-    persons: list[str] = []
+def schema_of(dc, name: str, exclude=(), types=None):
+    """The request body of a service's input dataclass: the same fields, types and
+    defaults (one definition of each shape; the API only leaves out what it sets)."""
+    hints = typing.get_type_hints(dc)
+    attrs = {}
+    for f in fields(dc):
+        if f.name in exclude:
+            continue
+        if f.default is not MISSING:
+            default = f.default
+        elif f.default_factory is not MISSING:
+            default = f.default_factory()
+        else:
+            default = ...
+        attrs[f.name] = ((types or {}).get(f.name, hints[f.name]), default)
+    return create_model(name, __base__=Schema, **attrs)
 
 
-class RequestSchema(Schema):
-    subject_atena_no: str
-    requester_type: str = "self"
-    lines: list[LineIn]
-    requester_atena_no: str = ""
-    requester_name: str = ""
-    requester_address: str = ""
-    purpose: str = ""
-    legal_basis: str = ""
-    proxy_dated_on: date | None = None
-    id_document: str = ""
-    seal_card_no: str = ""
-    payment_method: str = "cash"
-    exempt_reason: str = ""
-    counter_no: str = ""
-    ticket_id: int | None = None
+LineIn = schema_of(services.Line, "LineIn")
+RequestSchema = schema_of(
+    services.RequestIn,
+    "RequestSchema",
+    exclude=("channel", "visit_id", "deferred_id"),
+    types={"lines": list[LineIn]},
+)
+DeferIn = create_model(
+    "DeferIn", __base__=RequestSchema, paid_now=(bool, False), issue_on=(date | None, None)
+)
 
 
 class ReasonIn(Schema):
@@ -52,8 +60,19 @@ class ReasonIn(Schema):
     counter_no: str = ""
 
 
-def _request_in(body: RequestSchema) -> services.RequestIn:
-    data = body.dict()
+class RefundIn(Schema):
+    copies: int
+    reason: str
+    counter_no: str = ""
+
+
+class DeferredIssueIn(Schema):
+    payment_method: str = "cash"
+    counter_no: str = ""
+
+
+def _request_in(body, exclude=()) -> services.RequestIn:
+    data = body.dict(exclude=set(exclude))
     lines = [services.Line(**line) for line in data.pop("lines")]
     return services.RequestIn(lines=lines, channel="api", **data)
 
@@ -196,6 +215,17 @@ def void(request, cert_id: int, body: ReasonIn):
     return {"certificate": _cert_dict(action.certificate), "refund": action.refund}
 
 
+@router.post("/certificates/{cert_id}/refund", response={200: dict, **errors(400, 403, 404)})
+def refund(request, cert_id: int, body: RefundIn):
+    """Refund the fee of copies not delivered (the certificate stays valid)."""
+
+    def run(cid, user, reason, counter_no):
+        return services.refund_copies(cid, user, body.copies, reason, counter_no)
+
+    action = _action(request, cert_id, run, body)
+    return {"certificate": _cert_dict(action.certificate), "refund": action.refund}
+
+
 @router.post("/certificates/{cert_id}/reissue", response={200: dict, **errors(400, 403, 404)})
 def reissue(request, cert_id: int, body: ReasonIn):
     return _cert_dict(_action(request, cert_id, services.reissue, body))
@@ -261,3 +291,72 @@ def till(request, day: date | None = None, counter_no: str = ""):
         "refunds": t.refunds,
         "net": t.net,
     }
+
+
+# ------------------------------------------------------------------ 後日交付
+
+
+def _deferred_dict(d, hidden: bool = False) -> dict:
+    return {
+        "id": d.pk,
+        "slip_no": d.slip_no,
+        "subject_atena_no": None if hidden else d.subject_atena_no,
+        "kinds": d.kinds_text,
+        "issue_on": d.issue_on.isoformat() if d.issue_on else None,
+        "paid_now": d.paid_now,
+        "fee_total": d.fee_total,
+        "receipt_no": d.receipt_no,
+        "status": d.status,
+    }
+
+
+def _deferred_call(func, *args):
+    try:
+        return func(*args)
+    except services.Refused as exc:
+        raise HttpError(403, exc.message) from None
+    except services.CertificateError as exc:
+        if exc.field == "deferred" and not deferred.exists(args[0]):
+            raise HttpError(404, exc.message) from None
+        raise _error(exc) from None
+
+
+@router.post("/deferred")
+def defer(request, body: DeferIn):
+    """Record a request to issue later (checked now; the fee now or at issue)."""
+    req = _request_in(body, exclude=("paid_now", "issue_on"))
+    try:
+        d = deferred.defer(req, request.user, paid_now=body.paid_now, issue_on=body.issue_on)
+    except services.Refused as exc:
+        raise HttpError(403, exc.message) from None
+    except services.CertificateError as exc:
+        raise _error(exc) from None
+    return _deferred_dict(d)
+
+
+@router.get("/deferred")
+def deferred_list(request):
+    """The waiting requests and whether each can be issued now (protected persons'
+    requests without their 宛名番号 for staff without the permission)."""
+    return [
+        {**_deferred_dict(r["d"], r["hidden"]), "ready": r["ready"] or None}
+        for r in deferred.waiting(request.user)
+    ]
+
+
+@router.post("/deferred/{deferred_id}/issue")
+def deferred_issue(request, deferred_id: int, body: DeferredIssueIn):
+    req = _deferred_call(
+        deferred.issue, deferred_id, request.user, body.counter_no, body.payment_method
+    )
+    return {
+        "id": req.pk,
+        "receipt_no": req.receipt_no,
+        "certificates": [_cert_dict(c) for c in req.certificates.order_by("id")],
+    }
+
+
+@router.post("/deferred/{deferred_id}/cancel")
+def deferred_cancel(request, deferred_id: int, body: ReasonIn):
+    d = _deferred_call(deferred.cancel, deferred_id, request.user, body.reason, body.counter_no)
+    return {**_deferred_dict(d), "refund": d.refund}

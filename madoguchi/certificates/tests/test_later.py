@@ -347,3 +347,54 @@ def _pdf_text(data: bytes) -> str:
     doc = pdfium.PdfDocument(data)
     text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
     return "".join(text.split())  # without the spaces of letter-spaced titles
+
+
+# ------------------------------------------------------------------ the manager dashboard
+
+
+def test_dashboard_shows_certificate_figures_without_persons(city, clerk, staff_factory, client):
+    cert = s.issue(_req(copies=3), clerk).certificates.get()
+    s.refund_copies(cert.pk, clerk, 1, "1通不要")
+    s.issue(_req(atena="400001", kind="joshu"), clerk)
+    with pytest.raises(s.Refused):
+        s.issue(_req(atena="300001"), clerk)
+    manager = staff_factory("kacho", "manager", "citizen")
+    client.force_login(manager)
+    page = client.get("/analytics/?days=7").content.decode()
+    assert 'id="w-certificates"' in page and 'id="w-certificates_daily"' in page
+    csv = client.get("/analytics/export/certificates.csv?days=7").content.decode("utf-8-sig")
+    assert "住民票の写し（世帯全員）,1,3,900,300,600" in csv
+    assert "住民票の除票の写し,1,1,300,0,300" in csv
+    daily = client.get("/analytics/export/certificates_daily.csv?days=7").content.decode(
+        "utf-8-sig"
+    )
+    assert f"{timezone.localdate().isoformat()},2,1200,300,900,1" in daily
+    for text in (page, csv, daily):
+        assert "髙橋" not in text and "200001" not in text and "守山" not in text
+
+
+# ------------------------------------------------------------------ API
+
+
+def test_api_refund_and_deferred(city, clerk_client):
+    import json
+
+    def post(url, body):
+        return clerk_client.post(url, json.dumps(body), content_type="application/json")
+
+    body = {"subject_atena_no": "200001", "lines": [{"kind": "juminhyo_all", "copies": 3}]}
+    cert = post("/api/certificates/requests", body).json()["certificates"][0]
+    r = post(f"/api/certificates/certificates/{cert['id']}/refund", {"copies": 1, "reason": "不要"})
+    assert r.status_code == 200 and r.json()["refund"] == 300
+    r = post(f"/api/certificates/certificates/{cert['id']}/refund", {"copies": 2, "reason": "x"})
+    assert r.status_code == 400 and r.json()["detail"].startswith("copies:")
+    d = post("/api/certificates/deferred", {**body, "paid_now": True}).json()
+    assert d["fee_total"] == 900 and d["receipt_no"]
+    (row,) = clerk_client.get("/api/certificates/deferred").json()
+    assert row["slip_no"] == d["slip_no"] and row["ready"] is None
+    r = post(f"/api/certificates/deferred/{d['id']}/issue", {})
+    assert r.status_code == 400 and "deferred" in r.json()["detail"]
+    assert post("/api/certificates/deferred/999999/issue", {}).status_code == 404
+    r = post(f"/api/certificates/deferred/{d['id']}/cancel", {"reason": "不要"})
+    assert r.json()["refund"] == 900 and r.json()["status"] == "cancelled"
+    assert post("/api/certificates/deferred", {**body, "lines": []}).status_code == 400
