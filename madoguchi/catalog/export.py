@@ -49,9 +49,13 @@ def export_catalog(catalog: Catalog, out: str | Path, on: date | None = None) ->
         )
         target.write_text(header + dump(data), encoding="utf-8")
         written.append(target)
-    src_forms = catalog.path / "forms"
-    if src_forms.is_dir() and src_forms.resolve() != (out / "forms").resolve():
-        shutil.copytree(src_forms, out / "forms", dirs_exist_ok=True)
+    from madoguchi.catalog import extensions
+
+    folders = ["forms"] + [f for ext in extensions.registered() for f in ext.folders]
+    for folder in folders:
+        src = catalog.path / folder
+        if src.is_dir() and src.resolve() != (out / folder).resolve():
+            shutil.copytree(src, out / folder, dirs_exist_ok=True)
     return written
 
 

@@ -116,6 +116,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     check_versions(c, "手続", procedures)
     check_versions(c, "条件", conditions)
     check_versions(c, "パラメータ", parameters)
+    read_extensions(c, files)
 
     if c.issues:
         raise CatalogError(c.issues)
@@ -135,6 +136,19 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         forms=forms,
         files=files,
     )
+
+
+def read_extensions(c: Collector, files: dict[str, Any]) -> None:
+    """The files apps above the catalog own (``extensions``), each checked by its app."""
+    from madoguchi.catalog import extensions
+
+    for ext in extensions.registered():
+        data = c.read(ext.file, required=False)
+        if data is None:
+            continue
+        files[ext.file] = data
+        for line, message in ext.check(c.root):
+            c.add(ext.file, line, message)
 
 
 def default_dir() -> Path:

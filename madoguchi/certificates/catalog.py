@@ -39,9 +39,20 @@ def _english() -> bool:
 
 
 class CertificateCatalogError(ValueError):
-    def __init__(self, errors: list[str]):
+    def __init__(self, errors: list[str], problems: list[tuple[int, str]] | None = None):
         super().__init__("\n".join(errors))
         self.errors = errors
+        self.problems = problems if problems is not None else [(0, e) for e in errors]
+
+
+def check(root: Path) -> list[tuple[int, str]]:
+    """The problems of ``root/certificates.yaml`` as (line, message): ``catalog check``
+    reports them with the rest of the catalog (``catalog.extensions``)."""
+    try:
+        parse(root)
+    except CertificateCatalogError as exc:
+        return exc.problems
+    return []
 
 
 @dataclass(frozen=True)
@@ -140,17 +151,22 @@ def parse(root: Path) -> CertificateCatalog:
     except yaml.YAMLError as exc:
         raise CertificateCatalogError([f"{FILE}: YAML の誤り: {exc}"]) from None
     errors: list[str] = []
+    problems: list[tuple[int, str]] = []
 
     def err(line: int, msg: str) -> None:
         errors.append(f"{FILE}:{line}: {msg}")
+        problems.append((line, msg))
 
     if not isinstance(data, dict):
-        raise CertificateCatalogError([f"{FILE}:1: 「項目: 値」の形で書いてください"])
+        raise CertificateCatalogError(
+            [f"{FILE}:1: 「項目: 値」の形で書いてください"],
+            [(1, "「項目: 値」の形で書いてください")],
+        )
     for key in ("mayor", "fee_ordinance", "fees", "items", "requesters", "kinds", "protected"):
         if key not in data:
             err(data.line, f"{key}: がありません")
     if errors:
-        raise CertificateCatalogError(errors)
+        raise CertificateCatalogError(errors, problems)
 
     seal_image = None
     if data.get("seal_image"):
@@ -289,7 +305,7 @@ def parse(root: Path) -> CertificateCatalog:
             )
     cat.protected_allowed = tuple(allowed)
     if errors:
-        raise CertificateCatalogError(errors)
+        raise CertificateCatalogError(errors, problems)
     return cat
 
 

@@ -398,3 +398,55 @@ def test_api_refund_and_deferred(city, clerk_client):
     r = post(f"/api/certificates/deferred/{d['id']}/cancel", {"reason": "不要"})
     assert r.json()["refund"] == 900 and r.json()["status"] == "cancelled"
     assert post("/api/certificates/deferred", {**body, "lines": []}).status_code == 400
+
+
+# ------------------------------------------------------------------ catalog check / export
+
+
+def _copy_demo(tmp_path):
+    import shutil
+
+    from madoguchi.catalog.loader import DEMO_DIR
+
+    target = tmp_path / "cat"
+    shutil.copytree(DEMO_DIR, target)
+    return target
+
+
+def test_catalog_check_reports_certificates_yaml_with_its_line(tmp_path):
+    from madoguchi.catalog.loader import CatalogError, load_catalog
+
+    root = _copy_demo(tmp_path)
+    f = root / "certificates.yaml"
+    text = f.read_text("utf-8")
+    f.write_text(text.replace("  fuhyo: 300\n", ""), "utf-8")  # a kind without its fee
+    line = text.splitlines().index(
+        "fees:                              # 種類ごとの1通の手数料（円）"
+    )
+    with pytest.raises(CatalogError) as exc:
+        load_catalog(root)
+    (issue,) = exc.value.issues
+    assert (issue.file, issue.line) == ("certificates.yaml", line + 2)  # the fee table
+    assert "fuhyo" in issue.message and "手数料" in issue.message
+
+
+def test_catalog_export_round_trip_of_certificates_yaml(tmp_path):
+    from madoguchi.catalog.export import canonical
+    from madoguchi.catalog.loader import export_catalog, load_catalog
+    from madoguchi.certificates.catalog import parse
+
+    src = load_catalog(_copy_demo(tmp_path))
+    export_catalog(src, tmp_path / "out")
+    again = load_catalog(tmp_path / "out")  # checked again, certificates.yaml included
+    export_catalog(again, tmp_path / "out2")
+    one = (tmp_path / "out" / "certificates.yaml").read_bytes()
+    assert one == (tmp_path / "out2" / "certificates.yaml").read_bytes()
+    assert canonical(again)["certificates.yaml"] == canonical(src)["certificates.yaml"]
+    a, b = parse(src.path), parse(tmp_path / "out")
+    assert (a.kinds, a.items, a.requesters, a.fuhyo_honseki) == (
+        b.kinds,
+        b.items,
+        b.requesters,
+        b.fuhyo_honseki,
+    )
+    assert (tmp_path / "out" / "certificates" / "templates.typ").is_file()
