@@ -13,7 +13,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import create_model
 
-from madoguchi.core.apierrors import errors
+from madoguchi.core.apierrors import ApiProblem, errors
 from madoguchi.counter.api import CounterStaffAuth
 
 from . import deferred, services
@@ -78,7 +78,21 @@ def _request_in(body, exclude=()) -> services.RequestIn:
 
 
 def _error(exc: services.CertificateError):
-    return HttpError(400, f"{exc.field}: {exc.message}")
+    # detail "field: message" as before; the field also in the body's errors list
+    return ApiProblem(400, f"{exc.field}: {exc.message}", exc.field)
+
+
+def _call(func, *args, missing: str = "", **kwargs):
+    """Run a service: a refusal answers 403 with its words, bad input 400 naming the
+    field; an error on the ``missing`` field (the object asked for is unknown) 404."""
+    try:
+        return func(*args, **kwargs)
+    except services.Refused as exc:
+        raise HttpError(403, exc.message) from None
+    except services.CertificateError as exc:
+        if missing and exc.field == missing:
+            raise HttpError(404, exc.message) from None
+        raise _error(exc) from None
 
 
 def _cert_dict(c: Certificate) -> dict:
@@ -130,12 +144,7 @@ def kinds(request):
 @router.post("/quote", response={200: dict, **errors(400, 403)})
 def quote(request, body: RequestSchema):
     """Check a request without issuing: the persons' count, the items and the fees."""
-    try:
-        q = services.quote(_request_in(body), request.user)
-    except services.Refused as exc:
-        raise HttpError(403, exc.message) from None
-    except services.CertificateError as exc:
-        raise _error(exc) from None
+    q = _call(services.quote, _request_in(body), request.user)
     return {
         "lines": [
             {
@@ -155,12 +164,7 @@ def quote(request, body: RequestSchema):
 
 @router.post("/requests", response={200: dict, **errors(400, 403)})
 def issue(request, body: RequestSchema):
-    try:
-        req = services.issue(_request_in(body), request.user)
-    except services.Refused as exc:
-        raise HttpError(403, exc.message) from None
-    except services.CertificateError as exc:
-        raise _error(exc) from None
+    req = _call(services.issue, _request_in(body), request.user)
     return {
         "id": req.pk,
         "fee_total": req.fee_total,
@@ -171,12 +175,7 @@ def issue(request, body: RequestSchema):
 
 @router.get("/requests/{request_id}", response={200: dict, **errors(403, 404)})
 def get_request(request, request_id: int):
-    try:
-        req = services.request_for(request_id, request.user)
-    except services.Refused as exc:
-        raise HttpError(403, exc.message) from None
-    except services.CertificateError as exc:
-        raise HttpError(404, exc.message) from None
+    req = _call(services.request_for, request_id, request.user, missing="request")
     return {
         "id": req.pk,
         "requester_type": req.requester_type,
@@ -189,24 +188,14 @@ def get_request(request, request_id: int):
 
 @router.get("/certificates/{cert_id}/pdf", response=errors(403, 404), openapi_extra=_PDF)
 def certificate_pdf(request, cert_id: int):
-    try:
-        cert = services.certificate_for(cert_id, request.user, "print")
-    except services.Refused as exc:
-        raise HttpError(403, exc.message) from None
-    except services.CertificateError as exc:
-        raise HttpError(404, exc.message) from None
+    cert = _call(services.certificate_for, cert_id, request.user, "print", missing="certificate")
     return HttpResponse(pdf.render_certificates([cert]), content_type="application/pdf")
 
 
 def _action(request, cert_id: int, func, body: ReasonIn):
     if not Certificate.objects.filter(pk=cert_id).exists():
         raise HttpError(404, "certificate not found")
-    try:
-        return func(cert_id, request.user, body.reason, body.counter_no)
-    except services.Refused as exc:
-        raise HttpError(403, exc.message) from None
-    except services.CertificateError as exc:
-        raise _error(exc) from None
+    return _call(func, cert_id, request.user, body.reason, body.counter_no)
 
 
 @router.post("/certificates/{cert_id}/void", response={200: dict, **errors(400, 403, 404)})
@@ -310,27 +299,17 @@ def _deferred_dict(d, hidden: bool = False) -> dict:
     }
 
 
-def _deferred_call(func, *args):
-    try:
-        return func(*args)
-    except services.Refused as exc:
-        raise HttpError(403, exc.message) from None
-    except services.CertificateError as exc:
-        if exc.field == "deferred" and not deferred.exists(args[0]):
-            raise HttpError(404, exc.message) from None
-        raise _error(exc) from None
+def _deferred_call(func, deferred_id: int, *args):
+    if not deferred.exists(deferred_id):
+        raise HttpError(404, "deferred request not found")
+    return _call(func, deferred_id, *args)
 
 
-@router.post("/deferred")
+@router.post("/deferred", response={200: dict, **errors(400, 403)})
 def defer(request, body: DeferIn):
     """Record a request to issue later (checked now; the fee now or at issue)."""
     req = _request_in(body, exclude=("paid_now", "issue_on"))
-    try:
-        d = deferred.defer(req, request.user, paid_now=body.paid_now, issue_on=body.issue_on)
-    except services.Refused as exc:
-        raise HttpError(403, exc.message) from None
-    except services.CertificateError as exc:
-        raise _error(exc) from None
+    d = _call(deferred.defer, req, request.user, paid_now=body.paid_now, issue_on=body.issue_on)
     return _deferred_dict(d)
 
 
@@ -344,7 +323,7 @@ def deferred_list(request):
     ]
 
 
-@router.post("/deferred/{deferred_id}/issue")
+@router.post("/deferred/{deferred_id}/issue", response={200: dict, **errors(400, 403, 404)})
 def deferred_issue(request, deferred_id: int, body: DeferredIssueIn):
     req = _deferred_call(
         deferred.issue, deferred_id, request.user, body.counter_no, body.payment_method
@@ -356,7 +335,7 @@ def deferred_issue(request, deferred_id: int, body: DeferredIssueIn):
     }
 
 
-@router.post("/deferred/{deferred_id}/cancel")
+@router.post("/deferred/{deferred_id}/cancel", response={200: dict, **errors(400, 403, 404)})
 def deferred_cancel(request, deferred_id: int, body: ReasonIn):
     d = _deferred_call(deferred.cancel, deferred_id, request.user, body.reason, body.counter_no)
     return {**_deferred_dict(d), "refund": d.refund}

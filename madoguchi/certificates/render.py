@@ -335,7 +335,7 @@ def render_till(t, fmt: str = "pdf", ppi=None):
             {
                 "issue_no": v.certificate.issue_no,
                 "kind": v.certificate.kind_name,
-                "action": ActionKind(v.action).label,
+                "action": "取消" if v.action == ActionKind.VOID else "一部返金",
                 "copies": v.copies,
                 "refund": v.refund,
                 "reason": v.reason,
@@ -347,7 +347,7 @@ def render_till(t, fmt: str = "pdf", ppi=None):
             {
                 "issue_no": d.slip_no,
                 "kind": d.kinds_text,
-                "action": "後日交付の取りやめ",
+                "action": "後日交付取りやめ",
                 "copies": "",
                 "refund": d.refund,
                 "reason": d.closed_reason,

@@ -46,39 +46,15 @@ def make_city() -> dict:
             **base,
             **extra,
         )
-    prot_hh = Household.objects.create(household_no="100005")
-    people["300001"] = Person.objects.create(
-        atena_no="300001",
-        household=prot_hh,
-        name="守山　静香",
-        name_kana="モリヤマ　シズカ",
-        birth_date=date(1990, 3, 3),
-        sex="2",
-        relationship="世帯主",
-        prefecture="北海道",
-        city="見本市",
-        town="秘密町",
-        banchi="9番地",
-        support_measure=True,
-    )
-    gone_hh = Household.objects.create(household_no="100009")
-    people["400001"] = Person.objects.create(
-        atena_no="400001",
-        household=gone_hh,
-        name="去田　次郎",
-        name_kana="サリタ　ジロウ",
-        birth_date=date(1970, 1, 1),
-        sex="1",
-        relationship="世帯主",
-        status="2",
-        removed_on=date(2025, 3, 31),
-        removal_reason="転出",
-        moved_out_to="東京都千代田区千代田1番1号",
-        prefecture="北海道",
-        city="見本市",
-        town="北一条",
-        banchi="1番地",
-    )
+    people["300001"] = single_household(
+        "300001", "100005", "守山　静香", "モリヤマ　シズカ", date(1990, 3, 3), "2",
+        town="秘密町", banchi="9番地", support_measure=True,
+    )  # fmt: skip
+    people["400001"] = single_household(
+        "400001", "100009", "去田　次郎", "サリタ　ジロウ", date(1970, 1, 1), "1",
+        town="北一条", banchi="1番地", status="2", removed_on=date(2025, 3, 31),
+        removal_reason="転出", moved_out_to="東京都千代田区千代田1番1号",
+    )  # fmt: skip
     SealRegistration.objects.create(
         registration_no="00000001",
         atena_no="200001",
@@ -88,3 +64,19 @@ def make_city() -> dict:
         source="demo",
     )
     return people
+
+
+def single_household(atena_no, household_no, name, kana, birth, sex, **extra):
+    """One person heading a household of their own in the sample city (北海道見本市)."""
+    from madoguchi.register.models import Household, Person
+
+    return Person.objects.create(
+        atena_no=atena_no,
+        household=Household.objects.create(household_no=household_no),
+        name=name,
+        name_kana=kana,
+        birth_date=birth,
+        sex=sex,
+        relationship="世帯主",
+        **{"prefecture": "北海道", "city": "見本市", **extra},
+    )

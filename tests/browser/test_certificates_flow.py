@@ -190,3 +190,67 @@ def test_void_reissue_and_till(browser, live_server, clerk):
     assert page.locator("#till-net").inner_text() == str(total - cert.fee)
     Counted(page).shot("certificate-till")
     ctx.close()
+
+
+def test_partial_refund_deferred_request_and_till(browser, live_server, clerk):
+    """3 copies paid, 1 not needed: its fee refunded; in a visit that records a move the
+    request is recorded for later (prepaid), issued from the list once the register shows
+    the new address; the till equals the sums of the records."""
+    from django.utils import timezone
+
+    from madoguchi.certificates import services
+    from madoguchi.certificates.models import Certificate, CertificateAction, DeferredRequest
+    from madoguchi.counter.models import Visit
+    from madoguchi.register.models import Person
+
+    make_city()
+    first = services.issue(
+        services.RequestIn("200001", lines=[services.Line("juminhyo_all", 3)], counter_no="1"),
+        clerk,
+    )
+    visit = Visit.objects.create(clerk=clerk, event_date=timezone.localdate())
+    visit.events.create(event="move_within")
+    ctx = login(browser, live_server, clerk)
+    page = ctx.new_page()
+    page.goto(f"{live_server.url}/certificates/requests/{first.pk}/")
+    refund = page.locator("form.refund")
+    refund.locator("input[name=copies]").fill("1")
+    refund.locator("input[name=reason]").fill("1通で足りた")
+    refund.locator("button").click()
+    page.locator(".refunded").wait_for()
+    assert CertificateAction.objects.get(action="refund").refund == 300
+
+    page.goto(f"{live_server.url}/certificates/new/200001/?visit={visit.pk}")
+    page.locator("#move-warning").wait_for()
+    page.fill("#copies_juminhyo_all", "2")
+    c = Counted(page)
+    c.shot("certificate-deferred-offer")
+    c.press("Alt+l")
+    page.locator("#deferred tr.just-recorded").wait_for()
+    d = DeferredRequest.objects.get()
+    assert d.paid_now and d.fee_total == 600
+    assert Certificate.objects.count() == 1  # nothing issued yet
+    assert "待っています" in page.locator(f"#deferred-{d.slip_no} .readiness").inner_text()
+    # the next import: the register shows the new address
+    Person.objects.filter(household__household_no="100001").update(town="北二条西")
+    page.reload()
+    row = page.locator(f"#deferred-{d.slip_no}.ready")
+    row.wait_for()
+    c.shot("certificate-deferred")
+    row.locator("form[action$='/issue/'] button").click()
+    page.locator("#certificates").wait_for()
+    d.refresh_from_db()
+    assert d.status == "issued"
+    later = d.issued_request.certificates.get()
+    assert later.payment_method == "prepaid" and later.copies == 2
+
+    page.goto(f"{live_server.url}/certificates/till/?counter=1")
+    certs = Certificate.objects.filter(counter_no="1")
+    taken = sum(c.fee for c in certs if c.payment_method != "prepaid")
+    refunds = sum(a.refund for a in CertificateAction.objects.filter(counter_no="1"))
+    assert page.locator("#till-total").inner_text() == str(taken) == "900"
+    assert page.locator("#till-prepaid").inner_text() == "600"
+    assert page.locator("#till-refunds").inner_text() == f"-{refunds}" == "-300"
+    assert page.locator("#till-net").inner_text() == str(taken + 600 - refunds)
+    Counted(page).shot("certificate-till-refund")
+    ctx.close()

@@ -22,8 +22,9 @@ from madoguchi.certificates.models import (
     SealRegistration,
     SealStatus,
 )
+from madoguchi.certificates.samples import single_household
 from madoguchi.certificates.seals import impression_svg
-from madoguchi.register.models import Household, Person
+from madoguchi.register.models import Person
 
 HERE = "北海道北見市北一条西1丁目"
 
@@ -262,15 +263,8 @@ def test_deferred_checks_now_and_a_cancel_refunds_the_prepaid_fee(city, clerk):
 
 
 def test_deferred_for_a_pending_move_in(city, clerk):
-    hh = Household.objects.create(household_no="100077")
-    Person.objects.create(
-        atena_no="500001",
-        household=hh,
-        name="新田　来",
-        birth_date=date(1990, 1, 1),
-        sex="1",
-        relationship="世帯主",
-        status="P",
+    single_household(
+        "500001", "100077", "新田　来", "ニッタ　キタル", date(1990, 1, 1), "1", status="P"
     )
     d = deferred.defer(_req(atena="500001"), clerk, paid_now=False)
     assert deferred.waiting(clerk)[0]["ready"] == ""
