@@ -244,7 +244,8 @@ def new_request(request, atena_no: str):
             "items": cat.items,
             "requesters": [r for r in cat.requesters.values() if r.id != "card"],
             "id_documents": IdDocument.choices,
-            "methods": PaymentMethod.choices,
+            # 前納済 is set by a deferred request only, never chosen at the counter
+            "methods": [(v, lb) for v, lb in PaymentMethod.choices if v != PaymentMethod.PREPAID],
             "ticket": ticket,
             "visit": visit,
             "moving": moving,
