@@ -44,7 +44,13 @@ from madoguchi.analytics import rollups
 from madoguchi.analytics.models import TimeSegment
 from madoguchi.audit import archive
 from madoguchi.audit.services import record
-from madoguchi.certificates.models import Certificate, CertificateAction, CertificateRequest
+from madoguchi.certificates.models import (
+    Certificate,
+    CertificateAction,
+    CertificateRequest,
+    DeferredRequest,
+    DeferredStatus,
+)
 from madoguchi.counter.models import Ticket, TicketSequence, Visit, VisitEvent, VisitPerson
 from madoguchi.documents.models import BundleRecord
 from madoguchi.tasks.models import HandOffAttempt, Status, Task, TaskStatus
@@ -138,11 +144,22 @@ def _purge_certificates(report: PurgeReport, cut: dict[str, date]) -> None:
         n += 1
     report.deleted["certificates"] = n
     request_cut = min(cut["certificates"], cut["fees"])
+    # Deferred requests (後日交付) are fee records too: closed ones go with the fees; a
+    # waiting one stays whatever its age.
+    _delete(
+        report,
+        "deferred_requests",
+        DeferredRequest.objects.filter(created_at__lt=_start_of(request_cut)).exclude(
+            status=DeferredStatus.WAITING
+        ),
+    )
     _delete(
         report,
         "certificate_requests",
-        CertificateRequest.objects.filter(created_at__lt=_start_of(request_cut)).exclude(
-            pk__in=Certificate.objects.values("request")
+        CertificateRequest.objects.filter(created_at__lt=_start_of(request_cut))
+        .exclude(pk__in=Certificate.objects.values("request"))
+        .exclude(
+            pk__in=DeferredRequest.objects.exclude(issued_request=None).values("issued_request")
         ),
     )
 
@@ -165,8 +182,10 @@ def _purge_visits(report: PurgeReport, cut: dict[str, date]) -> None:
     open_task = Task.objects.exclude(status=Status.DONE).values("visit")
     report.kept["visits_open_task"] = old.filter(pk__in=open_task).count()
     old = old.exclude(pk__in=open_task)
-    needed = old.filter(pk__in=Task.objects.values("visit")) | old.filter(
-        pk__in=CertificateRequest.objects.exclude(visit=None).values("visit")
+    needed = (
+        old.filter(pk__in=Task.objects.values("visit"))
+        | old.filter(pk__in=CertificateRequest.objects.exclude(visit=None).values("visit"))
+        | old.filter(pk__in=DeferredRequest.objects.exclude(visit=None).values("visit"))
     )
     needed_ids = list(needed.values_list("pk", flat=True))
     # (not .exclude(state__anonymised=True): a missing key is NULL and would be excluded)
@@ -183,7 +202,10 @@ def _purge_visits(report: PurgeReport, cut: dict[str, date]) -> None:
     gone = old.exclude(pk__in=needed_ids)
     tickets = list(gone.exclude(ticket=None).values_list("ticket", flat=True))
     _delete(report, "visits", gone)  # persons, events and segments cascade
-    kept_tickets = CertificateRequest.objects.exclude(ticket=None).values("ticket")
+    kept_tickets = [
+        *CertificateRequest.objects.exclude(ticket=None).values_list("ticket", flat=True),
+        *DeferredRequest.objects.exclude(ticket=None).values_list("ticket", flat=True),
+    ]
     _delete(
         report,
         "tickets",

@@ -444,3 +444,30 @@ def test_catalog_export_round_trip_of_certificates_yaml(tmp_path):
         b.fuhyo_honseki,
     )
     assert (tmp_path / "out" / "certificates" / "templates.typ").is_file()
+
+
+# ------------------------------------------------------------------ retention
+
+
+def test_purge_handles_deferred_requests(city, clerk, settings, tmp_path):
+    """Deferred requests are fee records: closed ones go with the fees' period (and their
+    issued request after them); a waiting one, its visit and ticket stay."""
+    from madoguchi.counter.models import Visit
+    from madoguchi.operations import retention
+
+    settings.MADOGUCHI_AUDIT_ARCHIVE_DIR = str(tmp_path / "archive")
+    visit = Visit.objects.create(clerk=clerk, event_date=timezone.localdate())
+    waiting = deferred.defer(_req(visit_id=visit.pk), clerk, paid_now=False)
+    done = deferred.defer(_req(), clerk, paid_now=True)
+    Person.objects.filter(household__household_no="100001").update(town="北二条西")
+    issued = deferred.issue(done.pk, clerk)
+    past = timezone.now() - timedelta(days=retention.LEGAL_MINIMUM_DAYS["fees"] + 30)
+    DeferredRequest.objects.update(created_at=past)
+    Visit.objects.filter(pk=visit.pk).update(created_at=past)
+    from madoguchi.certificates.models import CertificateRequest
+
+    CertificateRequest.objects.filter(pk=issued.pk).update(created_at=past)
+    report = retention.purge()
+    assert report.deleted["deferred_requests"] == 1
+    assert list(DeferredRequest.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert Visit.objects.filter(pk=visit.pk).exists()  # still needed by the waiting one
