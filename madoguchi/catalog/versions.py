@@ -122,6 +122,16 @@ def by_label(label: str) -> Catalog:
     return cat
 
 
+def of(catalog_version: dict | None) -> Catalog:
+    """The catalog a record was made with (a visit's ``catalog_version``: its published
+    label), so that its forms print again as they were signed; the current catalog for a
+    record made before versions had labels."""
+    from .loader import current_catalog
+
+    label = (catalog_version or {}).get("label")
+    return by_label(label) if label else current_catalog()
+
+
 def current() -> Catalog | None:
     """The published version's catalog; None when nothing is published yet."""
     label = published_label()

@@ -109,8 +109,7 @@ def catalog_of(visit):
     one for a visit determined before versions had labels."""
     from madoguchi.catalog import versions
 
-    label = (visit.catalog_version or {}).get("label")
-    return versions.by_label(label) if label else catalog()
+    return versions.of(visit.catalog_version)
 
 
 def run(sits: list[dict], cat=None) -> dict:

@@ -10,8 +10,8 @@ Each kind of record has a retention period in days (settings
    ``system.purge`` audit record with the counts (no personal data):
 
    * time segments and printed-bundle records: deleted;
-   * finished tasks (完了) with their status history and hand-off attempts: deleted;
-     tasks still open are kept whatever their age;
+   * finished tasks (完了, 取下げ) with their status history and hand-off attempts:
+     deleted; tasks still open are kept whatever their age;
    * issued certificates past the certificates' legal period: deleted with their
      actions (a certificate reissued later stays until its reissue goes);
    * certificate requests (the fee records: amount, receipt number, payment) past both
@@ -164,22 +164,26 @@ def _purge_certificates(report: PurgeReport, cut: dict[str, date]) -> None:
     )
 
 
+# A task in one of these states needs nothing more from anyone.
+CLOSED = (Status.DONE, Status.WITHDRAWN)
+
+
 def _purge_tasks(report: PurgeReport, cut: dict[str, date]) -> None:
-    done = Task.objects.filter(status=Status.DONE, created_at__lt=_start_of(cut["tasks"]))
+    done = Task.objects.filter(status__in=CLOSED, created_at__lt=_start_of(cut["tasks"]))
     ids = list(done.values_list("pk", flat=True))
     _delete(report, "task_statuses", TaskStatus.objects.filter(task__in=ids))
     _delete(report, "handoff_attempts", HandOffAttempt.objects.filter(task__in=ids))
     _delete(report, "tasks", Task.objects.filter(pk__in=ids))
     report.kept["tasks_open"] = (
         Task.objects.filter(created_at__lt=_start_of(cut["tasks"]))
-        .exclude(status=Status.DONE)
+        .exclude(status__in=CLOSED)
         .count()
     )
 
 
 def _purge_visits(report: PurgeReport, cut: dict[str, date]) -> None:
     old = Visit.objects.filter(created_at__lt=_start_of(cut["visits"]))
-    open_task = Task.objects.exclude(status=Status.DONE).values("visit")
+    open_task = Task.objects.exclude(status__in=CLOSED).values("visit")
     report.kept["visits_open_task"] = old.filter(pk__in=open_task).count()
     old = old.exclude(pk__in=open_task)
     needed = (

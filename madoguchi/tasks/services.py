@@ -169,7 +169,7 @@ def task_forms_pdf(task: Task, actor) -> bytes:
     """The signed forms of the task's procedure, rendered again from what the visit stored
     when the resident signed (no guide sheet); audited (``task.forms``), flagged when a
     protected person is printed. Call after ``read_task`` (the door)."""
-    from madoguchi.documents.services import default_catalog, render_bundle
+    from madoguchi.documents.services import render_bundle
     from madoguchi.register import services as register
 
     visit = task.visit
@@ -178,14 +178,12 @@ def task_forms_pdf(task: Task, actor) -> bytes:
     if not sits or not procs or not procs[0].get("forms"):
         raise TaskError(_("この手続の届書はありません"), "forms")
     from madoguchi.catalog import versions
-    from madoguchi.catalog.loader import current_catalog
 
-    label = (visit.catalog_version or {}).get("label")  # the version the visit signed
     printed = visit.printed_at or visit.signed_at
     bundle = render_bundle(
         sits,
         {**visit.result, "procedures": procs},
-        (versions.by_label(label) if label else current_catalog()) or default_catalog(),
+        versions.of(visit.catalog_version),  # the version the visit signed
         (),
         notified_on=timezone.localtime(printed).date() if printed else None,
         applicant=(visit.state or {}).get("applicant"),
