@@ -167,3 +167,37 @@ def test_household_merge(clerk_client, families):
     juminido = text[text.index("住民異動届") : text.index("住民異動届") + 2000]
     assert "新世帯主北見正" in juminido and "旧世帯主美幌彩" in juminido
     assert "同居人" in juminido
+
+
+def test_movers_join_an_existing_household(clerk_client, families):
+    """A daughter moves in from Tokyo with her child (paper 転出証明書) and joins her
+    father's household at his address: 新世帯主 is her father, 続柄 子 and 子の子."""
+    f = Flow(clerk_client, purpose="move_in")
+    persons = [
+        {"name": "北見　愛", "kana": "キタミ　アイ", "birth_date": "1990-02-02", "sex": "female",
+         "relationship": "head"},
+        {"name": "北見　空", "kana": "キタミ　ソラ", "birth_date": "2021-05-05", "sex": "male",
+         "relationship": "child"},
+    ]  # fmt: skip
+    f.step("paper-persons", persons=persons, former_address="東京都世田谷区太子堂1丁目1番1号")
+    f.step("persons", atena_no="300011")  # her father, in his own household
+    daughter, child, father = "p1", "p2", f.pid("300011")
+    f.step("involved", pids=[daughter, child])  # the father does not move
+    f.step("households", after={daughter: "300001", child: "300001"})
+    plan = {r["pid"]: r for r in f.v["persons"]}
+    assert plan[daughter]["data"]["household_after"] == "300001"
+    f.step("households", after={daughter: "300001", child: "300001"},
+           zokugara_after={daughter: "子", child: "子の子"})  # fmt: skip
+    f.step("address", postal_code="090-0024", town_index=0, banchi="3丁目1番地", katagaki="")
+    assert not f.v["determine_error"], f.v["determine_error"]
+    procs = f.procedures()
+    assert procs["registry.move_in"] == [daughter, child]
+    assert father not in sum(procs.values(), [])
+    f.step("applicant", applicant=daughter)
+    f.step("confirm")
+    text = pdf_text(clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf").content)
+    juminido = text[text.index("住民異動届") : text.index("住民異動届") + 2000]
+    assert "新世帯主北見正" in juminido and "届出人氏名北見愛" in juminido
+    assert "旧住所東京都世田谷区太子堂1丁目1番1号" in juminido
+    assert juminido.index("北見愛") < juminido.index("北見空")
+    assert "子の子" in juminido
