@@ -155,6 +155,7 @@ HTML_RULES = {
     "counter:display": (anyone, None),
     "counter:display_board": (anyone, None),
     "counter:new_visit": (counter_staff, None),
+    "counter:ido": (counter_staff, None),
     "counter:visit": (visit, "visit"),
     "counter:visit_tasks": (visit, "visit"),
     "counter:visit_step": (visit, "visit"),

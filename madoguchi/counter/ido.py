@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from madoguchi.rules.facts import EVENT_NAMES, MOVE_EVENTS, MOVE_IN_EVENTS, MOVE_OUT_EVENTS
 from madoguchi.rules.situation import after_key, head_after
 
@@ -136,7 +138,9 @@ def records(visit) -> list[dict]:
                     "event": sit["event"],
                     "event_name": EVENT_NAMES[sit["event"]],
                     "event_date": str(sit["event_date"]),
-                    "notified_on": visit.signed_at.date().isoformat() if visit.signed_at else "",
+                    "notified_on": timezone.localtime(visit.signed_at).date().isoformat()
+                    if visit.signed_at
+                    else "",
                     "atena_no": reg.get("atena_no", ""),
                     "name": reg.get("name", ""),
                     "kana": reg.get("kana", ""),
@@ -250,7 +254,7 @@ def reconcile(rows: list[dict], persons: dict, masked: set, today: date, grace_d
     out = []
     for row in rows:
         signed = date.fromisoformat(row["notified_on"]) if row["notified_on"] else today
-        waiting = today <= signed + timedelta(days=grace_days)
+        waiting = today < signed + timedelta(days=grace_days)
         atena = row["atena_no"]
         if atena in masked:
             out.append(Check(row, "要確認", masked=True))

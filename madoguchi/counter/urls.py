@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/slip/", views.ticket_slip, name="ticket_slip"),
     path("tickets/<int:ticket_id>/<str:action>/", views.ticket_action, name="ticket_action"),
     path("display/", views.display, name="display"),
+    path("ido/", views.ido_page, name="ido"),
     path("display/board/", views.display_board, name="display_board"),
     path("visits/new/", views.new_visit, name="new_visit"),
     path("visits/<int:visit_id>/", views.visit_page, name="visit"),

@@ -1,6 +1,7 @@
 """Counter screens: ``queue`` (tickets, calling, the waiting display) and ``visit`` (the
 visit screen and its steps); the visit's view models live in ``counter.viewmodels``."""
 
+from .ido import ido_page
 from .queue import (
     call_next,
     display,
@@ -28,6 +29,7 @@ __all__ = [
     "call_next",
     "display",
     "display_board",
+    "ido_page",
     "issue",
     "ticket_slip",
     "new_visit",
