@@ -145,7 +145,21 @@ def readiness(d: DeferredRequest, person: Person | None, today: date | None = No
     return ""
 
 
-def waiting(user, *, include_closed_days: int = 0) -> list[dict]:
+def kinds_label(d: DeferredRequest) -> str:
+    """The kinds and copies asked for, in the UI language (the stored text is Japanese)."""
+    from django.utils.translation import ngettext
+
+    from .catalog import current
+
+    cat = current()
+    return " / ".join(
+        ngettext("%(kind)s %(n)d通", "%(kind)s %(n)d通", int(line["copies"]))
+        % {"kind": cat.kind_label(line["kind"]), "n": int(line["copies"])}
+        for line in d.request_data.get("lines", [])
+    )
+
+
+def waiting(user) -> list[dict]:
     """The deferred requests waiting (the counter's list), each with its readiness; the
     names read are audited; a protected person is masked for staff without the
     permission (and cannot be issued by them)."""
@@ -165,6 +179,7 @@ def waiting(user, *, include_closed_days: int = 0) -> list[dict]:
             {
                 "d": d,
                 "name": str(MASKED_LABEL) if hidden or p is None else p.name,
+                "kinds": kinds_label(d),
                 "hidden": hidden,
                 "ready": "" if hidden else readiness(d, p),
             }

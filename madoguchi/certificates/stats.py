@@ -34,8 +34,8 @@ def figures(days: int = 7, today: date | None = None) -> dict:
         per_hour[timezone.localtime(c.issued_at).hour] += 1
         per_day[c.issued_on]["issued"] += 1
         per_day[c.issued_on]["fees"] += c.fee
-    for v in CertificateAction.objects.filter(
-        action=ActionKind.VOID, on__gte=since, on__lte=today
+    for v in CertificateAction.objects.filter(  # voids and copies not delivered
+        action__in=(ActionKind.VOID, ActionKind.REFUND), on__gte=since, on__lte=today
     ).only("on", "refund"):
         per_day[v.on]["refunds"] += v.refund
     events = build(since, today, today=today).table("events")

@@ -333,6 +333,13 @@ def test_kind_names_follow_the_ui_language(city, clerk, client):
     client.cookies["django_language"] = "en"
     page = client.get("/certificates/new/200001/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Certified copy of resident record (whole household)" in page
+    d = deferred.defer(_req(copies=2), clerk, paid_now=False)
+    with override("en"):
+        assert deferred.kinds_label(d) == (
+            "Certified copy of resident record (whole household), 2 copies"
+        )
+    with override("ja"):
+        assert deferred.kinds_label(d) == "住民票の写し（世帯全員） 2通"
 
 
 def _pdf_text(data: bytes) -> str:
@@ -365,6 +372,11 @@ def test_dashboard_shows_certificate_figures_without_persons(city, clerk, staff_
     assert f"{timezone.localdate().isoformat()},2,1200,300,900,1" in daily
     for text in (page, csv, daily):
         assert "髙橋" not in text and "200001" not in text and "守山" not in text
+    # the certificate counter's own statistics count the partial refund too
+    from madoguchi.certificates.stats import figures
+
+    today = figures(1)["per_day"][-1]
+    assert (today["fees"], today["refunds"], today["net"]) == (1200, 300, 900)
 
 
 # ------------------------------------------------------------------ API

@@ -132,7 +132,7 @@ class Command(BaseCommand):
         if opts["csv"]:
             Path(opts["csv"]).write_bytes(services.till_csv(t))
         self.stdout.write(
-            f"{day.isoformat()} issued={len(t.issued)} total={t.total} "
+            f"{day.isoformat()} issued={len(t.issued)} total={t.total} prepaid={t.prepaid} "
             f"voids={t.void_count} refunds={t.refunds} net={t.net}"
         )
 
