@@ -100,7 +100,11 @@ def materialise(label: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{label}-", dir=target.parent))
     for f in files.iterator():
-        out = tmp / f.path
+        rel = Path(f.path)
+        if rel.is_absolute() or ".." in rel.parts:  # only ever written inside the folder
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise CatalogError([Issue(label, 0, f"不正なファイル名です: {f.path}")])
+        out = tmp / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(bytes(f.content))
     (tmp / ".complete").write_text(label)

@@ -139,3 +139,17 @@ def test_the_api_and_the_browser_name_the_published_version(db, clerk_client):
     info = clerk_client.get("/api/catalog/").json()
     assert info["label"] == v.label and info["code"] == "012084"
     assert v.label in clerk_client.get("/catalog/").content.decode()
+
+
+def test_a_stored_file_never_lands_outside_its_version_folder(db, tmp_path):
+    """A row written into the database by hand (not by `catalog load`) cannot make a
+    worker write outside the version's folder."""
+    from madoguchi.catalog.model import CatalogError
+
+    v = load_into_db(DEMO_DIR)
+    CatalogFile.objects.create(version=v, path="../escaped.yaml", content=b"x: 1")
+    shutil.rmtree(versions.cache_dir(), ignore_errors=True)
+    versions._BY_LABEL.clear()
+    with pytest.raises(CatalogError, match="不正なファイル名"):
+        versions.by_label(v.label)
+    assert not (versions.cache_dir() / "escaped.yaml").exists()
