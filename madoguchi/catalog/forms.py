@@ -43,6 +43,35 @@ REGISTER_KEYS = {
     "death_place": "死亡の場所",
     "cremation_place": "火葬の場所",
     "funeral_host": "喪主の氏名",
+    # captured once at the counter (counter/capture.py) and printed on every form asking
+    "occupation": "職業（会社員・自営業・公務員・その他）",
+    "bank_name": "金融機関名",
+    "bank_branch": "支店名",
+    "bank_account_type": "口座種別（普通・当座）",
+    "bank_account_no": "口座番号（7桁）",
+    "bank_account_holder": "口座名義（カナ）",
+    "dog_colour": "犬の毛色",
+    "dog_sex": "犬の性別（オス・メス）",
+    "dog_birth_date": "犬の生年月日（YYYY-MM-DD）",
+    "rabies_shot_date": "狂犬病予防注射の日（YYYY-MM-DD）",
+    "rabies_tag_no": "注射済票番号",
+    "funeral_date": "葬祭の日（YYYY-MM-DD）",
+    "death_cause": "死因（一類感染症等・その他）",
+    "cremation_date": "火葬の日（YYYY-MM-DD）",
+    # 外国人住民 (住民基本台帳法第30条の45): the 在留カード data
+    "nationality_name": "国籍・地域",
+    "name_roman": "ローマ字氏名",
+    "alt_name": "通称",
+    "art30_45_class": "法第30条の45の区分",
+    "residence_status": "在留資格",
+    "residence_period": "在留期間",
+    "residence_expires_on": "在留期間の満了日（YYYY-MM-DD）",
+    "residence_card_no": "在留カード等番号",
+    # the newborn of a birth, entered at the counter (not yet in the register)
+    "birth_time": "出生の時刻（HH:MM）",
+    "birth_place": "出生の場所",
+    "mother_name": "母の氏名",
+    "father_name": "父の氏名（世帯外の父を含む）",
 }
 
 # What the forms see of a person: the situation person, its register block and what the
@@ -59,6 +88,10 @@ DERIVED_PERSON_KEYS = frozenset(
         "address_extra_before",
         "address_extra_after",
         "former_head_name",
+        # the birth date split by nationality, for forms that print a foreign resident's
+        # dates in 西暦 (住民異動届): each is empty for the other persons
+        "birth_date_jp",
+        "birth_date_foreign",
     }
 )
 PERSON_CONTEXT_KEYS = (

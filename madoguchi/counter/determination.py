@@ -68,6 +68,7 @@ def situations(visit) -> list[dict]:
     persons = list(visit.persons.all())
     events = list(visit.events.all())
     new_addr = (visit.state or {}).get("new_address")
+    phone = (visit.state or {}).get("contact_phone")  # captured once: every form's 電話番号
     out = []
     for ev in events:
         sit: dict = {"event": ev.event, "event_date": visit.event_date.isoformat()}
@@ -76,6 +77,8 @@ def situations(visit) -> list[dict]:
             p = copy.deepcopy(vp.data)
             p.pop("sources", None)  # where the register facts came from: for the screen
             p["id"] = vp.pid
+            if phone and not p.get("register", {}).get("phone"):
+                p.setdefault("register", {})["phone"] = phone
             if p.get("outside"):
                 p.pop("moving", None)
             elif ev.event in MOVE_EVENTS:
@@ -250,7 +253,15 @@ def render(visit):
         visit.result,
         catalog_of(visit),
         tuple(state.get("guide_languages") or ("ja",)),  # English only when asked for
-        applicant=state.get("applicant"),
+        applicant=_applicant(state),
         # a reprint carries the date of the first print, as signed
         notified_on=timezone.localtime(visit.printed_at).date() if visit.printed_at else None,
     )
+
+
+def _applicant(state: dict) -> dict | None:
+    """The person at the counter; someone from outside gets the visit's contact phone."""
+    applicant = state.get("applicant")
+    if applicant and applicant.get("name") and state.get("contact_phone"):
+        return {"phone": state["contact_phone"], **applicant}
+    return applicant

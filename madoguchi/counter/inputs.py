@@ -137,6 +137,50 @@ class NewNameIn(Versioned):
     hittousha: str = ""
 
 
+class ForeignIn(Versioned):
+    pid: str
+    nationality: str = ""
+    nationality_name: str = ""
+    name_roman: str = ""
+    alt_name: str = ""
+    art30_45_class: str = ""
+    residence_status: str = ""
+    residence_period: str = ""
+    residence_expires_on: str = ""  # 西暦 or 和暦 as typed
+    residence_card_no: str = ""
+
+
+FOREIGN_FIELDS = tuple(k for k in ForeignIn.model_fields if k != "version")
+
+
+class CaptureIn(Versioned):
+    values: dict[str, dict[str, str]]
+
+
+def _capture_form(post) -> dict:
+    """Inputs named ``cap.<pid>.<key>`` → {pid: {key: value}}."""
+    values: dict[str, dict[str, str]] = {}
+    for name in post:
+        if name.startswith("cap."):
+            _cap, pid, key = (name.split(".", 2) + ["", ""])[:3]
+            values.setdefault(pid, {})[key] = post.get(name, "")
+    return {"values": values}
+
+
+class NewbornIn(Versioned):
+    name: str = ""
+    kana: str = ""
+    sex: str = ""
+    birth_date: str = ""  # ISO or 和暦 as typed (R9.6.12, 令和9年6月12日, 5090612)
+    birth_time: str = ""  # 14:05
+    birth_place: str = ""
+    weight_g: str = ""  # grams
+    premature_hospitalized: bool = False
+    mother: str = ""  # a pid of the visit
+    father: str = ""  # a pid of the visit, or "" (a father outside: father_name)
+    father_name: str = ""
+
+
 # ------------------------------------------------------------------ HTML forms → input
 
 PAPER_ROWS = 6  # rows of the paper 転出証明書 form
@@ -182,8 +226,9 @@ def _detail_value(key: str, post) -> object:
         if not raw.isdigit():
             raise services.CounterError(_("出生体重は整数（グラム）で入力してください"), key)
         return int(raw)
-    if key == "planned_move_out_date":  # a date of the 転出証明書; determine checks it
-        return post.get(key, "").strip() or None
+    if key == "planned_move_out_date":  # a date of the 転出証明書, typed in 和暦 or 西暦
+        d = services.counter_date(post.get(key, ""), key, _("転出予定日"))
+        return d.isoformat() if d else None
     return post.get(key)
 
 
@@ -194,7 +239,10 @@ def _details_form(post) -> dict:
     if event not in EVENT_DETAILS:
         raise services.CounterError(_("ライフイベントが不正です"), "event")
     req, opt = EVENT_DETAILS[event]
-    details = {k: _detail_value(k, post) for k in (req | opt) if k in post or k in BOOL_DETAILS}
+    keys = req | opt
+    if event == "birth":  # set by the newborn entry, not by this form
+        keys = {k for k in keys if k not in services.NEWBORN_DETAILS or k in post}
+    details = {k: _detail_value(k, post) for k in keys if k in post or k in BOOL_DETAILS}
     return {"event": event, "details": details}
 
 
@@ -287,7 +335,7 @@ STEPS: tuple[Step, ...] = (
         ("events", "event_date"),
         lambda post: {
             "events": post.getlist("events"),
-            "event_date": post.get("event_date") or None,
+            "event_date": services.counter_date(post.get("event_date"), "event_date", _("異動日")),
         },
     ),
     Step(
@@ -372,6 +420,38 @@ STEPS: tuple[Step, ...] = (
         ("reason",),
         _get("reason"),
         aliases=("cancel_signed",),
+    ),
+    Step(
+        "foreign-resident",
+        ForeignIn,
+        services.set_foreign_resident,
+        FOREIGN_FIELDS,
+        _get(*FOREIGN_FIELDS),
+        aliases=("foreign",),
+    ),
+    Step("capture", CaptureIn, services.capture, ("values",), _capture_form),
+    Step(
+        "newborn",
+        NewbornIn,
+        services.add_newborn,
+        (),
+        lambda post: {
+            **_get(*(NewbornIn.model_fields.keys() - {"version", "premature_hospitalized"}))(post),
+            "premature_hospitalized": post.get("premature_hospitalized") == "on",
+        },
+        convert=lambda p: [
+            p.name,
+            p.kana,
+            p.sex,
+            p.birth_date,
+            p.birth_time,
+            p.birth_place,
+            p.weight_g,
+            p.premature_hospitalized,
+            p.mother,
+            p.father,
+            p.father_name,
+        ],  # fmt: skip
     ),
 )
 

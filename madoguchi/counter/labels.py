@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from madoguchi.catalog.labels import because_text, event_name  # noqa: F401  (used by the counter's pages)
+from madoguchi.rules import facts
 
 FLAG_LABELS = {
     "my_number_card": gettext_lazy("マイナンバーカード"),
@@ -55,15 +56,8 @@ FIELD_LABELS = {
 }
 
 VALUE_LABELS = {
-    "relationship": {
-        "head": gettext_lazy("世帯主"),
-        "spouse": gettext_lazy("配偶者"),
-        "child": gettext_lazy("子"),
-        "parent": gettext_lazy("父母"),
-        "sibling": gettext_lazy("兄弟姉妹"),
-        "relative": gettext_lazy("その他の親族"),
-        "cohabitant": gettext_lazy("同居人"),
-    },
+    # relationships, sexes and pension categories: the rules' one list (rules.facts)
+    "relationship": {k: gettext_lazy(v) for k, v in facts.RELATIONSHIP_LABELS.items()},
     "health_insurance": {
         "nhi": gettext_lazy("国保"),
         "employee": gettext_lazy("被用者保険"),
@@ -71,13 +65,8 @@ VALUE_LABELS = {
         "assistance": gettext_lazy("生活保護"),
         "none": gettext_lazy("なし"),
     },
-    "pension": {
-        "1": gettext_lazy("第1号"),
-        "2": gettext_lazy("第2号"),
-        "3": gettext_lazy("第3号"),
-        "none": gettext_lazy("なし"),
-    },
-    "sex": {"male": gettext_lazy("男"), "female": gettext_lazy("女")},
+    "pension": {k: gettext_lazy(v) for k, v in facts.PENSION_LABELS.items()},
+    "sex": {k: gettext_lazy(v) for k, v in facts.SEX_LABELS.items()},
 }
 VALUE_LABELS["health_insurance_before"] = VALUE_LABELS["health_insurance"]
 VALUE_LABELS["pension_before"] = VALUE_LABELS["pension"]
@@ -123,18 +112,36 @@ def edit_text(edit: dict) -> str:
     }
 
 
+def _date_or_text(value):
+    """A date from a date or ISO text; other text is returned as it is."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 def birth_date_text(value) -> str:
     """和暦（西暦年） as on the register pages; an ISO string is accepted."""
     from madoguchi.core.wareki import display_date
 
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            return value
-    return display_date(value)
+    value = _date_or_text(value) if value else ""
+    return display_date(value) if isinstance(value, date) else value
+
+
+def date_input_text(value) -> str:
+    """A date as the value of a date field the clerk types in 和暦 (令和9年3月29日): the
+    browser's locale never decides how a date is shown (``core.wareki``)."""
+    from madoguchi.core.wareki import WarekiError, format_wareki
+
+    value = _date_or_text(value) if value else ""
+    if not isinstance(value, date):
+        return value
+    try:
+        return format_wareki(value)
+    except WarekiError:
+        return value.isoformat()
 
 
 def input_text(pairs: list[tuple[str, str]], names: dict[str, str]) -> str:

@@ -71,7 +71,28 @@ def register_block(person) -> dict:
         "former_postal_code": person.former_postal_code,
         "atena_no": person.atena_no,
         "zokugara": person.relationship,
+        **foreign_block(person),
     }
+
+
+def foreign_block(person) -> dict:
+    """The 在留カード data of a foreign resident, as the register (or the pending
+    転出証明書情報) holds it through the import mapping; {} for a Japanese national."""
+    if (person.nationality or "JP").upper() == "JP":
+        return {}
+    values = {
+        "nationality_name": person.nationality_name,
+        "name_roman": person.name_roman,
+        "alt_name": person.alt_name,
+        "art30_45_class": person.art30_45_class,
+        "residence_status": person.residence_status,
+        "residence_period": person.residence_period,
+        "residence_expires_on": (
+            person.residence_expires_on.isoformat() if person.residence_expires_on else ""
+        ),
+        "residence_card_no": person.residence_card_no,
+    }
+    return {k: v for k, v in values.items() if v}
 
 
 def situation_person(person, event_date: date, pid: str) -> tuple[dict, dict]:

@@ -45,6 +45,19 @@ def task_rows(visit: Visit) -> list[dict]:
     ]
 
 
+def _masked(data: dict) -> dict:
+    """A person's data with the 在留カード等番号 masked (printed only on the form)."""
+    reg = data.get("register") or {}
+    if not reg.get("residence_card_no"):
+        return data
+    from .services import mask_card_no
+
+    return {
+        **data,
+        "register": {**reg, "residence_card_no": mask_card_no(reg["residence_card_no"])},
+    }
+
+
 def visit_dict(visit: Visit, actor, with_questions: bool = True) -> dict:
     """Everything about the visit (call after ``access.read_visit``, which audits it)."""
     persons = list(visit.persons.all())
@@ -63,7 +76,7 @@ def visit_dict(visit: Visit, actor, with_questions: bool = True) -> dict:
                 "atena_no": p.atena_no,
                 "involved": p.involved,
                 "source": p.source,
-                "data": p.data,
+                "data": _masked(p.data),
                 "edits": p.edits,
             }
             for p in persons

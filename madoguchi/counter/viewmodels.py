@@ -9,6 +9,7 @@ from madoguchi.catalog.templatetags.data_i18n import english_ui, translated
 from . import determination, labels
 from .models import CounterGroup, IdDocument, Visit, VisitStep
 from .serialize import task_rows
+from .services.entry import ART30_45_CLASSES, NEWBORN_DETAILS, RESIDENCE_STATUSES
 
 
 def event_choices():
@@ -41,6 +42,7 @@ def _person_rows(visit: Visit) -> list[dict]:
                 "involved": vp.involved,
                 "source": vp.source,
                 "edits": vp.edits,
+                "foreign": _foreign_summary(vp.data),
             }
         )
     return rows
@@ -84,6 +86,19 @@ def _household_plan(visit: Visit, rows: list[dict]) -> dict:
         "new": NEW_HOUSEHOLDS,
         "several": len(keys) > 1,
     }
+
+
+def _foreign_summary(data: dict) -> dict:
+    """The 在留カード data shown beside a foreign resident (the card number masked)."""
+    from .services.entry import FOREIGN_KEYS, mask_card_no
+
+    if data.get("nationality", "JP") == "JP":
+        return {}
+    reg = data.get("register") or {}
+    out = {k: reg.get(k, "") for k in FOREIGN_KEYS}
+    out["nationality_name"] = out["nationality_name"] or data.get("nationality", "")
+    out["residence_card_no"] = mask_card_no(out["residence_card_no"])
+    return out
 
 
 def _to_check(vp) -> dict[str, str]:
@@ -161,7 +176,11 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "all_events": event_choices(),
         "event_names": dict(event_choices()),
         "event_details": {
-            e.event: sorted(EVENT_DETAILS[e.event][0] | EVENT_DETAILS[e.event][1]) for e in events
+            e.event: sorted(
+                (EVENT_DETAILS[e.event][0] | EVENT_DETAILS[e.event][1])
+                - (NEWBORN_DETAILS if e.event == "birth" else set())  # the newborn entry's
+            )
+            for e in events
         },
         "has_move": any(e in MOVE_EVENTS for e in chosen),
         "new_address": state.get("new_address"),
@@ -195,11 +214,78 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "steps": [(s, s.label) for s in VisitStep if s != VisitStep.CANCELLED],
         "insurances": INSURANCE_LABELS,
         "pensions": PENSION_LABELS,
+        "newborn": _newborn_row(visit, persons) if "birth" in chosen else {},
+        "capture": _capture_rows(visit, names) if visit.step == VisitStep.INTERVIEW else [],
+        "art30_45_classes": ART30_45_CLASSES,
+        "residence_statuses": RESIDENCE_STATUSES,
+        "foreign_next": next(
+            (p["pid"] for p in persons if p["source"] != "newborn" and not p["foreign"]), ""
+        ),
+        "foreign_open": any(e == "move_in_from_abroad" for e in chosen)
+        or any(p["foreign"] for p in persons),
         "can_take_over": request.user.is_manager
         and visit.clerk_id != request.user.pk
         and visit.step not in (VisitStep.DONE, VisitStep.CANCELLED),
         **extra,
     }
+
+
+def _capture_rows(visit: Visit, names: dict[str, str]) -> list[dict]:
+    """The fields the visit's forms ask for, grouped by person (``counter.capture``)."""
+    from . import capture
+
+    groups: dict[str, dict] = {}
+    outside = ((visit.state or {}).get("applicant") or {}).get("name", "")
+    persons = list(visit.persons.all())
+    for pid, key, forms in capture.needed(visit, persons):
+        field = capture.BY_KEY[key]
+        who = {capture.OUTSIDE: outside, capture.VISIT: _("連絡先（この案件）")}.get(
+            pid, names.get(pid, pid)
+        )
+        g = groups.setdefault(pid, {"pid": pid, "who": who, "items": []})
+        g["items"].append(
+            {
+                "key": key,
+                "label": str(field.label),
+                "kind": field.kind,
+                "choices": field.choices,
+                "size": 12 if field.kind in ("date", "phone", "digits") else 16,
+                "value": capture.current(visit, pid, key, persons),
+                "forms": forms,
+            }
+        )
+    return list(groups.values())
+
+
+def _newborn_row(visit: Visit, persons: list[dict]) -> dict:
+    """The newborn entry form's values: the newborn entered, else the defaults (the
+    mother: the head's or the spouse's female partner; the father: her partner)."""
+    ev = next((e for e in visit.events.all() if e.event == "birth"), None)
+    details = ev.details if ev else {}
+    row = next((p for p in persons if p["source"] == "newborn"), None)
+    if row is not None:
+        vp = next(p for p in visit.persons.all() if p.pid == row["pid"])
+        reg = vp.data.get("register", {})
+        parents = vp.data.get("parents", [])
+        father = next((p for p in parents if p != details.get("mother")), "")
+        return {
+            "pid": row["pid"],
+            "name": reg.get("name", ""),
+            "kana": reg.get("kana", ""),
+            "sex": row["sex"],
+            "birth_date": row["birth_date"],
+            "birth_time": reg.get("birth_time", ""),
+            "birth_place": reg.get("birth_place", ""),
+            "weight_g": details.get("birth_weight_g"),
+            "premature_hospitalized": details.get("premature_hospitalized", False),
+            "mother": details.get("mother", ""),
+            "father": father,
+            "father_outside": "" if father else reg.get("father_name", ""),
+        }
+    couple = [p for p in persons if p["relationship"] in ("head", "spouse")]
+    mother = next((p["pid"] for p in couple if p["sex"] == "female"), "")
+    father = next((p["pid"] for p in couple if p["sex"] == "male"), "") if mother else ""
+    return {"pid": "", "mother": mother, "father": father}
 
 
 def _question_texts_en() -> dict[str, str]:

@@ -25,6 +25,7 @@ from .engine import (
     DocumentError,
     Renderer,
     as_date,
+    blank_fields,
     build_data,
     format_wareki,
     load_forms,
@@ -39,6 +40,9 @@ class Bundle:
     handwritten_chars: int
     overflow: list[dict] = field(default_factory=list)
     documents: list[dict] = field(default_factory=list)  # form id, name, copy, persons
+    blank: list[dict] = field(
+        default_factory=list
+    )  # fields left blank (engine.bundle.blank_fields)
 
 
 # ---------------------------------------------------------------- catalog access
@@ -314,6 +318,7 @@ def render_bundle(
         documents=[
             {"form": d["form"], "name": d["name"], "copy": d["copy"]} for d in data["documents"]
         ],
+        blank=blank_fields(data, forms),
     )
 
 

@@ -163,24 +163,33 @@ DERIVED_READS: dict[str, frozenset] = {
     )
 }
 
+# The one list of the labels of relationships, sexes and pension categories: the rules'
+# messages, the counter's screens (``counter/labels.py``) and its selects read these.
+RELATIONSHIP_LABELS: dict[str, str] = {
+    "head": gettext_noop("世帯主"),
+    "spouse": gettext_noop("配偶者"),
+    "child": gettext_noop("子"),
+    "parent": gettext_noop("父母"),
+    "sibling": gettext_noop("兄弟姉妹"),
+    "relative": gettext_noop("その他の親族"),
+    "cohabitant": gettext_noop("同居人"),
+}
+SEX_LABELS: dict[str, str] = {"male": gettext_noop("男"), "female": gettext_noop("女")}
+PENSION_LABELS: dict[str, str] = {
+    "1": gettext_noop("第1号"),
+    "2": gettext_noop("第2号"),
+    "3": gettext_noop("第3号"),
+    "none": gettext_noop("なし"),
+}
+
 VALUE_LABELS: dict[str, str] = {
     "nhi": "国民健康保険",
     "employee": "被用者保険",
     "elderly": "後期高齢者医療",
     "assistance": "生活保護",
-    "none": "なし",
-    "1": "第1号",
-    "2": "第2号",
-    "3": "第3号",
-    "head": "世帯主",
-    "spouse": "配偶者",
-    "child": "子",
-    "parent": "親",
-    "sibling": "兄弟姉妹",
-    "relative": "親族",
-    "cohabitant": "同居人",
-    "male": "男",
-    "female": "女",
+    **PENSION_LABELS,
+    **RELATIONSHIP_LABELS,
+    **SEX_LABELS,
     "JP": "日本",
     "elementary": "小学校",
     "junior_high": "中学校",

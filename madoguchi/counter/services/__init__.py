@@ -6,6 +6,14 @@ display board. ``visit``: the visit's steps from ``open_visit`` to ``mark_signed
 names below are its public surface.
 """
 
+from .entry import (
+    NEWBORN_DETAILS,
+    add_newborn,
+    capture,
+    counter_date,
+    mask_card_no,
+    set_foreign_resident,
+)
 from .errors import CounterError, TicketTaken, VisitConflict
 from .households import set_households, set_new_name
 from .queue import (
@@ -46,6 +54,12 @@ from .visit import (
 )
 
 __all__ = [
+    "capture",
+    "mask_card_no",
+    "set_foreign_resident",
+    "NEWBORN_DETAILS",
+    "add_newborn",
+    "counter_date",
     "CERTIFICATE",
     "EDITABLE",
     "PAPER_FIELDS",

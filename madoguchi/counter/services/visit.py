@@ -208,12 +208,11 @@ def add_paper_persons(visit_id: int, version: int, actor, persons: list[dict], f
                     _("%(i)s人目: %(f)s を入力してください") % {"i": i, "f": PAPER_FIELD_LABELS[f]},
                     f"persons.{i}.{f}",
                 )
-        try:
-            birth = date.fromisoformat(str(raw["birth_date"]))
-        except ValueError:
-            raise CounterError(
-                _("%(i)s人目: 生年月日が不正です") % {"i": i}, f"persons.{i}.birth_date"
-            ) from None
+        from .entry import counter_date  # 和暦 as typed (R9.3.29, 5090329) or 西暦
+
+        birth = counter_date(
+            raw["birth_date"], f"persons.{i}.birth_date", _("%(i)s人目: 生年月日") % {"i": i}
+        )
         if raw["sex"] not in ("male", "female"):
             raise CounterError(_("%(i)s人目: 性別が不正です") % {"i": i}, f"persons.{i}.sex")
         if raw["relationship"] not in prefill.RELATIONSHIPS:

@@ -65,3 +65,11 @@ def wareki_date(value):
     from madoguchi.counter.labels import birth_date_text
 
     return birth_date_text(value)
+
+
+@register.filter
+def wareki_input(value):
+    """A date as the value of a date field, in 和暦 (``labels.date_input_text``)."""
+    from madoguchi.counter.labels import date_input_text
+
+    return date_input_text(value)

@@ -18,7 +18,7 @@ data) and ``render`` (Typst).
 """
 
 from madoguchi.documents.engine.binding import Binder, Overflow, resolve
-from madoguchi.documents.engine.bundle import MOVING_OUT, build_data, documents_for
+from madoguchi.documents.engine.bundle import MOVING_OUT, blank_fields, build_data, documents_for
 from madoguchi.documents.engine.fonts import FONT_DIR, font_coverage, missing_glyphs
 from madoguchi.documents.engine.formats import (
     EVENT_JA,
@@ -58,6 +58,7 @@ __all__ = [
     "Renderer",
     "SEX_JA",
     "as_date",
+    "blank_fields",
     "build_data",
     "documents_for",
     "em_width",

@@ -18,7 +18,15 @@ from __future__ import annotations
 
 from madoguchi.documents.engine.formats import DocumentError
 
-OUTSIDE_KEYS = {"name", "kana", "relationship", "address", "phone"}
+# the account is the one a claim is paid to (葬祭費), captured at the counter
+BANK_KEYS = {
+    "bank_name",
+    "bank_branch",
+    "bank_account_type",
+    "bank_account_no",
+    "bank_account_holder",
+}
+OUTSIDE_KEYS = {"name", "kana", "relationship", "address", "phone", *BANK_KEYS}
 
 
 def applicant_context(applicant: dict | None, ctxs: dict, head_ctx: dict, deceased) -> dict:
@@ -50,4 +58,5 @@ def applicant_context(applicant: dict | None, ctxs: dict, head_ctx: dict, deceas
         "address": str(applicant.get("address") or ""),
         "address_extra": "",
         "phone": str(applicant.get("phone") or ""),
+        **{k: str(applicant.get(k) or "") for k in BANK_KEYS},
     }

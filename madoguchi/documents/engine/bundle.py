@@ -291,3 +291,30 @@ def build_data(
         "notified_on": format_wareki(notified_on),
     }
     return data, overflow, handwritten
+
+
+def blank_fields(data: dict, forms: dict[str, FormSpec]) -> list[dict]:
+    """Every bound field left blank on the printed forms (what the resident or the clerk
+    would still write by hand): form, copy, field id, label, member row (0: the form's
+    own fields) and the binding's ``from``. A value moved to the 超過リスト is not blank."""
+    out = []
+    for doc in data["documents"]:
+        form = forms[doc["form"]]
+        rows = [(0, form.fields, doc["f"])]
+        member_specs = (form.members or {}).get("fields", [])
+        rows += [(i + 1, member_specs, m) for i, m in enumerate(doc["members"])]
+        for row, specs, bound in rows:
+            for spec in specs:
+                v = bound.get(spec["id"]) or {}
+                if not v.get("text") and not v.get("ref"):
+                    out.append(
+                        {
+                            "form": doc["form"],
+                            "copy": doc["copy"],
+                            "field": spec["id"],
+                            "label": spec.get("label", spec["id"]),
+                            "row": row,
+                            "from": spec.get("from", ""),
+                        }
+                    )
+    return out

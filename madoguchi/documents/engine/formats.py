@@ -69,7 +69,14 @@ def format_postal_digits(value) -> str:
     return digits
 
 
+def format_western(value) -> str:
+    """2027年3月29日: the 西暦 a form asks for (在留カード dates, foreign residents)."""
+    d = as_date(value)
+    return "" if d is None else f"{d.year}年{d.month}月{d.day}日"
+
+
 FORMATS = {
+    "western": format_western,
     "wareki": format_wareki,
     "postal": format_postal,
     "postal_digits": format_postal_digits,

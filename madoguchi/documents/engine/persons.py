@@ -80,6 +80,9 @@ def person_context(person: dict, head: dict | None) -> dict:
     ctx["sex_ja"] = SEX_JA.get(person.get("sex"), "")
     ctx["flags"] = list(person.get("flags") or [])
     ctx["nationality"] = person.get("nationality", "JP")
+    foreign = ctx["nationality"] != "JP"
+    ctx["birth_date_jp"] = "" if foreign else ctx["birth_date"]
+    ctx["birth_date_foreign"] = ctx["birth_date"] if foreign else ""
     ctx["health_insurance"] = person.get("health_insurance", "none")
     ctx["pension"] = str(person.get("pension", "none"))
     return ctx

@@ -1,0 +1,437 @@
+"""Person-level entry at the counter: a newborn, a foreign resident's 在留カード data, and
+the fields captured once per visit (電話番号, 口座, 喪主 …) that the printed forms ask for.
+
+Each is one visit step (``counter/inputs.py``), one transaction with its audit row. Dates
+are typed as clerks type them (R9.3.29, 令和9年3月29日, 5090329, 2027-03-29) and read by
+the one strict era module (``madoguchi.core.wareki``); a bad value is a ``CounterError``
+naming the field.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import VisitEvent, VisitPerson
+from .errors import CounterError
+from .visit import _commit, _lock, _next_pid, _start_interview
+
+# ------------------------------------------------------------------ dates
+
+
+def counter_date(text, field: str, label: str) -> date | None:
+    """A date as typed at the counter (和暦 or 西暦, ``core.wareki.parse_wareki``); None
+    when empty. The error names the field: 「出生日: 「R9.2.30」: 令和9年2月30日 は存在しない日付です」."""
+    from madoguchi.core.wareki import WarekiError, parse_wareki
+
+    if isinstance(text, date):
+        return text
+    raw = str(text or "").strip()
+    if not raw:
+        return None
+    try:
+        return parse_wareki(raw)
+    except WarekiError as exc:
+        raise CounterError(f"{label}: {exc}", field) from None
+
+
+# ------------------------------------------------------------------ kana
+
+_KANA_RE = re.compile(r"^[\u30A1-\u30FA\u30FC\u3000 ]+$")
+
+
+def katakana(text: str, field: str, label: str) -> str:
+    """フリガナ as the register keeps it: full-width katakana (hiragana typed through the
+    IME is turned into katakana; this is the reading, never the name itself)."""
+    raw = (text or "").strip()
+    out = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in raw)
+    if out and not _KANA_RE.match(out):
+        raise CounterError(
+            _("%(l)s はカタカナ（またはひらがな）で入力してください") % {"l": label}, field
+        )
+    return out.replace(" ", "\u3000")
+
+
+# ------------------------------------------------------------------ the newborn
+
+NEWBORN_SOURCE = "newborn"
+# The birth event's details the newborn entry sets (not the generic details form).
+NEWBORN_DETAILS = frozenset({"newborn", "mother", "birth_weight_g", "premature_hospitalized"})
+_TIME_RE = re.compile(r"^(\d{1,2})[:：時](\d{1,2})分?$")
+
+
+def _birth_time(text: str) -> str:
+    raw = (text or "").strip()
+    if not raw:
+        return ""
+    m = _TIME_RE.match(raw.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise CounterError(_("出生の時刻は 14:05 のように入力してください"), "birth_time")
+    return f"{int(m.group(1)):02d}:{int(m.group(2)):02d}"
+
+
+def _weight(value) -> int:
+    raw = str(value if value is not None else "").strip()
+    raw = raw.translate(str.maketrans("０１２３４５６７８９", "0123456789")).removesuffix("g")
+    if not raw.isdigit() or not 100 <= int(raw) <= 9999:
+        raise CounterError(_("出生体重はグラムの整数（例: 2300）で入力してください"), "weight_g")
+    return int(raw)
+
+
+def _newborn_insurance(parents: list[VisitPerson]) -> tuple[str, str]:
+    """The newborn's health insurance follows a parent's (the primary earner's first);
+    it is a guess until the clerk confirms it (要確認)."""
+    ordered = sorted(parents, key=lambda p: "primary_earner" not in p.data.get("flags", []))
+    for p in ordered:
+        hi = p.data.get("health_insurance")
+        if hi in ("nhi", "employee", "assistance"):
+            return hi, _("親の健康保険から推定（要確認）")
+        if hi == "elderly":  # a parent of 75 or over: the child joins 国保
+            return "nhi", _("親の健康保険から推定（要確認）")
+    return "nhi", _("親の健康保険が不明: 国保と推定（要確認）")
+
+
+def add_newborn(
+    visit_id: int,
+    version: int,
+    actor,
+    name: str,
+    kana: str,
+    sex: str,
+    birth_date,
+    birth_time: str = "",
+    birth_place: str = "",
+    weight_g=None,
+    premature_hospitalized: bool = False,
+    mother: str = "",
+    father: str = "",
+    father_name: str = "",
+) -> object:
+    """Enter the newborn of a birth (it is not in the register yet) and its parents.
+
+    The newborn becomes a person of the situation: ``newborn``, ``mother``,
+    ``birth_weight_g`` and ``premature_hospitalized`` are the birth event's details,
+    ``parents`` the mother and the father of the visit (a father from outside the
+    household is printed by name only: he is not a person of this household's situation).
+    The 異動日 becomes the birth date. Entered again, the same newborn is corrected."""
+    if not (name or "").strip():
+        raise CounterError(_("生まれた子の氏名を入力してください"), "name")
+    reading = katakana(kana, "kana", _("ふりがな"))
+    if not reading:
+        raise CounterError(_("生まれた子のふりがなを入力してください"), "kana")
+    if sex not in ("male", "female"):
+        raise CounterError(_("生まれた子の性別を選んでください"), "sex")
+    born = counter_date(birth_date, "birth_date", _("出生日"))
+    if born is None:
+        raise CounterError(_("出生日を入力してください"), "birth_date")
+    when = _birth_time(birth_time)
+    grams = _weight(weight_g)
+    if not mother:
+        raise CounterError(_("母（出産した人）を選んでください"), "mother")
+    if father and father == mother:
+        raise CounterError(_("父と母に同じ人は選べません"), "father")
+    if father and father_name.strip():
+        raise CounterError(_("父は世帯の人か世帯外の氏名のどちらかです"), "father_name")
+    with transaction.atomic():
+        visit = _lock(visit_id, version, actor)
+        persons = {p.pid: p for p in visit.persons.all()}
+        existing = next((p for p in persons.values() if p.source == NEWBORN_SOURCE), None)
+        for role, pid in (("mother", mother), ("father", father)):
+            if pid and (pid not in persons or persons[pid] is existing):
+                raise CounterError(_("父母は案件の世帯の人から選んでください"), role)
+        parents = [persons[p] for p in (mother, father) if p]
+        rel = (
+            "child"
+            if any(p.data.get("relationship") in ("head", "spouse") for p in parents)
+            else "relative"  # a grandchild: a kid through its parents (``parents``)
+        )
+        hi, hi_source = _newborn_insurance(parents)
+        nationalities = [p.data.get("nationality", "JP") for p in parents]
+        mreg = persons[mother].data.get("register", {})
+        register = {
+            "name": name.strip(),  # as the 出生届 writes it: never normalised
+            "kana": reading,
+            "birth_time": when,
+            "birth_place": birth_place.strip(),
+            "mother_name": mreg.get("name", ""),
+            "father_name": father_name.strip()
+            or (persons[father].data.get("register", {}).get("name", "") if father else ""),
+        }
+        for key in ("postal_code", "address", "address_extra", "honseki", "hittousha"):
+            if mreg.get(key):  # the newborn lives with its mother
+                register[key] = mreg[key]
+        data = {
+            "relationship": rel,
+            "birth_date": born.isoformat(),
+            "sex": sex,
+            "nationality": "JP" if "JP" in nationalities else nationalities[0],
+            "health_insurance": hi,
+            "pension": "none",
+            "flags": [],
+            "parents": [p.pid for p in parents],
+            "register": {k: v for k, v in register.items() if v},
+            "sources": {"health_insurance": hi_source},
+        }
+        if existing is None:
+            pid = _next_pid(visit)
+            VisitPerson.objects.create(
+                visit=visit,
+                pid=pid,
+                source=NEWBORN_SOURCE,
+                order=visit.persons.count(),
+                data={"id": pid, **data},
+            )
+        else:
+            pid = existing.pid
+            kept = copy.deepcopy(existing.data)
+            edited = {e.get("field") for e in existing.edits}
+            if "health_insurance" in edited:  # the clerk's confirmed insurance stays
+                data["health_insurance"] = kept.get("health_insurance", hi)
+                data["sources"] = {}
+            existing.data = {**kept, **data, "id": pid}
+            existing.save(update_fields=["data"])
+        visit.event_date = born
+        ev = visit.events.filter(event="birth").first()
+        if ev is None:
+            ev = VisitEvent.objects.create(visit=visit, event="birth", order=visit.events.count())
+        details = dict(ev.details)
+        details.update(newborn=pid, mother=mother, birth_weight_g=grams)
+        if premature_hospitalized:
+            details["premature_hospitalized"] = True
+        else:
+            details.pop("premature_hospitalized", None)
+        ev.details = details
+        ev.save(update_fields=["details"])
+        _start_interview(visit, actor)
+        _commit(visit, actor, "visit.add_newborn")
+    return visit
+
+
+# ------------------------------------------------------------------ foreign residents
+
+# 住民基本台帳法第30条の45 の区分 (docs/register-codes.md)
+ART30_45_CLASSES = (
+    "中長期在留者",
+    "特別永住者",
+    "一時庇護許可者",
+    "仮滞在許可者",
+    "経過滞在者",
+)
+# 在留資格 (出入国管理及び難民認定法 別表第一・第二), as the 在留カード prints them
+RESIDENCE_STATUSES = (
+    "永住者",
+    "日本人の配偶者等",
+    "永住者の配偶者等",
+    "定住者",
+    "特別永住者",
+    "技術・人文知識・国際業務",
+    "企業内転勤",
+    "経営・管理",
+    "高度専門職",
+    "特定技能",
+    "技能実習",
+    "育成就労",
+    "技能",
+    "介護",
+    "教授",
+    "研究",
+    "教育",
+    "医療",
+    "留学",
+    "家族滞在",
+    "特定活動",
+    "文化活動",
+    "宗教",
+    "報道",
+    "芸術",
+    "興行",
+    "法律・会計業務",
+    "外交",
+    "公用",
+)
+# 在留カード等番号: 2 letters, 8 digits, 2 letters (在留カード・特別永住者証明書)
+_CARD_RE = re.compile(r"^[A-Z]{2}\d{8}[A-Z]{2}$")
+_NATIONALITY_RE = re.compile(r"^[A-Z]{2}$")
+FOREIGN_KEYS = (
+    "nationality_name",
+    "name_roman",
+    "alt_name",
+    "art30_45_class",
+    "residence_status",
+    "residence_period",
+    "residence_expires_on",
+    "residence_card_no",
+)
+
+
+def _put(mapping: dict, values: dict) -> None:
+    """Set each value; an empty one removes the key (a blank box, not an empty string)."""
+    for key, value in values.items():
+        if value:
+            mapping[key] = value
+        else:
+            mapping.pop(key, None)
+
+
+def mask_card_no(value: str) -> str:
+    """The 在留カード等番号 as screens show it (AB********CD): the full number is printed
+    only on the 住民異動届, where 住民基本台帳法第30条の45 requires it."""
+    v = str(value or "")
+    return v if len(v) < 4 else f"{v[:2]}{'*' * (len(v) - 4)}{v[-2:]}"
+
+
+def _ascii_upper(text: str) -> str:
+    table = {c: chr(ord(c) - 0xFEE0) for c in map(chr, range(0xFF01, 0xFF5F))}
+    return "".join(table.get(c, c) for c in (text or "").strip()).upper()
+
+
+def set_foreign_resident(
+    visit_id: int,
+    version: int,
+    actor,
+    pid: str,
+    nationality: str,
+    nationality_name: str,
+    name_roman: str = "",
+    alt_name: str = "",
+    art30_45_class: str = "",
+    residence_status: str = "",
+    residence_period: str = "",
+    residence_expires_on="",
+    residence_card_no: str = "",
+):
+    """The 在留カード data of one person, entered once: nationality (drives the rules:
+    住居地の届出 applies, the insurance is asked, not guessed), and the 外国人住民 fields
+    the 住民異動届 prints. 在留カード等番号 is kept for that form only and masked on
+    screens."""
+    code = _ascii_upper(nationality)
+    if not _NATIONALITY_RE.match(code):
+        raise CounterError(
+            _("国籍・地域はISOの2文字（例: VN, PH, CN）で入力してください"), "nationality"
+        )
+    if code == "JP":
+        raise CounterError(_("日本国籍の方には在留カードの情報は入力しません"), "nationality")
+    if not (nationality_name or "").strip():
+        raise CounterError(
+            _("国籍・地域の名称（例: ベトナム）を入力してください"), "nationality_name"
+        )
+    if art30_45_class not in ART30_45_CLASSES:
+        raise CounterError(_("30条45区分を選んでください"), "art30_45_class")
+    special = art30_45_class == "特別永住者"
+    if not special and residence_status not in RESIDENCE_STATUSES:
+        raise CounterError(_("在留資格を選んでください"), "residence_status")
+    expires = counter_date(residence_expires_on, "residence_expires_on", _("在留期間の満了日"))
+    if art30_45_class == "中長期在留者":
+        if not (residence_period or "").strip():
+            raise CounterError(_("在留期間（例: 3年）を入力してください"), "residence_period")
+        if expires is None and residence_status != "永住者":
+            raise CounterError(_("在留期間の満了日を入力してください"), "residence_expires_on")
+    card = _ascii_upper(residence_card_no).replace(" ", "")
+    if art30_45_class in ("中長期在留者", "特別永住者") and not _CARD_RE.match(card):
+        raise CounterError(
+            _("在留カード等番号は英字2桁・数字8桁・英字2桁（例: AB12345678CD）です"),
+            "residence_card_no",
+        )
+    roman = " ".join((name_roman or "").split()).upper()
+    if roman and not re.match(r"^[A-Z ,.'\-]+$", roman):
+        raise CounterError(_("ローマ字氏名は英字で入力してください"), "name_roman")
+    with transaction.atomic():
+        visit = _lock(visit_id, version, actor)
+        vp = visit.persons.filter(pid=pid).first()
+        if vp is None:
+            raise CounterError(_("不明な人: %(p)s") % {"p": pid}, "pid")
+        data = copy.deepcopy(vp.data)
+        reg = dict(data.get("register") or {})
+        values = {
+            "nationality_name": nationality_name.strip(),
+            "name_roman": roman,
+            "alt_name": (alt_name or "").strip(),  # 通称: as written, never normalised
+            "art30_45_class": art30_45_class,
+            "residence_status": "" if special else residence_status,
+            "residence_period": (residence_period or "").strip(),
+            "residence_expires_on": expires.isoformat() if expires else "",
+            "residence_card_no": card,
+        }
+        _put(reg, values)
+        data["register"] = reg
+        data["nationality"] = code
+        # The register cannot say a foreign resident's insurance or pension: asked, not
+        # guessed, until the clerk confirms them (「台帳の内容を変更」).
+        edited = {e.get("field") for e in vp.edits}
+        sources = dict(data.get("sources") or {})
+        for field in ("health_insurance", "pension"):
+            if field not in edited:
+                sources[field] = _("外国人住民: 加入状況を本人に確認（要確認）")
+        data["sources"] = sources
+        vp.data = data
+        vp.save(update_fields=["data"])
+        _commit(
+            visit,
+            actor,
+            "visit.set_foreign_resident",
+            person_ids=[vp.atena_no] if vp.atena_no else [],
+        )
+    return visit
+
+
+# ------------------------------------------------------------------ captured once
+
+
+def capture(visit_id: int, version: int, actor, values: dict[str, dict[str, str]]):
+    """Fields the forms ask for, answered once (``counter.capture``): ``{"visit":
+    {"phone": "0157-12-3456"}, "p1": {"bank_account_no": …}, "outside": {…}}``. The contact
+    phone is the visit's (every form's 電話番号); the rest is kept in the person's register
+    block (the outside applicant's account in the applicant), all checked first: one bad
+    value writes nothing and names its person and field."""
+    from .. import capture as cap
+
+    with transaction.atomic():
+        visit = _lock(visit_id, version, actor)
+        persons = {p.pid: p for p in visit.persons.all()}
+        applicant = dict((visit.state or {}).get("applicant") or {})
+        cleaned: dict[str, dict[str, str]] = {}
+        for pid, answers in values.items():
+            if pid == cap.VISIT:
+                who = ""
+            elif pid == cap.OUTSIDE:
+                if not applicant.get("name"):
+                    raise CounterError(_("世帯外の届出人がいません"), "outside")
+                who = applicant["name"]
+            elif pid in persons:
+                who = persons[pid].data.get("register", {}).get("name") or pid
+            else:
+                raise CounterError(_("不明な人: %(p)s") % {"p": pid}, "pid")
+            for key, raw in answers.items():
+                if (
+                    key not in cap.BY_KEY
+                    or (pid == cap.OUTSIDE and key not in cap.OUTSIDE_KEYS)
+                    or ((pid == cap.VISIT) != (key == "phone"))
+                ):
+                    raise CounterError(_("不明な項目: %(f)s") % {"f": key}, key)
+                cleaned.setdefault(pid, {})[key] = cap.clean(key, raw, f"{pid}.{key}", who)
+        for pid, answers in cleaned.items():
+            if pid == cap.VISIT:
+                state = dict(visit.state or {})
+                if answers.get("phone"):
+                    state["contact_phone"] = answers["phone"]
+                else:
+                    state.pop("contact_phone", None)
+                visit.state = state
+                continue
+            if pid == cap.OUTSIDE:
+                _put(applicant, answers)
+                visit.state = {**visit.state, "applicant": applicant}
+                continue
+            vp = persons[pid]
+            data = copy.deepcopy(vp.data)
+            reg = dict(data.get("register") or {})
+            _put(reg, answers)
+            data["register"] = reg
+            vp.data = data
+            vp.save(update_fields=["data"])
+        _commit(visit, actor, "visit.capture")
+    return visit
