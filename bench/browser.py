@@ -14,3 +14,326 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+# ---------------------------------------------------------------- counting staff inputs
+# One input per physical key and one per click. Japanese is typed through a romaji IME:
+# ほしの = h o s h i n o (Hepburn as clerks type it: し shi, ち chi, つ tsu, ふ fu, じ ji,
+# しゃ sha, ん nn, っ the next consonant doubled, ー the minus key) plus the keys that end
+# the word: Enter for hiragana, F7 + Enter for katakana, Space + Enter for a conversion to
+# kanji (one conversion per word; a space between words is one key). Moving to the next
+# field is one key (Tab). Data copied from a paper document (a newborn's name from the
+# 出生届, the residence card, a bank book) is counted apart from the rest.
+
+_ROW = {
+    "あいうえお": ("a", "i", "u", "e", "o"),
+    "かきくけこ": ("ka", "ki", "ku", "ke", "ko"),
+    "がぎぐげご": ("ga", "gi", "gu", "ge", "go"),
+    "さしすせそ": ("sa", "si", "su", "se", "so"),
+    "ざじずぜぞ": ("za", "zi", "zu", "ze", "zo"),
+    "たちつてと": ("ta", "ti", "tu", "te", "to"),
+    "だぢづでど": ("da", "di", "du", "de", "do"),
+    "なにぬねの": ("na", "ni", "nu", "ne", "no"),
+    "はひふへほ": ("ha", "hi", "hu", "he", "ho"),
+    "ばびぶべぼ": ("ba", "bi", "bu", "be", "bo"),
+    "ぱぴぷぺぽ": ("pa", "pi", "pu", "pe", "po"),
+    "まみむめも": ("ma", "mi", "mu", "me", "mo"),
+    "らりるれろ": ("ra", "ri", "ru", "re", "ro"),
+    "ぁぃぅぇぉ": ("xa", "xi", "xu", "xe", "xo"),
+}
+ROMAJI = {k: r for kana, rs in _ROW.items() for k, r in zip(kana, rs, strict=True)}
+ROMAJI.update({"し": "shi", "ち": "chi", "つ": "tsu", "ふ": "fu", "じ": "ji", "ぢ": "ji",
+               "づ": "zu"})  # fmt: skip
+ROMAJI.update({"や": "ya", "ゆ": "yu", "よ": "yo", "わ": "wa", "を": "wo", "ん": "nn",
+               "ゃ": "xya", "ゅ": "xyu", "ょ": "xyo", "ゎ": "xwa", "ー": "-", "ゔ": "vu"})  # fmt: skip
+_SMALL_Y = {"ゃ": "a", "ゅ": "u", "ょ": "o"}
+
+
+def hiragana(text: str) -> str:
+    return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
+
+
+def romaji_keys(reading: str) -> int:
+    """Romaji keys of one kana word (no ending key)."""
+    s = hiragana(reading)
+    keys, i = 0, 0
+    while i < len(s):
+        c = s[i]
+        nxt = s[i + 1] if i + 1 < len(s) else ""
+        if c == "っ":
+            keys += 1  # the following consonant typed twice
+            i += 1
+            continue
+        if nxt in _SMALL_Y and c in ROMAJI:
+            # きゃ = kya, しゃ = sha, ちゃ = cha, じゃ = ja: the consonant part + the vowel
+            keys += {"し": 3, "ち": 3, "じ": 2}.get(c, len(ROMAJI[c]) + 1)
+            i += 2
+            continue
+        keys += len(ROMAJI.get(c, "x"))  # an unknown character: one key at least
+        i += 1
+    return keys
+
+
+def ime_keys(reading: str, mode: str = "kanji") -> int:
+    """Keys to type ``reading`` (kana, words separated by spaces) ending as ``mode``:
+    ``kanji`` (Space to convert + Enter per word), ``katakana`` (F7 + Enter per word),
+    ``hiragana`` (Enter per word); a space between words is one key."""
+    words = [w for w in reading.replace("\u3000", " ").split(" ") if w]
+    end = {"kanji": 2, "katakana": 2, "hiragana": 1}[mode]
+    return sum(romaji_keys(w) + end for w in words) + max(len(words) - 1, 0)
+
+
+def ascii_keys(text: str) -> int:
+    """Half-width text (digits, Roman letters, 2027-03-29): one key a character, Shift
+    not counted separately (typed with the character)."""
+    return len(text)
+
+
+class Inputs:
+    """Drives a Playwright page like a clerk and counts the inputs: ``rest`` and
+    ``copied`` (data copied from a paper document)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.rest = 0
+        self.copied = 0
+
+    def _count(self, n: int, copied: bool) -> None:
+        if copied:
+            self.copied += n
+        else:
+            self.rest += n
+
+    def press(self, key: str, copied: bool = False) -> None:
+        self.page.keyboard.press(key)
+        self._count(1, copied)
+
+    def click(self, selector: str, copied: bool = False) -> None:
+        self.page.locator(selector).click()
+        self._count(1, copied)
+
+    def select(self, selector: str, value: str, copied: bool = False) -> None:
+        """A select chosen from the keyboard: its first letters or arrows, one input."""
+        self.page.locator(selector).select_option(value)
+        self._count(1, copied)
+
+    def field(self, selector: str, copied: bool = False) -> None:
+        """Move to a field (Tab): one input."""
+        self.page.locator(selector).focus()
+        self._count(1, copied)
+
+    def ascii(self, selector: str, text: str, copied: bool = False, replace=False) -> None:
+        """Half-width text (digits, Roman letters, dates): one key a character (Ctrl+A
+        first, one more, when the field holds a value to replace)."""
+        loc = self.page.locator(selector)
+        loc.fill("")
+        loc.press_sequentially(text)
+        self._count(len(text) + (1 if replace else 0), copied)
+
+    def japanese(self, selector: str, text: str, reading: str, mode: str, copied=False) -> None:
+        """Japanese ``text`` typed as ``reading`` through the IME (``ime_keys``)."""
+        loc = self.page.locator(selector)
+        loc.fill("")
+        loc.press_sequentially(text)
+        self._count(ime_keys(reading, mode), copied)
+
+    def saved(self, action) -> None:
+        """Do an action that saves a visit step and wait for the new version."""
+        before = self.page.locator("#visit").get_attribute("data-version")
+        action()
+        self.page.wait_for_function(
+            "b => document.getElementById('visit').dataset.version != b", arg=before
+        )
+
+
+# ---------------------------------------------------------------- scenario data
+
+
+def make_birth_couple():
+    """The parents of the rules' example ``birth_low_weight_nhi_mother`` in the register
+    (a Django database must be set up)."""
+    import datetime as dt
+
+    from madoguchi.core.text import search_keys
+    from madoguchi.register.models import Household, Person
+
+    hh = Household.objects.create(household_no="300001")
+    base = dict(
+        household=hh, prefecture="北海道", city="北見市", town="北四条東", banchi="5丁目2番地",
+        postal_code="0900024", nhi=True, pension_category="1",
+        honseki="北海道北見市北四条東5丁目2番地", hittousha="星野　健一",
+    )  # fmt: skip
+    Person.objects.create(
+        **search_keys("星野　健一", "ホシノ　ケンイチ"),
+        atena_no="300011", name="星野　健一", name_kana="ホシノ　ケンイチ",
+        birth_date=dt.date(1990, 2, 2), sex="1", relationship="世帯主", household_order=0, **base,
+    )  # fmt: skip
+    Person.objects.create(
+        **search_keys("星野　美咲", "ホシノ　ミサキ"),
+        atena_no="300012", name="星野　美咲", name_kana="ホシノ　ミサキ",
+        birth_date=dt.date(1992, 7, 7), sex="2", relationship="妻", household_order=1, **base,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- walks
+
+
+def _procedures(page) -> set[str]:
+    return set(
+        page.locator("#procedures li[data-id]").evaluate_all("els => els.map(e => e.dataset.id)")
+    )
+
+
+def _print(c: Inputs, shot=None) -> str:
+    """Alt+K, Alt+P: returns the bundle's URL (the PDF opens in a tab)."""
+    c.press("Alt+k")
+    c.page.locator("#print").wait_for()
+    with c.page.context.expect_event(
+        "response", lambda r: r.url.endswith("bundle.pdf"), timeout=60_000
+    ) as info:
+        c.press("Alt+p")
+    c.page.locator("#sign-form").wait_for()
+    return info.value.url
+
+
+def _sign(c: Inputs, id_document: str) -> None:
+    c.select("select[name=id_document]", id_document)
+    c.press("Alt+d")
+    c.page.locator("p.done").wait_for()
+
+
+def birth_walk(c: Inputs, shot=None) -> dict:
+    """A birth, from "call next" (a 出生 ticket waiting) to signed: the parents found in
+    the register, the newborn from the 出生届 and the 母子健康手帳, the interview, the
+    contact phone and the claimant's account, print, sign. Returns what it saw."""
+    page = c.page
+    c.press("Alt+n")
+    page.wait_for_url("**/counter/visits/*/")
+    c.japanese("#q", "ホシノ", "ほしの", "katakana")
+    c.press("Enter")
+    page.locator("#search-results button.pick").first.wait_for()
+    page.wait_for_function("() => document.activeElement.classList.contains('pick')")
+    c.saved(lambda: c.press("Enter"))
+    page.locator("#newborn-form").wait_for()
+    # from the 出生届 / 母子健康手帳 (copied)
+    c.japanese("#nb-name", "星野　陽葵", "ほしの ひまり", "kanji", copied=True)
+    c.field("#nb-kana", copied=True)
+    c.japanese("#nb-kana", "ほしの　ひまり", "ほしの ひまり", "hiragana", copied=True)
+    c.field("#nb-sex", copied=True)
+    c.select("#nb-sex", "female", copied=True)
+    c.field("#nb-birth", copied=True)
+    c.ascii("#nb-birth", "5090612", copied=True, replace=True)
+    c.field("#nb-time", copied=True)
+    c.ascii("#nb-time", "14:05", copied=True)
+    c.field("#nb-place", copied=True)
+    c.japanese(
+        "#nb-place", "北見赤十字病院", "きたみ せきじゅうじ びょういん", "kanji", copied=True
+    )
+    c.field("#nb-weight", copied=True)
+    c.ascii("#nb-weight", "2300", copied=True)
+    c.saved(lambda: c.press("Enter"))  # 母 and 父 are the couple (the defaults)
+    page.locator("#questions").wait_for()
+    if shot:
+        shot("birth")
+    c.saved(lambda: c.click("input[data-q='event|birth|lump_sum_difference']"))
+    earner = "input[data-q='person|p1|primary_earner']"
+    if page.locator(earner).count():  # asked only when it changes who claims 児童手当
+        c.saved(lambda: c.click(earner))
+    page.locator("#capture-form").wait_for()
+    c.field("input[data-cap='visit.phone']")
+    c.ascii("input[data-cap='visit.phone']", "0157-12-3456")
+    c.field("select[data-cap='p1.occupation']")
+    c.select("select[data-cap='p1.occupation']", "会社員")
+    # the claimant's account, from the bank book (copied)
+    c.field("input[data-cap='p1.bank_name']", copied=True)
+    c.japanese(
+        "input[data-cap='p1.bank_name']", "北見信用金庫", "きたみ しんようきんこ", "kanji", True
+    )
+    c.field("input[data-cap='p1.bank_branch']", copied=True)
+    c.japanese("input[data-cap='p1.bank_branch']", "本店", "ほんてん", "kanji", copied=True)
+    c.field("select[data-cap='p1.bank_account_type']", copied=True)
+    c.select("select[data-cap='p1.bank_account_type']", "普通", copied=True)
+    c.field("input[data-cap='p1.bank_account_no']", copied=True)
+    c.ascii("input[data-cap='p1.bank_account_no']", "1234567", copied=True)
+    c.field("input[data-cap='p1.bank_account_holder']", copied=True)
+    c.japanese(
+        "input[data-cap='p1.bank_account_holder']", "ホシノ　ケンイチ", "ほしの けんいち",
+        "katakana", copied=True,
+    )  # fmt: skip
+    c.saved(lambda: c.press("Enter"))
+    seen = {"procedures": _procedures(page), "persons": page.locator("#persons").inner_text()}
+    seen["pdf_url"] = _print(c)
+    _sign(c, "my_number_card")
+    return seen
+
+
+FOREIGN_COUPLE = (
+    # name, reading, birth (typed), sex, relationship, roman, status, card no
+    ("グエン　ヴァン　アン", "ぐえん ゔぁん あん", "19950302", "male", "head",
+     "NGUYEN VAN AN", "技術・人文知識・国際業務", "AB12345678CD"),
+    ("チャン　ティ　ビン", "ちゃん てぃ びん", "19970820", "female", "spouse",
+     "TRAN THI BINH", "家族滞在", "CD87654321EF"),
+)  # fmt: skip
+
+
+def foreign_walk(c: Inputs, shot=None) -> dict:
+    """A Vietnamese couple moving in from abroad (a 国外からの転入 ticket waiting), from
+    "call next" to signed: the paper entry with nationality, each residence card, the new
+    address, the contact phone, print, sign."""
+    page = c.page
+    c.press("Alt+n")
+    page.wait_for_url("**/counter/visits/*/")
+    page.locator("#paper input[name=name_1]").wait_for()  # open: nobody to find
+    for i, (name, reading, birth, sex, rel, *_card) in enumerate(FOREIGN_COUPLE, start=1):
+        # from the residence card (copied)
+        if i > 1:
+            c.field(f"#paper input[name=name_{i}]", copied=True)
+        c.japanese(f"#paper input[name=name_{i}]", name, reading, "katakana", copied=True)
+        c.field(f"#paper input[name=kana_{i}]", copied=True)
+        c.japanese(f"#paper input[name=kana_{i}]", name, reading, "katakana", copied=True)
+        c.field(f"#paper input[name=birth_{i}]", copied=True)
+        c.ascii(f"#paper input[name=birth_{i}]", birth, copied=True)
+        c.field(f"#paper select[name=sex_{i}]", copied=True)
+        c.select(f"#paper select[name=sex_{i}]", sex, copied=True)
+        if rel != "head":  # the first row is the head already
+            c.field(f"#paper select[name=rel_{i}]")
+            c.select(f"#paper select[name=rel_{i}]", rel)
+        c.field(f"#paper select[name=hi_{i}]")
+        c.select(f"#paper select[name=hi_{i}]", "nhi")
+        c.field(f"#paper input[name=nat_{i}]", copied=True)
+        c.ascii(f"#paper input[name=nat_{i}]", "VN", copied=True, replace=True)
+    c.saved(lambda: c.press("Enter"))
+    page.locator("#foreign-form").wait_for()
+    for i, (_n, _r, _b, _s, _rel, roman, status, card) in enumerate(FOREIGN_COUPLE, start=1):
+        # the form opens on the next person, 国籍 as the entry form has it
+        assert page.locator("#fr-pid").input_value() == f"p{i}"
+        assert page.locator("#fr-nat").input_value() == "VN"
+        c.field("#fr-nat-name", copied=True)
+        c.japanese("#fr-nat-name", "ベトナム", "べとなむ", "katakana", copied=True)
+        c.field("#fr-roman", copied=True)
+        c.ascii("#fr-roman", roman, copied=True)
+        c.field("#fr-status", copied=True)
+        c.select("#fr-status", status, copied=True)
+        c.field("#fr-period", copied=True)
+        c.japanese("#fr-period", "5年", "5ねん", "kanji", copied=True)
+        c.field("#fr-expires", copied=True)
+        c.ascii("#fr-expires", "20300331", copied=True)
+        c.field("#fr-card", copied=True)
+        c.ascii("#fr-card", card, copied=True)
+        c.saved(lambda: c.press("Enter"))
+    if shot:
+        shot("foreign")
+    c.press("Alt+z")
+    c.ascii("#postal_code", "0900024")
+    page.locator("#town_index").wait_for()
+    c.field("#banchi")
+    c.ascii("#banchi", "3-1")
+    c.saved(lambda: c.press("Enter"))
+    page.locator("#capture-form").wait_for()
+    c.field("input[data-cap='visit.phone']")
+    c.ascii("input[data-cap='visit.phone']", "09012345678")
+    c.saved(lambda: c.press("Enter"))
+    seen = {"procedures": _procedures(page), "persons": page.locator("#persons").inner_text()}
+    seen["pdf_url"] = _print(c)
+    _sign(c, "residence_card")
+    return seen

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 
 @dataclass(frozen=True)
@@ -39,18 +39,33 @@ FIELDS: tuple[CaptureField, ...] = (
         "occupation",
         gettext_lazy("職業"),
         "choice",
-        choices=("会社員", "自営業", "公務員", "その他"),
+        choices=(
+            gettext_noop("会社員"),
+            gettext_noop("自営業"),
+            gettext_noop("公務員"),
+            gettext_noop("その他"),
+        ),
     ),
     CaptureField("bank_name", gettext_lazy("金融機関名"), max_len=30),
     CaptureField("bank_branch", gettext_lazy("支店名"), max_len=30),
-    CaptureField("bank_account_type", gettext_lazy("口座種別"), "choice", choices=("普通", "当座")),
+    CaptureField(
+        "bank_account_type",
+        gettext_lazy("口座種別"),
+        "choice",
+        choices=(gettext_noop("普通"), gettext_noop("当座")),
+    ),
     CaptureField("bank_account_no", gettext_lazy("口座番号"), "digits", sizes=(7,)),
     CaptureField("bank_account_holder", gettext_lazy("口座名義（カナ）"), "kana"),
     CaptureField("school", gettext_lazy("在籍校（前の学校）"), max_len=40),
     CaptureField("dog_name", gettext_lazy("犬の名前"), max_len=20),
     CaptureField("dog_breed", gettext_lazy("犬の種類"), max_len=20),
     CaptureField("dog_colour", gettext_lazy("犬の毛色"), max_len=20),
-    CaptureField("dog_sex", gettext_lazy("犬の性別"), "choice", choices=("オス", "メス")),
+    CaptureField(
+        "dog_sex",
+        gettext_lazy("犬の性別"),
+        "choice",
+        choices=(gettext_noop("オス"), gettext_noop("メス")),
+    ),
     CaptureField("dog_birth_date", gettext_lazy("犬の生年月日"), "date"),
     CaptureField("dog_registration_no", gettext_lazy("犬の登録番号（鑑札）"), "alnum", max_len=20),
     CaptureField("rabies_shot_date", gettext_lazy("狂犬病予防注射の日"), "date"),
@@ -60,7 +75,12 @@ FIELDS: tuple[CaptureField, ...] = (
     CaptureField("nhi_no", gettext_lazy("国保 記号番号"), "alnum", max_len=20),
     CaptureField("elderly_no", gettext_lazy("後期高齢者医療 被保険者番号"), "digits", sizes=(8,)),
     CaptureField("death_place", gettext_lazy("死亡の場所"), max_len=60),
-    CaptureField("death_cause", gettext_lazy("死因"), "choice", choices=("一類感染症等", "その他")),
+    CaptureField(
+        "death_cause",
+        gettext_lazy("死因"),
+        "choice",
+        choices=(gettext_noop("一類感染症等"), gettext_noop("その他")),
+    ),
     CaptureField("cremation_date", gettext_lazy("火葬の日"), "date"),
     CaptureField("cremation_place", gettext_lazy("火葬の場所"), max_len=60),
     CaptureField("pension_no", gettext_lazy("基礎年金番号"), "digits", sizes=(10,)),
@@ -158,8 +178,8 @@ def _applies(vp, key: str) -> bool:
     data = vp.data
     if field.japanese_only and data.get("nationality", "JP") != "JP":
         return False
-    if key in _INSURANCE_KEY:
-        return data.get("health_insurance") == _INSURANCE_KEY[key]
+    if key in _INSURANCE_KEY:  # a number exists only for someone insured here already
+        return vp.source == "register" and data.get("health_insurance") == _INSURANCE_KEY[key]
     return True
 
 

@@ -88,6 +88,16 @@ def _household_plan(visit: Visit, rows: list[dict]) -> dict:
     }
 
 
+def _foreign_next(persons: list[dict]) -> str:
+    """The person the 在留カード form opens on: the first foreign national without the
+    card's data yet, else the first without any."""
+    waiting = [
+        p for p in persons if p["source"] != "newborn" and not p["foreign"].get("art30_45_class")
+    ]
+    foreign = [p for p in waiting if p["foreign"]]
+    return (foreign or waiting or [{"pid": ""}])[0]["pid"]
+
+
 def _foreign_summary(data: dict) -> dict:
     """The 在留カード data shown beside a foreign resident (the card number masked)."""
     from .services.entry import FOREIGN_KEYS, mask_card_no
@@ -98,6 +108,7 @@ def _foreign_summary(data: dict) -> dict:
     out = {k: reg.get(k, "") for k in FOREIGN_KEYS}
     out["nationality_name"] = out["nationality_name"] or data.get("nationality", "")
     out["residence_card_no"] = mask_card_no(out["residence_card_no"])
+    out["nationality"] = data.get("nationality", "")
     return out
 
 
@@ -216,10 +227,18 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "pensions": PENSION_LABELS,
         "newborn": _newborn_row(visit, persons) if "birth" in chosen else {},
         "capture": _capture_rows(visit, names) if visit.step == VisitStep.INTERVIEW else [],
+        # arriving from abroad there is no register entry to find: the entry form opens
+        "from_abroad": chosen == ["move_in_from_abroad"],
         "art30_45_classes": ART30_45_CLASSES,
         "residence_statuses": RESIDENCE_STATUSES,
-        "foreign_next": next(
-            (p["pid"] for p in persons if p["source"] != "newborn" and not p["foreign"]), ""
+        "foreign_next": _foreign_next(persons),
+        "foreign_nationality": next(
+            (
+                p["foreign"]["nationality"]
+                for p in persons
+                if p["pid"] == _foreign_next(persons) and p["foreign"]
+            ),
+            "",
         ),
         "foreign_open": any(e == "move_in_from_abroad" for e in chosen)
         or any(p["foreign"] for p in persons),

@@ -15,6 +15,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ..models import VisitEvent, VisitPerson
 from .errors import CounterError
@@ -215,43 +216,43 @@ def add_newborn(
 
 # 住民基本台帳法第30条の45 の区分 (docs/register-codes.md)
 ART30_45_CLASSES = (
-    "中長期在留者",
-    "特別永住者",
-    "一時庇護許可者",
-    "仮滞在許可者",
-    "経過滞在者",
+    gettext_noop("中長期在留者"),
+    gettext_noop("特別永住者"),
+    gettext_noop("一時庇護許可者"),
+    gettext_noop("仮滞在許可者"),
+    gettext_noop("経過滞在者"),
 )
 # 在留資格 (出入国管理及び難民認定法 別表第一・第二), as the 在留カード prints them
 RESIDENCE_STATUSES = (
-    "永住者",
-    "日本人の配偶者等",
-    "永住者の配偶者等",
-    "定住者",
-    "特別永住者",
-    "技術・人文知識・国際業務",
-    "企業内転勤",
-    "経営・管理",
-    "高度専門職",
-    "特定技能",
-    "技能実習",
-    "育成就労",
-    "技能",
-    "介護",
-    "教授",
-    "研究",
-    "教育",
-    "医療",
-    "留学",
-    "家族滞在",
-    "特定活動",
-    "文化活動",
-    "宗教",
-    "報道",
-    "芸術",
-    "興行",
-    "法律・会計業務",
-    "外交",
-    "公用",
+    gettext_noop("永住者"),
+    gettext_noop("日本人の配偶者等"),
+    gettext_noop("永住者の配偶者等"),
+    gettext_noop("定住者"),
+    gettext_noop("特別永住者"),
+    gettext_noop("技術・人文知識・国際業務"),
+    gettext_noop("企業内転勤"),
+    gettext_noop("経営・管理"),
+    gettext_noop("高度専門職"),
+    gettext_noop("特定技能"),
+    gettext_noop("技能実習"),
+    gettext_noop("育成就労"),
+    gettext_noop("技能"),
+    gettext_noop("介護"),
+    gettext_noop("教授"),
+    gettext_noop("研究"),
+    gettext_noop("教育"),
+    gettext_noop("医療"),
+    gettext_noop("留学"),
+    gettext_noop("家族滞在"),
+    gettext_noop("特定活動"),
+    gettext_noop("文化活動"),
+    gettext_noop("宗教"),
+    gettext_noop("報道"),
+    gettext_noop("芸術"),
+    gettext_noop("興行"),
+    gettext_noop("法律・会計業務"),
+    gettext_noop("外交"),
+    gettext_noop("公用"),
 )
 # 在留カード等番号: 2 letters, 8 digits, 2 letters (在留カード・特別永住者証明書)
 _CARD_RE = re.compile(r"^[A-Z]{2}\d{8}[A-Z]{2}$")

@@ -1,0 +1,148 @@
+"""Person-level entry in a real browser, from the ticket to the signed bundle: a birth
+with its newborn, and a foreign couple moving in from abroad. The walks are those of
+``bench/counter_inputs.py`` (``bench/browser.py``), so the inputs counted here are the
+benchmark's.
+
+Run: ``.venv/bin/pytest tests/browser/test_person_entry.py -m browser``
+(``MADOGUCHI_SCREENSHOTS=docs`` writes docs/screen-birth.png, docs/screen-foreign.png and
+the printed forms docs/form-birth_notice.png, docs/form-juminido-foreign.png).
+"""
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from bench.browser import Inputs, birth_walk, foreign_walk, make_birth_couple
+from conftest import EXAMPLES_DIR
+
+from .conftest import SCREENSHOT_DIR, login
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MAX_BIRTH = 35  # staff inputs besides the data copied from paper (issue #11)
+MAX_FOREIGN = 40
+
+
+def expected(name):
+    return json.loads((Path(EXAMPLES_DIR) / f"{name}.expected.json").read_text())
+
+
+def _shooter(page):
+    def shot(name):
+        if SCREENSHOT_DIR:
+            page.screenshot(path=str(Path(SCREENSHOT_DIR) / f"screen-{name}.png"), full_page=True)
+
+    return shot
+
+
+def _pdf(page, url: str):
+    import pypdfium2 as pdfium
+
+    body = page.request.get(url).body()
+    return pdfium.PdfDocument(io.BytesIO(body)), body
+
+
+def _text(doc) -> list[str]:
+    return [
+        doc[i].get_textpage().get_text_range().replace(" ", "").replace("\r\n", "")
+        for i in range(len(doc))
+    ]
+
+
+def _save_page(pdf: bytes, index: int, name: str) -> None:
+    """One printed page as a grey PNG at 110 ppi (the documents tests' PNG writer)."""
+    if SCREENSHOT_DIR:
+        from madoguchi.documents.tests.pngdiff import encode_png, page_pixels
+
+        width, height, grey = page_pixels(pdf, index, scale=110 / 72)
+        (Path(SCREENSHOT_DIR) / f"form-{name}.png").write_bytes(encode_png(width, height, grey))
+
+
+def _queue(browser, live_server, user, procedure: str):
+    """The department's queue, and the text of the task page of ``procedure``."""
+    ctx = login(browser, live_server, user)
+    page = ctx.new_page()
+    page.goto(f"{live_server.url}/tasks/")
+    rows = page.locator("table.task-queue tr[data-procedure]")
+    procedures = rows.evaluate_all("els => els.map(e => e.dataset.procedure)")
+    page.locator(f"tr[data-procedure='{procedure}'] a").first.click()
+    page.locator("main table").first.wait_for()
+    text = page.locator("main").inner_text()
+    ctx.close()
+    return procedures, text
+
+
+def _at_the_counter(browser, live_server, staff_factory, purpose: str) -> Inputs:
+    """A ticket waiting and a clerk at the counter page, inputs counted from here."""
+    from madoguchi.counter import services
+
+    services.issue_ticket(purpose)
+    ctx = login(browser, live_server, staff_factory("madoguchi", "clerk", "citizen"))
+    ctx.set_default_timeout(30_000)
+    page = ctx.new_page()
+    page.goto(f"{live_server.url}/counter/")
+    return Inputs(page)
+
+
+def test_birth_with_a_newborn(browser, live_server, staff_factory):
+    from madoguchi.counter.models import Visit
+
+    make_birth_couple()
+    c = _at_the_counter(browser, live_server, staff_factory, "birth")
+    page = c.page
+    seen = birth_walk(c, _shooter(page))
+    assert seen["procedures"] == set(expected("birth_low_weight_nhi_mother"))
+    assert "星野　陽葵" in seen["persons"] and "出生（届出から入力）" in seen["persons"]
+    doc, pdf = _pdf(page, seen["pdf_url"])
+    pages = _text(doc)
+    text = "".join(pages)
+    for value in ("星野\u3000陽葵", "ホシノ", "北見赤十字病院", "14:05", "2300", "0157-12-3456",
+                  "北見信用金庫", "1234567"):  # fmt: skip
+        assert value in text, value
+    notice = next(i for i, t in enumerate(pages) if "出生連絡票" in t and "北見赤十字病院" in t)
+    _save_page(pdf, notice, "birth_notice")
+    visit = Visit.objects.get()
+    assert visit.step == "done"
+    print(f"birth: {c.rest} inputs + {c.copied} copied from paper")
+    assert c.rest <= MAX_BIRTH, c.rest
+    health = staff_factory("hoken", "department", "health")
+    procedures, text = _queue(browser, live_server, health, "health.newborn_visit")
+    assert "health.newborn_visit" in procedures and "星野　陽葵" in text
+
+
+def test_foreign_couple_moving_in_from_abroad(browser, live_server, staff_factory):
+    from madoguchi.counter.models import Visit
+
+    c = _at_the_counter(browser, live_server, staff_factory, "move_in_from_abroad")
+    page = c.page
+    seen = foreign_walk(c, _shooter(page))
+    assert {"registry.move_in_from_abroad", "foreign_resident.address_notification"} <= seen[
+        "procedures"
+    ]
+    # the card number is masked on the screen, printed in full on the 住民異動届
+    assert "AB********CD" in seen["persons"] and "AB12345678CD" not in seen["persons"]
+    doc, pdf = _pdf(page, seen["pdf_url"])
+    pages = _text(doc)
+    juminido = next(i for i, t in enumerate(pages) if "住民異動届" in t and "在留資格" in t)
+    text = pages[juminido]
+    for value in ("ベトナム", "NGUYENVANAN", "TRANTHIBINH", "技術・人文知識・国際業務",
+                  "家族滞在", "2030年3月31日", "AB12345678CD", "1995年3月2日",
+                  "中長期在留者", "09012345678"):  # fmt: skip
+        assert value in text, value
+    _save_page(pdf, juminido, "juminido-foreign")
+    visit = Visit.objects.get()
+    assert visit.step == "done"
+    assert {p.data["nationality"] for p in visit.persons.all()} == {"VN"}
+    print(f"foreign couple: {c.rest} inputs + {c.copied} copied from paper")
+    assert c.rest <= MAX_FOREIGN, c.rest
+    citizen = staff_factory("shimin", "department", "citizen")
+    procedures, text = _queue(
+        browser, live_server, citizen, "foreign_resident.address_notification"
+    )
+    assert "foreign_resident.address_notification" in procedures
+    assert "グエン" in text and "AB12345678CD" not in text
