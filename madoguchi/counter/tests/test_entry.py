@@ -472,6 +472,10 @@ def fillable_gaps(f, blank: list[dict]) -> list[dict]:
     foreign = any(
         p["data"].get("nationality", "JP") != "JP" for p in f.v["persons"]
     )  # the 外国人住民 fields are blank on a Japanese row
+    insured_here = any(
+        p["source"] == "register" and p["data"].get("health_insurance") in ("nhi", "elderly")
+        for p in f.v["persons"]
+    )
     gaps = []
     for b in blank:
         sources = b["from"] if isinstance(b["from"], list) else [b["from"]]
@@ -480,8 +484,8 @@ def fillable_gaps(f, blank: list[dict]) -> list[dict]:
             continue
         if foreign and (b["form"], b["field"]) in NOT_ON_PAPER:
             continue
-        if keys & {"nhi_no", "elderly_no"} and b["field"] == "insured_no":
-            continue  # asked as the one of the deceased's insurance; checked below
+        if keys <= {"nhi_no", "elderly_no"} and not insured_here:
+            continue  # nobody insured here yet: the department gives the number afterwards
         gaps.append(b)
     return gaps
 
