@@ -103,10 +103,13 @@ def _sources(spec: dict) -> list[str]:
     return [s for s in (src if isinstance(src, list) else [src]) if isinstance(s, str)]
 
 
-def _forms():
-    from madoguchi.documents.services import _catalog_dir, default_catalog, forms_of
+def _forms(visit):
+    """The forms of the catalog version the visit was determined with."""
+    from madoguchi.documents.services import _catalog_dir, forms_of
 
-    return forms_of(_catalog_dir(default_catalog()))
+    from .determination import catalog_of
+
+    return forms_of(_catalog_dir(catalog_of(visit)))
 
 
 def _notifier(visit, persons: dict, head: str, deceased) -> str:
@@ -124,7 +127,7 @@ def needed(visit, persons: list | None = None) -> list[tuple[str, str, list[str]
     result = visit.result or {}
     if not result.get("procedures"):
         return []
-    forms = _forms()
+    forms = _forms(visit)
     persons = {vp.pid: vp for vp in (visit.persons.all() if persons is None else persons)}
     deceased = next(
         (e.details.get("deceased") for e in visit.events.all() if e.details.get("deceased")), None
