@@ -177,6 +177,8 @@ def add_newborn(
             "register": {k: v for k, v in register.items() if v},
             "sources": {"health_insurance": hi_source},
         }
+        if persons[mother].data.get("household"):  # born into its mother's household
+            data["household"] = persons[mother].data["household"]
         if existing is None:
             pid = _next_pid(visit)
             VisitPerson.objects.create(
