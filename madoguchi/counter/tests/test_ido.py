@@ -97,6 +97,6 @@ def test_reconciliation_with_the_next_register_import(
 def test_the_reconciliation_page(clerk_client, families):  # noqa: F811
     _signed_marriage(clerk_client)
     html = clerk_client.get("/counter/ido/?days=0").content.decode()
-    assert "北見　健太" in html and "warn\">反映待ち" not in html  # no grace days
+    assert "北見　健太" in html and 'warn">反映待ち' not in html  # no grace days
     assert "未反映" in html or "相違" in html
     assert AuditRecord.objects.filter(action="register.reconcile").exists()
