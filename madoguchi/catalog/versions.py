@@ -148,6 +148,17 @@ def current() -> Catalog | None:
     return by_label(label)
 
 
+def current_dir() -> Path:
+    """The folder of the catalog in force: the published version's files, or the
+    configured folder before the first publication. Apps that keep files of their own in
+    the catalog (certificates.yaml) read them here, so they follow a publication like the
+    rules and forms do."""
+    from .loader import default_dir
+
+    label = published_label()
+    return materialise(label) if label else default_dir()
+
+
 class CatalogVersionMiddleware:
     """One cheap look at the published label per request that reads the catalog."""
 

@@ -315,10 +315,11 @@ def _cached(root: str, stamp: float) -> CertificateCatalog:
 
 
 def current() -> CertificateCatalog:
-    """The configured municipality's certificate catalog (re-read when the file changes)."""
-    from django.conf import settings
+    """The certificate catalog of the published catalog version (the configured folder
+    before the first publication; re-read when the file changes)."""
+    from madoguchi.catalog.versions import current_dir
 
-    root = Path(settings.MADOGUCHI_CATALOG_DIR)
+    root = current_dir()
     path = root / FILE
     stamp = path.stat().st_mtime if path.exists() else 0.0
     return _cached(str(root), stamp)
