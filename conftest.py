@@ -16,6 +16,22 @@ MADO_SAMPLE_CSV = REPO / "madoguchi" / "register" / "samples" / "mado-sample" / 
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, the test database is a file, not Django's shared-cache in-memory default.
+    In shared-cache mode SQLite locks per table and answers a second connection with
+    SQLITE_LOCKED ("database table is locked") at once, whatever the busy timeout; the
+    browser tests' live server answers from threads of its own, and on a loaded machine a
+    poll met a write that way. A file in WAL mode waits (the configured timeout) instead."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if "sqlite" in db["ENGINE"]:
+        if not db.get("TEST", {}).get("NAME"):
+            folder = tmp_path_factory.mktemp("sqlite-test-db")
+            db.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def _anchor_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("audit-anchor")
 
