@@ -137,6 +137,8 @@ HTML_RULES = {
     "set_language": (anyone, None),
     "register:search": (register_list, None),
     "register:person": (register_read, "person"),
+    "register:person_ref": (register_read, "person"),
+    "register:household_ref": (register_list, "household"),
     "register:person_lookup": (register_read, "person"),
     "register:household": (register_list, "household"),
     "register:protection_hold": (protection_hold, "person"),
@@ -368,7 +370,9 @@ def _request(client, method, url, **kw):
     return resp
 
 
-def _html_cases(world, role):
+def _html_cases(world, role, mint):
+    """``mint(kind, value)``: the screens' opaque reference (register/refs.py) in the
+    client's session, for the routes that take one."""
     for name, route in html_patterns():
         if name.startswith(OUTSIDE) or name in ("accounts:logout", "set_language"):
             continue
@@ -382,6 +386,12 @@ def _html_cases(world, role):
                     url_kw[key] = make(world, role)
             if name == "counter:ticket_action":
                 url_kw["action"] = "recall"
+            if ":ref>" in route:
+                url_kw["ref"] = (
+                    mint("household", kw["household_no"])
+                    if obj == "household"
+                    else mint("person", kw["atena_no"])
+                )
             yield name, kind, reverse(name, kwargs=url_kw), kw, rule(role, kind)
 
 
@@ -450,10 +460,19 @@ def _api_cases(world, role):
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_matrix(role, client, db):
+    from madoguchi.register.refs import ref_for
+
     world = build()
     client.force_login(world.staff[role])
+
+    def mint(kind, value):
+        session = client.session
+        ref = ref_for(session, kind, value)
+        session.save()
+        return ref
+
     wrong = []
-    for name, kind, url, kw, expected in _html_cases(world, role):
+    for name, kind, url, kw, expected in _html_cases(world, role, mint):
         resp = _request(client, "GET", url)
         if resp.status_code == 405:
             resp = _request(client, "POST", url, data=_form(kw))

@@ -5,7 +5,7 @@ from . import views
 app_name = "certificates"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("new/<str:atena_no>/", views.new_request, name="new"),
+    path("new/<str:ref>/", views.new_request, name="new"),
     path("requests/<int:request_id>/", views.request_page, name="request"),
     path(
         "requests/<int:request_id>/<str:doc>.pdf",

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from madoguchi.core.wareki import WarekiError, parse_wareki
 from madoguchi.counter.models import IdDocument, Ticket
 from madoguchi.counter.views.common import counter_staff, timed
+from madoguchi.register import refs
 from madoguchi.register import services as register_services
 
 from . import deferred, seals, services
@@ -165,8 +166,11 @@ def id_document_label(value: str) -> str:
 @timed
 @counter_staff
 @require_http_methods(["GET", "POST"])
-def new_request(request, atena_no: str):
-    """The request screen for one person: kinds, items, copies, requester, fee."""
+def new_request(request, ref: str):
+    """The request screen for one person: kinds, items, copies, requester, fee. ``ref``
+    stands for the person's 宛名番号 in this session (register/refs.py): no identifier
+    in the URL."""
+    atena_no = refs.resolve_or_404(request, "person", ref)
     cat = current()
     ticket = _ticket(request)
     visit = _visit(request)

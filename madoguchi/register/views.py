@@ -11,6 +11,7 @@ from functools import wraps
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -20,6 +21,7 @@ from madoguchi.audit import services as audit
 from madoguchi.core.wareki import display_date
 from madoguchi.rules.facts import FLAGS
 
+from . import refs
 from . import services as svc
 from .models import Person, ResidentKind, ResidentStatus
 
@@ -160,10 +162,35 @@ def search_page(request):
         return render(request, template, {"result": result, "q": q})
 
 
+# The routes with the identifier in the path, announced for removal on this date
+# (docs/permissions.md); the screens no longer link to them.
+SUNSET = "Wed, 30 Jun 2027 00:00:00 GMT"
+
+
+def _deprecated(response: HttpResponse, successor: str) -> HttpResponse:
+    response["Deprecation"] = "true"
+    response["Sunset"] = SUNSET
+    response["Link"] = f'<{successor}>; rel="successor-version"'
+    return response
+
+
 @register_reader
 def person_page(request, atena_no: str):
-    """Deprecated (the 宛名番号 is in the URL, which proxies log): use ``person_lookup``."""
-    return _person(request, atena_no)
+    """Deprecated (the 宛名番号 is in the URL, which proxies log): the screens use
+    ``person_ref``; other clients ``person_lookup`` (POST)."""
+    return _deprecated(_person(request, atena_no), reverse("register:person_lookup"))
+
+
+@register_reader
+def person_ref(request, ref: str):
+    """The person page the screens link to: ``ref`` stands for the 宛名番号 in this
+    session only (register/refs.py), so no identifier reaches a URL."""
+    return _person(request, refs.resolve_or_404(request, "person", ref))
+
+
+@register_reader
+def household_ref(request, ref: str):
+    return _household(request, refs.resolve_or_404(request, "household", ref))
 
 
 @require_POST
@@ -196,6 +223,11 @@ def _person(request, atena_no: str):
 
 @register_reader
 def household_page(request, household_no: str):
+    """Deprecated (the 世帯番号 is in the URL): the screens use ``household_ref``."""
+    return _deprecated(_household(request, household_no), reverse("register:search"))
+
+
+def _household(request, household_no: str):
     with transaction.atomic():
         try:
             view = svc.read_household(household_no, request.user)

@@ -120,6 +120,20 @@ def test_agent_request_with_proxy(browser, live_server, clerk):
     ctx.close()
 
 
+def _request_screen(ctx, live_server, atena_no: str) -> str:
+    """The request screen's URL as the screens link to it: an opaque reference in the
+    browser's session (register/refs.py)."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from madoguchi.register.refs import ref_for
+
+    (cookie,) = [c for c in ctx.cookies() if c["name"] == "sessionid"]
+    session = SessionStore(session_key=cookie["value"])
+    ref = ref_for(session, "person", atena_no)
+    session.save()
+    return f"{live_server.url}/certificates/new/{ref}/"
+
+
 def test_protected_person_refused_without_hint(browser, live_server, staff_factory):
     from madoguchi.audit.models import AuditRecord
     from madoguchi.certificates.models import Certificate
@@ -128,7 +142,7 @@ def test_protected_person_refused_without_hint(browser, live_server, staff_facto
     chief = staff_factory("chief", "clerk", "citizen", may_see_protected=True)
     ctx = login(browser, live_server, chief)
     page = ctx.new_page()
-    page.goto(f"{live_server.url}/certificates/new/300001/")
+    page.goto(_request_screen(ctx, live_server, "300001"))
     page.select_option("#requester_type", "third_party")
     page.fill("#requester_name", "加害　者")
     page.fill("#requester_address", "どこか")
@@ -144,7 +158,7 @@ def test_protected_person_refused_without_hint(browser, live_server, staff_facto
     # staff without the permission do not even see the person's request screen
     ctx = login(browser, live_server, staff_factory("plain", "clerk", "citizen"))
     page = ctx.new_page()
-    page.goto(f"{live_server.url}/certificates/new/300001/")
+    page.goto(_request_screen(ctx, live_server, "300001"))
     page.locator("#refused").wait_for()
     assert "秘密町" not in page.content()
     ctx.close()

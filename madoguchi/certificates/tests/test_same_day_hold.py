@@ -14,6 +14,7 @@ from madoguchi.certificates import services as s
 from madoguchi.certificates.models import Certificate, CertificateRequest
 from madoguchi.register import services as register
 from madoguchi.register.models import Person
+from madoguchi.register.refs import ref_for
 
 PROTECTED = "200002"  # 髙橋　花子, a member of the household of four
 JSON = "application/json"
@@ -47,7 +48,10 @@ def test_clerk_without_permission_is_refused_everywhere(held, clerk, client):
     assert rec.action == "certificates.refused" and rec.flagged
     assert PROTECTED in rec.person_ids
     # the request page for the person: refused, flagged, nothing of the person shown
-    r = client.get(f"/certificates/new/{PROTECTED}/")
+    session = client.session
+    ref = ref_for(session, "person", PROTECTED)
+    session.save()
+    r = client.get(f"/certificates/new/{ref}/")
     assert r.status_code == 403 and "花子" not in r.content.decode()
     assert _refusal(clerk).action == "register.person.denied" and _refusal(clerk).flagged
     # the household copy asked by the head: it would print the protected member
