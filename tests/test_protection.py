@@ -131,10 +131,22 @@ def test_hand_over_by_hold_and_recall_makes_the_visit_yours(client, world):
     visit = Visit.objects.get(pk=vid)
     services.call_next(world.staff["clerk"], "onestop", "1")  # calls the first ticket
     visit.refresh_from_db()
-    services.hold(visit.ticket_id, world.staff["clerk"])
     c = _as(client, world, "clerk_b")
+    # not handed over: another clerk may neither recall, hold nor send on the number
+    for url in ("recall?counter_no=1", "hold", "transfer"):
+        r = post(c, f"/api/counter/tickets/{visit.ticket_id}/{url}", {"group": "certificate"})
+        assert r.status_code == 403, url
+        assert (
+            _last("ticket.denied").flagged and _last("ticket.denied").actor_username == "u_clerk_b"
+        )
+    visit.refresh_from_db()
+    assert visit.clerk == world.staff["clerk"] and visit.ticket.status == "called"
+    services.hold(visit.ticket_id, world.staff["clerk"], to_counter="2")  # 保留 for counter 2
     assert c.get(f"/api/counter/visits/{vid}").status_code == 403
-    services.recall(visit.ticket_id, world.clerk_b, "2")  # 保留 → called at clerk_b's counter
+    with pytest.raises(services.TicketForbidden):  # the wrong counter
+        services.recall(visit.ticket_id, world.clerk_b, "3")
+    r = post(c, f"/api/counter/tickets/{visit.ticket_id}/recall?counter_no=2", {})
+    assert r.status_code == 200  # called at counter 2, the one it was handed to
     assert c.get(f"/api/counter/visits/{vid}").status_code == 200
     assert _last("visit.handover").actor_username == "u_clerk_b"
     # and the first clerk no longer holds it
@@ -290,3 +302,27 @@ def test_the_paper_form_keeps_insurance_and_pension(client, world):
     # the API's step name works on the screen too
     r = c.post(f"/counter/visits/{vid}/do/paper-persons/", {"version": "x"})
     assert r.status_code == 400
+
+
+def test_hand_over_on_the_screens_goes_to_the_named_counter(client, world):
+    from madoguchi.counter import services
+
+    vid = world.visit("clerk", "own")
+    services.call_next(world.staff["clerk"], "onestop", "1")
+    ticket = Visit.objects.get(pk=vid).ticket
+    c = _as(client, world, "clerk")
+    r = c.post(f"/counter/tickets/{ticket.pk}/hold/", {"to_counter": "2"})
+    assert r.status_code == 302 and _last("ticket.hold").query.endswith("to:2")
+    c = _as(client, world, "clerk_b")  # at counter 3: not theirs
+    session = c.session
+    session["counter_no"] = "3"
+    session.save()
+    assert ticket.display_no not in c.get("/counter/").content.decode()
+    r = c.post(f"/counter/tickets/{ticket.pk}/recall/", {})
+    assert r.status_code == 403 and _last("ticket.denied").flagged
+    session["counter_no"] = "2"  # at counter 2: listed, and recalled there it is theirs
+    session.save()
+    page = c.get("/counter/").content.decode()
+    assert "この窓口に引き継がれた番号" in page and ticket.display_no in page
+    assert c.post(f"/counter/tickets/{ticket.pk}/recall/", {}).status_code == 302
+    assert c.get(f"/counter/visits/{vid}/").status_code == 200

@@ -36,6 +36,8 @@ def _fail(exc: services.CounterError):
         return respond(409, exc.message, exc.field, current_version=exc.current_version)
     if isinstance(exc, services.TicketTaken):
         return respond(409, exc.message, exc.field)
+    if isinstance(exc, services.TicketForbidden):
+        return respond(403, exc.message, exc.field)
     return respond(400, exc.message, exc.field)
 
 
@@ -95,22 +97,25 @@ def _ticket_action(func, *args):
     return Status(200, ticket_dict(Ticket.objects.get(pk=t.pk)))
 
 
-@router.post("/tickets/{ticket_id}/recall", response={200: dict, **errors(400)})
-def recall(request, ticket_id: int):
-    return _ticket_action(services.recall, ticket_id, request.user)
+@router.post("/tickets/{ticket_id}/recall", response={200: dict, **errors(400, 403)})
+def recall(request, ticket_id: int, counter_no: str = ""):
+    """Call again; ``counter_no``: the calling counter (a number held for it by another
+    clerk becomes this clerk's)."""
+    return _ticket_action(services.recall, ticket_id, request.user, counter_no)
 
 
-@router.post("/tickets/{ticket_id}/hold", response={200: dict, **errors(400)})
-def hold(request, ticket_id: int):
-    return _ticket_action(services.hold, ticket_id, request.user)
+@router.post("/tickets/{ticket_id}/hold", response={200: dict, **errors(400, 403)})
+def hold(request, ticket_id: int, to_counter: str = ""):
+    """Put aside; ``to_counter``: hand it to that counter (保留 to a named counter)."""
+    return _ticket_action(services.hold, ticket_id, request.user, to_counter)
 
 
-@router.post("/tickets/{ticket_id}/transfer", response={200: dict, **errors(400)})
+@router.post("/tickets/{ticket_id}/transfer", response={200: dict, **errors(400, 403)})
 def transfer(request, ticket_id: int, payload: TransferIn):
     return _ticket_action(services.transfer, ticket_id, payload.group, request.user)
 
 
-@router.post("/tickets/{ticket_id}/complete", response={200: dict, **errors(400)})
+@router.post("/tickets/{ticket_id}/complete", response={200: dict, **errors(400, 403)})
 def complete(request, ticket_id: int):
     return _ticket_action(services.complete_certificate, ticket_id, request.user)
 

@@ -14,7 +14,7 @@ from .entry import (
     mask_card_no,
     set_foreign_resident,
 )
-from .errors import CounterError, TicketTaken, VisitConflict
+from .errors import CounterError, TicketForbidden, TicketTaken, VisitConflict
 from .households import set_households, set_new_name
 from .queue import (
     CERTIFICATE,
@@ -66,6 +66,7 @@ __all__ = [
     "CounterError",
     "VisitConflict",
     "TicketTaken",
+    "TicketForbidden",
     "add_paper_persons",
     "add_person",
     "answer",

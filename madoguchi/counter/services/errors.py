@@ -16,6 +16,13 @@ class CounterError(Exception):
         self.message = message
 
 
+class TicketForbidden(CounterError):
+    """Another clerk's ticket: not handed to this clerk (403; audited flagged)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, "ticket")
+
+
 class TicketTaken(CounterError):
     """The ticket already has its visit (409)."""
 

@@ -1,5 +1,11 @@
 """The queue: tickets, calling, recall, hold, transfer and the waiting-room display.
 
+A ticket someone has called is theirs (with its visit): recall, hold, transfer and
+complete are refused to other clerks (403, audited flagged ``ticket.denied``), except
+supervisors, and a recall of a ticket held *for* the recalling clerk's counter
+(``hold(..., to_counter=...)``: 保留 handed to a named counter). That, 回付 to a
+group's queue (called next there) and a supervisor's take-over are the only hand-overs.
+
 Two clerks never win the same ticket: the row is taken with ``SELECT … FOR UPDATE SKIP
 LOCKED`` on PostgreSQL; SQLite serialises writers with IMMEDIATE transactions.
 """
@@ -17,7 +23,7 @@ from madoguchi.analytics import services as segments
 from madoguchi.analytics.models import SegmentKind
 
 from ..models import CounterGroup, Ticket, TicketSequence, TicketStatus
-from .errors import CounterError
+from .errors import CounterError, TicketForbidden
 
 CERTIFICATE = "certificate"
 
@@ -108,10 +114,64 @@ def _ticket_for_update(ticket_id: int) -> Ticket:
         raise CounterError(_("受付票が見つかりません"), "ticket") from None
 
 
-def recall(ticket_id: int, actor, counter_no: str = "") -> Ticket:
-    """Call the same number again (it shows again on the waiting-room display)."""
+def _refusal(ticket: Ticket, actor, action: str, counter_no: str = "") -> TicketForbidden | None:
+    """Why ``actor`` may not act on this ticket, or None (see the module's docstring)."""
+    visit = getattr(ticket, "visit", None)
+    owner = visit.clerk_id if (visit is not None and visit.clerk_id) else ticket.called_by_id
+    if owner is None or owner == actor.pk or getattr(actor, "is_manager", False):
+        return None
+    if action == "recall" and ticket.status == TicketStatus.HELD and counter_no:
+        if counter_no == ticket.counter_no:
+            return None  # held for this counter: handed over
+    return TicketForbidden(
+        _("他の職員が対応中の番号です。保留で窓口を指定して引き継ぐか、責任者に依頼してください")
+    )
+
+
+def _guarded(ticket_id: int, actor, action: str, counter_no: str = "") -> Ticket:
+    """The ticket, locked, or ``TicketForbidden`` (carrying the ticket for its audit row,
+    written by ``_ticket_step`` once the block has rolled back)."""
+    ticket = _ticket_for_update(ticket_id)
+    exc = _refusal(ticket, actor, action, counter_no)
+    if exc is not None:
+        exc.ticket = ticket
+        raise exc
+    return ticket
+
+
+def _audit_refusal(actor, ticket_id: int, action: str, exc: TicketForbidden) -> None:
+    from madoguchi.audit.services import record
+
+    ticket = exc.ticket
+    visit = getattr(ticket, "visit", None)
+    atena = [a for a in visit.persons.values_list("atena_no", flat=True) if a] if visit else []
     with transaction.atomic():
-        ticket = _ticket_for_update(ticket_id)
+        record(
+            actor,
+            "ticket.denied",
+            query=f"ticket:{ticket_id} {action}",
+            person_ids=atena,
+            flagged=True,
+        )
+
+
+def _ticket_step(ticket_id: int, actor, action: str, counter_no: str, change):
+    """``change(ticket)`` on the locked ticket if ``actor`` may act on it."""
+    try:
+        with transaction.atomic():
+            ticket = _guarded(ticket_id, actor, action, counter_no)
+            change(ticket)
+            return ticket
+    except TicketForbidden as exc:
+        _audit_refusal(actor, ticket_id, action, exc)  # committed: the block rolled back
+        raise
+
+
+def recall(ticket_id: int, actor, counter_no: str = "") -> Ticket:
+    """Call the same number again (it shows again on the waiting-room display); a held
+    number is called at ``counter_no`` — the one it was held for, if another clerk's."""
+
+    def change(ticket: Ticket) -> None:
         if ticket.status not in (TicketStatus.CALLED, TicketStatus.HELD):
             raise CounterError(_("呼出中または保留の番号だけ再呼出しできます"), "status")
         if ticket.status == TicketStatus.HELD:
@@ -120,27 +180,40 @@ def recall(ticket_id: int, actor, counter_no: str = "") -> Ticket:
             ticket.called_at = timezone.now()
         ticket.recall_count += 1
         ticket.save(update_fields=["recall_count", "called_at"])
-    return ticket
+
+    return _ticket_step(ticket_id, actor, "recall", counter_no, change)
 
 
-def hold(ticket_id: int, actor) -> Ticket:
-    """The resident is not there (or fetches a document): put the number aside."""
-    with transaction.atomic():
-        ticket = _ticket_for_update(ticket_id)
+def hold(ticket_id: int, actor, to_counter: str = "") -> Ticket:
+    """The resident is not there (or fetches a document): put the number aside — for
+    ``to_counter`` when given (保留 handed to that counter: a clerk there may recall it
+    and take the visit; audited ``ticket.hold``)."""
+    to_counter = (to_counter or "").strip()[:8]
+
+    def change(ticket: Ticket) -> None:
+        from madoguchi.audit.services import record
+
         if ticket.status not in (TicketStatus.CALLED, TicketStatus.IN_SERVICE):
             raise CounterError(_("呼出中・対応中の番号だけ保留にできます"), "status")
         ticket.status = TicketStatus.HELD
-        ticket.save(update_fields=["status"])
+        fields = ["status"]
+        if to_counter:
+            ticket.counter_no = to_counter
+            fields.append("counter_no")
+        ticket.save(update_fields=fields)
         segments.stamp(ticket, SegmentKind.WAITING, staff=actor)
-    return ticket
+        if to_counter:
+            record(actor, "ticket.hold", query=f"ticket:{ticket.pk} to:{to_counter}")
+
+    return _ticket_step(ticket_id, actor, "hold", "", change)
 
 
 def transfer(ticket_id: int, group: str, actor) -> Ticket:
     """Send the number to another counter group's queue, keeping its place by number."""
     if group not in CounterGroup.values:
         raise CounterError(_("窓口グループが不正です: %(g)s") % {"g": group}, "group")
-    with transaction.atomic():
-        ticket = _ticket_for_update(ticket_id)
+
+    def change(ticket: Ticket) -> None:
         if ticket.status in (TicketStatus.DONE, TicketStatus.CANCELLED):
             raise CounterError(_("完了した番号は回付できません"), "status")
         if group == ticket.group:
@@ -151,7 +224,8 @@ def transfer(ticket_id: int, group: str, actor) -> Ticket:
         ticket.counter_no = ""
         ticket.save(update_fields=["transferred_from", "group", "status", "counter_no"])
         segments.stamp(ticket, SegmentKind.WAITING, staff=actor)
-    return ticket
+
+    return _ticket_step(ticket_id, actor, "transfer", "", change)
 
 
 def finish_ticket(ticket: Ticket, actor) -> None:
@@ -161,12 +235,12 @@ def finish_ticket(ticket: Ticket, actor) -> None:
 
 
 def complete_certificate(ticket_id: int, actor) -> Ticket:
-    with transaction.atomic():
-        ticket = _ticket_for_update(ticket_id)
+    def change(ticket: Ticket) -> None:
         if ticket.status not in (TicketStatus.CALLED, TicketStatus.IN_SERVICE):
             raise CounterError(_("呼出中の番号だけ完了にできます"), "status")
         finish_ticket(ticket, actor)
-    return ticket
+
+    return _ticket_step(ticket_id, actor, "complete", "", change)
 
 
 def waiting(group: str):

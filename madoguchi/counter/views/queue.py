@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,9 +36,17 @@ def _queue_context(request) -> dict:
         .select_related("visit")
         .order_by("-called_at")
     )
+    # 保留 handed to this counter by another clerk: recalled here, the visit becomes theirs
+    handed = (
+        Ticket.objects.filter(status=TicketStatus.HELD, counter_no=_counter_no(request))
+        .exclude(called_by=request.user)
+        .filter(issued_on=timezone.localdate())
+        .order_by("number")
+    )
     return {
         "group": group,
         "groups": CounterGroup.choices,
+        "handed": handed,
         "counter_no": _counter_no(request),
         "waiting": list(services.waiting(group)[:30]),
         "mine": mine,
@@ -119,7 +128,7 @@ def call_next(request):
 
 TICKET_ACTIONS = {
     "recall": lambda t, r: services.recall(t, r.user, _counter_no(r)),
-    "hold": lambda t, r: services.hold(t, r.user),
+    "hold": lambda t, r: services.hold(t, r.user, r.POST.get("to_counter", "")),
     "transfer": lambda t, r: services.transfer(t, r.POST.get("group", ""), r.user),
     "complete": lambda t, r: services.complete_certificate(t, r.user),
 }
@@ -133,6 +142,8 @@ def ticket_action(request, ticket_id: int, action: str):
         raise Http404
     try:
         func(ticket_id, request)
+    except services.TicketForbidden as exc:  # audited flagged by the service
+        return render(request, "refused.html", {"message": exc.message}, status=403)
     except services.CounterError as exc:
         from django.contrib import messages
 
