@@ -1,5 +1,13 @@
-import re, sys
-from playwright.sync_api import sync_playwright, expect
+"""Demo walk (docs/permissions.md, second walk): opaque person/household/certificate URLs,
+a same-day hold refusing a certificate screen opened before it, and a hand-over to a
+named counter. Run against `madoguchi serve --port 8091` on a fresh demo city:
+``python tests/browser/walk_handover_hold.py OUTDIR`` (set PROT and X at the top: a
+protected and an ordinary head of household of that city)."""
+
+import re
+import sys
+
+from playwright.sync_api import expect, sync_playwright
 
 BASE = "http://127.0.0.1:8091"
 OUT = sys.argv[1]
