@@ -234,7 +234,7 @@ def test_partial_refund_deferred_request_and_till(browser, live_server, clerk):
     page.locator(".refunded").wait_for()
     assert CertificateAction.objects.get(action="refund").refund == 300
 
-    page.goto(f"{live_server.url}/certificates/new/200001/?visit={visit.pk}")
+    page.goto(f"{_request_screen(ctx, live_server, '200001')}?visit={visit.pk}")
     page.locator("#move-warning").wait_for()
     page.fill("#copies_juminhyo_all", "2")
     c = Counted(page)

@@ -21,20 +21,11 @@ from madoguchi.certificates.models import (
     CertificateRequest,
     ImmutableError,
 )
+from madoguchi.certificates.tests.helpers import new_url
 
 
 def _req(atena="200001", kind="juminhyo_all", copies=1, items=None, **kw):
     return s.RequestIn(subject_atena_no=atena, lines=[s.Line(kind, copies, items)], **kw)
-
-
-def _new(client, atena_no: str) -> str:
-    """The request screen's URL for a person, as the screens link to it (register/refs.py)."""
-    from madoguchi.register.refs import ref_for
-
-    session = client.session
-    ref = ref_for(session, "person", atena_no)
-    session.save()
-    return f"/certificates/new/{ref}/"
 
 
 def _nothing_issued():
@@ -355,7 +346,7 @@ def test_render_certificate_and_forms(city, clerk):
 
 
 def test_request_page_flow(city, clerk_client):
-    url = _new(clerk_client, "200001")
+    url = new_url(clerk_client, "200001")
     r = clerk_client.get(url)
     assert r.status_code == 200 and "髙橋　太郎" in r.content.decode()
     form = {
@@ -381,7 +372,7 @@ def test_request_page_flow(city, clerk_client):
 
 
 def test_protected_pages_refused_without_hint(city, clerk_client, protected_clerk):
-    r = clerk_client.get(_new(clerk_client, "300001"))
+    r = clerk_client.get(new_url(clerk_client, "300001"))
     body = r.content.decode()
     assert r.status_code == 403 and "守山" not in body and "秘密町" not in body
     req = s.issue(_req(atena="300001"), protected_clerk)
@@ -403,7 +394,7 @@ def test_department_staff_cannot_use_certificates(city, client, staff_factory):
     client.force_login(staff_factory("dept", "department", "child"))
     for url in (
         "/certificates/",
-        _new(client, "200001"),
+        new_url(client, "200001"),
         "/certificates/till/",
         "/certificates/verify/",
         "/certificates/seals/",
@@ -679,7 +670,7 @@ def test_pages_in_english(city, clerk, clerk_client):
     req = s.issue(_req(), clerk)
     clerk_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     try:
-        html = clerk_client.get(_new(clerk_client, "200001")).content.decode()
+        html = clerk_client.get(new_url(clerk_client, "200001")).content.decode()
         assert "Kinds and copies" in html and "Issue" in html and "髙橋　太郎" in html
         html = clerk_client.get(f"/certificates/requests/{req.pk}/").content.decode()
         assert "Issued certificates" in html and "Void and reissue" in html

@@ -24,6 +24,7 @@ from madoguchi.certificates.models import (
 )
 from madoguchi.certificates.samples import single_household
 from madoguchi.certificates.seals import impression_svg
+from madoguchi.certificates.tests.helpers import new_url
 from madoguchi.register.models import Person
 
 HERE = "北海道北見市北一条西1丁目"
@@ -290,10 +291,10 @@ def test_deferred_pages(city, clerk, client):
     from madoguchi.counter.models import Visit
 
     client.force_login(clerk)
-    assert 'id="defer"' not in client.get("/certificates/new/200001/").content.decode()
+    assert 'id="defer"' not in client.get(new_url(client, "200001")).content.decode()
     visit = Visit.objects.create(clerk=clerk, event_date=timezone.localdate())
     visit.events.create(event="move_within")
-    url = f"/certificates/new/200001/?visit={visit.pk}"
+    url = f"{new_url(client, '200001')}?visit={visit.pk}"
     assert 'id="defer"' in client.get(url).content.decode()
     resp = client.post(
         url,
@@ -331,7 +332,7 @@ def test_kind_names_follow_the_ui_language(city, clerk, client):
         assert cat.kinds["juminhyo_all"].label == "住民票の写し（世帯全員）"
     client.force_login(clerk)
     client.cookies["django_language"] = "en"
-    page = client.get("/certificates/new/200001/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(new_url(client, "200001"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Certified copy of resident record (whole household)" in page
     d = deferred.defer(_req(copies=2), clerk, paid_now=False)
     with override("en"):
