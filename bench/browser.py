@@ -337,3 +337,116 @@ def foreign_walk(c: Inputs, shot=None) -> dict:
     seen["pdf_url"] = _print(c)
     _sign(c, "residence_card")
     return seen
+
+
+def make_marriage_families():
+    """北見 正 and 恵 with their son 健太, and 美幌 彩 living alone in another household
+    (the households browser test's families; a Django database must be set up)."""
+    import datetime as dt
+
+    from madoguchi.core.text import search_keys
+    from madoguchi.register.models import Household, Person
+
+    address = dict(
+        prefecture="北海道", city="北見市", town="北四条東", banchi="3丁目1番地",
+        postal_code="0900024", honseki="北海道北見市北四条東3丁目1番地", hittousha="北見　正",
+    )  # fmt: skip
+    parents = Household.objects.create(household_no="300001")
+    for i, (atena, name, kana, birth, sex, rel) in enumerate(
+        [
+            ("300011", "北見　正", "キタミ　タダシ", dt.date(1962, 4, 4), "1", "世帯主"),
+            ("300012", "北見　恵", "キタミ　メグミ", dt.date(1964, 8, 8), "2", "妻"),
+            ("300013", "北見　健太", "キタミ　ケンタ", dt.date(1996, 1, 20), "1", "子"),
+        ]
+    ):
+        Person.objects.create(
+            **search_keys(name, kana), atena_no=atena, household=parents, name=name,
+            name_kana=kana, birth_date=birth, sex=sex, relationship=rel, household_order=i,
+            **address,
+        )  # fmt: skip
+    Person.objects.create(
+        **search_keys("美幌　彩", "ビホロ　アヤ"),
+        atena_no="300021", household=Household.objects.create(household_no="300002"),
+        name="美幌　彩", name_kana="ビホロ　アヤ", birth_date=dt.date(1997, 6, 30), sex="2",
+        relationship="世帯主", nhi=True, pension_category="1",
+        honseki="北海道網走郡美幌町字美幌1番地", hittousha="美幌　誠", prefecture="北海道",
+        city="北見市", town="北四条東", banchi="5丁目2番地", katagaki="コーポ北見101",
+        postal_code="0900024",
+    )  # fmt: skip
+
+
+NEW_HONSEKI = (
+    "北海道北見市北五条東4丁目2番地",
+    "ほっかいどう きたみし きたごじょうひがし 4ちょうめ 2ばんち",
+)
+
+
+def marriage_walk(c: Inputs, shot=None) -> dict:
+    """A marriage (a 婚姻 ticket waiting), from "call next" to signed: 健太 found by the
+    birth date on his ID card, 彩 added from her own household, both move to a new
+    address and form a new household that 健太 heads, her new surname and the couple's
+    new 本籍 from the 婚姻届 (copied), 健太 notifies, the contact phone, print, sign.
+    A select chosen with the mouse is two inputs (open, choose)."""
+    page = c.page
+    c.press("Alt+n")
+    page.wait_for_url("**/counter/visits/*/")
+    c.ascii("#q", "4080120")  # 平成8年1月20日, from his ID card
+    c.press("Enter")
+    page.locator("#search-results button.pick").first.wait_for()
+    page.wait_for_function("() => document.activeElement.classList.contains('pick')")
+    c.saved(lambda: c.press("Enter"))
+    page.locator("#persons").wait_for()
+    c.field("#q")
+    c.ascii("#q", "4090630")  # 彩: 平成9年6月30日, from her ID card
+    c.press("Enter")
+    page.locator("#search-results select[name=relationship]").wait_for()
+    c.saved(lambda: c.click("#search-results button.pick"))  # she keeps her household
+    c.saved(lambda: c.click("#events input[value=move_within]"))
+    page.locator("#address").wait_for()
+    c.saved(lambda: c.click("#persons input[value=p1]"))  # the parents stay
+    c.saved(lambda: c.click("#persons input[value=p2]"))
+    c.click("#details-marriage input[name=couple][value=p3]")
+    c.click("#details-marriage input[name=couple][value=p4]")
+    c.click("#details-marriage input[name=surname_changes][value=p4]")
+    c.saved(lambda: c.click("#details-marriage button[type=submit]"))
+    for pid in ("p3", "p4"):  # both join a new household
+        c.field(f"select[name=after_{pid}]")
+        c.select(f"select[name=after_{pid}]", "new1")
+    c.click("#households-form input[name=heads][value=p3]")
+    c.saved(lambda: c.click("#households-save"))
+    # from the 婚姻届 (copied): her new surname, the couple's new 本籍 and 筆頭者
+    for pid in ("p4", "p3"):
+        form = f"#new-name-{pid}"
+        if pid == "p4":
+            c.field(f"{form} input[name=surname]", copied=True)
+            c.japanese(f"{form} input[name=surname]", "北見", "きたみ", "kanji", copied=True)
+            c.field(f"{form} input[name=surname_kana]", copied=True)
+            c.japanese(
+                f"{form} input[name=surname_kana]", "キタミ", "きたみ", "katakana", copied=True
+            )
+        c.field(f"{form} input[name=honseki]", copied=True)
+        c.japanese(f"{form} input[name=honseki]", *NEW_HONSEKI, "kanji", copied=True)
+        c.field(f"{form} input[name=hittousha]", copied=True)
+        c.japanese(
+            f"{form} input[name=hittousha]", "北見　健太", "きたみ けんた", "kanji", copied=True
+        )
+        c.saved(lambda form=form: c.click(f"{form} button[type=submit]"))
+    c.field("#applicant-form select[name=applicant]")
+    c.select("#applicant-form select[name=applicant]", "p3")  # 健太 came
+    c.saved(lambda: c.click("#applicant-save"))
+    c.press("Alt+z")
+    c.ascii("#postal_code", "0900025")
+    page.locator("#town_index").wait_for()
+    c.field("#banchi")
+    c.ascii("#banchi", "4-2")
+    c.saved(lambda: c.press("Enter"))
+    page.locator("#capture-form").wait_for()
+    c.field("input[data-cap='visit.phone']")
+    c.ascii("input[data-cap='visit.phone']", "09012345678")
+    c.saved(lambda: c.press("Enter"))
+    if shot:
+        shot("marriage")
+    seen = {"procedures": _procedures(page), "persons": page.locator("#persons").inner_text()}
+    seen["pdf_url"] = _print(c)
+    _sign(c, "my_number_card")
+    return seen
