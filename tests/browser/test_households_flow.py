@@ -148,6 +148,18 @@ def department_queue(browser, live_server, user) -> str:
     return html
 
 
+def split_son(c: Counted) -> bytes:
+    """世帯分離 of the identified 北見 household: 健太 (p3) heads his own household and
+    notifies; confirm, print, sign. Returns the bundle."""
+    c.select("select[name=after_p3]", "new1")
+    c.click("#households-form input[name=heads][value=p3]")
+    saved(c, lambda: c.click("#households-save"))
+    c.page.locator("#procedures li[data-id='registry.household_change']").wait_for()
+    c.select("#applicant-form select[name=applicant]", "p3")
+    saved(c, lambda: c.click("#applicant-save"))
+    return confirm_print_sign(c)
+
+
 def test_son_marries_and_moves_into_a_new_household(browser, live_server, staff, families):
     from madoguchi.counter import services
 
@@ -209,13 +221,7 @@ def test_household_split(browser, live_server, staff, families):
     c = Counted(ctx.new_page())
     call_next(c, live_server)
     identify(c, "300011")
-    c.select("select[name=after_p3]", "new1")  # 健太 forms his own household
-    c.click("#households-form input[name=heads][value=p3]")
-    saved(c, lambda: c.click("#households-save"))
-    c.page.locator("#procedures li[data-id='registry.household_change']").wait_for()
-    c.select("#applicant-form select[name=applicant]", "p3")
-    saved(c, lambda: c.click("#applicant-save"))
-    pdf = confirm_print_sign(c)
+    pdf = split_son(c)
     text = juminido(pdf)
     assert "新世帯主北見健太" in text and "旧世帯主北見正" in text and "届出人氏名北見健太" in text
     assert "北見恵" not in text  # only who changes household is listed
