@@ -375,6 +375,29 @@ def make_marriage_families():
     )  # fmt: skip
 
 
+def _print_and_sign(c: Inputs, shot, name: str) -> dict:
+    """The screenshot, what the screen shows, print, sign with the 個人番号カード."""
+    if shot:
+        shot(name)
+    page = c.page
+    seen = {"procedures": _procedures(page), "persons": page.locator("#persons").inner_text()}
+    seen["pdf_url"] = _print(c)
+    _sign(c, "my_number_card")
+    return seen
+
+
+def _call_and_identify(c: Inputs, birth_date: str) -> None:
+    """Alt+N, the birth date from the resident's ID card (7 digits, no IME), Enter,
+    Enter on the first result: the resident's household is identified."""
+    c.press("Alt+n")
+    c.page.wait_for_url("**/counter/visits/*/")
+    c.ascii("#q", birth_date)
+    c.press("Enter")
+    c.page.locator("#search-results button.pick").first.wait_for()
+    c.page.wait_for_function("() => document.activeElement.classList.contains('pick')")
+    c.saved(lambda: c.press("Enter"))
+
+
 NEW_HONSEKI = (
     "北海道北見市北五条東4丁目2番地",
     "ほっかいどう きたみし きたごじょうひがし 4ちょうめ 2ばんち",
@@ -388,13 +411,7 @@ def marriage_walk(c: Inputs, shot=None) -> dict:
     new 本籍 from the 婚姻届 (copied), 健太 notifies, the contact phone, print, sign.
     A select chosen with the mouse is two inputs (open, choose)."""
     page = c.page
-    c.press("Alt+n")
-    page.wait_for_url("**/counter/visits/*/")
-    c.ascii("#q", "4080120")  # 平成8年1月20日, from his ID card
-    c.press("Enter")
-    page.locator("#search-results button.pick").first.wait_for()
-    page.wait_for_function("() => document.activeElement.classList.contains('pick')")
-    c.saved(lambda: c.press("Enter"))
+    _call_and_identify(c, "4080120")  # 平成8年1月20日, from his ID card
     page.locator("#persons").wait_for()
     c.field("#q")
     c.ascii("#q", "4090630")  # 彩: 平成9年6月30日, from her ID card
@@ -444,9 +461,79 @@ def marriage_walk(c: Inputs, shot=None) -> dict:
     c.field("input[data-cap='visit.phone']")
     c.ascii("input[data-cap='visit.phone']", "09012345678")
     c.saved(lambda: c.press("Enter"))
-    if shot:
-        shot("marriage")
-    seen = {"procedures": _procedures(page), "persons": page.locator("#persons").inner_text()}
-    seen["pdf_url"] = _print(c)
-    _sign(c, "my_number_card")
-    return seen
+    return _print_and_sign(c, shot, "marriage")
+
+
+def make_death_couple():
+    """北見 太郎 (who died) and 花子 (who notifies) in the register, their 本籍 known (a
+    Django database must be set up)."""
+    import datetime as dt
+
+    from madoguchi.core.text import search_keys
+    from madoguchi.register.models import Household, Person
+
+    hh = Household.objects.create(household_no="100001")
+    base = dict(
+        household=hh, prefecture="北海道", city="北見市", town="北四条東", banchi="3丁目1番地",
+        postal_code="0900024", honseki="北海道北見市北四条東3丁目1番地", hittousha="北見　太郎",
+    )  # fmt: skip
+    for i, (atena, name, kana, birth, sex, rel, pension) in enumerate(
+        [
+            ("200001", "北見　太郎", "キタミ　タロウ", dt.date(1985, 6, 1), "1", "世帯主", "2"),
+            ("200002", "北見　花子", "キタミ　ハナコ", dt.date(1987, 9, 15), "2", "妻", "3"),
+        ]
+    ):
+        Person.objects.create(
+            **search_keys(name, kana), atena_no=atena, name=name, name_kana=kana,
+            birth_date=birth, sex=sex, relationship=rel, household_order=i,
+            pension_category=pension, flags=["my_number_card"], **base,
+        )  # fmt: skip
+
+
+# what the death's forms ask once, from the 死亡届 / 死亡診断書 / 火葬 (copied):
+# key → (value, kana reading for the IME or None for half-width text)
+DEATH_CAPTURE = {
+    "death_place": ("北見赤十字病院", "きたみ せきじゅうじ びょういん"),
+    "death_cause": ("その他", None),  # a select
+    "cremation_date": ("R9.4.4", None),
+    "cremation_place": ("北見市斎場", "きたみし さいじょう"),
+}
+
+
+def death_walk(c: Inputs, shot=None) -> dict:
+    """A death (a 死亡 ticket waiting), from "call next" to signed: the widow found by the
+    birth date on her ID card (the household comes with her), the deceased and the
+    notifier chosen, the fields of the 死亡届 the forms ask (copied), the phone, print,
+    sign. A select chosen with the mouse is two inputs (open, choose)."""
+    page = c.page
+    _call_and_identify(c, "3620915")  # 昭和62年9月15日, from her ID card
+    page.locator("#details-death").wait_for()
+    c.field("#details-death select[name=deceased]")
+    c.select("#details-death select[name=deceased]", "p1")
+    c.saved(lambda: c.click("#details-death button[type=submit]"))
+    c.field("#applicant-form select[name=applicant]")
+    c.select("#applicant-form select[name=applicant]", "p2")  # 花子 came
+    c.saved(lambda: c.click("#applicant-save"))
+    page.locator("#capture-form").wait_for()
+    asked = page.locator("#capture-form [data-cap]").evaluate_all(
+        "els => els.filter(e => !e.value).map(e => [e.dataset.cap, e.tagName])"
+    )
+    for cap, tag in asked:
+        sel = f"#capture-form [data-cap='{cap}']"
+        key = cap.partition(".")[2]
+        if key == "phone":
+            c.field(sel)
+            c.ascii(sel, "09012345678")
+            continue
+        if key not in DEATH_CAPTURE:
+            raise AssertionError(f"the death walk has no value for {cap}")
+        value, reading = DEATH_CAPTURE[key]
+        c.field(sel, copied=True)
+        if tag == "SELECT":
+            c.select(sel, value, copied=True)
+        elif reading:
+            c.japanese(sel, value, reading, "kanji", copied=True)
+        else:
+            c.ascii(sel, value, copied=True)
+    c.saved(lambda: c.press("Enter"))
+    return _print_and_sign(c, shot, "death")

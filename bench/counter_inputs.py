@@ -1,19 +1,21 @@
 """Staff inputs for the move_in family-of-four visit, from "call next" to "printed".
 
     .venv/bin/python bench/counter_inputs.py [--database-url sqlite:////tmp/x.sqlite3]
-        [--screenshots DIR] [--scenario move_in|certificate|birth|foreign|marriage]
+        [--screenshots DIR] [--scenario move_in|certificate|birth|foreign|marriage|death]
 
-``--scenario birth`` / ``foreign`` / ``marriage``: a birth (the parents in the register, the
+``--scenario birth`` / ``foreign`` / ``marriage`` / ``death``: a birth (the parents in the register, the
 newborn from the 出生届, the claimant's account), a Vietnamese couple moving in from abroad
 (entry form, two residence cards, the new address) and a marriage where the son leaves his
 parents' household and the bride hers for a new household at a new address (both found by
 the birth date on their ID cards, her new surname and the new 本籍 from the 婚姻届, the
-new address, the phone), from "call next" to signed, by the
+new address, the phone) and a death (the widow found by her ID card, the deceased and the
+notifier chosen, the 死亡届 fields the forms ask), from "call next" to signed, by the
 walks of ``bench/browser.py`` (the browser tests run the same walks). Inputs are counted
 by one rule — one per physical key, Japanese through a romaji IME (ほしの = h o s h i n o
 + the key that commits it), one per click, one per move to the next field — and the data
 copied from a paper document (出生届, 婚姻届, residence card, bank book) is reported apart.
-Targets for the rest: birth ≤ 35, foreign couple ≤ 40, marriage with a new household ≤ 50.
+Targets for the rest: birth ≤ 35, foreign couple ≤ 40, marriage with a new household ≤ 50,
+death ≤ 25.
 
 ``--scenario certificate``: a 住民票の写し（世帯全員） requested by the resident at the
 certificate counter (the certificate tests' city, one C ticket): Alt+N → the birth date
@@ -48,6 +50,7 @@ from browser import (  # noqa: E402
     CHROMIUM_ARGS,
     Inputs,
     birth_walk,
+    death_walk,
     foreign_walk,
     ime_keys,
     marriage_walk,
@@ -56,12 +59,13 @@ from load_test import PASSWORD, free_port, start_server  # noqa: E402
 
 MAX_INPUTS = 40
 MAX_INPUTS_CERTIFICATE = 12
-MAX_INPUTS_WALK = {"birth": 35, "foreign": 40, "marriage": 50}
+MAX_INPUTS_WALK = {"birth": 35, "foreign": 40, "marriage": 50, "death": 25}
 TICKET = {
     "move_in": "move_in",
     "birth": "birth",
     "foreign": "move_in_from_abroad",
     "marriage": "marriage",
+    "death": "death",
 }
 
 
@@ -83,6 +87,10 @@ def prepare(url: str, scenario: str = "move_in") -> None:
         from browser import make_birth_couple
 
         make_birth_couple()
+    if scenario == "death":
+        from browser import make_death_couple
+
+        make_death_couple()
     if scenario == "marriage":
         from browser import make_marriage_families
 
@@ -162,7 +170,7 @@ def main(argv=None) -> int:
     ap.add_argument("--screenshots", default="")
     ap.add_argument(
         "--scenario",
-        choices=["move_in", "certificate", "birth", "foreign", "marriage"],
+        choices=["move_in", "certificate", "birth", "foreign", "marriage", "death"],
         default="move_in",
     )
     args = ap.parse_args(argv)
@@ -211,7 +219,12 @@ def main(argv=None) -> int:
             if args.scenario in MAX_INPUTS_WALK:
                 page.goto(f"{base}/counter/")
                 c = Inputs(page)
-                walk = {"birth": birth_walk, "foreign": foreign_walk, "marriage": marriage_walk}
+                walk = {
+                    "birth": birth_walk,
+                    "foreign": foreign_walk,
+                    "marriage": marriage_walk,
+                    "death": death_walk,
+                }
                 walk = walk[args.scenario]
                 walk(c)
                 browser.close()
@@ -272,6 +285,7 @@ def _report_walk(scenario: str, c, timings) -> int:
         "birth": "birth with a newborn",
         "foreign": "foreign couple from abroad",
         "marriage": "marriage: son and bride leave their households for a new one",
+        "death": "death (the widow notifies)",
     }[scenario]
     print(f"{title}, from 'call next' to 'signed'")
     print(f"staff inputs: {c.rest} (target ≤ {target}) + {c.copied} copied from paper")
