@@ -207,13 +207,7 @@ def birth_walk(c: Inputs, shot=None) -> dict:
     the register, the newborn from the 出生届 and the 母子健康手帳, the interview, the
     contact phone and the claimant's account, print, sign. Returns what it saw."""
     page = c.page
-    c.press("Alt+n")
-    page.wait_for_url("**/counter/visits/*/")
-    c.japanese("#q", "ホシノ", "ほしの", "katakana")
-    c.press("Enter")
-    page.locator("#search-results button.pick").first.wait_for()
-    page.wait_for_function("() => document.activeElement.classList.contains('pick')")
-    c.saved(lambda: c.press("Enter"))
+    _call_and_identify(c, "ホシノ", "ほしの")
     page.locator("#newborn-form").wait_for()
     # from the 出生届 / 母子健康手帳 (copied)
     c.japanese("#nb-name", "星野　陽葵", "ほしの ひまり", "kanji", copied=True)
@@ -375,6 +369,75 @@ def make_marriage_families():
     )  # fmt: skip
 
 
+def _capture(c: Inputs, values: dict, told=()) -> None:
+    """Fill every empty field of the capture form: the phone (typed), the keys in
+    ``told`` (what the resident says: not copied), the rest copied from a paper
+    document; ``values``: key → (value, kana reading for the IME, IME mode) or
+    (value, None) for half-width text and selects. Saves with Enter."""
+    c.page.locator("#capture-form").wait_for()
+    asked = c.page.locator("#capture-form [data-cap]").evaluate_all(
+        "els => els.filter(e => !e.value).map(e => [e.dataset.cap, e.tagName])"
+    )
+    for cap, tag in asked:
+        sel = f"#capture-form [data-cap='{cap}']"
+        key = cap.partition(".")[2]
+        if key == "phone":
+            c.field(sel)
+            c.ascii(sel, "09012345678")
+            continue
+        if key not in values:
+            raise AssertionError(f"the walk has no value for {cap}")
+        value, reading, *mode = values[key]
+        copied = key not in told
+        c.field(sel, copied=copied)
+        if tag == "SELECT":
+            c.select(sel, value, copied=copied)
+        elif reading:
+            c.japanese(sel, value, reading, (mode or ["kanji"])[0], copied=copied)
+        else:
+            c.ascii(sel, value, copied=copied)
+    c.saved(lambda: c.press("Enter"))
+
+
+# what the move-in's forms ask once: 本籍・筆頭者 from the 転出証明書, the account from
+# the bank book, the dog from its 鑑札 and registration (copied); the job and the
+# pupil's school told by the resident
+MOVE_IN_CAPTURE = {
+    "honseki": ("東京都世田谷区太子堂1丁目1番地",
+                "とうきょうと せたがやく たいしどう 1ちょうめ 1ばんち"),
+    "hittousha": ("星野　健一", "ほしの けんいち"),
+    "occupation": ("会社員", None),
+    "school": ("世田谷区立太子堂小学校", "せたがやくりつ たいしどう しょうがっこう"),
+    "bank_name": ("北見信用金庫", "きたみ しんようきんこ"),
+    "bank_branch": ("本店", "ほんてん"),
+    "bank_account_type": ("普通", None),
+    "bank_account_no": ("1234567", None),
+    "bank_account_holder": ("ホシノ　ケンイチ", "ほしの けんいち", "katakana"),
+    "dog_name": ("ポチ", "ぽち", "katakana"),
+    "dog_breed": ("柴", "しば"),
+    "dog_colour": ("赤", "あか"),
+    "dog_sex": ("オス", None),
+    "dog_birth_date": ("R5.4.1", None),
+    "dog_registration_no": ("R5-123", None),
+    "rabies_shot_date": ("R9.4.10", None),
+    "rabies_tag_no": ("R9-456", None),
+    "pension_no": ("1234567890", None),
+}  # fmt: skip
+
+
+def move_in_walk(c: Inputs, shot=None) -> dict:
+    """The move-in family of four (pending 転出証明書情報), from "call next" to signed:
+    the kana search, the three questions the register cannot answer, every field the
+    forms ask once (``MOVE_IN_CAPTURE``), print, sign."""
+    page = c.page
+    _call_and_identify(c, "ホシノ", "ほしの")
+    page.locator("#questions").wait_for()
+    for q in ("person|p1|dog_owner", "person|p2|wants_seal", "person|p4|nursery_wanted"):
+        c.saved(lambda q=q: c.click(f"input[data-q='{q}']"))
+    _capture(c, MOVE_IN_CAPTURE, told=("occupation", "school"))
+    return _print_and_sign(c, shot, "move_in")
+
+
 def _print_and_sign(c: Inputs, shot, name: str) -> dict:
     """The screenshot, what the screen shows, print, sign with the 個人番号カード."""
     if shot:
@@ -386,12 +449,16 @@ def _print_and_sign(c: Inputs, shot, name: str) -> dict:
     return seen
 
 
-def _call_and_identify(c: Inputs, birth_date: str) -> None:
-    """Alt+N, the birth date from the resident's ID card (7 digits, no IME), Enter,
-    Enter on the first result: the resident's household is identified."""
+def _call_and_identify(c: Inputs, query: str, reading: str = "") -> None:
+    """Alt+N, the search (a birth date from the resident's ID card, 7 digits, or kana
+    typed through the IME as katakana when ``reading`` is given), Enter, Enter on the
+    first result: the resident's household is identified."""
     c.press("Alt+n")
     c.page.wait_for_url("**/counter/visits/*/")
-    c.ascii("#q", birth_date)
+    if reading:
+        c.japanese("#q", query, reading, "katakana")
+    else:
+        c.ascii("#q", query)
     c.press("Enter")
     c.page.locator("#search-results button.pick").first.wait_for()
     c.page.wait_for_function("() => document.activeElement.classList.contains('pick')")
@@ -515,25 +582,5 @@ def death_walk(c: Inputs, shot=None) -> dict:
     c.select("#applicant-form select[name=applicant]", "p2")  # 花子 came
     c.saved(lambda: c.click("#applicant-save"))
     page.locator("#capture-form").wait_for()
-    asked = page.locator("#capture-form [data-cap]").evaluate_all(
-        "els => els.filter(e => !e.value).map(e => [e.dataset.cap, e.tagName])"
-    )
-    for cap, tag in asked:
-        sel = f"#capture-form [data-cap='{cap}']"
-        key = cap.partition(".")[2]
-        if key == "phone":
-            c.field(sel)
-            c.ascii(sel, "09012345678")
-            continue
-        if key not in DEATH_CAPTURE:
-            raise AssertionError(f"the death walk has no value for {cap}")
-        value, reading = DEATH_CAPTURE[key]
-        c.field(sel, copied=True)
-        if tag == "SELECT":
-            c.select(sel, value, copied=True)
-        elif reading:
-            c.japanese(sel, value, reading, "kanji", copied=True)
-        else:
-            c.ascii(sel, value, copied=True)
-    c.saved(lambda: c.press("Enter"))
+    _capture(c, DEATH_CAPTURE)
     return _print_and_sign(c, shot, "death")
