@@ -82,11 +82,39 @@ def test_api_conforms_for_every_role(client, db):
 
     world = build()
     certificate = _certificate(world)
-    app = get_wsgi_application()
+    app = _connection_kept_open(get_wsgi_application())
     findings: list[str] = []
     for role in ROLES:
         findings += _run_role(role, world, certificate, client, app)
     assert not findings, "\n" + "\n".join(findings)
+
+
+def _connection_kept_open(app):
+    """The WSGI app with the test's database connection kept across calls, as Django's
+    test client does: the handler closes old connections when a request starts and ends,
+    and the test's connection (holding the test's transaction) is one of them on
+    PostgreSQL and on a SQLite file database (only an in-memory SQLite database ignores the
+    close). Per call, because the test client used for the log-ins connects the receiver
+    again after each of its own requests."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    def call(environ, start_response):
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            result = app(environ, start_response)
+            try:
+                body = b"".join(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()  # sends request_finished, as a WSGI server would
+        finally:
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
+        return [body]
+
+    return call
 
 
 def _run_role(role: str, world, certificate, client, app) -> list[str]:

@@ -72,8 +72,19 @@ def _skip_locked(qs):
     return qs.select_for_update()
 
 
+def checked_counter_no(value: str | None, field: str = "counter_no") -> str:
+    """A counter number as typed, or a CounterError naming the field when it is longer
+    than the ticket keeps (PostgreSQL refused it with a server error)."""
+    value = (value or "").strip()
+    limit = Ticket._meta.get_field("counter_no").max_length
+    if len(value) > limit:
+        raise CounterError(_("窓口番号は%(n)d文字までです") % {"n": limit}, field)
+    return value
+
+
 def call_next(actor, group: str, counter_no: str) -> Ticket | None:
     """Give the longest-waiting ticket of ``group`` to this clerk and open its visit."""
+    counter_no = checked_counter_no(counter_no)
     if not counter_no:
         raise CounterError(_("窓口番号を入力してください"), "counter_no")
     with transaction.atomic():
@@ -170,6 +181,7 @@ def _ticket_step(ticket_id: int, actor, action: str, counter_no: str, change):
 def recall(ticket_id: int, actor, counter_no: str = "") -> Ticket:
     """Call the same number again (it shows again on the waiting-room display); a held
     number is called at ``counter_no`` — the one it was held for, if another clerk's."""
+    counter_no = checked_counter_no(counter_no)
 
     def change(ticket: Ticket) -> None:
         if ticket.status not in (TicketStatus.CALLED, TicketStatus.HELD):
@@ -188,7 +200,7 @@ def hold(ticket_id: int, actor, to_counter: str = "") -> Ticket:
     """The resident is not there (or fetches a document): put the number aside — for
     ``to_counter`` when given (保留 handed to that counter: a clerk there may recall it
     and take the visit; audited ``ticket.hold``)."""
-    to_counter = (to_counter or "").strip()[:8]
+    to_counter = checked_counter_no(to_counter, "to_counter")
 
     def change(ticket: Ticket) -> None:
         from madoguchi.audit.services import record
