@@ -88,6 +88,14 @@ def situation() -> dict:
         s["surname_changes"] = [persons[1]["id"]]
         if event == "divorce":
             s["custodial_parent"] = RNG.choice(s["couple"])
+    elif event == "household_change":  # 世帯分離: the last person heads a household of their own
+        if n == 1:
+            persons.append(
+                {"id": "p2", "relationship": "child", "birth_date": "2000-01-01", "sex": "male"}
+            )
+        for p in persons:
+            p["household"] = "h1"
+        persons[-1].update(household_after="h2", head_after=True)
     for p in persons:  # 住所地特例 is a fact of a person who moves in (rules/situation.py)
         if not (event == "move_in" and p.get("moving", True)):
             p["flags"] = [f for f in p.get("flags", []) if f != "special_address_facility"]
