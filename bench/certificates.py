@@ -25,6 +25,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
 
+from benchdb import setup_django  # noqa: E402
+
 TARGET_MS = 100.0
 
 
@@ -46,15 +48,10 @@ def main(argv=None) -> int:
     ap.add_argument("--database-url", default="")
     args = ap.parse_args(argv)
     tmp = tempfile.mkdtemp(prefix="madoguchi-certs-")
-    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
     os.environ.setdefault("MADOGUCHI_DATA_DIR", tmp)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django(args.database_url or f"sqlite:///{tmp}/bench.sqlite3")
     from documents import percentiles  # the same p50/p95 as the documents benchmark
 
-    call_command("migrate", interactive=False, verbosity=0)
     from madoguchi.accounts.models import Staff
     from madoguchi.certificates import render, services
     from madoguchi.certificates.samples import make_city

@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
 
-from load_test import Client, Stats, _user, ensure_database, free_port, start_server  # noqa: E402
+from benchdb import recreate_database  # noqa: E402
+from load_test import Client, Stats, _user, free_port, start_server  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/madoguchi_bench_dashboard"
 TICKETS_PER_SCALE = 19_000  # one year of the demo city at scale 1 (history.generate)
@@ -183,7 +184,7 @@ def main() -> None:
         raise SystemExit("this benchmark runs on PostgreSQL (--database-url postgres://…)")
     os.environ["DATABASE_URL"] = url
     if not args.reuse:
-        ensure_database(url)
+        recreate_database(url)
         prepare(url, args.visits, args.copy_rollups)
     else:
         import django

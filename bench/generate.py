@@ -12,7 +12,6 @@ transaction, and prints persons/s. Target: 120,000 persons in ≤ 60 s.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -20,6 +19,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from benchdb import drop_database, fresh_database, setup_django  # noqa: E402
+
 BENCH_DB = "madoguchi_bench_generate"
 
 
@@ -31,30 +33,14 @@ def main() -> None:
     ap.add_argument("--database-url", default="")
     args = ap.parse_args()
 
-    os.environ.pop("MADOGUCHI_TEST_DB_NAME", None)
     tmp = Path(tempfile.mkdtemp(prefix="bench-generate-"))
-    if args.database_url:
-        import psycopg
-
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-        os.environ["DATABASE_URL"] = f"{args.database_url.rsplit('/', 1)[0]}/{BENCH_DB}"
-        backend = "PostgreSQL"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        backend = "SQLite"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    url, backend = fresh_database(args.database_url, BENCH_DB, tmp)
+    setup_django(url)
     from django.db import transaction
 
     from madoguchi.register.generator import generate_city, generate_pending
     from madoguchi.register.models import Household, Person
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     with transaction.atomic():
         created = generate_city(args.persons, args.seed)
@@ -69,14 +55,7 @@ def main() -> None:
         f"rows: {Person.objects.count():,} persons, {Household.objects.count():,} households; "
         f"target (120,000 persons ≤ 60 s): {'met' if total <= 60 else 'NOT met'}"
     )
-    if args.database_url:
-        from django.db import connection
-
-        connection.close()
-        import psycopg
-
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    drop_database(url)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
+
+from benchdb import child_env, drop_database, fresh_database  # noqa: E402
+
 BENCH_DB = "madoguchi_bench_register"
 
 
@@ -78,20 +80,8 @@ def main() -> None:
         size_mb = csv_path.stat().st_size / 2**20
         print(f"generated CSV: {rows:,} rows, {size_mb:,.0f} MiB in {gen_s:.1f} s")
 
-    env = dict(os.environ)
-    env.pop("MADOGUCHI_TEST_DB_NAME", None)
-    if args.database_url:
-        import psycopg
-
-        base = args.database_url.rsplit("/", 1)[0]
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-        env["DATABASE_URL"] = f"{base}/{BENCH_DB}"
-        backend = "PostgreSQL"
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        backend = "SQLite"
+    url, backend = fresh_database(args.database_url, BENCH_DB, workdir)
+    env = child_env(url)
     py = sys.executable
     run([py, "manage.py", "migrate", "-v", "0"], env)
 
@@ -118,11 +108,8 @@ def main() -> None:
     print(f"target (1,000,000 rows ≤ 180 s, ≤ 1 GiB) for {rows:,} rows: {target}")
     if not args.keep and not args.csv:
         csv_path.unlink()
-    if not args.keep and args.database_url:
-        import psycopg
-
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    if not args.keep:
+        drop_database(url)
 
 
 if __name__ == "__main__":

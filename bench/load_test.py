@@ -39,6 +39,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
 
+from benchdb import recreate_database, setup_django  # noqa: E402
+
 TARGET_P95_MS = 200  # at human pace (2–5 s pauses); saturation mode has no target
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/madoguchi_bench_counter"
 PASSWORD = "bench-Pass-12345"
@@ -50,28 +52,10 @@ DEPARTMENTS = ["citizen", "citizen", "citizen", "insurance", "insurance", "care"
 # ------------------------------------------------------------------ set-up
 
 
-def ensure_database(url: str) -> None:
-    """(Re)create the PostgreSQL database named in ``url``: a bench starts from scratch,
-    so a changed migration never meets an old schema."""
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
-        conn.execute(f'create database "{name}"')
-
-
 def prepare(url: str, persons: int, n_counters: int, n_clerks: int) -> None:
-    os.environ["DATABASE_URL"] = url
-    ensure_database(url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+    if url.startswith("postgres"):
+        recreate_database(url)
+    setup_django(url)
     from madoguchi.accounts.models import Staff
     from madoguchi.register.generator import generate_city
     from madoguchi.register.models import Person

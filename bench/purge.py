@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchdb import drop_database, fresh_database, setup_django  # noqa: E402
+
 BENCH_DB = "madoguchi_bench_purge"
 
 
@@ -41,22 +43,8 @@ def main() -> None:
     os.environ["MADOGUCHI_DATA_DIR"] = str(tmp)
     for kind in ("VISITS", "TASKS", "SEGMENTS", "BUNDLES", "AUDIT"):
         os.environ[f"MADOGUCHI_RETAIN_{kind}_DAYS"] = "365"
-    if args.database_url:
-        import psycopg
-
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-        os.environ["DATABASE_URL"] = f"{args.database_url.rsplit('/', 1)[0]}/{BENCH_DB}"
-        backend = "PostgreSQL"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        backend = "SQLite"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    url, backend = fresh_database(args.database_url, BENCH_DB, tmp)
+    setup_django(url)
     from django.utils import timezone
 
     from madoguchi.accounts.models import Staff
@@ -67,7 +55,6 @@ def main() -> None:
     from madoguchi.demo import history
     from madoguchi.operations.retention import purge
 
-    call_command("migrate", verbosity=0)
     load_into_db()
     Staff.objects.create_user("kitami-clerk", password="Tsubame-Hashiru-2027", role="clerk")
     end = timezone.localdate() - timedelta(days=400)
@@ -110,14 +97,7 @@ def main() -> None:
         f"audit verify {t_verify:.1f} s: {result.checked:,} live + {result.archived:,} "
         f"archived rows, {'OK' if result.ok else 'BROKEN'} (no target: figures only)"
     )
-    if args.database_url:
-        from django.db import connection
-
-        connection.close()
-        import psycopg
-
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    drop_database(url)
     sys.exit(0 if result.ok and report.audit_archived >= args.audit else 1)
 
 

@@ -30,6 +30,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
 
+from benchdb import create_database_if_missing  # noqa: E402
+
 KINDS = [
     "kanji",
     "variant",
@@ -44,23 +46,6 @@ KINDS = [
     "given_kana",
     "surname+given",
 ]
-
-
-def _ensure_pg_database(url: str) -> None:
-    import psycopg
-    from dj_database_url import parse
-
-    cfg = parse(url)
-    admin = dict(
-        host=cfg["HOST"] or None,
-        port=cfg["PORT"] or None,
-        user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None,
-    )
-    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
-        if not exists.fetchone():
-            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -157,7 +142,7 @@ def main() -> None:
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
         if args.database_url.startswith("postgres"):
-            _ensure_pg_database(args.database_url)
+            create_database_if_missing(args.database_url)
     else:
         data = Path(os.environ.get("MADOGUCHI_DATA_DIR", REPO / "data"))
         data.mkdir(parents=True, exist_ok=True)
