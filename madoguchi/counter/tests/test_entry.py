@@ -21,47 +21,6 @@ def pdf_text(pdf: bytes) -> str:
     return text.replace(" ", "").replace("\r", "").replace("\n", "")
 
 
-@pytest.fixture
-def couple(db):
-    """The parents of the birth example (``birth_low_weight_nhi_mother``) in the register."""
-    from madoguchi.register.models import Household, Person
-
-    hh = Household.objects.create(household_no="300001")
-    base = dict(
-        household=hh,
-        prefecture="北海道",
-        city="北見市",
-        town="北四条東",
-        banchi="5丁目2番地",
-        postal_code="0900024",
-        nhi=True,
-        pension_category="1",
-        honseki="北海道北見市北四条東5丁目2番地",
-        hittousha="星野　健一",
-    )
-    head = Person.objects.create(
-        atena_no="300011",
-        name="星野　健一",
-        name_kana="ホシノ　ケンイチ",
-        birth_date=date(1990, 2, 2),
-        sex="1",
-        relationship="世帯主",
-        household_order=0,
-        **base,
-    )
-    wife = Person.objects.create(
-        atena_no="300012",
-        name="星野　美咲",
-        name_kana="ホシノ　ミサキ",
-        birth_date=date(1992, 7, 7),
-        sex="2",
-        relationship="妻",
-        household_order=1,
-        **base,
-    )
-    return head, wife
-
-
 def field_of(body: dict) -> str:
     """The field an API error names (the one error body of core/apierrors.py)."""
     return body["errors"][0]["field"] if body.get("errors") else ""

@@ -23,9 +23,8 @@ from madoguchi.counter.tests.test_entry import (
     Flow,
     _from_abroad,
     capture_all,
-    couple,  # noqa: F401 (fixture)
 )
-from madoguchi.counter.tests.test_households import families, son_marries  # noqa: F401
+from madoguchi.counter.tests.test_households import son_marries
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "handwritten-fields.md"
 FORMS = Path(__file__).resolve().parents[2] / "catalog" / "data" / "demo" / "forms"
@@ -141,7 +140,7 @@ def test_death(clerk_client, household):
     report("death", "Death (the spouse notifies)", f)
 
 
-def test_birth(clerk_client, couple):  # noqa: F811
+def test_birth(clerk_client, couple):
     f = Flow(clerk_client, purpose="birth")
     f.step("identify", atena_no="300011")
     f.do("newborn", NEWBORN)
@@ -170,7 +169,7 @@ def test_foreign_couple_from_abroad(clerk_client, db):
     report("foreign", "Foreign couple moving in from abroad (Vietnam)", f)
 
 
-def test_marriage_with_a_new_household(clerk_client, families):  # noqa: F811
+def test_marriage_with_a_new_household(clerk_client, families):
     f, son, bride = son_marries(clerk_client)
     f.step(
         "new-name", pid=bride, surname="北見", surname_kana="キタミ",

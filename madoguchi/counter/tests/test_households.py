@@ -1,76 +1,9 @@
 """Households at the counter (situation.md, "Several households"): a son who leaves his
 parents' household to marry, 世帯分離, 世帯合併; the 住民異動届 they print."""
 
-from datetime import date
-
-import pytest
-
 from madoguchi.counter.models import Visit
 
 from .test_visit import Flow, pdf_text
-
-
-@pytest.fixture
-def families(db):
-    """The 北見 parents with their son 健太 (who moved in years ago: the register keeps his
-    転入前住所), and 美幌 彩 living alone in another household of the city."""
-    from madoguchi.register.models import Household, Person
-
-    address = dict(
-        prefecture="北海道",
-        city="北見市",
-        town="北四条東",
-        banchi="3丁目1番地",
-        postal_code="0900024",
-    )
-    parents = Household.objects.create(household_no="300001")
-    people = [
-        ("300011", "北見　正", "キタミ　タダシ", date(1962, 4, 4), "1", "世帯主", {}),
-        ("300012", "北見　恵", "キタミ　メグミ", date(1964, 8, 8), "2", "妻", {}),
-        (
-            "300013",
-            "北見　健太",
-            "キタミ　ケンタ",
-            date(1996, 1, 20),
-            "1",
-            "子",
-            {"former_address": "東京都世田谷区太子堂1丁目1番1号", "flags": ["my_number_card"]},
-        ),
-    ]
-    for i, (atena, name, kana, birth, sex, rel, extra) in enumerate(people):
-        Person.objects.create(
-            atena_no=atena,
-            household=parents,
-            name=name,
-            name_kana=kana,
-            birth_date=birth,
-            sex=sex,
-            relationship=rel,
-            household_order=i,
-            honseki="北海道北見市北四条東3丁目1番地",
-            hittousha="北見　正",
-            **address,
-            **extra,
-        )
-    Person.objects.create(
-        atena_no="300021",
-        household=Household.objects.create(household_no="300002"),
-        name="美幌　彩",
-        name_kana="ビホロ　アヤ",
-        birth_date=date(1997, 6, 30),
-        sex="2",
-        relationship="世帯主",
-        nhi=True,
-        pension_category="1",
-        honseki="北海道網走郡美幌町字美幌1番地",
-        hittousha="美幌　誠",
-        prefecture="北海道",
-        city="北見市",
-        town="北四条東",
-        banchi="5丁目2番地",
-        katagaki="コーポ北見101",
-        postal_code="0900024",
-    )
 
 
 def son_marries(clerk_client):

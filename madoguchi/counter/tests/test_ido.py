@@ -13,7 +13,7 @@ from madoguchi.audit.models import AuditRecord
 from madoguchi.counter import ido
 from madoguchi.counter.models import Visit
 
-from .test_households import families, son_marries  # noqa: F401  (fixture)
+from .test_households import son_marries
 
 
 def _signed_marriage(clerk_client):
@@ -28,7 +28,7 @@ def _signed_marriage(clerk_client):
     return Visit.objects.get(pk=f.id)
 
 
-def test_the_ido_file_of_a_signed_visit(clerk_client, families, tmp_path):  # noqa: F811
+def test_the_ido_file_of_a_signed_visit(clerk_client, families, tmp_path):
     visit = _signed_marriage(clerk_client)
     out = io.StringIO()
     call_command("ido", "export", "--out", str(tmp_path), stdout=out)
@@ -56,7 +56,7 @@ def test_the_ido_file_of_a_signed_visit(clerk_client, families, tmp_path):  # no
 
 def test_reconciliation_with_the_next_register_import(
     clerk_client,
-    families,  # noqa: F811
+    families,
     staff_factory,
 ):
     from madoguchi.register.models import Household, Person
@@ -94,7 +94,7 @@ def test_reconciliation_with_the_next_register_import(
     assert record.flagged
 
 
-def test_the_reconciliation_page(clerk_client, families):  # noqa: F811
+def test_the_reconciliation_page(clerk_client, families):
     _signed_marriage(clerk_client)
     html = clerk_client.get("/counter/ido/?days=0").content.decode()
     assert "北見　健太" in html and 'warn">反映待ち' not in html  # no grace days

@@ -10,6 +10,7 @@ from conftest import EXAMPLES_DIR
 from madoguchi.audit.models import AuditRecord
 from madoguchi.counter import services
 from madoguchi.counter.models import Visit
+from madoguchi.counter.tests.residents import KITAMI, make_household
 from madoguchi.tasks.models import Task
 
 
@@ -120,21 +121,12 @@ def test_marriage_with_a_move_is_one_visit(clerk_client, household):
     f = Flow(clerk_client, purpose="marriage")
     f.step("identify", atena_no="200009")  # 網走 次郎, alone in his household
     # the partner lives elsewhere in the city: added with the new relationship and a reason
-    from madoguchi.register.models import Household, Person
-
-    Person.objects.create(
-        atena_no="200010",
-        household=Household.objects.create(household_no="100003"),
-        name="美幌　三咲",
-        name_kana="ビホロ　ミサキ",
-        birth_date=date(1992, 3, 3),
-        sex="2",
-        relationship="世帯主",
-        flags=["my_number_card"],
-        prefecture="北海道",
-        city="北見市",
-        town="北四条東",
+    make_household(
+        "100003",
+        [("200010", "美幌　三咲", "ビホロ　ミサキ", date(1992, 3, 3), "2", "世帯主", {})],
+        **{**KITAMI, "postal_code": ""},
         banchi="9番地",
+        flags=["my_number_card"],
     )
     f.step("persons", atena_no="200010", relationship="spouse", expect=400)
     f.step("persons", atena_no="200010", relationship="spouse", reason="婚姻")
