@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
@@ -11,6 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 
 from madoguchi.core.apierrors import errors, respond
+from madoguchi.core.apitypes import WarekiDate
 
 from . import access, inputs, services
 from .models import Ticket, Visit
@@ -57,7 +56,7 @@ class TransferIn(Schema):
 
 class VisitIn(Schema):
     ticket_id: int | None = None
-    event_date: date | None = None
+    event_date: WarekiDate = None  # 和暦 or 西暦 as typed
 
 
 # ---------------------------------------------------------------- queue

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import ValidationError
+
+from madoguchi.core.apitypes import WarekiDate
 
 from . import services
 
@@ -70,7 +71,7 @@ class ApplicantIn(Versioned):
 
 class EventsIn(Versioned):
     events: list[str]
-    event_date: date | None = None
+    event_date: WarekiDate = None  # 和暦 or 西暦 as typed (R9.3.29, 令和9年3月29日, 5090329)
 
 
 class DetailsIn(Versioned):
