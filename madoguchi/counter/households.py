@@ -7,12 +7,12 @@ from __future__ import annotations
 from madoguchi.rules import SituationError
 from madoguchi.rules.family import kin_of
 from madoguchi.rules.situation import after_key, head_after, validate
-from madoguchi.rules.zokugara import zokugara_to_head
+from madoguchi.rules.zokugara import Derived, derive
 
 NEW_HOUSEHOLDS = ("new1", "new2", "new3")
 NAME_SEPARATORS = ("\u3000", " ")
 # Visit-only keys of a person's data: not part of the situation contract.
-VISIT_ONLY = ("sources", "name_after", "zokugara_after")
+VISIT_ONLY = ("sources", "name_after", "zokugara_after", "zokugara_reason")
 
 
 def household_keys(persons) -> list[str]:
@@ -60,16 +60,18 @@ def situation_persons(visit_persons, plist: list[dict]) -> None:
         name_after = p.pop("name_after", None)
         if name_after:
             apply_new_name(p.setdefault("register", {}), name_after)
+        p.pop("zokugara_reason", None)  # kept in the visit and its edits, not the situation
         chosen = p.pop("zokugara_after", None)
         if chosen:
             p.setdefault("register", {})["zokugara_after"] = chosen
 
 
-def derive_zokugara_after(sits: list[dict]) -> dict[str, str | None]:
-    """pid → the 続柄 to the head after the event of every member whose household or
-    head changes (the clerk's choice, else derived from the family ties; None: the ties
-    do not tell). The marriage's situation gives the ties when there is one (the couple
-    are spouses), else the first. {} when nothing changes or the situation is invalid."""
+def derive_ties(sits: list[dict]) -> dict[str, Derived]:
+    """pid → the 続柄 to the head after the event derived from the family ties alone
+    (``rules.zokugara.derive``: parent links and marriages), for every member whose
+    household or head changes. The marriage's situation gives the ties when there is one
+    (the couple are spouses), else the first. {} when nothing changes or the situation is
+    invalid."""
     if not sits:
         return {}
     base = next((s for s in sits if s["event"] == "marriage"), sits[0])
@@ -83,13 +85,25 @@ def derive_zokugara_after(sits: list[dict]) -> dict[str, str | None]:
     if not changed_keys:
         return {}
     kin = kin_of(s)
-    raw = {p["id"]: p for p in base["persons"]}
-    out: dict[str, str | None] = {}
+    out: dict[str, Derived] = {}
     for key in changed_keys:
         head = head_after(key, persons, set())
         for p in persons:
-            if after_key(p) != key:
-                continue
-            chosen = (raw[p["id"]].get("register") or {}).get("zokugara_after")
-            out[p["id"]] = chosen or (zokugara_to_head(p["id"], head["id"], kin) if head else None)
+            if after_key(p) == key and head:
+                out[p["id"]] = derive(p["id"], head["id"], kin)
     return out
+
+
+def derive_zokugara_after(sits: list[dict]) -> dict[str, str]:
+    """pid → the 続柄 to the head after the event of every member whose household or head
+    changes: the clerk's choice (made with a reason), else derived from the family ties
+    (:func:`derive_ties`)."""
+    ties = derive_ties(sits)
+    if not ties:
+        return {}
+    base = next((s for s in sits if s["event"] == "marriage"), sits[0])
+    raw = {p["id"]: p for p in base["persons"]}
+    return {
+        pid: (raw[pid].get("register") or {}).get("zokugara_after") or d.text
+        for pid, d in ties.items()
+    }

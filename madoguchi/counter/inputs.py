@@ -114,6 +114,7 @@ class HouseholdsIn(Versioned):
     after: dict[str, str] = {}  # pid -> "" (stays), a 世帯番号 of the visit, or new1 …
     heads: list[str] = []  # pids who head their household after the event
     zokugara_after: dict[str, str] = {}  # pid -> 続柄 to the new head (blank: derived)
+    zokugara_reason: dict[str, str] = {}  # pid -> why the 続柄 differs from the derived one
 
 
 class RemovePersonIn(Versioned):
@@ -252,6 +253,7 @@ def _households_form(post) -> dict:
         "after": {k[6:]: v for k, v in post.items() if k.startswith("after_")},
         "heads": post.getlist("heads"),
         "zokugara_after": {k[4:]: v for k, v in post.items() if k.startswith("zok_")},
+        "zokugara_reason": {k[7:]: v for k, v in post.items() if k.startswith("zokwhy_")},
     }
 
 
@@ -387,7 +389,7 @@ STEPS: tuple[Step, ...] = (
         "households",
         HouseholdsIn,
         services.set_households,
-        ("after", "heads", "zokugara_after"),
+        ("after", "heads", "zokugara_after", "zokugara_reason"),
         _households_form,
     ),
     Step(

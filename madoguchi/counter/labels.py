@@ -53,6 +53,7 @@ FIELD_LABELS = {
     "pension_before": gettext_lazy("年金（変更前）"),
     "nationality": gettext_lazy("国籍"),
     "sex": gettext_lazy("性別"),
+    "zokugara_after": gettext_lazy("異動後の続柄"),
 }
 
 VALUE_LABELS = {

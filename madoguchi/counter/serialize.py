@@ -60,8 +60,14 @@ def _masked(data: dict) -> dict:
 
 def visit_dict(visit: Visit, actor, with_questions: bool = True) -> dict:
     """Everything about the visit (call after ``access.read_visit``, which audits it)."""
+    from .households import derive_ties
+
     persons = list(visit.persons.all())
     state = visit.state or {}
+    # the 続柄 to the head after the event of each person whose household or head changes:
+    # derived from the family ties (known: False for the fallback 縁故者 / 同居人), or the
+    # clerk's override (made with a reason)
+    ties = derive_ties(determination.situations(visit)) if persons else {}
     return {
         "id": visit.pk,
         "version": visit.version,
@@ -78,6 +84,15 @@ def visit_dict(visit: Visit, actor, with_questions: bool = True) -> dict:
                 "source": p.source,
                 "data": _masked(p.data),
                 "edits": p.edits,
+                **(
+                    {
+                        "zokugara_after": p.data.get("zokugara_after") or ties[p.pid].text,
+                        "zokugara_derived": ties[p.pid].text,
+                        "zokugara_known": ties[p.pid].known,
+                    }
+                    if p.pid in ties
+                    else {}
+                ),
             }
             for p in persons
         ],

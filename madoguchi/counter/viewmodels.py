@@ -51,8 +51,9 @@ def _person_rows(visit: Visit) -> list[dict]:
 def _household_plan(visit: Visit, rows: list[dict]) -> dict:
     """The households of the visit before and after the event, for the 世帯 panel: per
     person the household (旧世帯主), the household after, head after, and the 続柄 to the
-    new head (the clerk's, else derived by ``rules.zokugara``; 要選択 when unknown)."""
-    from .households import NEW_HOUSEHOLDS, derive_zokugara_after, household_keys
+    new head (derived by ``rules.zokugara`` from the family ties, 関係不明 when it falls
+    back to 縁故者 / 同居人; the clerk's override with its reason)."""
+    from .households import NEW_HOUSEHOLDS, derive_ties, household_keys
 
     persons = list(visit.persons.all())
     keys = household_keys(persons)
@@ -61,7 +62,7 @@ def _household_plan(visit: Visit, rows: list[dict]) -> dict:
         key = vp.data.get("household") or ""
         if vp.data.get("relationship") == "head" and key not in heads:
             heads[key] = vp.data.get("register", {}).get("name", vp.pid)
-    derived = derive_zokugara_after(determination.situations(visit)) if persons else {}
+    ties = derive_ties(determination.situations(visit)) if persons else {}
     by_pid = {r["pid"]: r for r in rows}
     plan = []
     for vp in persons:
@@ -75,8 +76,10 @@ def _household_plan(visit: Visit, rows: list[dict]) -> dict:
                 "after": vp.data.get("household_after", ""),
                 "head_after": bool(vp.data.get("head_after")),
                 "zokugara_after": vp.data.get("zokugara_after", ""),
-                "derived": derived.get(vp.pid),
-                "changes": vp.pid in derived,
+                "zokugara_reason": vp.data.get("zokugara_reason", ""),
+                "derived": ties[vp.pid].text if vp.pid in ties else "",
+                "known": ties[vp.pid].known if vp.pid in ties else True,
+                "changes": vp.pid in ties,
                 "name_after": vp.data.get("name_after") or {},
             }
         )

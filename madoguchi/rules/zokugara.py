@@ -18,6 +18,7 @@ Pure: no Django, no database.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -163,44 +164,135 @@ class Kin:
     spouse: dict[str, str]
 
 
+# The longest chain written as a 続柄 (子の妻の父 is written; anything longer is a relative
+# whose tie is hard to write: 縁故者, 住民基本台帳事務処理要領 第2-1-(2)-エ).
+MAX_TOKENS = 3
+# A person with no known tie to the head: 同居人; known ties too long to write: 縁故者.
+NO_TIE = "同居人"
+FAR_TIE = "縁故者"
+FALLBACKS = frozenset({NO_TIE, FAR_TIE})
+
+
 def _word(kind: str, sex: str | None) -> str:
     male = sex == "male"
     return {
         "spouse": "夫" if male else "妻",
         "parent": "父" if male else "母",
+        "child": "子",
     }[kind]
 
 
-def zokugara_to_head(pid: str, head: str, kin: Kin) -> str | None:
-    """The 続柄 of ``pid`` to the head ``head`` of the household they form after the event
-    (a son who marries and becomes head: his wife is 妻; his mother joining him is 母; his
-    father's household's 世帯主 is his 父), written as the register writes it (子の妻,
-    子の子, 妻の父, 父の母 …). None when the ties known do not say (the clerk chooses)."""
+def _sibling_word(pid: str, of: str, kin: Kin) -> str:
+    older = (kin.birth.get(pid) or date.max) < (kin.birth.get(of) or date.max)
+    if kin.sex.get(pid) == "male":
+        return "兄" if older else "弟"
+    return "姉" if older else "妹"
+
+
+def _edges(kin: Kin) -> dict[str, list[tuple[str, str]]]:
+    """Each person's direct ties: (kind, other) with kind parent / child / spouse."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    people = set(kin.sex) | set(kin.parents) | set(kin.spouse)
+    for pid in people:
+        out.setdefault(pid, [])
+    for child, parents in kin.parents.items():
+        for parent in parents:
+            out.setdefault(child, []).append(("parent", parent))
+            out.setdefault(parent, []).append(("child", child))
+    for a, b in kin.spouse.items():
+        if ("spouse", b) not in out.setdefault(a, []):
+            out[a].append(("spouse", b))
+    return out
+
+
+def _tokens(path: list[tuple[str, str]], head: str, kin: Kin) -> list[str] | None:
+    """The 続柄 chain of a path of ties from the head (head → … → the person): each token
+    is the next person's relation to the one before (子の妻: the 妻 of the head's 子); a
+    step to a parent and back down to another of that parent's children is one sibling
+    token (父 + 子 → 兄/弟/姉/妹). None when the path is not written as a chain: down to a
+    child and up to its other parent (the mother of the head's child, not married to the
+    head, is a 縁故者)."""
+    if any(a[0] == "child" and b[0] == "parent" for a, b in itertools.pairwise(path)):
+        return None
+    tokens: list[str] = []
+    prev = head
+    i = 0
+    while i < len(path):
+        kind, nxt = path[i]
+        if kind == "parent" and i + 1 < len(path) and path[i + 1][0] == "child":
+            sibling = path[i + 1][1]
+            tokens.append(_sibling_word(sibling, prev, kin))
+            prev = sibling
+            i += 2
+            continue
+        tokens.append(_word(kind, kin.sex.get(nxt)))
+        prev = nxt
+        i += 1
+    return tokens
+
+
+def _paths(head: str, pid: str, kin: Kin, max_edges: int) -> list[list[tuple[str, str]]]:
+    """Every simple path of ties from the head to ``pid`` of at most ``max_edges`` ties."""
+    edges = _edges(kin)
+    found: list[list[tuple[str, str]]] = []
+
+    def walk(node: str, seen: set[str], path: list[tuple[str, str]]) -> None:
+        if node == pid:
+            found.append(list(path))
+            return
+        if len(path) >= max_edges:
+            return
+        for kind, other in edges.get(node, ()):
+            if other in seen:
+                continue
+            # a parent's spouse who is the person's own other parent is reached as parent
+            path.append((kind, other))
+            seen.add(other)
+            walk(other, seen, path)
+            seen.discard(other)
+            path.pop()
+
+    walk(head, {head}, [])
+    return found
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A 続柄 derived from the ties: ``text`` as the register writes it; ``known``: the
+    ties say it (False: the fallback 縁故者 / 同居人, which the clerk checks)."""
+
+    text: str
+    known: bool
+
+
+def derive(pid: str, head: str, kin: Kin) -> Derived:
+    """The 続柄 of ``pid`` to ``head`` from the parent links and marriages known: the
+    shortest chain of ties written as the register writes it (子, 妻, 父, 兄, 子の妻, 子の子,
+    妻の父, 父の母, 兄の子, 妻の子, 子の子の子 …; at most :data:`MAX_TOKENS` tokens); on
+    equal length the more direct tie (fewer steps), then blood before marriage. Ties too long to write: 縁故者;
+    no tie known: 同居人."""
     if pid == head:
-        return "世帯主"
-    sex = kin.sex.get(pid)
-    parents = kin.parents.get(pid, ())
-    head_parents = kin.parents.get(head, ())
-    head_spouse = kin.spouse.get(head)
-    if head_spouse == pid:
-        return _word("spouse", sex)
-    if head in parents:
-        return "子"
-    if pid in head_parents:
-        return _word("parent", sex)
-    partner = kin.spouse.get(pid)
-    if partner and head in kin.parents.get(partner, ()):
-        return "子の" + _word("spouse", sex)
-    if any(head in kin.parents.get(p, ()) for p in parents):
-        return "子の子"
-    if set(parents) & set(head_parents):
-        older = (kin.birth.get(pid) or date.max) < (kin.birth.get(head) or date.max)
-        if sex == "male":
-            return "兄" if older else "弟"
-        return "姉" if older else "妹"
-    if head_spouse and pid in kin.parents.get(head_spouse, ()):
-        return _word("spouse", kin.sex.get(head_spouse)) + "の" + _word("parent", sex)
-    for hp in head_parents:
-        if pid in kin.parents.get(hp, ()):
-            return _word("parent", kin.sex.get(hp)) + "の" + _word("parent", sex)
-    return None
+        return Derived("世帯主", True)
+    best: tuple | None = None
+    connected = False
+    for path in _paths(head, pid, kin, max_edges=2 * MAX_TOKENS + 2):
+        connected = True
+        tokens = _tokens(path, head, kin)
+        if tokens is None or len(tokens) > MAX_TOKENS:
+            continue
+        by_marriage = sum(1 for kind, _other in path if kind == "spouse")
+        key = (len(tokens), len(path), by_marriage, "の".join(tokens))
+        if best is None or key < best:
+            best = key
+    if best is not None:
+        return Derived(best[-1], True)
+    return Derived(FAR_TIE if connected else NO_TIE, False)
+
+
+def zokugara_to_head(pid: str, head: str, kin: Kin) -> str:
+    """The 続柄 of ``pid`` to the head ``head`` of the household they belong to after the
+    event (a son who marries and becomes head: his wife is 妻; his mother joining him is
+    母; his father's household's 世帯主 is his 父; his brother's child 兄の子), written as
+    the register writes it; 縁故者 / 同居人 only when the ties known do not say
+    (:func:`derive`)."""
+    return derive(pid, head, kin).text

@@ -212,8 +212,10 @@ def test_household_merge(browser, live_server, staff, families):
     add_other_household(c, "300021")
     c.select("select[name=after_p4]", "300001")  # 彩 joins 正's household
     saved(c, lambda: c.click("#households-save"))
-    c.type("input[name=zok_p4]", "同居人")  # no family tie to 正: the clerk says it
-    saved(c, lambda: c.click("#households-save"))
+    # no family tie to 正: 同居人 is derived and flagged, nothing typed
+    row = c.page.locator("#households tr[data-pid=p4]")
+    assert row.locator(".zokugara-after").inner_text() == "同居人"
+    assert row.locator(".badge.warn").count() == 1
     c.page.locator("#procedures li[data-id='nhi.record_change']").wait_for()
     assert "registry.household_change" in shown_procedures(c.page)
     c.select("#applicant-form select[name=applicant]", "p4")

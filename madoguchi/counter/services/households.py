@@ -22,7 +22,7 @@ from madoguchi.rules import zokugara
 from ..households import NEW_HOUSEHOLDS, household_keys
 from ..models import VisitPerson
 from .errors import CounterError
-from .visit import _commit, _lock
+from .visit import _commit, _edit, _lock
 
 
 def set_households(
@@ -32,18 +32,26 @@ def set_households(
     after: dict[str, str],
     heads: list[str],
     zokugara_after: dict[str, str] | None = None,
+    zokugara_reason: dict[str, str] | None = None,
 ):
     """The households after the event. ``after``: pid → "" (stays in its household), a
     household of the visit (its 世帯番号) or a new household (``new1`` …); ``heads``: the
     pids who head their household after the event (a new household's head, chosen by the
-    residents; a new head of an existing household); ``zokugara_after``: pid → the 続柄
-    to the new head where the clerk sets it (blank: derived from the family ties)."""
+    residents; a new head of an existing household). The 続柄 to the new head is derived
+    from the family ties (``rules.zokugara.derive``); ``zokugara_after``: pid → the 続柄
+    the clerk sets instead, with its reason in ``zokugara_reason`` (required whenever it
+    differs from the derived one; recorded in the person's edits). Blank, or equal to the
+    derived one: the derived 続柄. One bad value writes nothing."""
+    from .. import determination
+    from ..households import derive_ties
+
     zokugara_after = zokugara_after or {}
+    zokugara_reason = zokugara_reason or {}
     with transaction.atomic():
         visit = _lock(visit_id, version, actor)
         persons = {p.pid: p for p in visit.persons.all()}
         keys = set(household_keys(persons.values())) | set(NEW_HOUSEHOLDS)
-        for pid in [*after, *heads, *zokugara_after]:
+        for pid in [*after, *heads, *zokugara_after, *zokugara_reason]:
             if pid not in persons:
                 raise CounterError(_("不明な人: %(p)s") % {"p": pid}, "pid")
         for pid, key in after.items():
@@ -58,6 +66,13 @@ def set_households(
                         _("続柄を判別できません: %(z)s") % {"z": text.strip()},
                         f"zokugara_after.{pid}",
                     ) from None
+        kept = {
+            pid: vp.data["zokugara_reason"]
+            for pid, vp in persons.items()
+            if vp.data.get("zokugara_reason")
+            and vp.data.get("zokugara_after")
+            == (zokugara_after.get(pid, vp.data.get("zokugara_after")) or "").strip()
+        }
         for pid, vp in persons.items():
             data = copy.deepcopy(vp.data)
             key = after.get(pid, data.get("household_after", ""))
@@ -75,11 +90,48 @@ def set_households(
                     data["zokugara_after"] = text
                 else:
                     data.pop("zokugara_after", None)
+                    data.pop("zokugara_reason", None)
             if data != vp.data:
                 vp.data = data
                 vp.save(update_fields=["data"])
+        ties = derive_ties(determination.situations(visit))
+        _check_overrides(visit, actor, ties, zokugara_reason, kept)
         _commit(visit, actor, "visit.set_households")
     return visit
+
+
+def _check_overrides(visit, actor, ties: dict, reasons: dict[str, str], kept: dict) -> None:
+    """Every 続柄 the clerk set: equal to the derived one → dropped (nothing overridden);
+    different → its reason is required (the one given now, or the one kept with the same
+    override) and recorded as an edit (derived → chosen, reason). A person whose household
+    no longer changes loses the override."""
+    for vp in visit.persons.all():
+        data = copy.deepcopy(vp.data)
+        chosen = data.get("zokugara_after")
+        if not chosen:
+            continue
+        derived = ties.get(vp.pid)
+        if derived is None or chosen == derived.text:
+            data.pop("zokugara_after", None)
+            data.pop("zokugara_reason", None)
+            vp.data = data
+            vp.save(update_fields=["data"])
+            continue
+        reason = (reasons.get(vp.pid) or "").strip()
+        if not reason and not kept.get(vp.pid):
+            name = data.get("register", {}).get("name") or vp.pid
+            raise CounterError(
+                _("%(n)s: 続柄を「%(d)s」から「%(c)s」に変える理由を入力してください")
+                % {"n": name, "d": derived.text, "c": chosen},
+                f"zokugara_reason.{vp.pid}",
+            )
+        if reason and reason != kept.get(vp.pid):
+            edits = list(vp.edits)
+            _edit(data, edits, "zokugara_after", chosen, reason, actor)
+            edits[-1]["before"] = derived.text
+            data["zokugara_reason"] = reason
+            vp.data, vp.edits = data, edits
+            vp.save(update_fields=["data", "edits"])
 
 
 def set_new_name(

@@ -166,10 +166,22 @@ def _marriage_kin():
             "p1",
             {"p1": "世帯主", "p2": "妻", "p3": "子", "p4": "子の妻", "p6": "子", "p7": "子の子"},
         ),
-        # the son becomes head of a new household: his wife 妻, his parents 父/母, his sister 妹
-        ("p3", {"p1": "父", "p2": "母", "p3": "世帯主", "p4": "妻", "p6": "妹", "p7": None}),
-        # the bride as head: her husband 夫, his parents 夫の父/夫の母, unknown ties None
-        ("p4", {"p1": "夫の父", "p2": "夫の母", "p3": "夫", "p4": "世帯主", "p6": None}),
+        # the son becomes head of a new household: his wife 妻, his parents 父/母, his sister
+        # 妹, her daughter 妹の子 (his niece)
+        ("p3", {"p1": "父", "p2": "母", "p3": "世帯主", "p4": "妻", "p6": "妹", "p7": "妹の子"}),
+        # the bride as head: her husband 夫, his parents 夫の父/夫の母, his sister 夫の妹,
+        # and her daughter 夫の妹の子
+        (
+            "p4",
+            {
+                "p1": "夫の父",
+                "p2": "夫の母",
+                "p3": "夫",
+                "p4": "世帯主",
+                "p6": "夫の妹",
+                "p7": "夫の妹の子",
+            },
+        ),
     ],
 )
 def test_zokugara_to_a_new_head(head, expected):
