@@ -219,6 +219,18 @@ MADOGUCHI_RETENTION_DAYS = {
     )
 }
 
+# Hand-offs (docs/counter.md, docs/ido.md): route -> plugin, "ido=ido_file,*=local"
+# (a department id, ``ido`` for the 異動 record of each signed visit, ``*`` the rest;
+# default local). ido_file writes into MADOGUCHI_IDO_DROP_DIR, a folder the core resident
+# system reads. A 異動 row not in the register this many days after signing is listed.
+MADOGUCHI_HANDOFF_ROUTES = dict(
+    pair.strip().split("=", 1)
+    for pair in os.environ.get("MADOGUCHI_HANDOFF_ROUTES", "").split(",")
+    if "=" in pair
+)
+MADOGUCHI_IDO_DROP_DIR = os.environ.get("MADOGUCHI_IDO_DROP_DIR", "")
+MADOGUCHI_IDO_WAIT_DAYS = int(os.environ.get("MADOGUCHI_IDO_WAIT_DAYS", "3"))
+
 # The nightly register import refuses a file with this much fewer persons than the
 # register holds (a truncated export), unless --allow-drop (docs/register-import.md).
 MADOGUCHI_IMPORT_MAX_DROP = float(os.environ.get("MADOGUCHI_IMPORT_MAX_DROP", "0.05"))

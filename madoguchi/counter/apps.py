@@ -12,3 +12,5 @@ class CounterConfig(AppConfig):
         from .figures import SOURCE
 
         sources.register(SOURCE)
+        # the 異動 record's plugin (ido_file) and its retry join the hand-off registry
+        from . import ido_handoff  # noqa: F401

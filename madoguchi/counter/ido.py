@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -51,6 +52,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("honseki", "本籍"),
     ("hittousha", "筆頭者"),
     ("notifier", "届出人"),
+    ("record_type", "記録区分（ido 異動 / cancel 取消）"),
+    ("person", "案件内の人番号"),
+    ("support_measure", "支援措置（1: 対象者）"),
 )
 SEX = {"male": "1", "female": "2"}
 
@@ -118,6 +122,7 @@ def records(visit) -> list[dict]:
         if sit["event"] in MOVE_EVENTS and not any(pr.startswith("registry.") for pr in procs):
             continue  # the move itself was withdrawn
         notifier = names.get(applicant.get("person", ""), "") or applicant.get("name", "")
+        atena_of = {pid: (p.get("register") or {}).get("atena_no", "") for pid, p in by_id.items()}
         for pid in _concerned(sit):
             p = by_id[pid]
             reg = p.get("register") or {}
@@ -157,9 +162,30 @@ def records(visit) -> list[dict]:
                     "honseki": reg.get("honseki", ""),
                     "hittousha": reg.get("hittousha", ""),
                     "notifier": notifier,
+                    "record_type": "ido",
+                    "person": pid,
+                    "support_measure": "",
+                    # who decides the flag: the person, or a parent for a person not in
+                    # the register yet (a newborn); dropped below
+                    "_protect_by": [atena_of[pid]]
+                    if atena_of.get(pid)
+                    else [atena_of.get(x, "") for x in p.get("parents") or []],
                 }
             )
+    _flag_protected(rows)
     return rows
+
+
+def _flag_protected(rows: list[dict]) -> None:
+    """Mark the rows of 支援措置 persons (``support_measure`` = "1"): the core system may
+    see them, and must know that it must protect them. A person not in the register yet
+    (a newborn) is marked when a parent is protected. The register's flag and a same-day
+    hold count (``protected_atena_nos``)."""
+    from madoguchi.register.services import protected_atena_nos
+
+    protected = protected_atena_nos({a for r in rows for a in r["_protect_by"] if a})
+    for r in rows:
+        r["support_measure"] = "1" if protected & set(r.pop("_protect_by")) else ""
 
 
 def signed_visits(on: date | None = None, visit_id: int | None = None):
@@ -183,8 +209,11 @@ def to_csv(rows: list[dict]) -> str:
     return out.getvalue()
 
 
-def to_json(rows: list[dict]) -> str:
-    return json.dumps({"columns": dict(COLUMNS), "records": rows}, ensure_ascii=False, indent=1)
+def to_json(rows: list[dict], header: dict | None = None) -> str:
+    """``{header…, "columns": {id: 見出し}, "records": [row …]}`` (docs/ido.md)."""
+    return json.dumps(
+        {**(header or {}), "columns": dict(COLUMNS), "records": rows}, ensure_ascii=False, indent=1
+    )
 
 
 # ------------------------------------------------------------------ reconciliation
@@ -198,6 +227,11 @@ class Check:
         default_factory=list
     )  # (field, counter, register)
     masked: bool = False
+    # a person the visit added without 宛名番号 (newborn, paper move-in), found in the
+    # register by its stable attributes: the 宛名番号 matched (recorded or not yet) …
+    new_atena: str = ""
+    # … or the candidates a clerk chooses from (要確認)
+    candidates: list = field(default_factory=list)
 
 
 def expected_state(row: dict) -> dict:
@@ -247,15 +281,100 @@ def compare(row: dict, person) -> list[tuple[str, str, str]]:
     return diffs
 
 
-def reconcile(rows: list[dict], persons: dict, masked: set, today: date, grace_days: int):
+# ------------------------------------------------------- persons without 宛名番号
+
+
+def person_key(row: dict) -> str:
+    return f"{row['visit_id']}:{row['person']}"
+
+
+def unregistered(rows: list[dict]) -> dict[str, dict]:
+    """The persons the visits added without 宛名番号 (a newborn, a paper move-in) and
+    what the register should hold of them after the 異動: key -> the stable attributes
+    (氏名 as recorded, birth date, sex, the address after, the 世帯番号 joined)."""
+    out: dict[str, dict] = {}
+    for row in rows:
+        if row["atena_no"] or row["event"] in MOVE_OUT_EVENTS or row["event"] == "death":
+            continue
+        if not row.get("person") or not row.get("birth_date"):
+            continue
+        moved = row["event"] in MOVE_EVENTS and row["new_address"]
+        after = row["household_after"]
+        want = out.setdefault(person_key(row), {"name": row["name"], "sex": row["sex"]})
+        want["birth_date"] = date.fromisoformat(row["birth_date"][:10])
+        if moved or not want.get("address"):
+            want["address"] = row["new_address"] if moved else row["old_address"]
+        if after and not after.startswith("new") and after != "paper":
+            want["household"] = after
+    return out
+
+
+def match(want: dict, candidates: list, masked: int, taken: set[str]):
+    """The conservative rule: ``("match", person)`` when exactly one candidate has the
+    same 氏名 (as stored: never normalised), birth date, sex and address after the 異動,
+    and is in the 世帯番号 the person joined (when the visit joined one); otherwise
+    ``("ask", candidates)`` for a clerk (several, or only near ones: another name, another
+    address), ``("masked", [])`` when a candidate is hidden from this reader (支援措置), or
+    ``("none", [])``. ``taken``: 宛名番号 already persons of the visit."""
+    cands = [c for c in candidates if c.atena_no not in taken]
+    if masked:
+        return "masked", []
+    exact = [
+        c
+        for c in cands
+        if c.name == want["name"]
+        and f"{c.address}{c.katagaki}" == want.get("address")
+        and (not want.get("household") or c.household.household_no == want["household"])
+    ]
+    if len(exact) == 1:
+        return "match", exact[0]
+    if cands:
+        return "ask", sorted(cands, key=lambda c: (c not in exact, c.atena_no))
+    return "none", []
+
+
+def candidate_dict(person, want: dict) -> dict:
+    return {
+        "atena_no": person.atena_no,
+        "name": person.name,
+        "same_name": person.name == want["name"],
+        "birth_date": person.birth_date.isoformat(),
+        "address": f"{person.address}{person.katagaki}",
+        "same_address": f"{person.address}{person.katagaki}" == want.get("address"),
+        "household_no": person.household.household_no,
+    }
+
+
+def reconcile(
+    rows: list[dict],
+    persons: dict,
+    masked: set,
+    today: date,
+    grace_days: int,
+    found: dict | None = None,
+):
     """Each row against the register: ``persons`` atena_no -> the current record (read
     through the register's front door), ``masked`` the atena_nos the reader may not
-    see (支援措置)."""
+    see (支援措置); ``found`` person key -> (outcome, persons) of :func:`match` for the
+    persons without 宛名番号."""
+    found = found or {}
     out = []
     for row in rows:
         signed = date.fromisoformat(row["notified_on"]) if row["notified_on"] else today
         waiting = today < signed + timedelta(days=grace_days)
         atena = row["atena_no"]
+        new_atena = ""
+        if not atena and row.get("person") and person_key(row) in found:
+            outcome, hit = found[person_key(row)]
+            if outcome == "masked":
+                out.append(Check(row, "要確認", masked=True))
+                continue
+            if outcome == "ask":
+                out.append(Check(row, "要確認", candidates=hit))
+                continue
+            if outcome == "match":
+                new_atena = atena = hit.atena_no
+                persons = {**persons, atena: hit}
         if atena in masked:
             out.append(Check(row, "要確認", masked=True))
             continue
@@ -265,29 +384,147 @@ def reconcile(rows: list[dict], persons: dict, masked: set, today: date, grace_d
             continue
         diffs = compare(row, person)
         if not diffs:
-            out.append(Check(row, "一致"))
+            out.append(Check(row, "一致", new_atena=new_atena))
         else:
-            out.append(Check(row, "反映待ち" if waiting else "相違", diffs))
+            out.append(Check(row, "反映待ち" if waiting else "相違", diffs, new_atena=new_atena))
     return out
 
 
 def reconcile_visits(visits, user, today: date, grace_days: int) -> list[Check]:
     """Every 異動 record of ``visits`` against the register, read through its front door
-    (``register.services.persons_for_reconcile``: audited, 支援措置 masked)."""
-    from madoguchi.register.services import MASKED_LABEL, persons_for_reconcile
+    (``register.services.persons_for_reconcile``: audited, 支援措置 masked); the persons
+    without 宛名番号 are looked for among the register's residents
+    (``candidates_for_reconcile``, audited) and matched by :func:`match`."""
+    from madoguchi.register.services import (
+        MASKED_LABEL,
+        candidates_for_reconcile,
+        persons_for_reconcile,
+    )
 
     rows = [r for v in visits for r in records(v)]
     persons, masked = persons_for_reconcile(
         [r["atena_no"] for r in rows], user, query="ido.reconcile"
     )
-    checks = reconcile(rows, persons, masked, today, grace_days)
+    wants = unregistered(rows)
+    found: dict = {}
+    if wants:
+        cands, hidden = candidates_for_reconcile(wants, user, query="ido.reconcile")
+        taken: dict[int, set[str]] = {}
+        for r in rows:
+            if r["atena_no"]:
+                taken.setdefault(r["visit_id"], set()).add(r["atena_no"])
+        # one register person matches one person of the visits: claimed twice, both ask
+        outcomes = {
+            key: match(
+                want,
+                cands.get(key, []),
+                hidden.get(key, 0),
+                taken.get(int(key.split(":")[0]), set()),
+            )
+            for key, want in wants.items()
+        }
+        claims = Counter(hit.atena_no for outcome, hit in outcomes.values() if outcome == "match")
+        for key, (outcome, hit) in outcomes.items():
+            if outcome == "match" and claims[hit.atena_no] > 1:
+                outcomes[key] = ("ask", [hit])
+        for key, (outcome, hit) in outcomes.items():
+            if outcome == "ask":
+                hit = [candidate_dict(c, wants[key]) for c in hit]
+            found[key] = (outcome, hit)
+    checks = reconcile(rows, persons, masked, today, grace_days, found)
     for c in checks:
         if c.masked:  # nothing of a protected person reaches staff without the permission
             c.row = {
-                k: (str(MASKED_LABEL) if k not in ("visit_id", "event", "event_name") else v)
+                k: (
+                    str(MASKED_LABEL)
+                    if k not in ("visit_id", "event", "event_name", "person")
+                    else v
+                )
                 for k, v in c.row.items()
             }
     return checks
+
+
+def link_person(visit_id: int, pid: str, atena_no: str, actor, how: str) -> None:
+    """Record on the visit's person the 宛名番号 the core system gave them (a newborn, a
+    paper move-in): the next reconciliations compare them like any resident. ``how``:
+    ``auto`` (the conservative rule) or ``clerk`` (chosen among the candidates). Audited
+    (``ido.link``), flagged for a protected person."""
+    from django.db import transaction
+
+    from madoguchi.audit.services import record
+    from madoguchi.register.services import protected_atena_nos
+
+    from .models import VisitPerson, VisitStep
+
+    with transaction.atomic():
+        vp = (
+            VisitPerson.objects.select_for_update()
+            .select_related("visit")
+            .filter(visit_id=visit_id, pid=pid)
+            .first()
+        )
+        if vp is None or vp.visit.step != VisitStep.DONE:
+            raise LinkError(f"案件 {visit_id} の {pid}: 署名済みの案件の人ではありません")
+        if vp.atena_no:
+            if vp.atena_no == atena_no:
+                return
+            raise LinkError(f"案件 {visit_id} の {pid}: 宛名番号はもう記録されています")
+        if vp.visit.persons.filter(atena_no=atena_no).exists():
+            raise LinkError(f"宛名番号 {atena_no} はこの案件の別の人です")
+        data = dict(vp.data)
+        data["register"] = {**(data.get("register") or {}), "atena_no": atena_no}
+        data["register_link"] = {
+            "atena_no": atena_no,
+            "how": how,
+            "by": getattr(actor, "username", "") or "system",
+            "at": timezone.now().isoformat(timespec="seconds"),
+        }
+        vp.atena_no = atena_no
+        vp.data = data
+        vp.save(update_fields=["atena_no", "data"])
+        record(
+            actor,
+            "ido.link",
+            query=f"visit:{visit_id}:{pid} {how}",
+            person_ids=[atena_no],
+            flagged=bool(protected_atena_nos([atena_no])),
+        )
+
+
+class LinkError(ValueError):
+    """The 宛名番号 cannot be recorded on this person (message names what)."""
+
+
+def link_matches(checks: list[Check], actor) -> int:
+    """Record every match of the conservative rule (``Check.new_atena``); the count."""
+    done: set[str] = set()
+    for c in checks:
+        if c.new_atena and not c.masked:
+            key = person_key(c.row)
+            if key in done:
+                continue
+            link_person(c.row["visit_id"], c.row["person"], c.new_atena, actor, "auto")
+            done.add(key)
+    return len(done)
+
+
+def link_choice(visit_id: int, pid: str, atena_no: str, user, today: date, days: int) -> None:
+    """A clerk chose ``atena_no`` among the candidates listed for the person (要確認):
+    the choice must still be one of them (read again through the register's door)."""
+    from .models import Visit, VisitStep
+
+    visit = Visit.objects.filter(pk=visit_id, step=VisitStep.DONE).first()
+    if visit is None:
+        raise LinkError(f"案件 {visit_id}: 署名済みの案件がありません")
+    for c in reconcile_visits([visit], user, today, days):
+        if c.row.get("person") == pid and any(x["atena_no"] == atena_no for x in c.candidates):
+            link_person(visit_id, pid, atena_no, user, "clerk")
+            return
+        if c.row.get("person") == pid and c.new_atena == atena_no:
+            link_person(visit_id, pid, atena_no, user, "auto")
+            return
+    raise LinkError(f"宛名番号 {atena_no} はこの人の候補ではありません")
 
 
 FIELD_NAMES = {
@@ -307,7 +544,10 @@ def check_dict(c: Check) -> dict:
         "visit_id": c.row["visit_id"],
         "event": c.row["event"],
         "atena_no": c.row["atena_no"],
+        "person": c.row.get("person", ""),
         "name": c.row["name"],
+        "new_atena": c.new_atena,
+        "candidates": c.candidates,
         "differences": [
             {
                 "field": f,
@@ -325,4 +565,10 @@ def check_line(c: Check) -> str:
         f"{FIELD_NAMES.get(x['field'], x['field'])}: 窓口「{x['counter']}」台帳「{x['register']}」"
         for x in d["differences"]
     )
-    return f"{c.status}\t案件{d['visit_id']}\t{c.row['event_name']}\t{d['name']}\t{diffs}"
+    found = f"宛名番号 {c.new_atena} と照合；" if c.new_atena else ""
+    if c.candidates:
+        found = "候補: " + "、".join(
+            f"{x['atena_no']} {x['name']}{'' if x['same_name'] else '（氏名が異なる）'}"
+            for x in c.candidates
+        )
+    return f"{c.status}\t案件{d['visit_id']}\t{c.row['event_name']}\t{d['name']}\t{found}{diffs}"

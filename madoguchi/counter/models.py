@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.catalog.versions import current_code
+from madoguchi.tasks.models import HandOffAttemptFields, handoff_state_field
 
 
 class CounterGroup(models.TextChoices):
@@ -167,3 +168,52 @@ class VisitEvent(models.Model):
     class Meta:
         ordering = ["order", "id"]
         constraints = [models.UniqueConstraint(fields=["visit", "event"], name="uniq_visit_event")]
+
+
+class IdoRecordType(models.TextChoices):
+    IDO = "ido", _("異動")
+    CANCEL = "cancel", _("取消")
+
+
+class IdoHandOff(models.Model):
+    """One version of a signed visit's 異動 record, handed to the core resident-register
+    system through the hand-off registry (route ``ido``, docs/ido.md).
+
+    The rows are stored as they were made, so a retry or a re-send delivers the same
+    record under the same name (``stem``: visit + version); a later version of the visit
+    (a procedure withdrawn, the visit cancelled) is a new row, never an edit."""
+
+    ROUTE = "ido"  # the key of settings.MADOGUCHI_HANDOFF_ROUTES
+
+    municipality_code = models.CharField(max_length=6, default=current_code)
+    visit = models.ForeignKey(Visit, related_name="ido_handoffs", on_delete=models.CASCADE)
+    version = models.PositiveIntegerField(_("版"))  # the visit's version when made
+    record_type = models.CharField(
+        _("記録区分"), max_length=8, choices=IdoRecordType.choices, default=IdoRecordType.IDO
+    )
+    rows = models.JSONField(default=list)
+    handoff_state = handoff_state_field()
+    reference = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("異動記録の連携")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "version"], name="uniq_ido_visit_version")
+        ]
+
+    @property
+    def department(self) -> str:
+        """The route of the hand-off registry (plugins that route by department)."""
+        return self.ROUTE
+
+    @property
+    def stem(self) -> str:
+        """The file name without extension: the visit and the version."""
+        suffix = "-cancel" if self.record_type == IdoRecordType.CANCEL else ""
+        return f"ido-{self.visit_id}-v{self.version}{suffix}"
+
+
+class IdoHandOffAttempt(HandOffAttemptFields):
+    handoff = models.ForeignKey(IdoHandOff, related_name="attempts", on_delete=models.CASCADE)

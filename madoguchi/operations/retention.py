@@ -51,7 +51,14 @@ from madoguchi.certificates.models import (
     DeferredRequest,
     DeferredStatus,
 )
-from madoguchi.counter.models import Ticket, TicketSequence, Visit, VisitEvent, VisitPerson
+from madoguchi.counter.models import (
+    IdoHandOff,
+    Ticket,
+    TicketSequence,
+    Visit,
+    VisitEvent,
+    VisitPerson,
+)
 from madoguchi.documents.models import BundleRecord
 from madoguchi.tasks.models import HandOffAttempt, Status, Task, TaskStatus
 
@@ -198,6 +205,8 @@ def _purge_visits(report: PurgeReport, cut: dict[str, date]) -> None:
     )
     anonymised = [pk for pk in needed_ids if pk not in done]
     _delete(report, "visit_persons", VisitPerson.objects.filter(visit__in=anonymised))
+    # the 異動 records handed to the core system hold the persons too (docs/ido.md)
+    _delete(report, "ido_handoffs", IdoHandOff.objects.filter(visit__in=anonymised))
     _delete(report, "visit_events", VisitEvent.objects.filter(visit__in=anonymised))
     Visit.objects.filter(pk__in=anonymised).update(
         state={"anonymised": True}, result={}, household_no=""

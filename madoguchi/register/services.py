@@ -67,6 +67,7 @@ __all__ = [
     "may_see_protected",
     "person_for_visit",
     "persons_for_reconcile",
+    "candidates_for_reconcile",
     "protected_atena_nos",
     "read_household",
     "read_person",
@@ -236,6 +237,61 @@ def persons_for_reconcile(atena_nos, user, *, query: str) -> tuple[dict[str, Per
         flagged=bool(masked) or any(p.support_measure for p in shown.values()),
     )
     return shown, masked
+
+
+def candidates_for_reconcile(
+    wants: dict, user, *, query: str
+) -> tuple[dict[str, list[Person]], dict[str, int]]:
+    """Register persons who may be persons a signed visit added without a 宛名番号 (a
+    newborn, a paper move-in) now that the core system registered them (docs/ido.md).
+
+    ``wants``: key -> ``{"birth_date": date, "sex": "1"|"2", "name", "address",
+    "household"}`` as the visit recorded them. A candidate is a current resident with the
+    same birth date and sex and the same 氏名 (compared as stored, never normalised), the
+    same address (address and 方書) or the same 世帯番号. Returns ``(key -> candidates,
+    key -> how many candidates are masked)``: a protected candidate is returned only to
+    staff with the permission. One audit row names every candidate read, flagged when a
+    protected person is read or masked."""
+    dates = {w["birth_date"] for w in wants.values() if w.get("birth_date")}
+    current: dict[str, Person] = {}
+    for p in (
+        Person.objects.select_related("household")
+        .filter(birth_date__in=dates, status=ResidentStatus.RESIDENT)
+        .order_by("atena_no", "municipality_code", "-history_no")
+    ):
+        current.setdefault(p.atena_no, p)
+    with_holds(current.values())
+    see = may_see_protected(user)
+    found: dict[str, list[Person]] = {}
+    masked: dict[str, int] = {}
+    read: set[str] = set()
+    hidden = False
+    for key, w in wants.items():
+        for p in current.values():
+            if p.birth_date != w.get("birth_date") or p.sex != w.get("sex"):
+                continue
+            if not (
+                p.name == w.get("name")
+                or (w.get("address") and f"{p.address}{p.katagaki}" == w["address"])
+                or (w.get("household") and p.household.household_no == w["household"])
+            ):
+                continue
+            if p.support_measure and not see:
+                masked[key] = masked.get(key, 0) + 1
+                hidden = True
+                continue
+            found.setdefault(key, []).append(p)
+            read.add(p.atena_no)
+    shown = [current[a] for a in sorted(read)]
+    audit.record(
+        user,
+        "register.reconcile_candidates",
+        query=query,
+        person_ids=[p.atena_no for p in shown],
+        household_ids=sorted({p.household.household_no for p in shown}),
+        flagged=hidden or any(p.support_measure for p in shown),
+    )
+    return found, masked
 
 
 # --------------------------------------------------------------------------- same-day hold

@@ -8,11 +8,19 @@ name (default: ``local`` — the department works from madoguchi's own queue at 
 its department is switched off (``set_unavailable``), so the retry path can be shown
 and tested. A failed attempt is recorded and the task stays ``failed`` until a retry
 succeeds; nothing is dropped.
+
+A department task is not the only thing handed off: the 異動 record of a signed visit
+goes to the core resident-register system on the route ``ido`` (its item has a
+``department`` of ``"ido"`` and a ``pk``, so the plugins above serve it too; the counter
+registers ``ido_file``, docs/ido.md). The app that owns such items registers how they are
+retried (``register_retry``), so every retry door — ``madoguchi tasks retry``, the queue
+pages' polling, ``POST /api/tasks/handoffs/retry`` — retries them with the tasks.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -58,6 +66,20 @@ def plugin_names() -> list[str]:
 def plugin_for(department: str) -> HandOffPlugin:
     routes = getattr(settings, "MADOGUCHI_HANDOFF_ROUTES", {}) or {}
     return get(routes.get(department, routes.get("*", "local")))
+
+
+# name -> retry(force) -> {"retried": n, "sent": n}: other hand-off items than tasks
+_RETRIES: dict[str, Callable[[bool], dict]] = {}
+
+
+def register_retry(name: str, retry: Callable[[bool], dict]) -> None:
+    """Let the retry doors of the tasks retry another kind of hand-off item too."""
+    _RETRIES[name] = retry
+
+
+def retry_others(force: bool = False) -> dict[str, dict]:
+    """Retry every registered kind of item not yet delivered: name -> its counts."""
+    return {name: retry(force) for name, retry in sorted(_RETRIES.items())}
 
 
 @dataclass

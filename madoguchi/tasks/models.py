@@ -34,6 +34,17 @@ class HandOffState(models.TextChoices):
     FAILED = "failed", _("連携失敗（再試行待ち）")
 
 
+def handoff_state_field():
+    """The delivery state of a hand-off item (a task, the 異動 record of a visit)."""
+    return models.CharField(
+        _("連携状態"),
+        max_length=16,
+        choices=HandOffState.choices,
+        default=HandOffState.PENDING,
+        db_index=True,
+    )
+
+
 class Task(models.Model):
     municipality_code = models.CharField(max_length=6, default=current_code)
     visit = models.ForeignKey("counter.Visit", related_name="tasks", on_delete=models.PROTECT)
@@ -49,13 +60,7 @@ class Task(models.Model):
     status = models.CharField(
         _("状態"), max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True
     )
-    handoff_state = models.CharField(
-        _("連携状態"),
-        max_length=16,
-        choices=HandOffState.choices,
-        default=HandOffState.PENDING,
-        db_index=True,
-    )
+    handoff_state = handoff_state_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -87,8 +92,10 @@ class TaskStatus(models.Model):
         raise ValueError("TaskStatus rows are append-only")
 
 
-class HandOffAttempt(models.Model):
-    task = models.ForeignKey(Task, related_name="handoffs", on_delete=models.PROTECT)
+class HandOffAttemptFields(models.Model):
+    """One delivery attempt of a hand-off item: what every kind of item records (a
+    department task here, the 異動 record of a visit in ``counter.IdoHandOffAttempt``)."""
+
     plugin = models.CharField(max_length=32)
     ok = models.BooleanField(default=False)
     error = models.CharField(max_length=300, blank=True)
@@ -96,4 +103,9 @@ class HandOffAttempt(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["id"]
+
+
+class HandOffAttempt(HandOffAttemptFields):
+    task = models.ForeignKey(Task, related_name="handoffs", on_delete=models.PROTECT)

@@ -112,7 +112,13 @@ def retry_handoffs(force: bool = False) -> dict:
         qs = qs.exclude(handoffs__at__gt=cutoff).filter(created_at__lt=cutoff)
     ids = list(qs.values_list("pk", flat=True).distinct())
     attempts = attempt_handoffs(ids)
-    return {"retried": len(attempts), "sent": sum(a.ok for a in attempts)}
+    out = {"retried": len(attempts), "sent": sum(a.ok for a in attempts)}
+    for kind, counts in handoff.retry_others(force).items():  # e.g. the 異動 records
+        if counts["retried"]:
+            out["retried"] += counts["retried"]
+            out["sent"] += counts["sent"]
+            out[kind] = counts
+    return out
 
 
 def set_status(task_id: int, status: str, actor, reason: str = "") -> Task:

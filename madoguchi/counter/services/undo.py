@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.audit.services import record
 
-from .. import access
+from .. import access, ido_handoff
 from ..models import Visit, VisitStep
 from .errors import CounterError, VisitConflict
 from .queue import finish_ticket
@@ -105,6 +105,7 @@ def withdraw_procedure(visit_id: int, version: int, actor, procedure: str, reaso
 
             withdraw(visit, actor, reason, [procedure])
             _save(visit, actor, "visit.withdraw_procedure")
+            ido_handoff.sync(visit)  # a withdrawn move: a new version of the 異動 record
         else:
             _commit(visit, actor, "visit.withdraw_procedure")
     return visit
@@ -140,6 +141,7 @@ def cancel_signed_visit(visit_id: int, version: int, actor, reason: str) -> Visi
         visit.step = VisitStep.CANCELLED
         visit.state = {**visit.state, "cancel_reason": reason}
         _save(visit, actor, "visit.cancel_signed")
+        ido_handoff.sync(visit)  # the core system gets a cancellation record
     return visit
 
 

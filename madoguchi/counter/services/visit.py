@@ -633,6 +633,9 @@ def mark_signed(visit_id: int, version: int, actor, id_document: str, at_counter
         visit.version += 1
         visit.save()
         record(actor, "visit.signed", query=f"visit:{visit.pk}", person_ids=_atena_nos(visit))
+        from ..ido_handoff import sync  # the 異動 record to the core system (docs/ido.md)
+
+        sync(visit)
     return visit
 
 

@@ -17,6 +17,11 @@ from .test_households import son_marries
 
 
 def _signed_marriage(clerk_client):
+    return Visit.objects.get(pk=signed_marriage_flow(clerk_client).id)
+
+
+def signed_marriage_flow(clerk_client):
+    """The son marries and forms a new household at a new address, signed (the flow)."""
     f, son, bride = son_marries(clerk_client)
     f.step("new-name", pid=bride, surname="北見", surname_kana="キタミ")
     f.step("applicant", applicant=son)
@@ -25,7 +30,7 @@ def _signed_marriage(clerk_client):
     assert clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf").status_code == 200
     f.v = clerk_client.get(f"/api/counter/visits/{f.id}").json()
     f.step("sign", id_document="my_number_card")
-    return Visit.objects.get(pk=f.id)
+    return f
 
 
 def test_the_ido_file_of_a_signed_visit(clerk_client, families, tmp_path):
