@@ -158,6 +158,8 @@ HTML_RULES = {
     "counter:display_board": (anyone, None),
     "counter:new_visit": (counter_staff, None),
     "counter:ido": (counter_staff, None),
+    "counter:ido_retry": (counter_staff, None),
+    "counter:ido_link": (counter_staff, None),
     "counter:visit": (visit, "visit"),
     "counter:visit_tasks": (visit, "visit"),
     "counter:visit_step": (visit, "visit"),

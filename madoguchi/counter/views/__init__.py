@@ -1,7 +1,7 @@
 """Counter screens: ``queue`` (tickets, calling, the waiting display) and ``visit`` (the
 visit screen and its steps); the visit's view models live in ``counter.viewmodels``."""
 
-from .ido import ido_page
+from .ido import ido_link, ido_page, ido_retry
 from .queue import (
     call_next,
     display,
@@ -29,7 +29,9 @@ __all__ = [
     "call_next",
     "display",
     "display_board",
+    "ido_link",
     "ido_page",
+    "ido_retry",
     "issue",
     "ticket_slip",
     "new_visit",

@@ -5,32 +5,116 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
+from django.contrib import messages
 from django.db import transaction
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .. import ido
+from madoguchi.tasks import handoff
+
+from .. import ido, ido_handoff
+from ..models import IdoHandOff
 from .common import counter_staff
 
 
 @counter_staff
 def ido_page(request):
-    try:
-        on = date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else None
-    except ValueError:
-        on = None
-    try:
-        days = max(0, int(request.GET.get("days", "3")))
-    except ValueError:
-        days = 3
+    on, days = _filters(request.GET)
     with transaction.atomic():  # the register read is audited (persons_for_reconcile)
         checks = ido.reconcile_visits(
             ido.signed_visits(on), request.user, timezone.localdate(), days
         )
     rows = [ido.check_dict(c) | {"event_name": c.row["event_name"]} for c in checks]
     listed = [r for r in rows if r["status"] in ("相違", "未反映", "要確認")]
+    to_link = len({ido.person_key(c.row) for c in checks if c.new_atena and not c.masked})
     return render(
         request,
         "counter/ido.html",
-        {"rows": rows, "listed": len(listed), "on": on, "days": days, "fields": ido.FIELD_NAMES},
+        {
+            "rows": rows,
+            "listed": len(listed),
+            "on": on,
+            "days": days,
+            "fields": ido.FIELD_NAMES,
+            "to_link": to_link,
+            "undelivered": [_handoff_row(h) for h in ido_handoff.undelivered()[:200]],
+            "route": handoff.plugin_for(IdoHandOff.ROUTE).name,
+        },
     )
+
+
+def _filters(data) -> tuple[date | None, int]:
+    default = settings.MADOGUCHI_IDO_WAIT_DAYS
+    try:
+        on = date.fromisoformat(data.get("date", "")) if data.get("date") else None
+    except ValueError:
+        on = None
+    try:
+        days = max(0, int(data.get("days", default)))
+    except ValueError:
+        days = default
+    return on, days
+
+
+@counter_staff
+@require_POST
+def ido_link(request):
+    """Record 宛名番号 on the visits' persons who had none (newborns, paper move-ins):
+    every match of the conservative rule (``all``), or the candidate a clerk chose for
+    one person (``visit_id``, ``pid``, ``atena_no``) — still one of its candidates."""
+    on, days = _filters(request.POST)
+    today = timezone.localdate()
+    try:
+        if request.POST.get("all"):
+            with transaction.atomic():
+                checks = ido.reconcile_visits(ido.signed_visits(on), request.user, today, days)
+                n = ido.link_matches(checks, request.user)
+            messages.info(request, _("宛名番号を記録しました: %(n)s 人") % {"n": n})
+        else:
+            try:
+                visit_id = int(request.POST.get("visit_id", ""))
+            except ValueError:
+                raise ido.LinkError(_("案件番号が不正です")) from None
+            with transaction.atomic():
+                ido.link_choice(
+                    visit_id,
+                    request.POST.get("pid", ""),
+                    request.POST.get("atena_no", ""),
+                    request.user,
+                    today,
+                    days,
+                )
+            messages.info(request, _("宛名番号を記録しました: 1 人"))
+    except ido.LinkError as exc:
+        messages.error(request, str(exc))
+    query = f"?days={days}" + (f"&date={on.isoformat()}" if on else "")
+    return redirect(reverse("counter:ido") + query)
+
+
+def _handoff_row(item) -> dict:
+    """A record not delivered yet: visit, version, kind, state, the last error (no
+    personal data: the error names the record and the cause)."""
+    attempts = list(item.attempts.all())
+    return {
+        "stem": item.stem,
+        "visit_id": item.visit_id,
+        "record_type": item.get_record_type_display(),
+        "state": item.get_handoff_state_display(),
+        "attempts": len(attempts),
+        "error": attempts[-1].error if attempts else "",
+        "at": attempts[-1].at if attempts else item.created_at,
+    }
+
+
+@counter_staff
+@require_POST
+def ido_retry(request):
+    """「連携失敗を再送」: every 異動 record not delivered yet, now."""
+    res = ido_handoff.retry(force=True)
+    text = _("異動記録の再送 %(n)s 件（成功 %(ok)s 件）")
+    messages.info(request, text % {"n": res["retried"], "ok": res["sent"]})
+    return redirect("counter:ido")
