@@ -17,7 +17,7 @@ from madoguchi.counter.models import IdoHandOff, IdoHandOffAttempt
 from madoguchi.tasks import handoff
 from madoguchi.tasks.services import retry_handoffs
 
-from .test_households import families, son_marries  # noqa: F401  (fixture)
+from .test_households import son_marries
 from .test_ido import signed_marriage_flow as _sign
 
 
@@ -35,7 +35,7 @@ def _files(folder):
 
 def test_signing_drops_one_json_and_one_csv_into_the_folder(
     clerk_client,
-    families,  # noqa: F811
+    families,
     drop_folder,
     django_capture_on_commit_callbacks,
     caplog,
@@ -72,7 +72,7 @@ def test_signing_drops_one_json_and_one_csv_into_the_folder(
 
 def test_a_failed_hand_off_is_kept_retried_and_not_duplicated(
     clerk_client,
-    families,  # noqa: F811
+    families,
     tmp_path,
     django_capture_on_commit_callbacks,
     caplog,
@@ -121,7 +121,7 @@ def test_a_failed_hand_off_is_kept_retried_and_not_duplicated(
 
 def test_a_cancelled_signed_visit_produces_a_cancellation_record(
     clerk_client,
-    families,  # noqa: F811
+    families,
     drop_folder,
     django_capture_on_commit_callbacks,
 ):
@@ -147,7 +147,7 @@ def test_a_cancelled_signed_visit_produces_a_cancellation_record(
 @override_settings(MADOGUCHI_HANDOFF_ROUTES={"ido": "simulated"})
 def test_a_cancellation_waits_for_the_record_it_voids(
     clerk_client,
-    families,  # noqa: F811
+    families,
     django_capture_on_commit_callbacks,
 ):
     handoff.simulated.set_unavailable("ido")
@@ -177,7 +177,7 @@ def test_a_cancellation_waits_for_the_record_it_voids(
 
 def test_the_local_route_keeps_the_nightly_batch(
     clerk_client,
-    families,  # noqa: F811
+    families,
     tmp_path,
     django_capture_on_commit_callbacks,
 ):
@@ -190,7 +190,7 @@ def test_the_local_route_keeps_the_nightly_batch(
     assert "夜間の一括出力" in html
 
 
-def test_a_protected_person_is_marked_in_the_record(clerk_client, families):  # noqa: F811
+def test_a_protected_person_is_marked_in_the_record(clerk_client, families):
     from madoguchi.counter.models import Visit
     from madoguchi.register.models import Person
 

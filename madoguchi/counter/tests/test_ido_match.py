@@ -15,7 +15,7 @@ from madoguchi.counter import ido
 from madoguchi.counter.models import Visit, VisitPerson
 from madoguchi.register.models import Household, Person
 
-from .test_entry import NEWBORN, Flow, couple  # noqa: F401  (fixture)
+from .test_entry import NEWBORN, Flow
 
 
 def _signed_birth(clerk_client) -> Visit:
@@ -60,7 +60,7 @@ def _newborn_checks(user, visit, days=3, later=5):
 
 def test_a_newborn_is_matched_after_the_next_import_and_recorded(
     clerk_client,
-    couple,  # noqa: F811
+    couple,
     clerk,
 ):
     visit = _signed_birth(clerk_client)
@@ -99,7 +99,7 @@ def test_a_newborn_is_matched_after_the_next_import_and_recorded(
 
 def test_the_name_is_compared_as_stored_and_a_near_one_goes_to_a_clerk(
     clerk_client,
-    couple,  # noqa: F811
+    couple,
     clerk,
 ):
     visit = _signed_birth(clerk_client)
@@ -137,7 +137,7 @@ def test_the_name_is_compared_as_stored_and_a_near_one_goes_to_a_clerk(
 
 def test_two_exact_candidates_are_never_chosen_automatically(
     clerk_client,
-    couple,  # noqa: F811
+    couple,
     clerk,
 ):
     visit = _signed_birth(clerk_client)
@@ -152,7 +152,7 @@ def test_two_exact_candidates_are_never_chosen_automatically(
 
 def test_a_protected_candidate_is_masked_and_not_matched(
     clerk_client,
-    couple,  # noqa: F811
+    couple,
     clerk,
     staff_factory,
 ):
@@ -175,7 +175,7 @@ def test_a_protected_candidate_is_masked_and_not_matched(
     assert (c.status, c.new_atena) == ("一致", "300013")
 
 
-def test_a_newborn_of_a_protected_mother_is_marked(clerk_client, couple):  # noqa: F811
+def test_a_newborn_of_a_protected_mother_is_marked(clerk_client, couple):
     visit = _signed_birth(clerk_client)
     Person.objects.filter(atena_no="300012").update(support_measure=True)
     marks = {r["person"]: r["support_measure"] for r in ido.records(visit)}
