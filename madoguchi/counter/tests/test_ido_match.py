@@ -239,3 +239,17 @@ def test_the_household_joined_must_be_the_candidates():
     assert want["household"] == "300005"
     assert ido.match(want, [P("1", hh="300009")], 0, set())[0] == "ask"
     assert ido.match(want, [P("1", hh="300005")], 0, set())[0] == "match"
+
+
+def test_the_page_filters_by_a_signing_date_typed_in_wareki(clerk_client, couple):
+    from madoguchi.core.wareki import format_wareki
+
+    _signed_birth(clerk_client)
+    today = timezone.localdate()
+    html = clerk_client.get("/counter/ido/", {"date": format_wareki(today)}).content.decode()
+    assert "星野　陽葵" in html and 'value="' + format_wareki(today) + '"' in html
+    yesterday = today - timedelta(days=1)
+    html = clerk_client.get("/counter/ido/", {"date": yesterday.isoformat()}).content.decode()
+    assert "星野　陽葵" not in html and "署名済みの案件はありません" in html
+    html = clerk_client.get("/counter/ido/", {"date": "R9.2.30"}).content.decode()
+    assert "署名日:" in html  # the field named; the filter left out

@@ -23,7 +23,9 @@ from .common import counter_staff
 
 @counter_staff
 def ido_page(request):
-    on, days = _filters(request.GET)
+    on, days, error = _filters(request.GET)
+    if error:
+        messages.error(request, error)
     with transaction.atomic():  # the register read is audited (persons_for_reconcile)
         checks = ido.reconcile_visits(
             ido.signed_visits(on), request.user, timezone.localdate(), days
@@ -47,17 +49,23 @@ def ido_page(request):
     )
 
 
-def _filters(data) -> tuple[date | None, int]:
+def _filters(data) -> tuple[date | None, int, str]:
+    """署名日 (和暦 as clerks type it, or 西暦) and 反映待ちの日数; the error naming the
+    field the clerk must correct (the filter is then left out)."""
+    from madoguchi.core.wareki import WarekiError, parse_wareki
+
     default = settings.MADOGUCHI_IDO_WAIT_DAYS
-    try:
-        on = date.fromisoformat(data.get("date", "")) if data.get("date") else None
-    except ValueError:
-        on = None
+    on, error = None, ""
+    if (data.get("date") or "").strip():
+        try:
+            on = parse_wareki(data["date"])
+        except WarekiError as exc:
+            error = _("署名日: %(e)s") % {"e": exc}
     try:
         days = max(0, int(data.get("days", default)))
     except ValueError:
-        days = default
-    return on, days
+        days, error = default, _("反映待ちの日数は数字で入力してください")
+    return on, days, error
 
 
 @counter_staff
@@ -66,7 +74,7 @@ def ido_link(request):
     """Record 宛名番号 on the visits' persons who had none (newborns, paper move-ins):
     every match of the conservative rule (``all``), or the candidate a clerk chose for
     one person (``visit_id``, ``pid``, ``atena_no``) — still one of its candidates."""
-    on, days = _filters(request.POST)
+    on, days, _error = _filters(request.POST)
     today = timezone.localdate()
     try:
         if request.POST.get("all"):
@@ -88,7 +96,7 @@ def ido_link(request):
                     today,
                     days,
                 )
-            messages.info(request, _("宛名番号を記録しました: 1 人"))
+            messages.info(request, _("宛名番号を記録しました: %(n)s 人") % {"n": 1})
     except ido.LinkError as exc:
         messages.error(request, str(exc))
     query = f"?days={days}" + (f"&date={on.isoformat()}" if on else "")
