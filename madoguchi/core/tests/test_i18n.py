@@ -261,6 +261,7 @@ def test_clerk_pages_in_english(clerk_client, family, catalog_texts):
     assert "転入届" not in html
     page(c, "/tasks/", data + catalog_texts, "Department tasks", "No procedures waiting")
     page(c, "/counter/", data + catalog_texts, "Call next", "Issue ticket")
+    page(c, "/counter/ido/", data, "Every movement record has been handed", "Hand-off")
 
 
 def test_catalog_procedure_page_in_english(clerk_client, catalog_texts):
