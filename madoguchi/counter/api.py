@@ -241,3 +241,94 @@ def bundle(request, visit_id: int):
     resp["Content-Disposition"] = f'inline; filename="visit-{visit_id}.pdf"'
     resp["Cache-Control"] = "no-store"
     return resp
+
+
+# ---------------------------------------------------------------- the 異動 (docs/ido.md)
+
+
+class IdoLinkIn(Schema):
+    """Record 宛名番号: every match of the conservative rule (``all``), or the candidate
+    chosen for one person (``visit_id``, ``pid``, ``atena_no``)."""
+
+    all: bool = False
+    visit_id: int | None = None
+    pid: str = ""
+    atena_no: str = ""
+    date: str = ""  # 署名日 (和暦 or 西暦): which visits, for ``all``
+    days: int | None = None
+
+
+def _ido_filters(date_text: str, days: int | None):
+    """(署名日 or None, days) or an error response naming the field."""
+    from django.conf import settings
+
+    from madoguchi.core.wareki import WarekiError, parse_wareki
+
+    on = None
+    if (date_text or "").strip():
+        try:
+            on = parse_wareki(date_text)
+        except WarekiError as exc:
+            return None, None, respond(400, str(exc), "date")
+    if days is not None and days < 0:
+        return None, None, respond(400, _("反映待ちの日数は0以上です"), "days")
+    return on, settings.MADOGUCHI_IDO_WAIT_DAYS if days is None else days, None
+
+
+@router.get("/ido/reconcile", response={200: dict, **errors(400)})
+def ido_reconcile(request, date: str = "", days: int | None = None):
+    """Each 異動 of the signed visits against the register as last imported (the page
+    /counter/ido/): statuses, differences, matches and candidates of the persons without
+    宛名番号, and the records not yet delivered to the core system. Audited; 支援措置
+    masked for staff without the permission."""
+    from django.utils import timezone
+
+    from . import ido, ido_handoff
+
+    on, days, refused = _ido_filters(date, days)
+    if refused is not None:
+        return refused
+    with transaction.atomic():
+        checks = ido.reconcile_visits(
+            ido.signed_visits(on), request.user, timezone.localdate(), days
+        )
+    return {
+        "checks": [ido.check_dict(c) for c in checks],
+        "undelivered": [
+            {"record": h.stem, "visit_id": h.visit_id, "record_type": h.record_type,
+             "state": h.handoff_state, "attempts": h.attempts.count()}
+            for h in ido_handoff.undelivered()[:200]
+        ],
+    }  # fmt: skip
+
+
+@router.post("/ido/link", response={200: dict, **errors(400)})
+def ido_link(request, payload: IdoLinkIn):
+    from django.utils import timezone
+
+    from . import ido
+
+    on, days, refused = _ido_filters(payload.date, payload.days)
+    if refused is not None:
+        return refused
+    today = timezone.localdate()
+    if payload.all:
+        with transaction.atomic():
+            checks = ido.reconcile_visits(ido.signed_visits(on), request.user, today, days)
+            return {"linked": ido.link_matches(checks, request.user)}
+    if payload.visit_id is None:
+        return respond(400, _("案件番号が不正です"), "visit_id")
+    try:  # outside a transaction: a refused choice's read stays audited
+        ido.link_choice(payload.visit_id, payload.pid, payload.atena_no, request.user, today, days)
+    except ido.LinkError as exc:
+        return respond(400, str(exc), "atena_no")
+    return {"linked": 1}
+
+
+@router.post("/ido/retry", response=dict)
+def ido_retry(request):
+    """Hand every 異動 record not delivered yet to the core system again, now."""
+    from . import ido_handoff
+
+    res = ido_handoff.retry(force=True)
+    return {**res, "undelivered": ido_handoff.undelivered().count()}

@@ -504,20 +504,28 @@ def link_matches(checks: list[Check], actor) -> int:
             key = person_key(c.row)
             if key in done:
                 continue
-            link_person(c.row["visit_id"], c.row["person"], c.new_atena, actor, "auto")
+            try:
+                link_person(c.row["visit_id"], c.row["person"], c.new_atena, actor, "auto")
+            except LinkError:
+                continue  # recorded meanwhile (another clerk): the next run shows it
             done.add(key)
     return len(done)
 
 
 def link_choice(visit_id: int, pid: str, atena_no: str, user, today: date, days: int) -> None:
     """A clerk chose ``atena_no`` among the candidates listed for the person (要確認):
-    the choice must still be one of them (read again through the register's door)."""
+    the choice must still be one of them (read again through the register's door). Call
+    outside a transaction: the audit row of the read is committed before a refusal."""
+    from django.db import transaction
+
     from .models import Visit, VisitStep
 
     visit = Visit.objects.filter(pk=visit_id, step=VisitStep.DONE).first()
     if visit is None:
         raise LinkError(f"案件 {visit_id}: 署名済みの案件がありません")
-    for c in reconcile_visits([visit], user, today, days):
+    with transaction.atomic():  # the read is audited even when the choice is refused
+        checks = reconcile_visits([visit], user, today, days)
+    for c in checks:
         if c.row.get("person") == pid and any(x["atena_no"] == atena_no for x in c.candidates):
             link_person(visit_id, pid, atena_no, user, "clerk")
             return

@@ -253,3 +253,32 @@ def test_the_page_filters_by_a_signing_date_typed_in_wareki(clerk_client, couple
     assert "星野　陽葵" not in html and "署名済みの案件はありません" in html
     html = clerk_client.get("/counter/ido/", {"date": "R9.2.30"}).content.decode()
     assert "署名日:" in html  # the field named; the filter left out
+
+
+def test_the_api_reconciles_and_records_like_the_page(clerk_client, couple):
+    visit = _signed_birth(clerk_client)
+    _registered("300013", name="星野 陽葵")
+    body = clerk_client.get("/api/counter/ido/reconcile?days=3").json()
+    (check,) = [c for c in body["checks"] if c["event"] == "birth"]
+    assert check["status"] == "要確認" and check["candidates"][0]["atena_no"] == "300013"
+    # the test's transaction never commits: the record waits (連携待ち) for a retry
+    assert [(h["visit_id"], h["state"]) for h in body["undelivered"]] == [(visit.pk, "pending")]
+    assert clerk_client.get("/api/counter/ido/reconcile?date=R9.2.30").status_code == 400
+    post = clerk_client.post
+    r = post(
+        "/api/counter/ido/link",
+        {"visit_id": visit.pk, "pid": "p3", "atena_no": "300011"},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "atena_no"
+    # the refused choice's read is still audited
+    assert AuditRecord.objects.filter(action="register.reconcile_candidates").count() >= 2
+    r = post(
+        "/api/counter/ido/link",
+        {"visit_id": visit.pk, "pid": "p3", "atena_no": "300013"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json() == {"linked": 1}
+    assert VisitPerson.objects.get(visit=visit, pid="p3").atena_no == "300013"
+    r = post("/api/counter/ido/retry", {}, content_type="application/json")
+    assert r.json() == {"retried": 1, "sent": 1, "undelivered": 0}

@@ -87,15 +87,14 @@ def ido_link(request):
                 visit_id = int(request.POST.get("visit_id", ""))
             except ValueError:
                 raise ido.LinkError(_("案件番号が不正です")) from None
-            with transaction.atomic():
-                ido.link_choice(
-                    visit_id,
-                    request.POST.get("pid", ""),
-                    request.POST.get("atena_no", ""),
-                    request.user,
-                    today,
-                    days,
-                )
+            ido.link_choice(  # outside a transaction: a refused choice's read stays audited
+                visit_id,
+                request.POST.get("pid", ""),
+                request.POST.get("atena_no", ""),
+                request.user,
+                today,
+                days,
+            )
             messages.info(request, _("宛名番号を記録しました: %(n)s 人") % {"n": 1})
     except ido.LinkError as exc:
         messages.error(request, str(exc))
