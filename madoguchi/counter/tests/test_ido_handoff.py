@@ -200,3 +200,26 @@ def test_a_protected_person_is_marked_in_the_record(clerk_client, families):
     rows = ido.records(Visit.objects.get(pk=f.id))
     marks = {r["atena_no"]: r["support_measure"] for r in rows}
     assert marks == {"300013": "", "300021": "1"}
+
+
+def test_a_withdrawn_move_after_signing_is_a_new_version(
+    clerk_client,
+    families,
+    drop_folder,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        f = _sign(clerk_client)
+        registry = [p["id"] for p in f.v["result"]["procedures"] if p["id"].startswith("registry.")]
+        others = [p["id"] for p in f.v["result"]["procedures"] if p["id"] not in registry]
+        # a procedure that does not change the register: no new version
+        f.step("withdraw", procedure=others[0], reason="後日")
+        assert IdoHandOff.objects.filter(visit_id=f.id).count() == 1
+        for proc in registry:  # the registration itself withdrawn
+            f.step("withdraw", procedure=proc, reason="届出の取下げ")
+    versions = list(IdoHandOff.objects.filter(visit_id=f.id).order_by("version"))
+    assert len(versions) == 2 and versions[1].record_type == "ido"
+    assert {r["event"] for r in versions[0].rows} == {"marriage", "move_within"}
+    assert {r["event"] for r in versions[1].rows} == {"marriage"}  # the move is gone
+    data = json.loads((drop_folder / f"{versions[1].stem}.json").read_text("utf-8"))
+    assert data["replaces"] == versions[0].stem
