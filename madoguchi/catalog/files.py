@@ -236,6 +236,7 @@ ALLOWED_PROCEDURE_KEYS = {
     "valid_to",
     "triggers",
     "en",
+    "applies_outside",
 }
 
 
@@ -328,6 +329,12 @@ def _procedure(
         c.add(rel, item.line_of("en"), f"{what}: en: の no_form は no_form の訳です")
     vf, vt = versioned(c, rel, item, pid)
     triggers = _triggers(c, rel, item, what, conditions)
+    applies_outside = item.get("applies_outside", False)
+    if type(applies_outside) is not bool:
+        c.add(
+            rel, item.line_of("applies_outside"), f"{what}: applies_outside は true か false です"
+        )
+        applies_outside = False
     return Procedure(
         pid,
         vf,
@@ -345,6 +352,7 @@ def _procedure(
         triggers,
         proc_en,
         item,
+        applies_outside=applies_outside,
     )
 
 

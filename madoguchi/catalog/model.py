@@ -115,6 +115,9 @@ class Procedure(Versioned):
     triggers: list[Trigger] = field(default_factory=list)
     en: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict)
+    # also decided for a person outside every household of the city where the law makes
+    # this city act (死亡届 at the place of death, 火葬許可 where the 届 is made)
+    applies_outside: bool = False
 
     def deadline_date(self, event_date: date, situation: dict | None = None) -> date | None:
         """The last day for a situation (madoguchi.rules.deadlines)."""

@@ -16,7 +16,7 @@ import datalogic_py
 from . import ages
 from .deadlines import deadline_date
 from .facts import FLAGS, SCHOOL_STAGE_JA
-from .family import Family
+from .family import Family, newborns_of
 from .logic import ENGINE, quantified, var_paths
 from .situation import SituationError, after_key, validate
 
@@ -50,7 +50,7 @@ def person_facts(p: dict, s: dict, params: dict, family: dict | None = None) -> 
         "pension": p["pension"],
         "pension_before": p["pension_before"],
         "deceased": s.get("deceased") == pid,
-        "newborn": s.get("newborn") == pid,
+        "newborn": pid in newborns_of(s),
         "mother": s.get("mother") == pid,
         "in_couple": pid in s.get("couple", ()),
         "surname_changes": pid in s.get("surname_changes", ()),
@@ -100,6 +100,41 @@ def event_facts(s: dict) -> dict:
             s["planned_move_out_date"].isoformat() if s.get("planned_move_out_date") else None
         ),
     }
+
+
+def newborn_event(s: dict, event: dict, pid: str) -> dict:
+    """The event facts as one newborn of twins (triplets …) sees them: its own weight and
+    its own hospitalisation as premature (situation.md, "Several newborns")."""
+    weights = s.get("birth_weights_g") or {}
+    if pid not in weights:
+        return event
+    own = {
+        "birth_weight_g": weights[pid],
+        "premature_hospitalized": pid in s.get("premature_newborns", ()),
+    }
+    return event if all(event[k] == v for k, v in own.items()) else {**event, **own}
+
+
+# Why a procedure of this city's residents is not decided for the deceased from outside.
+OUTSIDE_REASON = "世帯外の方（この市に住民登録がない）: 市の資格・記録の手続は住所地で行う"
+
+
+def outside_facts(p: dict, s: dict, params: dict, family: dict) -> dict:
+    """The facts of a person outside every household whom the event names for a procedure
+    the law makes this city decide (the deceased: ``applies_outside``). They hold no
+    status here: no insurance, pension or flag of this city."""
+    filled = {
+        **p,
+        "relationship": None,
+        "nationality": p.get("nationality", "JP"),
+        "moving": False,
+        "health_insurance": "none",
+        "health_insurance_before": None,
+        "pension": "none",
+        "pension_before": None,
+        "flags": set(),
+    }
+    return {**person_facts(filled, s, params, family), "outside": True}
 
 
 class _Fmt(dict):
@@ -167,7 +202,8 @@ class _Evaluation:
         self.s = s
         self.view = view
         self.event = event_facts(s)
-        family = Family(s, view.parameters["child_allowance_age_limit"]).facts()
+        fam = Family(s, view.parameters["child_allowance_age_limit"])
+        family = fam.facts()
         self.persons = [person_facts(p, s, view.parameters, family[p["id"]]) for p in s["persons"]]
         keys = list(dict.fromkeys(p.get("household", "") for p in s["persons"]))
         self.households: list[list[int]] = [
@@ -175,6 +211,20 @@ class _Evaluation:
         ]
         self.household_keys = keys
         self._household_of = {i: -1 - k for k, hh in enumerate(self.households) for i in hh}
+        # the deceased from outside every household: decided alone, for the procedures
+        # the law makes this city decide (situation.md, "Persons outside the households")
+        self.outside: list[int] = []
+        for p in s.get("outside", ()):
+            if p["id"] == s.get("deceased"):
+                i = len(self.persons)
+                self.persons.append(outside_facts(p, s, view.parameters, fam.none_facts()))
+                self.households.append([i])
+                self._household_of[i] = -len(self.households)
+                self.outside.append(i)
+        # each newborn of twins sees its own weight and hospitalisation
+        self._events = {
+            i: newborn_event(s, self.event, p["id"]) for i, p in enumerate(s["persons"])
+        }
         self.session = _session()
         self._handles: dict[int, Any] = {}
         self._item_handles: dict[int, Any] = {}
@@ -183,7 +233,10 @@ class _Evaluation:
         self._values: dict[int, _Fmt] = {}
 
     def household_indexes(self) -> list[int]:
-        return [-1 - k for k in range(len(self.households))]
+        return [-1 - k for k in range(len(self.household_keys))]
+
+    def event_of(self, i: int) -> dict:
+        return self._events.get(i, self.event)
 
     def members(self, i: int) -> list[int]:
         """Person indexes of the household of ``i`` (a person or a household index)."""
@@ -193,7 +246,10 @@ class _Evaluation:
     def _handle(self, i: int):
         h = self._handles.get(i)
         if h is None:
-            data = {"event": self.event, "persons": [self.persons[j] for j in self.members(i)]}
+            data = {
+                "event": self.event_of(i),
+                "persons": [self.persons[j] for j in self.members(i)],
+            }
             if i >= 0:
                 data["person"] = self.persons[i]
             h = self._handles[i] = datalogic_py.DataHandle(data)
@@ -202,7 +258,7 @@ class _Evaluation:
     def holds(self, cid: str, i: int) -> bool:
         """Condition ``cid`` for person index ``i`` (negative: a household)."""
         cond = self.view.conditions[cid]
-        if cond.scope == "event" and i >= 0:
+        if cond.scope == "event" and i >= 0 and self.event_of(i) is self.event:
             i = self._household_of[i]  # reads no person fact: once for the household
         key = (cid, i)
         v = self._cache.get(key)
@@ -221,7 +277,7 @@ class _Evaluation:
                 values = self._values.get(i)
                 if values is None:
                     person = self.persons[i] if i >= 0 else None
-                    values = self._values[i] = format_values(person, self.event)
+                    values = self._values[i] = format_values(person, self.event_of(i))
                     values.update({f"param_{k}": v for k, v in self.view.parameter_labels.items()})
                 text = template.format_map(values)
             else:
@@ -301,6 +357,11 @@ def _evaluate(s: dict, catalog) -> dict:
                         reasons.setdefault(why_not, [])
                 continue
             for i, pid in enumerate(ids):
+                if i in ev.outside and not proc.applies_outside:
+                    failed = reasons.setdefault(OUTSIDE_REASON, [])
+                    if pid not in failed:
+                        failed.append(pid)
+                    continue
                 ok, why_not, held = ev.trigger(trig, i)
                 if ok:
                     applies = True

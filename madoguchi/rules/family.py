@@ -28,6 +28,14 @@ from datetime import date
 from . import ages
 
 
+def newborns_of(s: dict) -> list[str]:
+    """The newborns of a birth in birth order: ``newborns`` (twins, triplets …), else the
+    one ``newborn``; empty for other events (situation.md, "Several newborns")."""
+    if s.get("newborns"):
+        return list(s["newborns"])
+    return [s["newborn"]] if s.get("newborn") else []
+
+
 def household_of(p: dict, s: dict) -> list[dict]:
     """The members of ``p``'s household (situation.md, "Several households")."""
     key = p.get("household", "")
@@ -40,7 +48,7 @@ def default_parents(p: dict, s: dict) -> list[str]:
     persons = household_of(p, s)
     head = next(x["id"] for x in persons if x["relationship"] == "head")
     spouse = next((x["id"] for x in persons if x["relationship"] == "spouse"), None)
-    if s["event"] == "birth" and p["id"] == s.get("newborn"):
+    if s["event"] == "birth" and p["id"] in newborns_of(s):
         mother = s["mother"]
         out = [mother]
         if p["relationship"] == "child":
@@ -133,13 +141,35 @@ class Family:
                 out.setdefault(c, []).append(k)
         return out
 
+    RELATIONS = (
+        "claimant_of_moving_kid",
+        "claimant_of_staying_kid",
+        "claimant_of_newborn",
+        "claimant_of_deceased_kid",
+        "claimant_of_orphaned_kid",
+        "claimant_of_orphaned_support_kid",
+    )
+
+    def none_facts(self) -> dict:
+        """The relational facts of a person outside every household: none holds."""
+        out: dict = {
+            "kid": False,
+            "support_kid": False,
+            "kid_of_couple": False,
+            "support_kid_of_couple": False,
+        }
+        for name in self.RELATIONS:
+            out[name] = False
+            out[f"{name}_kids"] = ""
+        return out
+
     def facts(self) -> dict[str, dict]:
         """Per person id, the relational facts the catalog's rules read, and for each
         ``claimant_of_…`` fact a ``…_kids`` text naming the kids with their birth dates
         (for the explanation: "異動する子（p3 2017-06-10 生まれ）の児童手当の請求者")."""
         persons = self.persons
         dead = self.deceased
-        newborn = self.s.get("newborn")
+        newborns = newborns_of(self.s)
         kids = [p["id"] for p in persons if self.kid[p["id"]]]
         skids = [p["id"] for p in persons if self.support_kid[p["id"]]]
         moving = {p["id"] for p in persons if p["moving"]}
@@ -148,7 +178,7 @@ class Family:
             "claimant_of_staying_kid": self.claims_for(
                 k for k in kids if k not in moving and k != dead
             ),
-            "claimant_of_newborn": self.claims_for(k for k in kids if k == newborn),
+            "claimant_of_newborn": self.claims_for(k for k in kids if k in newborns),
             "claimant_of_deceased_kid": self.claims_for(k for k in kids if k == dead),
             "claimant_of_orphaned_kid": self.claims_for(
                 k for k in kids if dead and k != dead and dead in self.parents[k]

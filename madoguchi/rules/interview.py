@@ -11,6 +11,7 @@ unknown fact holds for that person — so the counter asks only what can change 
 from __future__ import annotations
 
 from .facts import DERIVED_READS, FLAGS
+from .family import newborns_of
 from .situation import BOOL_DETAILS, validate
 
 
@@ -25,6 +26,8 @@ def question_targets(question, s: dict) -> list[str | None]:
         return [p["id"] for p in persons]
     if question.persons == "couple":
         return list(s.get("couple", []))
+    if question.persons == "newborn":
+        return newborns_of(s)
     value = s.get(question.persons)
     return [value] if value else []
 

@@ -74,7 +74,7 @@ EVENT_DETAILS: dict[str, tuple[set[str], set[str]]] = {
     "move_within": (set(), {"school_district_changes"}),
     "birth": (
         {"newborn", "mother", "birth_weight_g"},
-        {"lump_sum_difference", "single_parent", "premature_hospitalized"},
+        {"newborns", "lump_sum_difference", "single_parent", "premature_hospitalized"},
     ),
     "death": ({"deceased"}, set()),
     "marriage": ({"couple"}, {"surname_changes"}),
@@ -87,12 +87,13 @@ BOOL_DETAILS = {
     "school_district_changes",
     "lump_sum_difference",
     "single_parent",
-    "premature_hospitalized",
+    "premature_hospitalized",  # with twins also a list of the newborns hospitalised
 }
 ID_DETAILS = {"newborn", "mother", "deceased", "custodial_parent"}
-ID_LIST_DETAILS = {"couple", "surname_changes", "keeps_married_surname"}
-# Details that name a member of a household (the others may name a person outside).
-MEMBER_DETAILS = {"newborn", "deceased", "custodial_parent"}
+ID_LIST_DETAILS = {"couple", "surname_changes", "keeps_married_surname", "newborns"}
+# Details that name a member of a household (the others may name a person outside:
+# situation.md, "Persons outside the households").
+MEMBER_DETAILS = {"newborn", "newborns"}
 MOVING_IN_OUT = frozenset(MOVE_IN_EVENTS + MOVE_OUT_EVENTS)  # across the municipality's border
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -113,6 +114,7 @@ KEY_NAMES: dict[str, str] = {
     "parents": "父母",
     "register": "住民記録の情報",
     "outside": "世帯外の人",
+    "newborns": "生まれた子（双子・三つ子など）",
 }
 
 
@@ -397,6 +399,98 @@ def head_after(key: str, persons: list[dict], leaving: set) -> dict | None:
     )
 
 
+def _grams(value: Any, field: str) -> int:
+    if type(value) is not int or value <= 0:
+        raise SituationError(
+            field, f"出生体重は正の整数（g）です: {value!r}", "must be a positive integer"
+        )
+    return value
+
+
+def _check_newborns(s: dict, by_id: dict, d: date) -> None:
+    """Twins and more (situation.md, "Several newborns"): ``newborns`` lists every newborn
+    of the birth, ``newborn`` is its first; each newborn has its own weight and its own
+    hospitalisation as premature. Normalises ``newborns`` (always a list),
+    ``birth_weights_g`` and ``premature_newborns`` (per newborn), and keeps
+    ``birth_weight_g`` / ``premature_hospitalized`` as the first newborn's."""
+    given = s.get("newborns")
+    if given is not None:
+        if len(given) < 2:
+            raise SituationError(
+                "newborns",
+                "複数の子の出生は2人以上を挙げます（1人なら「出生した子」だけを書きます）",
+                "newborns lists two or more newborns (one: newborn alone)",
+            )
+        if given[0] != s["newborn"]:
+            raise SituationError(
+                "newborns[0]",
+                "複数の子の最初は「出生した子」と同じ人です",
+                "the first of newborns is the newborn",
+            )
+    born = list(given or [s["newborn"]])
+    for j, nid in enumerate(born):
+        field = f"newborns[{j}]" if given is not None else "newborn"
+        if by_id[nid]["birth_date"] != d:
+            raise SituationError(
+                field,
+                "出生した子の生年月日が異動日と違います",
+                "the newborn is not born on event_date",
+            )
+        if s["mother"] == nid:
+            raise SituationError(
+                "mother", "母は出生した子以外の人です", "the mother is the newborn"
+            )
+    weight = s["birth_weight_g"]
+    if isinstance(weight, dict):
+        if given is None:
+            raise SituationError(
+                "birth_weight_g",
+                "子が1人なら出生体重は1つの整数（g）です",
+                "one newborn: birth_weight_g is one integer",
+            )
+        weights = {}
+        for nid in born:
+            if nid not in weight:
+                raise SituationError(
+                    f"birth_weight_g.{nid}",
+                    "生まれた子それぞれの出生体重が必要です",
+                    f"no birth weight for newborn {nid}",
+                )
+            weights[nid] = _grams(weight[nid], f"birth_weight_g.{nid}")
+        for key in weight:
+            if key not in weights:
+                raise SituationError(
+                    f"birth_weight_g.{key}",
+                    "出生体重は生まれた子だけに書きます",
+                    f"{key!r} is not one of newborns",
+                )
+    elif given is not None:
+        raise SituationError(
+            "birth_weight_g",
+            "複数の子の出生では、出生体重を子ごとに書きます",
+            "with newborns, birth_weight_g maps each newborn to its weight",
+        )
+    else:
+        weights = {born[0]: weight}
+    premature = s.get("premature_hospitalized", False)
+    if isinstance(premature, list):
+        for j, nid in enumerate(premature):
+            if nid not in born:
+                raise SituationError(
+                    f"premature_hospitalized[{j}]",
+                    "未熟児として入院している子は生まれた子の中から挙げます",
+                    f"{nid!r} is not a newborn",
+                )
+        premature_ids = [n for n in born if n in premature]
+    else:
+        premature_ids = list(born) if premature else []
+    s["newborns"] = born
+    s["birth_weights_g"] = weights
+    s["premature_newborns"] = premature_ids
+    s["birth_weight_g"] = weights[born[0]]
+    s["premature_hospitalized"] = born[0] in premature_ids
+
+
 def validate(raw: Any) -> dict:
     """Check a situation and return it normalised (dates as ``date``, defaults filled)."""
     if not isinstance(raw, dict):
@@ -429,7 +523,9 @@ def validate(raw: Any) -> dict:
     # Members are evaluated; persons outside every household are only named.
     persons = [p for p in everyone if not p.get("outside")]
     outside = [p for p in everyone if p.get("outside")]
-    if not persons:
+    if not persons and not (event == "death" and raw.get("deceased") in ids):
+        # a death registered here of someone who lived elsewhere may come with nobody
+        # of a household of this city (situation.md, "Persons outside the households")
         raise SituationError(
             "persons", "世帯の人が1人もいません", "every person is outside the households"
         )
@@ -479,7 +575,9 @@ def validate(raw: Any) -> dict:
         s["households"] = list(households)
     for key in ALL_DETAILS & set(raw):
         value = raw[key]
-        if key in BOOL_DETAILS:
+        if key == "premature_hospitalized" and isinstance(value, list):
+            s[key] = value
+        elif key in BOOL_DETAILS:
             s[key] = _bool(value, key)
         elif key in ID_DETAILS:
             if value not in ids:
@@ -507,11 +605,7 @@ def validate(raw: Any) -> dict:
                 )
             s[key] = list(value)
         elif key == "birth_weight_g":
-            if type(value) is not int or value <= 0:
-                raise SituationError(
-                    key, f"出生体重は正の整数（g）です: {value!r}", "must be a positive integer"
-                )
-            s[key] = value
+            s[key] = value if isinstance(value, dict) else _grams(value, key)
         elif key == "planned_move_out_date":
             s[key] = parse_date(value, key)
             if s[key] > d:
@@ -522,12 +616,22 @@ def validate(raw: Any) -> dict:
                 )
     by_id = {p["id"]: p for p in everyone}
     for key in MEMBER_DETAILS & set(s):
-        if by_id[s[key]].get("outside"):
+        named = s[key] if isinstance(s[key], list) else [s[key]]
+        if any(by_id[v].get("outside") for v in named):
             raise SituationError(
                 key,
                 f"{key_name(key)}は世帯の人です（世帯外の人ではありません）",
                 f"{key} must be a member of a household, not a person outside",
             )
+    if s.get("deceased") and by_id[s["deceased"]].get("outside"):
+        dead = by_id[s["deceased"]]
+        for k in ("birth_date", "sex"):
+            if dead.get(k) is None:
+                raise SituationError(
+                    f"persons[{ids[dead['id']]}].{k}",
+                    f"世帯外の亡くなった方にも{key_name(k)}が必要です（死亡届・火葬許可に記載します）",
+                    f"an outside deceased needs {k} (death registration, cremation permit)",
+                )
     for p in everyone:
         i = ids[p["id"]]
         if p.get("birth_date") and p["birth_date"] > d:
@@ -554,16 +658,7 @@ def validate(raw: Any) -> dict:
     if event in MOVE_EVENTS and not any(p["moving"] for p in persons):
         raise SituationError("persons", "異動する人が1人もいません", "nobody moves")
     if event == "birth":
-        if by_id[s["newborn"]]["birth_date"] != d:
-            raise SituationError(
-                "newborn",
-                "出生した子の生年月日が異動日と違います",
-                "the newborn is not born on event_date",
-            )
-        if s["mother"] == s["newborn"]:
-            raise SituationError(
-                "mother", "母は出生した子以外の人です", "the mother is the newborn"
-            )
+        _check_newborns(s, by_id, d)
     if event in ("marriage", "divorce"):
         if len(s["couple"]) != 2:
             raise SituationError("couple", "夫婦は異なる2人です", "couple must be two distinct ids")

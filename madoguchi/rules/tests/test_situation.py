@@ -397,6 +397,43 @@ MORE_CASES = [
         "persons[1].flags",
     ),
     ("newborn outside", lambda: outside_newborn(), "newborn"),
+    # twins and more (situation.md, "Several newborns")
+    ("newborns of one", lambda: twins(newborns=["p4"]), "newborns"),
+    ("newborns not led by newborn", lambda: twins(newborns=["p5", "p4"]), "newborns[0]"),
+    (
+        "a twin not born that day",
+        lambda: person(twins(), 4, birth_date="2027-03-31"),
+        "newborns[1]",
+    ),
+    ("twins with one weight", lambda: twins(birth_weight_g=2400), "birth_weight_g"),
+    ("a twin without a weight", lambda: twins(birth_weight_g={"p4": 2400}), "birth_weight_g.p5"),
+    (
+        "a weight for someone not born",
+        lambda: twins(birth_weight_g={"p4": 2400, "p5": 2300, "p3": 20000}),
+        "birth_weight_g.p3",
+    ),
+    (
+        "a twin weight not an integer",
+        lambda: twins(birth_weight_g={"p4": 2400, "p5": "2.3kg"}),
+        "birth_weight_g.p5",
+    ),
+    (
+        "weights per child for one child",
+        lambda: birth(birth_weight_g={"p4": 2400}),
+        "birth_weight_g",
+    ),
+    (
+        "premature names someone not born",
+        lambda: twins(premature_hospitalized=["p3"]),
+        "premature_hospitalized[0]",
+    ),
+    ("a newborn twin outside", lambda: outside_twin(), "newborns"),
+    # the deceased from outside (situation.md, "Persons outside the households")
+    (
+        "deceased outside without birth date",
+        lambda: outside_deceased(birth=False),
+        "persons[3].birth_date",
+    ),
     (
         "a head after who moves out",
         lambda: person(base("move_out"), 2, head_after=True),
@@ -414,6 +451,30 @@ MORE_CASES = [
 def households(s):
     for p in s["persons"]:
         p["household"] = "A"
+    return s
+
+
+def twins(**kw):
+    s = birth(newborns=["p4", "p5"], birth_weight_g={"p4": 2400, "p5": 2300})
+    s["persons"].append(
+        {"id": "p5", "relationship": "child", "birth_date": "2027-04-01", "sex": "male"}
+    )
+    s.update(kw)
+    return s
+
+
+def outside_twin():
+    s = twins()
+    s["persons"][4] = {"id": "p5", "outside": True, "birth_date": "2027-04-01"}
+    return s
+
+
+def outside_deceased(birth=True):
+    s = base("death", deceased="x1")
+    dead = {"id": "x1", "outside": True, "sex": "male"}
+    if birth:
+        dead["birth_date"] = "1950-01-01"
+    s["persons"].append(dead)
     return s
 
 
@@ -458,3 +519,12 @@ def test_japanese_messages_name_no_internal_ids():
 
 def test_event_names_are_the_catalog_names():
     assert EVENT_NAMES == {e.id: e.name for e in demo_catalog().events.values()}
+
+
+@pytest.mark.parametrize(
+    "make,field", [(m, f) for _, m, f in MORE_CASES], ids=[c[0] for c in MORE_CASES]
+)
+def test_more_invalid_situations_name_the_field(make, field):
+    with pytest.raises(SituationError) as info:
+        situation.validate(make())
+    assert info.value.field == field
