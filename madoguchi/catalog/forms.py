@@ -72,7 +72,22 @@ REGISTER_KEYS = {
     "birth_place": "出生の場所",
     "mother_name": "母の氏名",
     "father_name": "父の氏名（世帯外の父を含む）",
+    # the 出生届, captured once on the mother (counter/capture.py)
+    "cohabit_since": "同居を始めたとき（年月）",
+    "household_work": "子が生まれたときの世帯のおもな仕事",
 }
+
+# A newborn of a birth as the 出生届 and the 出生連絡票 see it (documents.engine.bundle,
+# from rules.birth); empty for every other person.
+NEWBORN_KEYS = (
+    "newborn_weight_g",
+    "legitimacy",
+    "parents_zokugara",
+    "father_age",
+    "mother_age",
+    "notifier_qualification",
+    "census_year",
+)
 
 # What the forms see of a person: the situation person, its register block and what the
 # engine derives (続柄 and 性別 in Japanese, 学年, the address before and after the event).
@@ -92,6 +107,7 @@ DERIVED_PERSON_KEYS = frozenset(
         # dates in 西暦 (住民異動届): each is empty for the other persons
         "birth_date_jp",
         "birth_date_foreign",
+        *NEWBORN_KEYS,
     }
 )
 PERSON_CONTEXT_KEYS = (
@@ -100,7 +116,18 @@ PERSON_CONTEXT_KEYS = (
 # Roots that are persons: the form's subject, 世帯主, 届出人, the new head, the subject's
 # spouse, 保護者, the deceased, and one member row.
 PERSON_ROOTS = frozenset(
-    {"person", "head", "notifier", "new_head", "spouse", "guardian", "deceased", "member"}
+    {
+        "person",
+        "head",
+        "notifier",
+        "new_head",
+        "spouse",
+        "guardian",
+        "deceased",
+        "member",
+        "father",  # the father and the mother of a newborn subject (出生届)
+        "mother",
+    }
 )
 OTHER_PATHS = {
     "event": frozenset({"id", "name", "date"}),

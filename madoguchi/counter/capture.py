@@ -84,6 +84,14 @@ FIELDS: tuple[CaptureField, ...] = (
     CaptureField("cremation_date", gettext_lazy("火葬の日"), "date"),
     CaptureField("cremation_place", gettext_lazy("火葬の場所"), max_len=60),
     CaptureField("pension_no", gettext_lazy("基礎年金番号"), "digits", sizes=(10,)),
+    # the 出生届, asked once of the mother (twins share it)
+    CaptureField("cohabit_since", gettext_lazy("同居を始めたとき（年月）"), max_len=20),
+    CaptureField(
+        "household_work",
+        gettext_lazy("世帯のおもな仕事"),
+        "choice",
+        choices=("1", "2", "3", "4", "5", "6"),
+    ),
 )
 BY_KEY = {f.key: f for f in FIELDS}
 OUTSIDE = "outside"  # the key of someone from outside the household (their account)
@@ -134,6 +142,7 @@ def needed(visit, persons: list | None = None) -> list[tuple[str, str, list[str]
     )
     head = next((p for p, vp in persons.items() if vp.data.get("relationship") == "head"), "")
     notifier = _notifier(visit, persons, head, deceased)
+    parents = _birth_parents(visit, persons)
     out: dict[tuple[str, str], list[str]] = {}
     for proc in result["procedures"]:
         for fid in proc.get("forms") or []:
@@ -160,6 +169,10 @@ def needed(visit, persons: list | None = None) -> list[tuple[str, str, list[str]
                         whose = [deceased] if deceased else []
                     elif root in ("head", "guardian"):
                         whose = [head]
+                    elif root in ("father", "mother"):
+                        # 父母の職業 only in a census year (rules.birth)
+                        census = key != "occupation" or _census(visit)
+                        whose = [parents[root]] if parents.get(root) and census else []
                     else:
                         whose = []
                     for pid in whose:
@@ -171,6 +184,28 @@ def needed(visit, persons: list | None = None) -> list[tuple[str, str, list[str]
     pid_order = {VISIT: -2, OUTSIDE: -1} | {p: i for i, p in enumerate(persons)}
     keys = sorted(out, key=lambda k: (pid_order.get(k[0], -1), order[k[1]]))
     return [(pid, key, out[(pid, key)]) for pid, key in keys]
+
+
+def _birth_parents(visit, persons: dict) -> dict:
+    """The newborns' mother and father among the visit's persons (the 出生届's 父母)."""
+    ev = next((e for e in visit.events.all() if e.event == "birth"), None)
+    if ev is None:
+        return {}
+    mother = ev.details.get("mother")
+    out = {"mother": mother} if mother in persons else {}
+    for vp in persons.values():
+        if vp.source == "newborn":
+            father = next((p for p in vp.data.get("parents", []) if p != mother), None)
+            if father in persons:
+                out["father"] = father
+            break
+    return out
+
+
+def _census(visit) -> bool:
+    from madoguchi.rules.birth import census_year_birth
+
+    return bool(visit.event_date) and census_year_birth(visit.event_date)
 
 
 def _applies(vp, key: str) -> bool:

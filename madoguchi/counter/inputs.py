@@ -181,6 +181,9 @@ class NewbornIn(Versioned):
     mother: str = ""  # a pid of the visit
     father: str = ""  # a pid of the visit, or "" (a father outside: father_name)
     father_name: str = ""
+    # twins, triplets: "" the first newborn (entered or corrected), "new" another newborn
+    # of the same birth, or the pid of a newborn to correct
+    target: str = ""
 
 
 # ------------------------------------------------------------------ HTML forms → input
@@ -454,6 +457,7 @@ STEPS: tuple[Step, ...] = (
             p.mother,
             p.father,
             p.father_name,
+            p.target,
         ],  # fmt: skip
     ),
 )

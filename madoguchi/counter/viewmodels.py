@@ -284,7 +284,8 @@ def _newborn_row(visit: Visit, persons: list[dict]) -> dict:
     mother: the head's or the spouse's female partner; the father: her partner)."""
     ev = next((e for e in visit.events.all() if e.event == "birth"), None)
     details = ev.details if ev else {}
-    row = next((p for p in persons if p["source"] == "newborn"), None)
+    born = [p for p in persons if p["source"] == "newborn"]
+    row = born[0] if born else None
     if row is not None:
         vp = next(p for p in visit.persons.all() if p.pid == row["pid"])
         reg = vp.data.get("register", {})
@@ -298,11 +299,20 @@ def _newborn_row(visit: Visit, persons: list[dict]) -> dict:
             "birth_date": row["birth_date"],
             "birth_time": reg.get("birth_time", ""),
             "birth_place": reg.get("birth_place", ""),
-            "weight_g": details.get("birth_weight_g"),
-            "premature_hospitalized": details.get("premature_hospitalized", False),
+            "weight_g": (
+                weights.get(row["pid"])
+                if isinstance(weights := details.get("birth_weight_g"), dict)
+                else weights
+            ),
+            "premature_hospitalized": (
+                row["pid"] in premature
+                if isinstance(premature := details.get("premature_hospitalized", False), list)
+                else premature
+            ),
             "mother": details.get("mother", ""),
             "father": father,
             "father_outside": "" if father else reg.get("father_name", ""),
+            "twins": [p["name"] for p in born[1:]],  # further newborns of the same birth
         }
     couple = [p for p in persons if p["relationship"] in ("head", "spouse")]
     mother = next((p["pid"] for p in couple if p["sex"] == "female"), "")

@@ -61,7 +61,9 @@ def katakana(text: str, field: str, label: str) -> str:
 
 NEWBORN_SOURCE = "newborn"
 # The birth event's details the newborn entry sets (not the generic details form).
-NEWBORN_DETAILS = frozenset({"newborn", "mother", "birth_weight_g", "premature_hospitalized"})
+NEWBORN_DETAILS = frozenset(
+    {"newborn", "newborns", "mother", "birth_weight_g", "premature_hospitalized"}
+)
 _TIME_RE = re.compile(r"^(\d{1,2})[:：時](\d{1,2})分?$")
 
 
@@ -111,6 +113,7 @@ def add_newborn(
     mother: str = "",
     father: str = "",
     father_name: str = "",
+    target: str = "",
 ) -> object:
     """Enter the newborn of a birth (it is not in the register yet) and its parents.
 
@@ -118,7 +121,12 @@ def add_newborn(
     ``birth_weight_g`` and ``premature_hospitalized`` are the birth event's details,
     ``parents`` the mother and the father of the visit (a father from outside the
     household is printed by name only: he is not a person of this household's situation).
-    The 異動日 becomes the birth date. Entered again, the same newborn is corrected."""
+    The 異動日 becomes the birth date. Entered again, the same newborn is corrected.
+
+    Twins, triplets (situation.md, "Several newborns"): ``target="new"`` adds another
+    newborn of the same birth (the same birth date; its own 氏名, sex, time, weight …),
+    a newborn's pid corrects that one; the birth then lists ``newborns`` with a weight
+    and a hospitalisation per newborn."""
     if not (name or "").strip():
         raise CounterError(_("生まれた子の氏名を入力してください"), "name")
     reading = katakana(kana, "kana", _("ふりがな"))
@@ -140,7 +148,15 @@ def add_newborn(
     with transaction.atomic():
         visit = _lock(visit_id, version, actor)
         persons = {p.pid: p for p in visit.persons.all()}
-        existing = next((p for p in persons.values() if p.source == NEWBORN_SOURCE), None)
+        born_ones = [p for p in persons.values() if p.source == NEWBORN_SOURCE]
+        if target == "new":
+            existing = None
+        elif target:
+            existing = next((p for p in born_ones if p.pid == target), None)
+            if existing is None:
+                raise CounterError(_("訂正する生まれた子が見つかりません"), "target")
+        else:
+            existing = born_ones[0] if born_ones else None
         for role, pid in (("mother", mother), ("father", father)):
             if pid and (pid not in persons or persons[pid] is existing):
                 raise CounterError(_("父母は案件の世帯の人から選んでください"), role)
@@ -177,6 +193,13 @@ def add_newborn(
             "register": {k: v for k, v in register.items() if v},
             "sources": {"health_insurance": hi_source},
         }
+        if born_ones and existing is None:  # twins: born on the same day
+            first_born = born_ones[0].data.get("birth_date")
+            if first_born and first_born != born.isoformat():
+                raise CounterError(
+                    _("双子・三つ子は同じ日に生まれた子です（別の日の出生は別の届出です）"),
+                    "birth_date",
+                )
         if persons[mother].data.get("household"):  # born into its mother's household
             data["household"] = persons[mother].data["household"]
         if existing is None:
@@ -201,17 +224,51 @@ def add_newborn(
         ev = visit.events.filter(event="birth").first()
         if ev is None:
             ev = VisitEvent.objects.create(visit=visit, event="birth", order=visit.events.count())
-        details = dict(ev.details)
-        details.update(newborn=pid, mother=mother, birth_weight_g=grams)
-        if premature_hospitalized:
-            details["premature_hospitalized"] = True
-        else:
-            details.pop("premature_hospitalized", None)
+        details = _twins_details(
+            dict(ev.details), [p.pid for p in born_ones], pid, grams, premature_hospitalized
+        )
+        details["mother"] = mother
         ev.details = details
         ev.save(update_fields=["details"])
         _start_interview(visit, actor)
         _commit(visit, actor, "visit.add_newborn")
     return visit
+
+
+def _twins_details(details: dict, before: list[str], pid: str, grams: int, premature: bool):
+    """The birth's details with newborn ``pid`` set: one newborn → ``newborn``,
+    ``birth_weight_g`` (grams), ``premature_hospitalized`` (true or absent); twins and
+    more → also ``newborns`` in the order entered, a weight per newborn and the list of
+    those hospitalised (situation.md, "Several newborns")."""
+    order = before if pid in before else [*before, pid]
+    old_weights = details.get("birth_weight_g")
+    weights = dict(old_weights) if isinstance(old_weights, dict) else {}
+    if isinstance(old_weights, int) and before:
+        weights[before[0]] = old_weights
+    weights[pid] = grams
+    old_premature = details.get("premature_hospitalized", False)
+    hospitalised = (
+        set(old_premature)
+        if isinstance(old_premature, list)
+        else ({before[0]} if old_premature is True and before else set())
+    )
+    hospitalised.discard(pid)
+    if premature:
+        hospitalised.add(pid)
+    for key in ("newborns", "birth_weight_g", "premature_hospitalized"):
+        details.pop(key, None)
+    details["newborn"] = order[0]
+    if len(order) == 1:
+        details["birth_weight_g"] = grams
+        if premature:
+            details["premature_hospitalized"] = True
+        return details
+    details["newborns"] = order
+    details["birth_weight_g"] = {p: weights[p] for p in order if p in weights}
+    chosen = [p for p in order if p in hospitalised]
+    if chosen:
+        details["premature_hospitalized"] = chosen
+    return details
 
 
 # ------------------------------------------------------------------ foreign residents

@@ -83,6 +83,52 @@ def test_birth_from_ticket_to_signed_bundle(clerk_client, couple):
     )
 
 
+def test_twins_from_ticket_to_bundle(clerk_client, couple):
+    """Twins: the clerk adds another newborn of the same birth (same parents and birth
+    date, its own name, sex, time and weight); every newborn rule applies to each, the
+    児童手当 claim lists both, one 出生届 and one 出生連絡票 per newborn."""
+    f = Flow(clerk_client, purpose="birth")
+    f.step("identify", atena_no="300011")
+    f.do("newborn", {**NEWBORN, "weight_g": "2600"})
+    twin = {
+        **NEWBORN,
+        "name": "星野　𠮷人",
+        "kana": "ほしの　よしと",
+        "sex": "male",
+        "birth_time": "14:21",
+        "weight_g": "2310",
+        "premature_hospitalized": True,
+        "target": "new",
+    }
+    err = f.do("newborn", {**twin, "birth_date": "R9.6.13"}, 400)
+    assert field_of(err) == "birth_date"
+    f.do("newborn", twin)
+    born = [p for p in f.v["persons"] if p["source"] == "newborn"]
+    assert [p["pid"] for p in born] == ["p3", "p4"]
+    ev = Visit.objects.get(pk=f.id).events.get(event="birth")
+    assert ev.details["newborns"] == ["p3", "p4"] and ev.details["newborn"] == "p3"
+    assert ev.details["birth_weight_g"] == {"p3": 2600, "p4": 2310}
+    assert ev.details["premature_hospitalized"] == ["p4"]
+    # correcting the first keeps the twin
+    f.do("newborn", {**NEWBORN, "weight_g": "2650", "target": "p3"})
+    ev.refresh_from_db()
+    assert ev.details["birth_weight_g"] == {"p3": 2650, "p4": 2310}
+    f.step("answers", flags={"p1": {"primary_earner": True}})
+    got = {p["id"]: p["persons"] for p in f.v["result"]["procedures"]}
+    assert got["family_register.birth"] == ["p3", "p4"]
+    assert got["health.newborn_visit"] == ["p3", "p4"]
+    assert got["health.low_birth_weight"] == ["p4"]
+    assert got["child_allowance.claim"] == ["p1"]
+    capture_all(f)
+    f.step("confirm")
+    pdf = clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf")
+    text = pdf_text(pdf.content)
+    assert text.count("出生届") >= 2 and text.count("出生連絡票") >= 2
+    assert "星野\u3000𠮷人" in text and "星野\u3000陽葵" in text  # the registered glyphs
+    assert "（長女）" in text and "（長男）" in text  # 父母との続き柄, counted by sex
+    assert "嫡出子" in text and "同居を始めたとき" in text
+
+
 def test_newborn_errors_name_the_field(clerk_client, couple):
     f = Flow(clerk_client, purpose="birth")
     f.step("identify", atena_no="300011")
@@ -399,6 +445,8 @@ SAMPLE = {
     "cremation_date": "R9.4.4",
     "cremation_place": "北見市斎場",
     "pension_no": "1234567890",
+    "cohabit_since": "令和5年4月",
+    "household_work": "3",
 }
 # Bound on a form but not printed there, or not the counter's to fill: never a gap.
 NOT_ON_PAPER = {
@@ -440,6 +488,9 @@ def fillable_gaps(f, blank: list[dict]) -> list[dict]:
         p["source"] == "register" and p["data"].get("health_insurance") in ("nhi", "elderly")
         for p in f.v["persons"]
     )
+    from madoguchi.rules.birth import census_year_birth
+
+    census = census_year_birth(date.fromisoformat(f.v["event_date"]))
     gaps = []
     for b in blank:
         sources = b["from"] if isinstance(b["from"], list) else [b["from"]]
@@ -450,6 +501,8 @@ def fillable_gaps(f, blank: list[dict]) -> list[dict]:
             continue
         if keys <= {"nhi_no", "elderly_no"} and not insured_here:
             continue  # nobody insured here yet: the department gives the number afterwards
+        if b["form"] == "birth_registration" and "occupation" in keys and not census:
+            continue  # 父母の職業: only for a birth in a 国勢調査 year (rules.birth)
         gaps.append(b)
     return gaps
 

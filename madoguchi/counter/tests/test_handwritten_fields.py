@@ -68,9 +68,18 @@ def reason(b, persons, procedures) -> str | None:
         return f"{NOT_APPLICABLE}: the former address is abroad (no Japanese postal code)"
     if label == "旧住所" and not any(p.startswith("registry.move") for p in procedures):
         return f"{NOT_APPLICABLE}: nobody moves (the address does not change)"
+    if b["form"] == "birth_registration" and "職業" in label:
+        return f"{NOT_APPLICABLE}: 父母の職業 only for a birth in a 国勢調査 year (rules.birth)"
     if {s.partition(".")[2] for s in _sources(b)} & {"nhi_no", "elderly_no"}:
         return "the 国保 department fills it: the household has no 記号番号 yet (issued after)"
     return None
+
+
+# Parts of a form written by someone else than the resident or the counter, with the reason.
+WRITTEN_BY_OTHERS = {
+    "birth_registration": "出生証明書 — by the doctor or midwife who attended the birth "
+    "(戸籍法第49条第3項), not by the resident nor the counter",
+}
 
 
 def signature_boxes(form_id: str) -> list[str]:
@@ -107,6 +116,8 @@ def report(name: str, title: str, f) -> None:
     lines += ["| --- | --- | --- |"]
     for form_id, entry in forms.items():
         signs = "; ".join(signature_boxes(form_id)) if (FORMS / form_id).is_dir() else ""
+        if form_id in WRITTEN_BY_OTHERS:
+            signs += f"<br>{WRITTEN_BY_OTHERS[form_id]}"
         blank = "<br>".join(f"{label} — {why}" for label, why in entry["blank"].items())
         lines.append(f"| {entry['name']} (`{form_id}`) | {signs or '—'} | {blank or '—'} |")
     lines += ["<!-- /scenario -->"]

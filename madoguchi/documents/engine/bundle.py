@@ -115,6 +115,66 @@ def _kids(situation: dict, order: list[dict], on: dt.date, child_age_limit: int)
     return out
 
 
+def _era_year(year: int) -> str:
+    """令和7年 for 2025 (the year of a 4月1日)."""
+    from madoguchi.core.wareki import to_wareki
+
+    name, y, _m, _d = to_wareki(dt.date(year, 4, 1))
+    return f"{name}{'元' if y == 1 else y}年"
+
+
+def _newborns(situation: dict, ctxs: dict, notifier: dict, on: dt.date) -> dict:
+    """Each newborn of a birth as the 出生届 sees it (``rules.birth``: 嫡出子 or not,
+    父母との続き柄, the census year; its own weight; the parents' ages at the birth and the
+    notifier's 資格), and its (father, mother) contexts: a parent of the situation, else
+    the name entered at the counter for a parent from outside."""
+    from madoguchi.rules.ages import completed_years
+    from madoguchi.rules.birth import census_year, legitimate, mother_father, parents_zokugara
+    from madoguchi.rules.family import kin_of
+    from madoguchi.rules.situation import SituationError, validate
+
+    try:
+        s = validate(situation)
+    except SituationError:
+        return {}
+    kin = kin_of(s)
+    members = {p["id"] for p in s["persons"]}
+    census = census_year(on)
+    out = {}
+    for nid in s["newborns"]:
+        ctx = ctxs.get(nid)
+        if ctx is None:
+            continue
+        mom, dad = mother_father(nid, kin, s["mother"])
+        parents = []
+        for pid, name_key in ((dad, "father_name"), (mom, "mother_name")):
+            if pid and pid in ctxs:
+                parents.append(ctxs[pid])
+            else:
+                parents.append({"name": ctx.get(name_key, "")} if ctx.get(name_key) else {})
+        ctx["newborn_weight_g"] = str(s["birth_weights_g"].get(nid, ""))
+        ctx["legitimacy"] = "嫡出子" if legitimate(nid, kin, s["mother"]) else "嫡出でない子"
+        ctx["parents_zokugara"] = parents_zokugara(nid, kin, s["mother"], tuple(s["newborns"]))
+        ctx["census_year"] = _era_year(census) if census else ""
+        for key, parent in (("father_age", parents[0]), ("mother_age", parents[1])):
+            born = as_date(parent.get("birth_date"))
+            ctx[key] = str(completed_years(born, on)) if born else ""
+        who = notifier.get("id")
+        ctx["notifier_qualification"] = (
+            "父"
+            if who and who == dad
+            else "母"
+            if who and who == mom
+            else "同居者"
+            if who in members
+            else "その他の立会者"
+            if notifier.get("name")
+            else ""
+        )
+        out[nid] = (parents[0], parents[1])
+    return out
+
+
 def documents_for(
     situation: dict,
     result: dict,
@@ -211,6 +271,9 @@ def build_data(
     base["guardian"] = ctxs[earners[0]["id"]] if earners else head_ctx
     base["deceased"] = ctxs.get(deceased, {}) if deceased else {}
     on = as_date(situation.get("event_date")) or notified_on
+    parents_of_newborn = (
+        _newborns(situation, ctxs, base["notifier"], on) if event == "birth" else {}
+    )
     for ctx in ctxs.values():
         _addresses(ctx, event)
         ctx["school_grade"] = school_grade(ctx["birth_date"], on)
@@ -242,6 +305,7 @@ def build_data(
                 if "new_head" in doc:
                     ctx["new_head"] = ctxs[doc["new_head"]]
             ctx["spouse"] = _spouse_of(ctx["person"], persons, ctxs)
+            ctx["father"], ctx["mother"] = parents_of_newborn.get(doc["subject"], ({}, {}))
             if applicant is not None:
                 if ctx["notifier"].get("id") and ctx["notifier"].get("id") == doc["subject"]:
                     ctx["notifier"] = dict(ctx["person"], relationship_ja="本人")

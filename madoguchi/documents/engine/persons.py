@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from madoguchi.catalog.forms import REGISTER_KEYS
+from madoguchi.catalog.forms import NEWBORN_KEYS, REGISTER_KEYS
 from madoguchi.documents.engine.formats import SEX_JA, DocumentError, as_date
 from madoguchi.rules import ages, zokugara
 
@@ -83,6 +83,9 @@ def person_context(person: dict, head: dict | None) -> dict:
     foreign = ctx["nationality"] != "JP"
     ctx["birth_date_jp"] = "" if foreign else ctx["birth_date"]
     ctx["birth_date_foreign"] = ctx["birth_date"] if foreign else ""
+    # a newborn's 出生届 keys (bundle._newborns fills them): empty for everyone else
+    for key in NEWBORN_KEYS:
+        ctx[key] = ""
     ctx["health_insurance"] = person.get("health_insurance", "none")
     ctx["pension"] = str(person.get("pension", "none"))
     return ctx
