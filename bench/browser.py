@@ -238,6 +238,11 @@ def birth_walk(c: Inputs, shot=None) -> dict:
     c.ascii("input[data-cap='visit.phone']", "0157-12-3456")
     c.field("select[data-cap='p1.occupation']")
     c.select("select[data-cap='p1.occupation']", "会社員")
+    # the 出生届's (7) and (8), asked once of the mother
+    c.field("input[data-cap='p2.cohabit_since']")
+    c.ascii("input[data-cap='p2.cohabit_since']", "R5.4")
+    c.field("select[data-cap='p2.household_work']")
+    c.select("select[data-cap='p2.household_work']", "3")
     # the claimant's account, from the bank book (copied)
     c.field("input[data-cap='p1.bank_name']", copied=True)
     c.japanese(

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 class CaptureField:
     key: str  # the register key the forms bind (catalog.forms.REGISTER_KEYS)
     label: object  # lazy Japanese label
-    kind: str = "text"  # text | phone | date | digits | choice | kana | alnum
+    kind: str = "text"  # text | phone | date | month | digits | choice | kana | alnum
     choices: tuple[str, ...] = ()
     sizes: tuple[int, ...] = ()  # allowed digit counts (digits)
     max_len: int = 60
@@ -85,7 +85,7 @@ FIELDS: tuple[CaptureField, ...] = (
     CaptureField("cremation_place", gettext_lazy("火葬の場所"), max_len=60),
     CaptureField("pension_no", gettext_lazy("基礎年金番号"), "digits", sizes=(10,)),
     # the 出生届, asked once of the mother (twins share it)
-    CaptureField("cohabit_since", gettext_lazy("同居を始めたとき（年月）"), max_len=20),
+    CaptureField("cohabit_since", gettext_lazy("同居を始めたとき（年月）"), "month"),
     CaptureField(
         "household_work",
         gettext_lazy("世帯のおもな仕事"),
@@ -240,6 +240,34 @@ _TO_ASCII = str.maketrans(
 )
 
 
+def _year_month(value: str, field_name: str, label: str) -> str:
+    """A year and month as clerks type them (R5.4, 令和5年4月, 2023-04, or a whole date),
+    printed as the 出生届 writes it: 令和5年4月."""
+    from madoguchi.core.wareki import WarekiError, parse_wareki, to_wareki
+
+    from .services import CounterError
+
+    text = value.translate(_TO_ASCII).replace(" ", "")
+    tries = [text]
+    if text.endswith("月"):
+        tries.append(text + "1日")
+    elif re.fullmatch(r"\d{4}-\d{1,2}", text):
+        tries.append(text + "-01")
+    elif re.fullmatch(r"[A-Za-z]\d{1,2}[./]\d{1,2}", text):
+        tries.append(text + ".1")
+    for candidate in reversed(tries):
+        try:
+            d = parse_wareki(candidate)
+        except WarekiError:
+            continue
+        name, year, month, _day = to_wareki(d)
+        return f"{name}{'元' if year == 1 else year}年{month}月"
+    raise CounterError(
+        _("%(l)s は R5.4 や 令和5年4月 のように年と月を入力してください") % {"l": label},
+        field_name,
+    )
+
+
 def clean(key: str, raw: str, field_name: str, who: str) -> str:
     """A captured value, checked; the error names the person and the field."""
     from .services import CounterError, counter_date
@@ -261,6 +289,8 @@ def clean(key: str, raw: str, field_name: str, who: str) -> str:
         return value
     if field.kind == "date":
         return counter_date(value, field_name, label).isoformat()
+    if field.kind == "month":
+        return _year_month(value, field_name, label)
     if field.kind == "digits":
         value = value.translate(_TO_ASCII).replace("-", "").replace(" ", "")
         if not value.isdigit() or len(value) not in field.sizes:

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from madoguchi.rules.facts import EVENT_NAMES, MOVE_EVENTS, MOVE_IN_EVENTS, MOVE_OUT_EVENTS
+from madoguchi.rules.family import newborns_of
 from madoguchi.rules.situation import after_key, head_after
 
 # (column, Japanese heading): the file's columns, in order (docs/ido.md)
@@ -65,10 +66,11 @@ def _concerned(sit: dict) -> list[str]:
     event = sit["event"]
     if event in MOVE_EVENTS:
         return [p["id"] for p in persons if p.get("moving", True)]
-    if event == "birth":
-        return [sit["newborn"]] if sit.get("newborn") else []
-    if event == "death":
-        return [sit["deceased"]] if sit.get("deceased") else []
+    members = {p["id"] for p in persons}
+    if event == "birth":  # twins: one row per newborn
+        return [n for n in newborns_of(sit) if n in members]
+    if event == "death":  # a deceased from outside changes no record of this city
+        return [sit["deceased"]] if sit.get("deceased") in members else []
     if event in ("marriage", "divorce"):
         return list(sit.get("couple") or [])
     return [
