@@ -207,7 +207,7 @@ def birth_walk(c: Inputs, shot=None) -> dict:
     the register, the newborn from the 出生届 and the 母子健康手帳, the interview, the
     contact phone and the claimant's account, print, sign. Returns what it saw."""
     page = c.page
-    _call_and_identify(c, "ホシノ", "ほしの")
+    _call_and_identify(c, "4040707")  # the mother's birth date from her ID card
     page.locator("#newborn-form").wait_for()
     # from the 出生届 / 母子健康手帳 (copied)
     c.japanese("#nb-name", "星野　陽葵", "ほしの ひまり", "kanji", copied=True)
@@ -235,10 +235,9 @@ def birth_walk(c: Inputs, shot=None) -> dict:
         c.saved(lambda: c.click(earner))
     page.locator("#capture-form").wait_for()
     c.field("input[data-cap='visit.phone']")
-    c.ascii("input[data-cap='visit.phone']", "0157-12-3456")
-    c.field("select[data-cap='p1.occupation']")
-    c.select("select[data-cap='p1.occupation']", "会社員")
-    # the 出生届's (7) and (8), asked once of the mother
+    c.ascii("input[data-cap='visit.phone']", "0157123456")  # digits, as the foreign walk
+    # the 出生届's (7) and (8), asked once of the mother; (8) 3 (常用勤労者) also gives
+    # the main earner's 職業 (会社員) on the 児童手当 claim
     c.field("input[data-cap='p2.cohabit_since']")
     c.ascii("input[data-cap='p2.cohabit_since']", "R5.4")
     c.field("select[data-cap='p2.household_work']")

@@ -94,6 +94,10 @@ FIELDS: tuple[CaptureField, ...] = (
     ),
 )
 BY_KEY = {f.key: f for f in FIELDS}
+# 出生届 (8) 世帯のおもな仕事 → the 職業 of the household's main earner (生計中心者) where
+# the category says it: 1 農業・2 個人で経営 → 自営業, 3 常用勤労者 → 会社員 (4 mixes
+# 会社員・役員・公務員, 5 and 6 say no job of the list: asked)
+JOB_OF_HOUSEHOLD_WORK = {"1": "自営業", "2": "自営業", "3": "会社員"}
 OUTSIDE = "outside"  # the key of someone from outside the household (their account)
 VISIT = "visit"  # the visit's own: the contact phone printed as every form's 電話番号
 OUTSIDE_KEYS = frozenset(

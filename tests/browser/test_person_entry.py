@@ -101,9 +101,15 @@ def test_birth_with_a_newborn(browser, live_server, staff_factory):
     doc, pdf = _pdf(page, seen["pdf_url"])
     pages = _text(doc)
     text = "".join(pages)
-    for value in ("星野\u3000陽葵", "ホシノ", "北見赤十字病院", "14:05", "2300", "0157-12-3456",
+    for value in ("星野\u3000陽葵", "ホシノ", "北見赤十字病院", "14:05", "2300", "0157123456",
                   "北見信用金庫", "1234567"):  # fmt: skip
         assert value in text, value
+    # the 出生届 itself: (7) and (8) asked once, the main earner's 職業 from (8)
+    registration = next(t for t in pages if "出生届" in t and "父母との" in t)
+    for value in ("星野\u3000陽葵", "（長女）", "令和5年4月", "星野\u3000美咲", "星野\u3000健一"):
+        assert value in registration, value
+    claim = next(t for t in pages if "児童手当認定請求書" in t)
+    assert "レ会社員" in claim
     notice = next(i for i, t in enumerate(pages) if "出生連絡票" in t and "北見赤十字病院" in t)
     _save_page(pdf, notice, "birth_notice")
     visit = Visit.objects.get()
@@ -146,3 +152,67 @@ def test_foreign_couple_moving_in_from_abroad(browser, live_server, staff_factor
     )
     assert "foreign_resident.address_notification" in procedures
     assert "グエン" in text and "AB12345678CD" not in text
+
+
+def test_twins_to_a_signed_bundle_with_the_birth_registration(browser, live_server, staff_factory):
+    """Twins at the counter: the first newborn, then 「もう1人の子」 (same parents and birth
+    date, its own name, sex, time, weight, hospitalisation); the bundle prints one 出生届
+    and one 出生連絡票 per newborn, the 児童手当 claim lists both, the 養育医療 only for the
+    twin hospitalised (``MADOGUCHI_SCREENSHOTS=docs``: docs/screen-twins.png and the
+    second twin's 出生届 as docs/form-birth_registration.png)."""
+    from bench.browser import _call_and_identify, _print, _sign
+    from madoguchi.counter.models import Visit
+
+    make_birth_couple()
+    c = _at_the_counter(browser, live_server, staff_factory, "birth")
+    page = c.page
+    _call_and_identify(c, "4040707")
+    page.locator("#newborn-form").wait_for()
+    for sel, value in (("#nb-name", "星野　陽葵"), ("#nb-kana", "ほしの　ひまり"),
+                       ("#nb-birth", "5090612"), ("#nb-time", "14:05"),
+                       ("#nb-place", "北見赤十字病院"), ("#nb-weight", "2600")):  # fmt: skip
+        page.fill(sel, value)
+    page.select_option("#nb-sex", "female")
+    c.saved(lambda: page.click("#newborn-save"))
+    page.locator("#twin-form").wait_for()
+    for sel, value in (("#tw-name", "星野　𠮷人"), ("#tw-kana", "ほしの　よしと"),
+                       ("#tw-time", "14:21"), ("#tw-weight", "2310")):  # fmt: skip
+        page.fill(sel, value)
+    page.select_option("#tw-sex", "male")
+    page.check("#tw-premature")
+    c.saved(lambda: page.click("#twin-save"))
+    persons = page.locator("#persons").inner_text()
+    assert "星野　陽葵" in persons and "星野　𠮷人" in persons
+    assert "星野　𠮷人" in page.locator("#twin-form legend").inner_text()
+    earner = "input[data-q='person|p1|primary_earner']"
+    if page.locator(earner).count():
+        c.saved(lambda: page.click(earner))
+    page.locator("#capture-form").wait_for()
+    page.fill("input[data-cap='visit.phone']", "0157123456")
+    page.fill("input[data-cap='p2.cohabit_since']", "R5.4")
+    page.select_option("select[data-cap='p2.household_work']", "3")
+    c.saved(lambda: page.locator("input[data-cap='visit.phone']").press("Enter"))
+    procedures = page.locator("#procedures").inner_text()
+    assert "養育医療" in procedures and "出生届" in procedures
+    if SCREENSHOT_DIR:
+        page.screenshot(path=str(Path(SCREENSHOT_DIR) / "screen-twins.png"), full_page=True)
+    url = _print(c)
+    _sign(c, "my_number_card")
+    assert Visit.objects.get().step == "done"
+    doc, pdf = _pdf(page, url)
+    pages = _text(doc)
+    registrations = [i for i, t in enumerate(pages) if "出生届" in t and "父母との" in t]
+    assert len(registrations) == 2
+    first, second = (pages[i] for i in registrations)
+    assert "星野\u3000陽葵" in first and "（長女）" in first and "14:05" in first
+    assert "星野\u3000𠮷人" in second and "（長男）" in second and "14:21" in second
+    for value in ("嫡出子", "北見赤十字病院", "星野\u3000健一", "星野\u3000美咲", "令和5年4月",
+                  "北海道北見市北四条東5丁目2番地"):  # fmt: skip
+        assert value in first and value in second, value
+    notices = [t for t in pages if "出生連絡票" in t and "北見赤十字病院" in t]
+    assert len(notices) == 2 and "2600" in notices[0] and "2310" in notices[1]
+    claim = next(t for t in pages if "児童手当認定請求書" in t)
+    assert "星野\u3000陽葵" in claim and "星野\u3000𠮷人" in claim
+    premature = [t for t in pages if "養育医療給付申請書" in t]
+    assert len(premature) == 1 and "星野\u3000𠮷人" in premature[0]
+    _save_page(pdf, registrations[1], "birth_registration")

@@ -441,6 +441,33 @@ def set_foreign_resident(
 # ------------------------------------------------------------------ captured once
 
 
+def _job_from_household_work(cleaned: dict, persons: dict, result: dict) -> None:
+    """One answer, two forms: the 出生届's 世帯のおもな仕事 is the job of the household's
+    main earner — the 生計中心者, who is also the 児童手当 claimant (the parent with the
+    higher income, procedures.md) — so that person's 職業 left blank is taken from it where
+    the category says it (``capture.JOB_OF_HOUSEHOLD_WORK``)."""
+    from .. import capture as cap
+
+    work = next((a["household_work"] for a in cleaned.values() if a.get("household_work")), "")
+    job = cap.JOB_OF_HOUSEHOLD_WORK.get(work)
+    if not job:
+        return
+    earners = [p for p, vp in persons.items() if "primary_earner" in vp.data.get("flags", [])]
+    claimants = [
+        pid
+        for proc in (result or {}).get("procedures", [])
+        if proc["id"] in ("child_allowance.claim", "child_allowance.amount_revision")
+        for pid in proc.get("persons", [])
+    ]
+    for pid in earners or claimants[:1]:
+        vp = persons.get(pid)
+        if vp is None:
+            continue
+        given = cleaned.get(pid, {}).get("occupation")
+        if not given and not (vp.data.get("register") or {}).get("occupation"):
+            cleaned.setdefault(pid, {})["occupation"] = job
+
+
 def capture(visit_id: int, version: int, actor, values: dict[str, dict[str, str]]):
     """Fields the forms ask for, answered once (``counter.capture``): ``{"visit":
     {"phone": "0157-12-3456"}, "p1": {"bank_account_no": …}, "outside": {…}}``. The contact
@@ -473,6 +500,7 @@ def capture(visit_id: int, version: int, actor, values: dict[str, dict[str, str]
                 ):
                     raise CounterError(_("不明な項目: %(f)s") % {"f": key}, key)
                 cleaned.setdefault(pid, {})[key] = cap.clean(key, raw, f"{pid}.{key}", who)
+        _job_from_household_work(cleaned, persons, visit.result)
         for pid, answers in cleaned.items():
             if pid == cap.VISIT:
                 state = dict(visit.state or {})

@@ -129,6 +129,30 @@ def test_twins_from_ticket_to_bundle(clerk_client, couple):
     assert "嫡出子" in text and "同居を始めたとき" in text
 
 
+def test_birth_registration_questions_are_asked_once_of_the_mother(clerk_client, couple):
+    """同居を始めたとき and 世帯のおもな仕事 are asked once, of the mother (twins share
+    them); a month is typed as clerks type it; the main earner's 職業 left blank is taken
+    from the household's main job where the category says it."""
+    from madoguchi.counter import capture
+
+    f = Flow(clerk_client, purpose="birth")
+    f.step("identify", atena_no="300011")
+    f.do("newborn", NEWBORN)
+    f.do("newborn", {**NEWBORN, "name": "星野　陽翔", "sex": "male", "target": "new"})
+    f.step("answers", flags={"p1": {"primary_earner": True}})
+    asked = [(pid, key) for pid, key, _forms in capture.needed(Visit.objects.get(pk=f.id))]
+    assert asked.count(("p2", "cohabit_since")) == 1 and ("p2", "household_work") in asked
+    assert not any(key == "cohabit_since" for pid, key in asked if pid != "p2")
+    assert ("p1", "occupation") in asked  # 児童手当
+    body = f.step("capture", expect=400, values={"p2": {"cohabit_since": "R5.13"}})
+    assert field_of(body) == "p2.cohabit_since"
+    f.step("capture", values={"p2": {"cohabit_since": "R5.4", "household_work": "3"},
+                              "p1": {"occupation": ""}})  # fmt: skip
+    persons = {p.pid: p for p in Visit.objects.get(pk=f.id).persons.all()}
+    assert persons["p2"].data["register"]["cohabit_since"] == "令和5年4月"
+    assert persons["p1"].data["register"]["occupation"] == "会社員"
+
+
 def test_newborn_errors_name_the_field(clerk_client, couple):
     f = Flow(clerk_client, purpose="birth")
     f.step("identify", atena_no="300011")
