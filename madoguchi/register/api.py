@@ -59,6 +59,8 @@ _DETAIL_FIELDS = [
 class SearchIn(Schema):
     q: str
     limit: int = svc.DEFAULT_LIMIT
+    # a move-in at the counter: pending move-ins (転出証明書情報) that match come first
+    pending_first: bool = False
 
 
 def _wareki(value: date | None) -> str:
@@ -121,7 +123,9 @@ def _detail(p: Person) -> dict:
 def search(request: HttpRequest, payload: SearchIn):
     limit = max(1, min(payload.limit, 200))
     with transaction.atomic():
-        result = svc.search(payload.q, request.user, limit=limit)
+        result = svc.search(
+            payload.q, request.user, limit=limit, pending_first=payload.pending_first
+        )
         body = {
             "interpretation": result.interpretation,
             "capped": result.capped,

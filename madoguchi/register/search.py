@@ -347,7 +347,11 @@ def _head_names(households: Iterable[int], user) -> dict[int, str]:
     return {h.household_id: (h.name if shown or not h.support_measure else "") for h in heads}
 
 
-def _run(q: Query, limit: int) -> tuple[list[Person], bool]:
+def _run(q: Query, limit: int, pending_first: bool = False) -> tuple[list[Person], bool]:
+    """The persons found, in the usual order (residents, pending move-ins, removed), at
+    most ``limit``. ``pending_first``: every pending move-in found is kept within the
+    limit (each branch also fetched for pending rows only, so residents who fill a
+    branch do not push them out); :func:`search` puts them first."""
     found: dict[int, Person] = {}
     rank: dict[int, int] = {}
     capped = False
@@ -355,37 +359,55 @@ def _run(q: Query, limit: int) -> tuple[list[Person], bool]:
         batch = list(qs[: limit + 1])
         if len(batch) > limit:
             capped = True
+        if pending_first:
+            batch += list(qs.filter(status=ResidentStatus.PENDING)[:limit])
         for p in batch:
             found.setdefault(p.pk, p)
             rank.setdefault(p.pk, branch_rank)
-    persons = sorted(
-        found.values(),
-        key=lambda p: (
-            _STATUS_RANK.get(p.status, 9),
-            rank[p.pk],
-            p.kana_key,
-            p.name_key,
-            p.atena_no,
-        ),
-    )
+
+    def order(p: Person):
+        return (_STATUS_RANK.get(p.status, 9), rank[p.pk], p.kana_key, p.name_key, p.atena_no)
+
+    persons = sorted(found.values(), key=order)
     if len(persons) > limit:
         capped = True
+        if pending_first:
+            pending = [p for p in persons if p.status == ResidentStatus.PENDING][:limit]
+            others = [p for p in persons if p.status != ResidentStatus.PENDING]
+            return sorted(pending + others[: limit - len(pending)], key=order), capped
     return persons[:limit], capped
 
 
-def search(query: str, user, *, limit: int = DEFAULT_LIMIT) -> SearchResult:
+def _pending_first(persons: list[Person], see: bool) -> list[Person]:
+    """Pending move-ins (転出証明書情報) before everyone else, in their usual order. A
+    protected person the clerk may not see keeps the usual place: a masked row that moved
+    up would tell that a protected person is about to move in."""
+    return sorted(
+        persons,
+        key=lambda p: (
+            0 if p.status == ResidentStatus.PENDING and (see or not p.support_measure) else 1
+        ),
+    )
+
+
+def search(
+    query: str, user, *, limit: int = DEFAULT_LIMIT, pending_first: bool = False
+) -> SearchResult:
     """Search the register and audit the search (action ``register.search``) in the same
     transaction. Bad input gives a result with ``error`` set (and is audited too, with no
-    persons)."""
+    persons). ``pending_first`` (a move-in ticket at the counter): pending move-ins that
+    match come before residents and removed persons."""
     with transaction.atomic():
         try:
             q = parse_query(query)
         except SearchError as exc:
             audit.record(user, "register.search", query=(query or "")[:500])
             return SearchResult(query=None, error=str(exc), limit=limit)
-        persons, capped = _run(q, limit)
+        persons, capped = _run(q, limit, pending_first)
         persons = with_holds(persons)
         see = may_see_protected(user)
+        if pending_first:
+            persons = _pending_first(persons, see)
         heads = _head_names((p.household_id for p in persons), user)
         rows = []
         for p in persons:
