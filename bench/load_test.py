@@ -96,6 +96,9 @@ def free_port() -> int:
 
 def start_server(url: str, port: int, threads: int = 16) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "CONN_MAX_AGE": "60"}
+    # The walks are dated scenarios (the demo move-in family on 2027-03-29): each visit is
+    # notified on its own 異動日 (madoguchi/core/clock.py), as in the test suite.
+    env.setdefault("MADOGUCHI_BUSINESS_DATE", "event")
     # The server's log goes to a file: a pipe nobody reads would fill up and block it.
     log = open(SERVER_LOG, "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(

@@ -19,6 +19,8 @@ DATA_DIR = Path(os.environ.get("MADOGUCHI_DATA_DIR", Path.cwd() / "data")).resol
 _DEMO_SECRET = "demo-only-insecure-secret-key-change-me-in-production-0123456789"
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEMO_SECRET)
 DEBUG = os.environ.get("MADOGUCHI_DEBUG", "0") == "1"
+# A pinned 届出日 for training and test systems (madoguchi/core/clock.py); never in production.
+MADOGUCHI_BUSINESS_DATE = os.environ.get("MADOGUCHI_BUSINESS_DATE", "")
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]

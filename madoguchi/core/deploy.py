@@ -1,4 +1,5 @@
-"""What production refuses: the public demo key, a short key, a wildcard host, DEBUG.
+"""What production refuses: the public demo key, a short key, a wildcard host, DEBUG,
+a pinned business date.
 
 One list of problems (:func:`production_problems`) serves two doors: ``check --deploy``
 reports each as an error (so it exits non-zero), and ``madoguchi serve`` refuses to
@@ -40,6 +41,14 @@ def production_problems() -> list[tuple[str, str]]:
     if not getattr(settings, "MADOGUCHI_SECURE", False):
         problems.append(
             ("madoguchi.E105", "MADOGUCHI_SECURE is not 1: production runs behind HTTPS.")
+        )
+    if (getattr(settings, "MADOGUCHI_BUSINESS_DATE", "") or "").strip():
+        problems.append(
+            (
+                "madoguchi.E106",
+                "MADOGUCHI_BUSINESS_DATE pins the notification date (training and tests "
+                "only): unset it.",
+            )
         )
     return problems
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
+from pydantic import BaseModel, ConfigDict
 
 from madoguchi.core.apierrors import errors, respond
 from madoguchi.core.apitypes import WarekiDate
@@ -57,6 +61,45 @@ class TransferIn(Schema):
 class VisitIn(Schema):
     ticket_id: int | None = None
     event_date: WarekiDate = None  # 和暦 or 西暦 as typed
+
+
+class AcknowledgedOut(Schema):
+    code: str
+    reason: str
+    by: str
+    at: str
+
+
+class FlowWarningOut(Schema):
+    """A warning of the flow (counter/safety.py, docs/counter.md "Safety of the flow")."""
+
+    code: Literal["resident_move_in", "event_date_ahead", "notification_late"]
+    severity: Literal["error", "warning"]  # error: 確認 is refused until it is fixed
+    field: str  # the input it is about (events, event_date)
+    key: str  # what the acknowledge step names
+    event: str  # the event concerned ("" for notification_late)
+    persons: list[str]  # pids (resident_move_in)
+    procedures: list[str]  # procedure ids past their deadline (notification_late)
+    suggested_event: str | None  # the event the clerk may mean (転居 for a resident)
+    message: str
+    message_en: str
+    acknowledged: AcknowledgedOut | None  # the clerk's reason, who and when
+    needs_acknowledgement: bool  # a warning not acknowledged yet: 確認 is refused
+
+
+class VisitOut(BaseModel):  # a plain model: ninja's Schema drops the extra keys
+    """The visit (counter/serialize.py ``visit_dict``); the keys below are typed, the
+    others (persons, events, result, questions, tasks …) are documented in docs/counter.md."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    version: int
+    step: str
+    event_date: date
+    notified_on: date  # the 届出日 the checks count from (core/clock.py)
+    warnings: list[FlowWarningOut]
+    overdue: list[str]  # procedures whose deadline has passed on notified_on (期限超過)
 
 
 # ---------------------------------------------------------------- queue
@@ -163,7 +206,7 @@ def _step(request, func, visit_id: int, *args, **kw):
     return _visit_response(request, visit_id)
 
 
-@router.post("/visits", response={201: dict, **errors(400, 404, 409)})
+@router.post("/visits", response={201: VisitOut, **errors(400, 404, 409)})
 def open_visit(request, payload: VisitIn):
     ticket = None
     if payload.ticket_id:
@@ -177,7 +220,7 @@ def open_visit(request, payload: VisitIn):
     return _visit_response(request, visit.pk, 201)
 
 
-@router.get("/visits/{visit_id}", response={200: dict, **errors(403, 404)})
+@router.get("/visits/{visit_id}", response={200: VisitOut, **errors(403, 404)})
 def get_visit(request, visit_id: int):
     _visit, refused = _door(request, visit_id)
     return refused or _visit_response(request, visit_id)
@@ -187,7 +230,7 @@ class TakeOverIn(Schema):
     to: str = ""
 
 
-@router.post("/visits/{visit_id}/takeover", response={200: dict, **errors(400, 403, 404)})
+@router.post("/visits/{visit_id}/takeover", response={200: VisitOut, **errors(400, 403, 404)})
 def take_over(request, visit_id: int, payload: TakeOverIn):
     """A supervisor (manager, admin) gives an open visit to themselves or to clerk ``to``."""
     try:
@@ -214,7 +257,7 @@ def _visit_step(step: inputs.Step):
     endpoint.__annotations__ = {"visit_id": int, "payload": step.schema}
     router.post(
         f"/visits/{{visit_id}}/{step.name}",
-        response={200: dict, **errors(400, 403, 404, 409)},
+        response={200: VisitOut, **errors(400, 403, 404, 409)},
     )(endpoint)
 
 

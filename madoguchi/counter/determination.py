@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.rules.facts import MOVE_EVENTS, MOVE_OUT_EVENTS
@@ -242,6 +241,8 @@ def render(visit):
     """The bundle (forms + guide sheet) of the visit's situation and determination."""
     from madoguchi.documents.services import render_bundle
 
+    from . import safety
+
     sits = situations(visit)
     if not sits or not visit.result.get("procedures"):
         raise ValueError(_("手続が決まっていません"))
@@ -254,8 +255,9 @@ def render(visit):
         catalog_of(visit),
         tuple(state.get("guide_languages") or ("ja",)),  # English only when asked for
         applicant=_applicant(state),
-        # a reprint carries the date of the first print, as signed
-        notified_on=timezone.localtime(visit.printed_at).date() if visit.printed_at else None,
+        # the 届出日 of the counter's checks (counter/safety.py): a reprint carries the
+        # date of the first print, as signed
+        notified_on=safety.notified_on(visit),
     )
 
 

@@ -110,6 +110,11 @@ class CancelIn(Versioned):
     reason: str
 
 
+class AcknowledgeIn(Versioned):
+    key: str  # the warning's key, as the visit shows it (counter.safety)
+    reason: str
+
+
 class HouseholdsIn(Versioned):
     after: dict[str, str] = {}  # pid -> "" (stays), a 世帯番号 of the visit, or new1 …
     heads: list[str] = []  # pids who head their household after the event
@@ -372,6 +377,13 @@ STEPS: tuple[Step, ...] = (
     ),
     Step("answers", AnswersIn, services.answer, ("flags",), _answers_form, aliases=("answer",)),
     Step("confirm", Versioned, services.confirm, (), lambda post: {}),
+    Step(
+        "acknowledge",
+        AcknowledgeIn,
+        services.acknowledge_warning,
+        ("key", "reason"),
+        _get("key", "reason"),
+    ),
     Step(
         "sign",
         SignIn,

@@ -60,10 +60,12 @@ def _masked(data: dict) -> dict:
 
 def visit_dict(visit: Visit, actor, with_questions: bool = True) -> dict:
     """Everything about the visit (call after ``access.read_visit``, which audits it)."""
+    from . import safety
     from .households import derive_ties
 
     persons = list(visit.persons.all())
     state = visit.state or {}
+    on = safety.notified_on(visit)
     # the 続柄 to the head after the event of each person whose household or head changes:
     # derived from the family ties (known: False for the fallback 縁故者 / 同居人), or the
     # clerk's override (made with a reason)
@@ -73,6 +75,11 @@ def visit_dict(visit: Visit, actor, with_questions: bool = True) -> dict:
         "version": visit.version,
         "step": visit.step,
         "event_date": visit.event_date.isoformat(),
+        # the checks of the flow (counter.safety): the 届出日 they count from, the
+        # warnings (an error stops 確認; a warning until acknowledged), 期限超過
+        "notified_on": on.isoformat(),
+        "warnings": safety.warnings(visit, on),
+        "overdue": safety.overdue(visit, on),
         "household_no": visit.household_no,
         "ticket": ticket_dict(visit.ticket) if visit.ticket_id else None,
         "events": [{"event": e.event, "details": e.details} for e in visit.events.all()],

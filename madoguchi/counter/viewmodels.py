@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.catalog.templatetags.data_i18n import english_ui, translated
 
-from . import determination, labels
+from . import determination, labels, safety
 from .models import CounterGroup, IdDocument, Visit, VisitStep
 from .serialize import task_rows
 from .services.entry import ART30_45_CLASSES, NEWBORN_DETAILS, RESIDENCE_STATUSES
@@ -245,6 +245,7 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         ),
         "foreign_open": any(e == "move_in_from_abroad" for e in chosen)
         or any(p["foreign"] for p in persons),
+        **safety.screen(visit),  # warnings, 期限超過, the 届出日 (counter/safety.py)
         "can_take_over": request.user.is_manager
         and visit.clerk_id != request.user.pk
         and visit.step not in (VisitStep.DONE, VisitStep.CANCELLED),

@@ -18,6 +18,7 @@ import yaml
 
 from madoguchi.catalog.i18n import field_of as _get
 from madoguchi.catalog.i18n import text_in
+from madoguchi.rules import deadlines
 from madoguchi.rules.facts import MOVE_EVENTS
 
 from .engine import (
@@ -209,6 +210,7 @@ def build_guide(
             return (tr.get("relationships") or _REL_EN).get(p.get("relationship"), pid)
 
         procs, remaining = [], []
+        late = []  # the notification's own deadline passed (届出期間経過)
         for rp in result.get("procedures", []):
             cp = _procedure(catalog, rp["id"])
             dept_id = rp.get("department") or _get(cp, "department", "")
@@ -229,6 +231,9 @@ def build_guide(
             bring = _tr(cp, lang, "bring") or [say(b) for b in bring]
             here = bool(rp.get("forms"))
             pids = rp.get("persons") or []
+            is_overdue = deadlines.overdue(rp.get("deadline"), notified_on)
+            if is_overdue and deadlines.court_notice(_get(cp, "legal_basis", "")):
+                late.append(name)
             procs.append(
                 {
                     "id": rp["id"],
@@ -241,6 +246,7 @@ def build_guide(
                     "deadline": deadline or t["no_deadline"],
                     "bring": bring or [t["nothing_to_bring"]],
                     "here": here,
+                    "overdue": t.get("overdue", "期限超過") if is_overdue else "",
                 }
             )
             if not here:
@@ -255,6 +261,7 @@ def build_guide(
         event_name = event_name or EVENT_JA.get(event, event)
         event_date = str(situation.get("event_date", ""))
         shown_date = format_wareki(event_date) if lang == "ja" else event_date
+        notices = _guide_notices(situation, result, notified_on, t, late, lang)
         sections.append(
             {
                 "lang": lang,
@@ -264,9 +271,33 @@ def build_guide(
                 "subtitle": t["subtitle_format"].format(event=event_name, date=shown_date),
                 "procedures": procs,
                 "remaining": remaining,
+                "notices_title": t.get("notices_title", "ご注意"),
+                "notices": notices,
             }
         )
     return {"languages": sections}
+
+
+def _guide_notices(situation, result, notified_on, t: dict, late: list[str], lang: str):
+    """What the resident is told of the dates (the counter's checks, counter/safety.py,
+    from the same rules): an 異動日 notified further ahead than usual, a notification past
+    its period (the 簡易裁判所 may be told)."""
+    notices = []
+    events = [situation.get("event", "")]
+    for rp in result.get("procedures", []):
+        events += [e for e in rp.get("events") or [] if e not in events]
+    event_date = as_date(situation.get("event_date"))
+    for event in events:
+        ahead = deadlines.advance_notice(event, event_date, notified_on) if event_date else None
+        label = "notice_ahead" if ahead and ahead["allowed_days"] else "notice_future"
+        if ahead and t.get(label):
+            shown = format_wareki(event_date) if lang == "ja" else event_date.isoformat()
+            notices.append(
+                t[label].format(date=shown, days=ahead["days_ahead"], allowed=ahead["allowed_days"])
+            )
+    if late and t.get("notice_late"):
+        notices.append(t["notice_late"].format(procedures=t.get("list_separator", "、").join(late)))
+    return notices
 
 
 # ---------------------------------------------------------------- the bundle

@@ -61,6 +61,7 @@ __all__ = [
     "SearchResult",
     "current_person",
     "current_persons",
+    "resident_statuses",
     "household_for_visit",
     "legal_order",
     "may_read_register",
@@ -128,6 +129,22 @@ def current_persons(atena_nos) -> dict[str, Person]:
     )
     for p in rows:
         out.setdefault(p.atena_no, p)
+    return out
+
+
+def resident_statuses(atena_nos) -> dict[str, str]:
+    """The current resident status (``ResidentStatus``: 住民, 転出者 …, 転入予定) of each
+    宛名番号, nothing else: the counter's check that a 転入 is not built for a person who
+    already lives in the city. The visit that names them audited its read."""
+    wanted = sorted({str(a).strip() for a in atena_nos if a})
+    out: dict[str, str] = {}
+    rows = (
+        Person.objects.filter(atena_no__in=wanted)
+        .order_by("municipality_code", "-history_no")
+        .values_list("atena_no", "status")
+    )
+    for atena_no, status in rows:
+        out.setdefault(atena_no, status)
     return out
 
 

@@ -40,3 +40,67 @@ def deadline_date(deadline: dict, situation: dict) -> date | None:
     if deadline.get("counting") == "including_event_day":
         return start + timedelta(days=days - 1)
     return start + timedelta(days=days)
+
+
+# ---------------------------------------------------------------- the notification date
+#
+# The counter checks the 異動日 against the day the notification is made (届出日): how
+# far ahead an event may be notified, and which deadlines the notification already
+# missed. One place for both, so the counter screen, the API, the guide sheet and the
+# department queue agree.
+
+# How many days before the event its notification may be made. 転出 is notified before
+# the move (住民基本台帳法 24条「あらかじめ」), from about 14 days ahead in practice (住民基本
+# 台帳事務処理要領); every other event is notified after it happened: a 転入, 転居 or 世帯変更
+# from the day of the move or change (22・23・25条), a birth or a death after the fact.
+ADVANCE_NOTICE_DAYS: dict[str, int] = {"move_out": 14, "move_out_abroad": 14}
+
+# Late notifications under these laws may be fined (過料: 住民基本台帳法 52条2項, 戸籍法
+# 137条) and the municipality reports them to the 簡易裁判所 (届出期間経過通知書); a
+# procedure is under one of them when its legal basis starts with the law's name.
+COURT_NOTICE_LAWS = ("住民基本台帳法", "戸籍法")
+
+
+def municipal_holiday(day: date) -> bool:
+    """The municipality's closing days (地方自治法 4条の2, the city's 休日条例): Saturday,
+    Sunday, national holidays and 12月29日〜1月3日."""
+    import jpholiday
+
+    if day.weekday() >= 5 or jpholiday.is_holiday(day):
+        return True
+    return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
+
+
+def effective_deadline(deadline: date) -> date:
+    """The last day a notification is in time: a deadline on a closing day moves to the
+    next open day (地方自治法 4条の2第4項; 民法 142条)."""
+    day = deadline
+    while municipal_holiday(day):
+        day += timedelta(days=1)
+    return day
+
+
+def overdue(deadline: date | str | None, on: date) -> bool:
+    """Whether a notification made on ``on`` misses ``deadline`` (期限超過): the department
+    queue, the counter screen and the guide sheet all ask this."""
+    if not deadline:
+        return False
+    if isinstance(deadline, str):
+        deadline = date.fromisoformat(deadline)
+    return on > effective_deadline(deadline)
+
+
+def advance_notice(event: str, event_date: date, notified_on: date) -> dict | None:
+    """The 異動日 is further ahead of the notification than the law allows: ``None`` when
+    it is not, else ``{"event", "days_ahead", "allowed_days"}`` (``allowed_days`` 0: the
+    event must have happened; more: it may be notified that many days ahead)."""
+    ahead = (event_date - notified_on).days
+    allowed = ADVANCE_NOTICE_DAYS.get(event, 0)
+    if ahead <= allowed:
+        return None
+    return {"event": event, "days_ahead": ahead, "allowed_days": allowed}
+
+
+def court_notice(legal_basis: str) -> bool:
+    """A late notification under this legal basis is reported to the 簡易裁判所."""
+    return (legal_basis or "").startswith(COURT_NOTICE_LAWS)

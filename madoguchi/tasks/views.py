@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from madoguchi.catalog import labels
+from madoguchi.rules.deadlines import overdue
 
 from . import services
 from .models import Status
@@ -51,11 +52,8 @@ def _context(request):
                 "ticket": t.visit.ticket.display_no if t.visit.ticket_id else "",
                 "names": names.get(t.pk, []),
                 "n_persons": len(names.get(t.pk, [])),
-                "overdue": bool(
-                    t.deadline
-                    and t.deadline < today
-                    and t.status not in (Status.DONE, Status.WITHDRAWN)
-                ),
+                "overdue": overdue(t.deadline, today)
+                and t.status not in (Status.DONE, Status.WITHDRAWN),
             }
         )
     from madoguchi.catalog.labels import department_names
@@ -116,11 +114,8 @@ def task_page(request, task_id: int):
         ctx = {
             "task": task,
             "facts": facts,
-            "overdue": bool(
-                task.deadline
-                and task.deadline < timezone.localdate()
-                and task.status not in (Status.DONE, Status.WITHDRAWN)
-            ),
+            "overdue": overdue(task.deadline, timezone.localdate())
+            and task.status not in (Status.DONE, Status.WITHDRAWN),
             "has_forms": any(
                 p["id"] == task.procedure_id and p.get("forms")
                 for p in (task.visit.result or {}).get("procedures", [])

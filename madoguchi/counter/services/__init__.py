@@ -29,6 +29,7 @@ from .queue import (
     valid_purposes,
     waiting,
 )
+from .safety import acknowledge_warning
 from .undo import cancel_signed_visit, remove_person, restore_procedure, withdraw_procedure
 from .visit import (
     EDITABLE,
@@ -54,6 +55,7 @@ from .visit import (
 )
 
 __all__ = [
+    "acknowledge_warning",
     "capture",
     "mask_card_no",
     "set_foreign_resident",

@@ -23,7 +23,7 @@ from madoguchi.analytics.models import SegmentKind
 from madoguchi.audit.services import record
 from madoguchi.register import services as register
 
-from .. import access, determination, prefill
+from .. import access, determination, prefill, safety
 from ..models import IdDocument, Ticket, TicketStatus, Visit, VisitEvent, VisitPerson, VisitStep
 from .errors import CounterError, TicketTaken, VisitConflict
 from .queue import CERTIFICATE, finish_ticket
@@ -565,6 +565,10 @@ def confirm(visit_id: int, version: int, actor) -> Visit:
             raise CounterError(
                 err.get("message") or _("手続が決まっていません"), err.get("field", "")
             )
+        # an 異動日 the law does not accept, or a warning not acknowledged (counter.safety)
+        stop = safety.blocking(visit)
+        if stop is not None:
+            raise CounterError(stop["message"], stop["field"])
         visit.step = VisitStep.CONFIRMED
         if visit.ticket_id:
             segments.stamp(visit.ticket, SegmentKind.PRINTING, visit=visit, staff=actor)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from madoguchi.documents.views import pdf_response
 
-from .. import inputs, labels, services
+from .. import inputs, labels, safety, services
 from ..models import Visit
 from ..serialize import task_rows
 from ..viewmodels import result_row as _result_row
@@ -118,7 +118,10 @@ def search(request, visit: Visit):
     query = request.POST.get("q", "").strip()
     result, rows = None, []
     if query:
-        result = register_search(query, request.user, limit=20)
+        # on a move-in ticket the family's 転出証明書情報 is what the clerk looks for
+        result = register_search(
+            query, request.user, limit=20, pending_first=safety.expects_move_in(visit)
+        )
         rows = [_result_row(r) for r in result.rows]
     return render(
         request,

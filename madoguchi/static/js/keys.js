@@ -1,6 +1,7 @@
 // Keyboard shortcuts of every screen: Alt + an element's data-key.
 // Buttons, links and checkboxes are activated, fields get the focus, <details> opens.
-// ↓/↑ move through search results (a.result-link) and back to the search field.
+// ↓/↑ move through search results (a.result-link; the counter's button.pick) and back to
+// the search field.
 // (Own handler rather than accesskey: the same keys in every browser, never a double click.)
 (function () {
   if (window.madoguchiKeys) return;
@@ -20,9 +21,11 @@
   }
 
   function moveInResults(ev) {
-    var list = Array.prototype.slice.call(document.querySelectorAll("a.result-link"));
+    var list = Array.prototype.slice.call(document.querySelectorAll("a.result-link, button.pick"));
     if (!list.length) return;
     var i = list.indexOf(document.activeElement);
+    // only from the search field or a result: ↓ in another field (a select) stays its own
+    if (i < 0 && !(document.activeElement && document.activeElement.hasAttribute("data-search-field"))) return;
     if (ev.key === "ArrowDown") {
       i = i < 0 ? 0 : Math.min(i + 1, list.length - 1);
     } else if (i <= 0) {

@@ -1,0 +1,260 @@
+"""Safety of the flow: what the counter warns about before a visit is confirmed.
+
+``warnings(visit)`` lists, for the visit screen and the API (``visit_dict``):
+
+- ``resident_move_in`` — a 転入 is built for a person who already lives in the city (the
+  register's current status 住民; a pending move-in or a former resident who left is
+  not one). The clerk changes the event (転居 is offered) or acknowledges it with a
+  reason.
+- ``event_date_ahead`` — the 異動日 lies further ahead of the notification date (届出日)
+  than the law allows (``rules.deadlines.advance_notice``): an error naming 異動日 when
+  the event must have happened (転入, 転居, 出生 …), a warning to acknowledge when it
+  may be notified ahead but not that far (転出: about 14 days).
+- ``notification_late`` — the notification's own deadline (住民基本台帳法・戸籍法) has
+  passed: the city accepts it, but a 届出期間経過通知書 to the 簡易裁判所 may be needed;
+  the reason for the delay is recorded with the acknowledgement.
+
+``overdue(visit)`` names every procedure whose deadline has passed on the notification
+date (期限超過 next to it, on the screen and on the guide sheet). ``blocking(visit)`` is
+what stops 確認: an error, or a warning not acknowledged. The deadlines, the advance
+window and the closing days are the rules' (``madoguchi.rules.deadlines``); the guide
+sheet asks the same functions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from madoguchi.core.clock import pinned
+from madoguchi.core.wareki import format_wareki
+from madoguchi.rules import deadlines
+from madoguchi.rules.facts import MOVE_IN_EVENTS
+
+from . import labels
+
+ERROR, WARNING = "error", "warning"
+
+
+def expects_move_in(visit) -> bool:
+    """A move-in ticket (or a visit whose event is 転入): the search puts the pending
+    move-ins (転出証明書情報) first."""
+    if any(e.event == "move_in" for e in visit.events.all()):
+        return True
+    return bool(visit.ticket_id and visit.ticket.purpose == "move_in")
+
+
+def notified_on(visit) -> date:
+    """The notification date (届出日) the checks count from: the pinned business date
+    (``core.clock``), else the day the bundle was first printed, else today."""
+    pin = pinned(visit.event_date)
+    if pin is not None:
+        return pin
+    if visit.printed_at:
+        return timezone.localtime(visit.printed_at).date()
+    return timezone.localdate()
+
+
+def _procedure(cat, proc_id: str, on: date):
+    try:
+        return cat.procedure(proc_id, on)
+    except (KeyError, LookupError):
+        return None
+
+
+def overdue(visit, on: date | None = None) -> list[str]:
+    """Ids of the procedures whose deadline has passed on the notification date."""
+    on = on or notified_on(visit)
+    procs = (visit.result or {}).get("procedures", [])
+    return [p["id"] for p in procs if deadlines.overdue(p.get("deadline"), on)]
+
+
+def _names(visit) -> dict[str, str]:
+    return {p.pid: (p.data.get("register") or {}).get("name") or p.pid for p in visit.persons.all()}
+
+
+def _resident_move_in(visit, events: list[str]) -> list[dict]:
+    from madoguchi.register.models import ResidentStatus
+    from madoguchi.register.services import resident_statuses
+
+    moving_in = [e for e in events if e in MOVE_IN_EVENTS]
+    if not moving_in:
+        return []
+    persons = [p for p in visit.persons.all() if p.involved and p.atena_no]
+    status = resident_statuses(p.atena_no for p in persons)
+    residents = [p for p in persons if status.get(p.atena_no) == ResidentStatus.RESIDENT]
+    if not residents:
+        return []
+    names = _names(visit)
+    pids = [p.pid for p in residents]
+    event = moving_in[0]
+    who = "、".join(names[p] for p in pids)
+    return [
+        {
+            "code": "resident_move_in",
+            "severity": WARNING,
+            "field": "events",
+            "key": f"resident_move_in:{event}:{','.join(pids)}",
+            "event": event,
+            "persons": pids,
+            "procedures": [],
+            "suggested_event": "move_within" if event == "move_in" else None,
+            "message": _(
+                "%(who)s は現在この市の住民です（住民基本台帳）。%(event)sではなく転居の"
+                "届出ではありませんか。転入のまま進めるには理由を記録してください。"
+            )
+            % {"who": who, "event": labels.event_name(event)},
+            "message_en": (
+                f"{who}: already a resident of this city in the register. A move within "
+                "the city rather than a move-in? To go on with the move-in, record why."
+            ),
+        }
+    ]
+
+
+def _event_date_ahead(visit, events: list[str], on: date) -> list[dict]:
+    out = []
+    for event in events:
+        found = deadlines.advance_notice(event, visit.event_date, on)
+        if found is None:
+            continue
+        allowed = found["allowed_days"]
+        values = {
+            "date": format_wareki(visit.event_date),
+            "on": format_wareki(on),
+            "days": found["days_ahead"],
+            "allowed": allowed,
+            "event": labels.event_name(event),
+        }
+        if allowed == 0:
+            message = (
+                _(
+                    "異動日: %(date)s は届出日 %(on)s より後です。%(event)sの届出は"
+                    "その日が来てからしか受け付けられません。異動日を確かめてください。"
+                )
+                % values
+            )
+            message_en = (
+                f"Event date {visit.event_date} is after the notification date {on}: this "
+                "event can only be notified once it has happened. Check the date."
+            )
+        else:
+            message = (
+                _(
+                    "異動日: %(date)s は届出日 %(on)s の %(days)s 日後です。%(event)sの届出は"
+                    "異動日のおおむね %(allowed)s 日前から受け付けます。このまま受け付けるには"
+                    "理由を記録してください。"
+                )
+                % values
+            )
+            message_en = (
+                f"Event date {visit.event_date} is {found['days_ahead']} days after the "
+                f"notification date {on}; it is notified from about {allowed} days ahead. "
+                "Record why to accept it now."
+            )
+        out.append(
+            {
+                "code": "event_date_ahead",
+                "severity": ERROR if allowed == 0 else WARNING,
+                "field": "event_date",
+                "key": f"event_date_ahead:{event}:{visit.event_date.isoformat()}",
+                "event": event,
+                "persons": [],
+                "procedures": [],
+                "suggested_event": None,
+                "message": message,
+                "message_en": message_en,
+            }
+        )
+    return out
+
+
+def _notification_late(visit, on: date) -> list[dict]:
+    from .determination import catalog
+
+    cat = catalog()
+    late = []
+    for p in (visit.result or {}).get("procedures", []):
+        if not deadlines.overdue(p.get("deadline"), on):
+            continue
+        proc = _procedure(cat, p["id"], visit.event_date)
+        if proc is not None and deadlines.court_notice(proc.legal_basis):
+            late.append(p)
+    if not late:
+        return []
+    listed = "、".join(
+        _("%(name)s（期限 %(d)s）")
+        % {"name": p.get("name", p["id"]), "d": format_wareki(date.fromisoformat(p["deadline"]))}
+        for p in late
+    )
+    return [
+        {
+            "code": "notification_late",
+            "severity": WARNING,
+            "field": "event_date",
+            "key": "notification_late:"
+            + visit.event_date.isoformat()
+            + ":"
+            + ",".join(p["id"] for p in late),
+            "event": "",
+            "persons": [],
+            "procedures": [p["id"] for p in late],
+            "suggested_event": None,
+            "message": _(
+                "期限超過: %(list)s。届出期間を過ぎていますが受理します。正当な理由がないときは"
+                "簡易裁判所への届出期間経過通知書が必要です。遅れた理由を記録してください。"
+            )
+            % {"list": listed},
+            "message_en": (
+                "Past the notification period: "
+                + ", ".join(f"{p['id']} (deadline {p['deadline']})" for p in late)
+                + ". It is accepted; without a good reason a notice to the summary court "
+                "(届出期間経過通知書) is needed. Record the reason for the delay."
+            ),
+        }
+    ]
+
+
+def warnings(visit, on: date | None = None) -> list[dict]:
+    """The visit's warnings, each with ``acknowledged`` (the clerk's reason, or None)."""
+    if not visit.persons.exists() and not visit.events.exists():
+        return []
+    on = on or notified_on(visit)
+    events = [e.event for e in visit.events.all()]
+    found = [
+        *_resident_move_in(visit, events),
+        *_event_date_ahead(visit, events, on),
+        *_notification_late(visit, on),
+    ]
+    acks = (visit.state or {}).get("acknowledged") or {}
+    for w in found:
+        w["acknowledged"] = acks.get(w["key"]) if w["severity"] == WARNING else None
+        w["needs_acknowledgement"] = w["severity"] == WARNING and not w["acknowledged"]
+    return found
+
+
+def blocking(visit) -> dict | None:
+    """The first warning that stops 確認: an error, or a warning not acknowledged."""
+    for w in warnings(visit):
+        if w["severity"] == ERROR or w["needs_acknowledgement"]:
+            return w
+    return None
+
+
+def screen(visit) -> dict:
+    """What the visit screen shows of the checks (``viewmodels.visit_context``)."""
+    on = notified_on(visit)
+    found = warnings(visit, on)
+    events = [e.event for e in visit.events.all()]
+    switch = [("move_within" if e == "move_in" else e) for e in events]
+    return {
+        "warnings": found,
+        "overdue": overdue(visit, on),
+        "notified_on": on,
+        "switch_events": list(dict.fromkeys(switch)) if switch != events else [],
+        "event_date_invalid": any(
+            w["severity"] == ERROR and w["field"] == "event_date" for w in found
+        ),
+    }
