@@ -9,10 +9,11 @@ MADOGUCHI_SCREENSHOTS=docs to write docs/screen-safety-*.png).
 """
 
 import os
-from datetime import date
 from pathlib import Path
 
 import pytest
+
+from madoguchi.counter.tests.residents import hoshino_resident
 
 from .conftest import SCREENSHOT_DIR, Counted, login
 from .test_counter_flow import saved
@@ -37,28 +38,6 @@ def pdf_text_and_png(pdf: bytes, png: str) -> str:
         width, height, grey = page_pixels(pdf, pages - 1, scale=1.6)
         (Path(SCREENSHOT_DIR) / png).write_bytes(encode_png(width, height, grey))
     return text
-
-
-def _resident_hoshino():
-    """A resident who shares the moving-in family's name, alone in his household."""
-    from madoguchi.core.text import search_keys
-    from madoguchi.register.models import Household, Person
-
-    return Person.objects.create(
-        atena_no="300001",
-        household=Household.objects.create(household_no="300001"),
-        name="星野\u3000一樹",
-        name_kana="ホシノ\u3000カズキ",
-        **search_keys("星野\u3000一樹", "ホシノ\u3000カズキ"),
-        birth_date=date(1960, 1, 1),
-        sex="1",
-        relationship="世帯主",
-        prefecture="北海道",
-        city="北見市",
-        town="北二条西",
-        banchi="1番地",
-        postal_code="0900082",
-    )
 
 
 def _search(c: Counted, text: str):
@@ -86,7 +65,7 @@ def test_safety_of_the_flow(browser, live_server, staff_factory, settings):
     from madoguchi.register.generator import generate_pending
 
     generate_pending(1, seed=1)  # the 星野 family moving in (異動日 2027-03-29)
-    _resident_hoshino()
+    hoshino_resident()  # a resident of the same name
     services.issue_ticket("move_in")
     services.issue_ticket("move_in")
     clerk = staff_factory("madoguchi", "clerk", "citizen")

@@ -102,3 +102,18 @@ def couple() -> tuple:
         hittousha="星野　健一",
     )
     return head, wife
+
+
+def hoshino_resident() -> list:
+    """A resident who shares the name of the pending move-in family (星野), alone in his
+    household, with the folded search keys: the search on a move-in ticket ranks the
+    family before him (counter/tests/test_safety.py, tests/browser/test_safety_flow.py)."""
+    from madoguchi.core.text import search_keys
+
+    name, kana = "星野\u3000一樹", "ホシノ\u3000カズキ"
+    return make_household(
+        "300001",
+        [("300001", name, kana, date(1960, 1, 1), "1", "世帯主", search_keys(name, kana))],
+        **{**KITAMI, "town": "北二条西"},
+        banchi="1番地",
+    )

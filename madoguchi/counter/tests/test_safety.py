@@ -8,6 +8,7 @@ import pytest
 
 from madoguchi.audit.models import AuditRecord
 from madoguchi.counter.models import Visit
+from madoguchi.counter.tests.residents import hoshino_resident
 from madoguchi.counter.tests.test_entry import pdf_text
 from madoguchi.counter.tests.test_visit import Flow, post
 from madoguchi.register.models import Person
@@ -216,25 +217,14 @@ def _search(client, visit_id, q):
 
 
 def test_a_move_in_ticket_searches_pending_move_ins_first(clerk_client, household, pending_family):
-    # a resident who shares the family's name
-    Person.objects.create(
-        atena_no="200077",
-        household=household[0].household,
-        name="星野\u3000一樹",
-        name_kana="ホシノ\u3000カズキ",
-        kana_key="ホシノカズキ",
-        name_key="星野一樹",
-        birth_date=date(1960, 1, 1),
-        sex="1",
-        relationship="父",
-    )
+    (namesake,) = hoshino_resident()  # a resident who shares the family's name
     move_in = Flow(clerk_client, purpose="move_in")
     other = Flow(clerk_client, purpose="move_within")
     first = _search(clerk_client, move_in.id, "ホシノ")
     usual = _search(clerk_client, other.id, "ホシノ")
-    assert set(first) == set(usual) and "200077" in first
-    assert first[0].startswith("P") and usual[0] == "200077"
-    assert first.index("200077") == len([a for a in first if a.startswith("P")])
+    assert set(first) == set(usual) and namesake.atena_no in first
+    assert first[0].startswith("P") and usual[0] == namesake.atena_no
+    assert first.index(namesake.atena_no) == len([a for a in first if a.startswith("P")])
 
 
 def test_the_api_search_ranks_the_same(clerk_client, household, pending_family):

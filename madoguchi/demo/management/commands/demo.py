@@ -42,6 +42,13 @@ class Command(BaseCommand):
         self.stdout.write("デモ職員アカウント（ユーザー名 / パスワード / 役割 / 課）:")
         for username, password, role, dept in summary.staff:
             self.stdout.write(f"  {username:<12} {password:<18} {role:<10} {dept}")
+        if not getattr(settings, "MADOGUCHI_BUSINESS_DATE", ""):
+            # the demo move-in family moves in on 2027-03-29: on an earlier real date the
+            # counter refuses that 異動日 as in the future (docs/counter.md)
+            self.stdout.write(
+                "届出日は今日です。シナリオの日付で窓口を試すには "
+                "MADOGUCHI_BUSINESS_DATE=event を付けて起動してください。"
+            )
         self.stdout.write("")
         if opts["no_serve"]:
             return
