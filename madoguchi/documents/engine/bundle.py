@@ -321,7 +321,7 @@ def build_data(
                         f["id"]: binder.bind(f, mctx, f"{i + 1}人目 ")
                         for f in (form.members or {}).get("fields", [])
                     }
-                    | {"rel": m["relationship"], "id": m["id"], "flags": m["flags"]}
+                    | {"rel": m.get("relationship"), "id": m["id"], "flags": m["flags"]}
                 )
             handwritten += binder.handwritten
             documents.append(
