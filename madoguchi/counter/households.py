@@ -17,7 +17,9 @@ VISIT_ONLY = ("sources", "name_after", "zokugara_after", "zokugara_reason")
 
 def household_keys(persons) -> list[str]:
     """The households of the visit's persons (their 世帯番号), in order of appearance."""
-    return list(dict.fromkeys(p.data.get("household") or "" for p in persons))
+    return list(
+        dict.fromkeys(p.data.get("household") or "" for p in persons if not p.data.get("outside"))
+    )
 
 
 def _split_name(name: str) -> tuple[str, str]:

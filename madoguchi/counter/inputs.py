@@ -183,12 +183,15 @@ class NewbornIn(Versioned):
     birth_place: str = ""
     weight_g: str = ""  # grams
     premature_hospitalized: bool = False
-    mother: str = ""  # a pid of the visit
+    mother: str = ""  # a pid of the visit, or "outside" (mother_name)
     father: str = ""  # a pid of the visit, or "" (a father outside: father_name)
     father_name: str = ""
     # twins, triplets: "" the first newborn (entered or corrected), "new" another newborn
     # of the same birth, or the pid of a newborn to correct
     target: str = ""
+    # a mother living elsewhere: mother "outside" with her name and birth date
+    mother_name: str = ""
+    mother_birth_date: str = ""
 
 
 # ------------------------------------------------------------------ HTML forms → input
@@ -470,6 +473,8 @@ STEPS: tuple[Step, ...] = (
             p.father,
             p.father_name,
             p.target,
+            p.mother_name,
+            p.mother_birth_date,
         ],  # fmt: skip
     ),
 )

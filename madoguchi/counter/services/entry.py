@@ -114,6 +114,8 @@ def add_newborn(
     father: str = "",
     father_name: str = "",
     target: str = "",
+    mother_name: str = "",
+    mother_birth_date="",
 ) -> object:
     """Enter the newborn of a birth (it is not in the register yet) and its parents.
 
@@ -126,7 +128,11 @@ def add_newborn(
     Twins, triplets (situation.md, "Several newborns"): ``target="new"`` adds another
     newborn of the same birth (the same birth date; its own 氏名, sex, time, weight …),
     a newborn's pid corrects that one; the birth then lists ``newborns`` with a weight
-    and a hospitalisation per newborn."""
+    and a hospitalisation per newborn.
+
+    A mother living elsewhere (``mother="outside"`` with ``mother_name`` and her birth
+    date): she becomes a person from outside every household (situation.md, "Persons
+    outside the households"), and the newborn is born into its father's household."""
     if not (name or "").strip():
         raise CounterError(_("生まれた子の氏名を入力してください"), "name")
     reading = katakana(kana, "kana", _("ふりがな"))
@@ -141,6 +147,21 @@ def add_newborn(
     grams = _weight(weight_g)
     if not mother:
         raise CounterError(_("母（出産した人）を選んでください"), "mother")
+    outside_mother = None
+    if mother == OUTSIDE_PARENT:
+        if not mother_name.strip():
+            raise CounterError(_("世帯外の母の氏名を入力してください"), "mother_name")
+        if not father:
+            raise CounterError(_("母が世帯外のときは、子と同じ世帯の父を選んでください"), "father")
+        mother_born = counter_date(mother_birth_date, "mother_birth_date", _("母の生年月日"))
+        outside_mother = {
+            "outside": True,
+            "sex": "female",
+            "register": {"name": mother_name.strip()},  # as written: never normalised
+            **({"birth_date": mother_born.isoformat()} if mother_born else {}),
+        }
+    elif mother_name.strip():
+        raise CounterError(_("母は世帯の人か世帯外の氏名のどちらかです"), "mother_name")
     if father and father == mother:
         raise CounterError(_("父と母に同じ人は選べません"), "father")
     if father and father_name.strip():
@@ -157,18 +178,24 @@ def add_newborn(
                 raise CounterError(_("訂正する生まれた子が見つかりません"), "target")
         else:
             existing = born_ones[0] if born_ones else None
+        if outside_mother is not None:
+            mother = _outside_mother(visit, persons, outside_mother)
         for role, pid in (("mother", mother), ("father", father)):
             if pid and (pid not in persons or persons[pid] is existing):
                 raise CounterError(_("父母は案件の世帯の人から選んでください"), role)
+        if persons[mother].data.get("outside") and not father:
+            raise CounterError(_("母が世帯外のときは、子と同じ世帯の父を選んでください"), "father")
         parents = [persons[p] for p in (mother, father) if p]
+        home = persons[father] if persons[mother].data.get("outside") else persons[mother]
         rel = (
             "child"
             if any(p.data.get("relationship") in ("head", "spouse") for p in parents)
             else "relative"  # a grandchild: a kid through its parents (``parents``)
         )
-        hi, hi_source = _newborn_insurance(parents)
+        hi, hi_source = _newborn_insurance([p for p in parents if not p.data.get("outside")])
         nationalities = [p.data.get("nationality", "JP") for p in parents]
         mreg = persons[mother].data.get("register", {})
+        hreg = home.data.get("register", {})
         register = {
             "name": name.strip(),  # as the 出生届 writes it: never normalised
             "kana": reading,
@@ -179,8 +206,8 @@ def add_newborn(
             or (persons[father].data.get("register", {}).get("name", "") if father else ""),
         }
         for key in ("postal_code", "address", "address_extra", "honseki", "hittousha"):
-            if mreg.get(key):  # the newborn lives with its mother
-                register[key] = mreg[key]
+            if hreg.get(key):  # the newborn lives with its mother (else its father)
+                register[key] = hreg[key]
         data = {
             "relationship": rel,
             "birth_date": born.isoformat(),
@@ -200,8 +227,8 @@ def add_newborn(
                     _("双子・三つ子は同じ日に生まれた子です（別の日の出生は別の届出です）"),
                     "birth_date",
                 )
-        if persons[mother].data.get("household"):  # born into its mother's household
-            data["household"] = persons[mother].data["household"]
+        if home.data.get("household"):  # born into its mother's (father's) household
+            data["household"] = home.data["household"]
         if existing is None:
             pid = _next_pid(visit)
             VisitPerson.objects.create(
@@ -233,6 +260,30 @@ def add_newborn(
         _start_interview(visit, actor)
         _commit(visit, actor, "visit.add_newborn")
     return visit
+
+
+OUTSIDE_PARENT = "outside"
+OUTSIDE_SOURCE = "outside"
+
+
+def _outside_mother(visit, persons: dict, data: dict) -> str:
+    """The visit's person for a mother from outside every household (one per visit):
+    created, or corrected when entered again. Returns her pid; ``persons`` is updated."""
+    existing = next((p for p in persons.values() if p.source == OUTSIDE_SOURCE), None)
+    if existing is not None:
+        existing.data = {**existing.data, **data, "id": existing.pid}
+        existing.save(update_fields=["data"])
+        return existing.pid
+    pid = _next_pid(visit)
+    persons[pid] = VisitPerson.objects.create(
+        visit=visit,
+        pid=pid,
+        source=OUTSIDE_SOURCE,
+        involved=False,
+        order=visit.persons.count(),
+        data={"id": pid, **data},
+    )
+    return pid
 
 
 def _twins_details(details: dict, before: list[str], pid: str, grams: int, premature: bool):

@@ -153,6 +153,41 @@ def test_birth_registration_questions_are_asked_once_of_the_mother(clerk_client,
     assert persons["p1"].data["register"]["occupation"] == "会社員"
 
 
+def test_newborn_whose_mother_lives_elsewhere(clerk_client, couple):
+    """A mother from outside every household: typed by name and birth date, she is a
+    person ``outside`` of the situation; the newborn is born into its father's household,
+    he claims 児童手当 here, and none of the mother's procedures is decided here."""
+    f = Flow(clerk_client, purpose="birth")
+    f.step("identify", atena_no="300011")
+    err = f.do("newborn", {**NEWBORN, "mother": "outside", "mother_name": ""}, 400)
+    assert field_of(err) == "mother_name"
+    err = f.do(
+        "newborn", {**NEWBORN, "mother": "outside", "mother_name": "網走　花", "father": ""}, 400
+    )
+    assert field_of(err) == "father"
+    outside = {**NEWBORN, "mother": "outside", "mother_name": "網走　花",
+               "mother_birth_date": "H8.3.3"}  # fmt: skip
+    f.do("newborn", outside)
+    f.do("newborn", outside)  # entered again: corrected, not doubled
+    mothers = [p for p in f.v["persons"] if p["source"] == "outside"]
+    assert len(mothers) == 1 and mothers[0]["data"]["outside"] is True
+    assert mothers[0]["data"]["register"]["name"] == "網走　花"
+    assert mothers[0]["data"]["birth_date"] == "1996-03-03"
+    nb = next(p for p in f.v["persons"] if p["source"] == "newborn")
+    assert nb["data"]["parents"] == [mothers[0]["pid"], "p1"]
+    got = {p["id"]: p["persons"] for p in f.v["result"]["procedures"]}
+    assert got["family_register.birth"] == [nb["pid"]]
+    assert got["child_allowance.claim"] == ["p1"]
+    assert "health.pregnancy_support_payment" not in got
+    page = clerk_client.get(f"/counter/visits/{f.id}/")
+    assert page.status_code == 200 and "網走　花" in page.content.decode()
+    capture_all(f)
+    f.step("confirm")
+    text = pdf_text(clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf").content)
+    registration = text[: text.index("様式（birth_registration）")]  # the 出生届 is first
+    assert "網走\u3000花" in registration and "平成8年3月3日" in registration
+
+
 def test_newborn_errors_name_the_field(clerk_client, couple):
     f = Flow(clerk_client, purpose="birth")
     f.step("identify", atena_no="300011")

@@ -109,6 +109,8 @@ def _kids(situation: dict, order: list[dict], on: dt.date, child_age_limit: int)
     s = {**situation, "event_date": on}
     out = []
     for p in order:
+        if p.get("outside"):  # never a member, never a kid of this household
+            continue
         birth = as_date(p.get("birth_date"))
         if birth and p["id"] != situation.get("deceased") and is_kid(p, s, birth, child_age_limit):
             out.append(p["id"])
