@@ -12,6 +12,7 @@ VENDORED_DIRS = [
     "madoguchi/static/fonts",
     "madoguchi/static/vendor",
     "madoguchi/register/samples/mado-sample",
+    "madoguchi/core/data",
 ]
 
 
@@ -38,6 +39,13 @@ def test_notice_names_every_vendored_file_and_its_licence_text_exists():
             rel = f.relative_to(REPO).as_posix()
             assert rel in named, f"{rel} is vendored but NOTICE does not name it"
     licences = re.findall(r"Licence: .*\n\s+(madoguchi/\S+)", notice)
-    assert len(licences) == 4, licences  # IPAmj明朝, Noto, htmx, the MADO sample
-    for section in ("IPA Font License", "SIL Open Font License", "Zero-Clause BSD", "MIT"):
+    assert len(licences) == 5, licences  # IPAmj明朝, Noto, htmx, the MADO sample, countries
+    for section in (
+        "IPA Font License",
+        "SIL Open Font License",
+        "Zero-Clause BSD",
+        "MIT",
+        "GNU LGPL 2.1",
+        "政府標準利用規約",
+    ):
         assert section in notice

@@ -165,6 +165,7 @@ HTML_RULES = {
     "counter:visit_step": (visit, "visit"),
     "counter:search": (visit, "visit"),
     "counter:postal": (visit, "visit"),
+    "counter:countries": (visit, "visit"),
     "counter:bundle": (visit, "visit"),
     "counter:take_over": (None, "visit"),  # special: see take_over_rule
     "counter:visit_action": (visit, "visit"),

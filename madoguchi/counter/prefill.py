@@ -11,6 +11,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from madoguchi.core import countries
 from madoguchi.rules import ages, facts, zokugara
 
 # The vocabulary of the situation contract (situation.md), owned by the rules.
@@ -81,7 +82,9 @@ def foreign_block(person) -> dict:
     if (person.nationality or "JP").upper() == "JP":
         return {}
     values = {
-        "nationality_name": person.nationality_name,
+        # the list's name for a listed code (printed as the 在留カード writes it), else the
+        # register's own text (flagged 要確認 by situation_person)
+        "nationality_name": countries.name_of(person.nationality) or person.nationality_name,
         "name_roman": person.name_roman,
         "alt_name": person.alt_name,
         "art30_45_class": person.art30_45_class,
@@ -116,4 +119,6 @@ def situation_person(person, event_date: date, pid: str) -> tuple[dict, dict]:
         "pension": pension_src,
         "flags": _("台帳・他業務の情報"),
     }
+    if data["nationality"] != "JP" and countries.by_code(data["nationality"]) is None:
+        sources["nationality"] = _("国籍・地域が一覧にありません（要確認）")
     return data, sources

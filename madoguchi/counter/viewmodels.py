@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from madoguchi.catalog.templatetags.data_i18n import english_ui, translated
+from madoguchi.core import countries
 
 from . import determination, labels, safety
 from .models import CounterGroup, IdDocument, Visit, VisitStep
@@ -43,9 +44,111 @@ def _person_rows(visit: Visit) -> list[dict]:
                 "source": vp.source,
                 "edits": vp.edits,
                 "foreign": _foreign_summary(vp.data),
+                "household": vp.data.get("household") or "",
+                "outside": bool(vp.data.get("outside")),
+                "zokugara": reg.get("zokugara") or "",
+                "order": vp.order,
             }
         )
     return rows
+
+
+def _birth(row: dict):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(row.get("birth_date") or ""))
+    except ValueError:
+        return None
+
+
+def _member_key(row: dict, zokugara_text: str, head: bool) -> tuple:
+    """Head first, then the legal order of the 続柄 (rules.zokugara), then as entered."""
+    from madoguchi.rules.zokugara import legal_order_key
+
+    return (
+        not head,
+        legal_order_key(zokugara_text, row["relationship"], _birth(row)),
+        row["order"],
+    )
+
+
+def _household_title(key: str, head_name: str) -> str:
+    if key == "paper":
+        return _("転入前の世帯（紙の転出証明書）") + (f" — {head_name}" if head_name else "")
+    if head_name:
+        return _("%(h)sの世帯") % {"h": head_name}
+    return _("世帯 %(k)s") % {"k": key}
+
+
+def _person_groups(rows: list[dict]) -> list[dict]:
+    """The persons table grouped by the household each person belongs to now (situation.md,
+    "Several households"): households in the order they joined the visit, each head first
+    and then in 続柄 order; persons outside every household in their own group, last."""
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault("" if row["outside"] else row["household"], []).append(row)
+    out = []
+    for key, members in groups.items():
+        if key == "" and all(m["outside"] for m in members):
+            continue
+        head = next((m for m in members if m["relationship"] == "head"), None)
+        members.sort(key=lambda m: _member_key(m, m["zokugara"], m is head))
+        out.append(
+            {
+                "key": key,
+                "title": _household_title(key, head["name"] if head else ""),
+                "number": key if key not in ("", "paper") else "",
+                "rows": members,
+            }
+        )
+    outside = [r for r in rows if r["outside"]]
+    if outside:
+        out.append({"key": "outside", "title": _("世帯外の方"), "number": "", "rows": outside})
+    return out
+
+
+def _after_groups(rows: list[dict], plan: dict) -> list[dict]:
+    """After the event: the household each person will belong to, head first, then in the
+    order of the 続柄 to that head; [] when nobody changes household or head."""
+    by_pid = {r["pid"]: r for r in rows}
+    plans = [h for h in plan["rows"] if h["pid"] in by_pid and not by_pid[h["pid"]]["outside"]]
+    if not any(h["changes"] for h in plans):
+        return []
+    groups: dict[str, list[dict]] = {}
+    for h in plans:
+        groups.setdefault(h["after"] or h["household"], []).append(h)
+    new_no = {k: i for i, k in enumerate(plan["new"], start=1)}
+    out = []
+    for key, members in groups.items():
+        head = next((h for h in members if h["head_after"]), None) or next(
+            (h for h in members if by_pid[h["pid"]]["relationship"] == "head" and not h["after"]),
+            None,
+        )
+        entries = []
+        for h in members:
+            row = by_pid[h["pid"]]
+            text = (
+                "世帯主"
+                if h is head
+                else (h["zokugara_after"] or h["derived"] or row["zokugara"])
+                if h["changes"]
+                else row["zokugara"]
+            )
+            entries.append(
+                {**row, "zokugara_after": text, "changes": h["changes"], "head": h is head}
+            )
+        entries.sort(key=lambda e: _member_key(e, e["zokugara_after"], e["head"]))
+        head_name = by_pid[head["pid"]]["name"] if head else ""
+        if key in new_no:
+            title = _("新しい世帯 %(n)s（世帯主: %(h)s）") % {
+                "n": new_no[key],
+                "h": head_name or "—",
+            }
+        else:
+            title = _household_title(key, head_name)
+        out.append({"key": key, "title": title, "rows": entries})
+    return out
 
 
 def _household_plan(visit: Visit, rows: list[dict]) -> dict:
@@ -98,7 +201,8 @@ def _foreign_next(persons: list[dict]) -> str:
         p for p in persons if p["source"] != "newborn" and not p["foreign"].get("art30_45_class")
     ]
     foreign = [p for p in waiting if p["foreign"]]
-    return (foreign or waiting or [{"pid": ""}])[0]["pid"]
+    entered = [p for p in persons if p["foreign"]]  # every card entered: the first one's
+    return (foreign or waiting or entered or [{"pid": ""}])[0]["pid"]
 
 
 def _foreign_summary(data: dict) -> dict:
@@ -109,7 +213,9 @@ def _foreign_summary(data: dict) -> dict:
         return {}
     reg = data.get("register") or {}
     out = {k: reg.get(k, "") for k in FOREIGN_KEYS}
-    out["nationality_name"] = out["nationality_name"] or data.get("nationality", "")
+    code = data.get("nationality", "")
+    out["nationality_name"] = out["nationality_name"] or countries.name_of(code) or code
+    out["unlisted"] = countries.by_code(code) is None  # kept as typed or imported: 要確認
     out["residence_card_no"] = mask_card_no(out["residence_card_no"])
     out["nationality"] = data.get("nationality", "")
     return out
@@ -200,7 +306,9 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "new_address": state.get("new_address"),
         "determine_error": state.get("determine_error"),
         "procedures": _procedure_rows(visit, names),
-        "households": _household_plan(visit, persons),
+        "households": (plan := _household_plan(visit, persons)),
+        "person_groups": _person_groups(persons),
+        "after_groups": _after_groups(persons, plan),
         "couple_events": [e for e in events if e.event in ("marriage", "divorce")],
         "withdrawn": [
             {
@@ -237,7 +345,7 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "foreign_next": _foreign_next(persons),
         "foreign_nationality": next(
             (
-                p["foreign"]["nationality"]
+                p["foreign"]["nationality_name"]
                 for p in persons
                 if p["pid"] == _foreign_next(persons) and p["foreign"]
             ),

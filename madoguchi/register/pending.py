@@ -43,6 +43,15 @@ PENDING_COLUMNS = [
     "転入予定方書",
     "転入予定年月日",
     "マイナンバーカード",
+    # 外国人住民 (blank for Japanese nationals)
+    "国籍・地域",
+    "ローマ字氏名",
+    "通称",
+    "法30条45区分",
+    "在留資格",
+    "在留期間",
+    "在留期間満了日",
+    "在留カード等番号",
 ]
 
 
@@ -109,6 +118,20 @@ def pending_row(p: dict) -> list[str]:
         p.get("katagaki", ""),
         p["planned_move_in_on"].isoformat(),
         "1" if "my_number_card" in p["flags"] else "0",
+        *(
+            (
+                p["nationality"],
+                p.get("name_roman", ""),
+                p.get("alt_name", ""),
+                p.get("art30_45_class", ""),
+                p.get("residence_status", ""),
+                p.get("residence_period", ""),
+                p["residence_expires_on"].isoformat() if p.get("residence_expires_on") else "",
+                p.get("residence_card_no", ""),
+            )
+            if p.get("nationality", "JP") != "JP"
+            else ("",) * 8
+        ),
     ]
 
 

@@ -132,6 +132,16 @@ def split_son(c: Counted) -> bytes:
     return confirm_print_sign(c)
 
 
+def groups(page, table: str) -> list[tuple[str, list[str]]]:
+    """(title, pids) of each household group of a persons table, as shown."""
+    shown = page.eval_on_selector_all(
+        f"{table} tbody.household-group",
+        """gs => gs.map(g => [g.querySelector("tr.group th").firstChild.textContent.trim(),
+                            [...g.querySelectorAll("tr[data-pid]")].map(r => r.dataset.pid)])""",
+    )
+    return [(title, pids) for title, pids in shown]
+
+
 def test_son_marries_and_moves_into_a_new_household(browser, live_server, staff, families):
     from madoguchi.counter import services
 
@@ -157,6 +167,15 @@ def test_son_marries_and_moves_into_a_new_household(browser, live_server, staff,
     saved(c, lambda: c.click("#households-save"))
     row = c.page.locator("#households tr[data-pid=p4] .zokugara-after")
     assert row.inner_text() == "妻"
+    # the persons table grouped by household now (head first) and after the event
+    assert groups(c.page, "#persons-table") == [
+        ("北見　正の世帯", ["p1", "p2", "p3"]),
+        ("美幌　彩の世帯", ["p4"]),
+    ]
+    assert groups(c.page, "#after-groups") == [
+        ("北見　正の世帯", ["p1", "p2"]),
+        ("新しい世帯 1（世帯主: 北見　健太）", ["p3", "p4"]),
+    ]
     # the new 戸籍 of the couple (筆頭者 健太) and her new surname
     for pid in ("p3", "p4"):
         if pid == "p4":

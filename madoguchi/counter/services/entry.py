@@ -40,6 +40,26 @@ def counter_date(text, field: str, label: str) -> date | None:
         raise CounterError(f"{label}: {exc}", field) from None
 
 
+def counter_country(text, field: str, label: str):
+    """The 国籍・地域 a clerk picked or typed (a code, the name, its reading, a former or
+    full name: ``core.countries.resolve``) as the list's entry; the error names the field
+    and offers the candidates of what was typed: 「国籍・地域「ベト」は一覧にありません（候補:
+    ベトナム）」."""
+    from madoguchi.core import countries
+
+    raw = str(text or "").strip()
+    if not raw:
+        raise CounterError(_("%(l)s: 国籍・地域を一覧から選んでください") % {"l": label}, field)
+    found = countries.resolve(raw)
+    if found is None:
+        near = "、".join(c.name for c in countries.search(raw, 4))
+        message = _("%(l)s: 国籍・地域「%(t)s」は一覧にありません") % {"l": label, "t": raw}
+        if near:
+            message += _("（候補: %(c)s）") % {"c": near}
+        raise CounterError(message, field)
+    return found
+
+
 # ------------------------------------------------------------------ kana
 
 _KANA_RE = re.compile(r"^[\u30A1-\u30FA\u30FC\u3000 ]+$")
@@ -366,7 +386,6 @@ RESIDENCE_STATUSES = (
 )
 # 在留カード等番号: 2 letters, 8 digits, 2 letters (在留カード・特別永住者証明書)
 _CARD_RE = re.compile(r"^[A-Z]{2}\d{8}[A-Z]{2}$")
-_NATIONALITY_RE = re.compile(r"^[A-Z]{2}$")
 FOREIGN_KEYS = (
     "nationality_name",
     "name_roman",
@@ -406,7 +425,7 @@ def set_foreign_resident(
     actor,
     pid: str,
     nationality: str,
-    nationality_name: str,
+    nationality_name: str = "",
     name_roman: str = "",
     alt_name: str = "",
     art30_45_class: str = "",
@@ -418,18 +437,13 @@ def set_foreign_resident(
     """The 在留カード data of one person, entered once: nationality (drives the rules:
     住居地の届出 applies, the insurance is asked, not guessed), and the 外国人住民 fields
     the 住民異動届 prints. 在留カード等番号 is kept for that form only and masked on
-    screens."""
-    code = _ascii_upper(nationality)
-    if not _NATIONALITY_RE.match(code):
-        raise CounterError(
-            _("国籍・地域はISOの2文字（例: VN, PH, CN）で入力してください"), "nationality"
-        )
+    screens. ``nationality`` is picked from the list (``core.countries``: a code, a name
+    or its reading), stored as the code; the name printed is the list's
+    (``nationality_name`` is no longer read: kept for callers of the older API)."""
+    country = counter_country(nationality, "nationality", _("国籍・地域"))
+    code = country.code
     if code == "JP":
         raise CounterError(_("日本国籍の方には在留カードの情報は入力しません"), "nationality")
-    if not (nationality_name or "").strip():
-        raise CounterError(
-            _("国籍・地域の名称（例: ベトナム）を入力してください"), "nationality_name"
-        )
     if art30_45_class not in ART30_45_CLASSES:
         raise CounterError(_("30条45区分を選んでください"), "art30_45_class")
     special = art30_45_class == "特別永住者"
@@ -458,7 +472,7 @@ def set_foreign_resident(
         data = copy.deepcopy(vp.data)
         reg = dict(data.get("register") or {})
         values = {
-            "nationality_name": nationality_name.strip(),
+            "nationality_name": country.name,  # the list's name: printed on every form
             "name_roman": roman,
             "alt_name": (alt_name or "").strip(),  # 通称: as written, never normalised
             "art30_45_class": art30_45_class,
@@ -474,6 +488,7 @@ def set_foreign_resident(
         # guessed, until the clerk confirms them (「台帳の内容を変更」).
         edited = {e.get("field") for e in vp.edits}
         sources = dict(data.get("sources") or {})
+        sources.pop("nationality", None)  # picked from the list now: nothing left to check
         for field in ("health_insurance", "pension"):
             if field not in edited:
                 sources[field] = _("外国人住民: 加入状況を本人に確認（要確認）")

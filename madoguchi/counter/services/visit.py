@@ -208,23 +208,28 @@ def add_paper_persons(visit_id: int, version: int, actor, persons: list[dict], f
                     _("%(i)s人目: %(f)s を入力してください") % {"i": i, "f": PAPER_FIELD_LABELS[f]},
                     f"persons.{i}.{f}",
                 )
-        from .entry import counter_date  # 和暦 as typed (R9.3.29, 5090329) or 西暦
+        from .entry import counter_country, counter_date  # 和暦 as typed (R9.3.29) or 西暦
 
         birth = counter_date(
             raw["birth_date"], f"persons.{i}.birth_date", _("%(i)s人目: 生年月日") % {"i": i}
         )
         if raw["sex"] not in ("male", "female"):
             raise CounterError(_("%(i)s人目: 性別が不正です") % {"i": i}, f"persons.{i}.sex")
+        country = counter_country(
+            raw.get("nationality") or "JP",
+            f"persons.{i}.nationality",
+            _("%(i)s人目: 国籍・地域") % {"i": i},
+        )
         if raw["relationship"] not in prefill.RELATIONSHIPS:
             raise CounterError(
                 _("%(i)s人目: 続柄が不正です") % {"i": i}, f"persons.{i}.relationship"
             )
-        cleaned.append((raw, birth))
-    if sum(1 for raw, _b in cleaned if raw["relationship"] == "head") != 1:
+        cleaned.append((raw, birth, country))
+    if sum(1 for raw, _b, _c in cleaned if raw["relationship"] == "head") != 1:
         raise CounterError(_("世帯主を1人だけ指定してください"), "persons")
     with transaction.atomic():
         visit = _lock(visit_id, version, actor)
-        for raw, birth in cleaned:
+        for raw, birth, country in cleaned:
             pid = _next_pid(visit)
             VisitPerson.objects.create(
                 visit=visit,
@@ -237,7 +242,7 @@ def add_paper_persons(visit_id: int, version: int, actor, persons: list[dict], f
                     "relationship": raw["relationship"],
                     "birth_date": birth.isoformat(),
                     "sex": raw["sex"],
-                    "nationality": (raw.get("nationality") or "JP").upper(),
+                    "nationality": country.code,  # picked from core.countries
                     "health_insurance": raw.get("health_insurance") or "employee",
                     "pension": raw.get("pension") or "none",
                     "flags": [],
@@ -246,6 +251,7 @@ def add_paper_persons(visit_id: int, version: int, actor, persons: list[dict], f
                         "kana": raw["kana"],
                         "former_address": former.get("address", ""),
                         "former_postal_code": former.get("postal_code", ""),
+                        **({"nationality_name": country.name} if country.code != "JP" else {}),
                     },
                 },
             )

@@ -320,7 +320,7 @@ def test_return_from_abroad_with_a_foreign_spouse_to_a_signed_bundle(clerk_clien
     text = pdf_text(pdf.content)
     # the 住民異動届 carries the 外国人住民 fields, dates in 西暦
     for value in (
-        "アメリカ合衆国",
+        "米国",  # the list's name for US (not what anybody typed)
         "SMITHEMILY",
         "中長期在留者",
         "日本人の配偶者等",
@@ -393,7 +393,9 @@ def test_foreign_resident_errors_name_the_field(clerk_client, household):
     for bad, field in (
         ({"nationality": "JPN"}, "nationality"),
         ({"nationality": "JP"}, "nationality"),
-        ({"nationality_name": ""}, "nationality_name"),
+        ({"nationality": "ZZ"}, "nationality"),  # not in the list
+        ({"nationality": "べと"}, "nationality"),  # not one entry: picked, not guessed
+        ({"nationality": ""}, "nationality"),
         ({"art30_45_class": "観光"}, "art30_45_class"),
         ({"residence_status": "旅行"}, "residence_status"),
         ({"residence_expires_on": "R12.2.30"}, "residence_expires_on"),
@@ -403,6 +405,35 @@ def test_foreign_resident_errors_name_the_field(clerk_client, household):
         body = f.step("foreign-resident", expect=400, pid="p1", **{**FOREIGN_CARD, **bad})
         assert field_of(body) == field, (bad, body)
     assert Visit.objects.get(pk=f.id).persons.get(pid="p1").data["nationality"] == "JP"
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "name"),
+    [
+        ("VN", "VN", "ベトナム"),
+        ("べとなむ", "VN", "ベトナム"),
+        ("betonamu", "VN", "ベトナム"),
+        ("アメリカ合衆国", "US", "米国"),
+        ("ちょうせん", "XC", "朝鮮"),
+        ("ｋｒ", "KR", "韓国"),
+        ("台湾", "TW", "台湾"),
+    ],
+)
+def test_nationality_is_picked_from_the_list(clerk_client, household, typed, code, name):
+    f = Flow(clerk_client, purpose="move_in")
+    f.step("identify", atena_no="200001")
+    f.step("foreign-resident", pid="p1", **dict(FOREIGN_CARD, nationality=typed))
+    data = f.v["persons"][0]["data"]
+    assert (data["nationality"], data["register"]["nationality_name"]) == (code, name)
+
+
+def test_a_name_not_in_the_list_offers_the_candidates(clerk_client, household):
+    f = Flow(clerk_client, purpose="move_in")
+    f.step("identify", atena_no="200001")
+    body = f.step(
+        "foreign-resident", expect=400, pid="p1", **dict(FOREIGN_CARD, nationality="ふぃ")
+    )
+    assert "フィリピン" in body["detail"] and "フィジー" in body["detail"]
 
 
 def test_foreign_data_comes_from_the_register(clerk_client, household):

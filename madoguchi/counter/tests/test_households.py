@@ -1,6 +1,8 @@
 """Households at the counter (situation.md, "Several households"): a son who leaves his
 parents' household to marry, 世帯分離, 世帯合併; the 住民異動届 they print."""
 
+import re
+
 from madoguchi.counter.models import Visit
 
 from .test_visit import Flow, pdf_text
@@ -166,3 +168,62 @@ def test_movers_join_an_existing_household(clerk_client, families):
     assert "旧住所東京都世田谷区太子堂1丁目1番1号" in juminido
     assert juminido.index("北見愛") < juminido.index("北見空")
     assert "子の子" in juminido
+
+
+def _groups(html: str, table_id: str) -> list[tuple[str, str, list[str]]]:
+    """(household key, title, pids in order) of each household group of a table."""
+    import re
+
+    start = html.index(f'id="{table_id}"') if table_id else 0
+    table = html[start : html.index("</table>", start)]
+    out = []
+    for key, body in re.findall(
+        r'<tbody class="household-group" data-household="([^"]*)">(.*?)</tbody>', table, re.S
+    ):
+        title = re.search(r'<tr class="group"><th[^>]*>(.*?)</th>', body, re.S).group(1)
+        out.append(
+            (key, re.sub(r"<[^>]+>", "", title).strip(), re.findall(r'<tr data-pid="(\w+)"', body))
+        )
+    return out
+
+
+def test_the_persons_table_is_grouped_by_household_now_and_after(clerk_client, families):
+    """The persons table groups the visit's persons by their household (head first, then
+    the 続柄 order); once the plan says who moves where, 「異動後の世帯」 groups them by the
+    household they will belong to, its head first."""
+    f, son, bride = son_marries(clerk_client)
+    father, mother = f.pid("300011"), f.pid("300012")
+    html = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    now = _groups(html, "persons-table")
+    assert [(k, pids) for k, _t, pids in now] == [
+        ("300001", [father, mother, son]),  # 世帯主, 妻, 子 — whatever the order they came in
+        ("300002", [bride]),
+    ]
+    assert now[0][1].startswith("北見　正の世帯") and "300001" in now[0][1]
+    after = _groups(html, "after-groups")
+    assert [(k, pids) for k, _t, pids in after] == [
+        ("300001", [father, mother]),
+        ("new1", [son, bride]),
+    ]
+    assert after[1][1] == "新しい世帯 1（世帯主: 北見　健太）"
+    rows = re.findall(
+        r'<tr data-pid="(\w+)"><td><span class="name">[^<]*</span></td><td>([^<]*)', html
+    )
+    assert dict(rows)[bride].strip() == "妻" and dict(rows)[son].strip() == "世帯主"
+
+
+def test_outside_persons_have_their_own_group(clerk_client, families):
+    from madoguchi.counter.models import VisitPerson
+
+    f = Flow(clerk_client, purpose="birth")
+    f.step("identify", atena_no="300021")
+    visit = Visit.objects.get(pk=f.id)
+    VisitPerson.objects.create(
+        visit=visit, pid="f1", source="paper", order=9,
+        data={"id": "f1", "outside": True, "birth_date": "1993-01-01", "sex": "male",
+              "register": {"name": "外山　父"}},
+    )  # fmt: skip
+    html = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    groups = _groups(html, "persons-table")
+    assert groups[-1][0] == "outside" and groups[-1][2] == ["f1"] and groups[-1][1] == "世帯外の方"
+    assert all("f1" not in pids for _k, _t, pids in groups[:-1])

@@ -14,6 +14,7 @@ from .queue import (
 )
 from .visit import (
     bundle,
+    countries,
     new_visit,
     postal,
     search,
@@ -27,6 +28,7 @@ from .visit import (
 __all__ = [
     "bundle",
     "call_next",
+    "countries",
     "display",
     "display_board",
     "ido_link",

@@ -153,6 +153,17 @@ def postal(request, visit: Visit):
     )
 
 
+@counter_staff
+@visit_door(audit_read=False)  # the list of 国籍・地域 only: no personal data
+def countries(request, visit: Visit):
+    """The 国籍・地域 picker's candidates for what the clerk has typed (kana, kanji,
+    romaji, English or code; ``core.countries.search``)."""
+    from madoguchi.core.countries import search
+
+    q = request.GET.get("q", "")[:40]
+    return render(request, "counter/_countries.html", {"candidates": search(q), "q": q.strip()})
+
+
 @_timed
 @counter_staff
 @visit_door(audit_read=False)  # the print is audited (visit.print)

@@ -63,6 +63,61 @@ DEMO_MOVE_IN_FAMILY = {
     ],
 }
 
+# The second pending household of the demo: a Vietnamese couple moving in from Tokyo, with
+# the 外国人住民 columns of the 転出証明書情報 (fictional card numbers).
+DEMO_MOVE_IN_FOREIGN = {
+    "household_no": "P0000000002",
+    "former_address": "東京都新宿区大久保一丁目3番5号",
+    "former_postal_code": "1690072",
+    "postal_code": "0900024",
+    "prefecture": "北海道",
+    "city": "北見市",
+    "town": "北四条東三丁目",
+    "banchi": "7番地",
+    "katagaki": "メゾン北四条102号室",
+    "planned_move_in_on": dt.date(2027, 4, 1),
+    "members": [
+        {
+            "atena_no": "P0000000021",
+            "name": "NGUYEN VAN AN",
+            "name_kana": "グエン　ヴァン　アン",
+            "birth_date": dt.date(1995, 3, 2),
+            "sex": "1",
+            "relationship": "世帯主",
+            "flags": ["my_number_card"],
+            "foreign": {
+                "nationality": "VN",
+                "name_roman": "NGUYEN VAN AN",
+                "alt_name": "",
+                "art30_45_class": "中長期在留者",
+                "residence_status": "技術・人文知識・国際業務",
+                "residence_period": "5年",
+                "residence_expires_on": dt.date(2030, 3, 31),
+                "residence_card_no": "AB12345678CD",
+            },
+        },
+        {
+            "atena_no": "P0000000022",
+            "name": "TRAN THI BINH",
+            "name_kana": "チャン　ティ　ビン",
+            "birth_date": dt.date(1997, 8, 20),
+            "sex": "2",
+            "relationship": "妻",
+            "flags": [],
+            "foreign": {
+                "nationality": "VN",
+                "name_roman": "TRAN THI BINH",
+                "alt_name": "",
+                "art30_45_class": "中長期在留者",
+                "residence_status": "家族滞在",
+                "residence_period": "5年",
+                "residence_expires_on": dt.date(2030, 3, 31),
+                "residence_card_no": "CD87654321EF",
+            },
+        },
+    ],
+}
+
 # About 1 person in 200 carries a surname as registered in MJ characters: 髙, 﨑, 𠮷, 邊
 # and IVS sequences (辻 and 葛 with U+E0102), stored exactly.
 RARE_SURNAMES = [
@@ -142,7 +197,7 @@ FOREIGN = [
     ),
     (
         "US",
-        "アメリカ合衆国",
+        "米国",  # the 国籍・地域 as the 在留カード writes it (core/data/countries.csv)
         6,
         [("SMITH", "スミス"), ("JOHNSON", "ジョンソン")],
         {"1": [("MICHAEL", "マイケル")], "2": [("EMILY", "エミリー")]},

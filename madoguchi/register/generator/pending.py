@@ -10,6 +10,7 @@ from madoguchi.register.generator.data import (
     DEMO_AS_OF,
     DEMO_CITY,
     DEMO_MOVE_IN_FAMILY,
+    DEMO_MOVE_IN_FOREIGN,
     DEMO_MUNICIPALITY_CODE,
     OTHER_CITIES,
     RELATIONSHIP_CODES,
@@ -25,24 +26,23 @@ def iter_pending(
     municipality_code: str = DEMO_MUNICIPALITY_CODE,
     as_of: dt.date = DEMO_AS_OF,
 ) -> Iterator[tuple[str, list[dict]]]:
-    """Pending move-in households (転出証明書情報); the first is DEMO_MOVE_IN_FAMILY."""
-    if n <= 0:
-        return
-    fam = DEMO_MOVE_IN_FAMILY
-    members = []
-    for order, m in enumerate(fam["members"], start=1):
-        members.append(
-            _pending_person(
-                m | {"household_order": order},
-                fam,
-                municipality_code,
-                kana_confirmed=True,
+    """Pending move-in households (転出証明書情報); the first is DEMO_MOVE_IN_FAMILY, the
+    second DEMO_MOVE_IN_FOREIGN (a foreign couple, with the 外国人住民 columns)."""
+    for fam in (DEMO_MOVE_IN_FAMILY, DEMO_MOVE_IN_FOREIGN)[: max(n, 0)]:
+        members = []
+        for order, m in enumerate(fam["members"], start=1):
+            members.append(
+                _pending_person(
+                    m | {"household_order": order},
+                    fam,
+                    municipality_code,
+                    kana_confirmed=True,
+                )
             )
-        )
-    yield fam["household_no"], members
+        yield fam["household_no"], members
     c = City(seed + 7919, city, municipality_code, as_of)
     r = c.r
-    for i in range(2, n + 1):
+    for i in range(3, n + 1):
         members = c.household_members()
         while any(m["resident_kind"] == "2" for m in members) or any(
             m.get("support_measure") for m in members
@@ -77,6 +77,7 @@ def iter_pending(
 
 def _pending_person(m: dict, info: dict, mc: str, *, kana_confirmed: bool) -> dict:
     surname, _, given = m["name"].partition("\u3000")
+    foreign = m.get("foreign")
     return {
         "atena_no": m["atena_no"],
         "municipality_code": mc,
@@ -105,6 +106,21 @@ def _pending_person(m: dict, info: dict, mc: str, *, kana_confirmed: bool) -> di
         "planned_move_in_on": info["planned_move_in_on"],
         "nationality": "JP",
         "flags": sorted(m.get("flags", [])),
+        **(_foreign_fields(foreign) if foreign else {}),
+    }
+
+
+def _foreign_fields(foreign: dict) -> dict:
+    """The 外国人住民 fields of a pending foreign resident (the 国籍・地域 name from the
+    list, core.countries)."""
+    from madoguchi.core import countries
+
+    return {
+        "resident_kind": "2",
+        "surname": "",
+        "given_name": "",
+        **foreign,
+        "nationality_name": countries.name_of(foreign["nationality"]),
     }
 
 

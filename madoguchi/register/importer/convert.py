@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.backends.base.operations import BaseDatabaseOperations
 
+from madoguchi.core import countries
 from madoguchi.core.text import given_part
 from madoguchi.register.importer.address import AddressError, split_address
 from madoguchi.register.importer.mapping import FieldSpec, Mapping
@@ -145,6 +146,24 @@ def _converter(spec: FieldSpec, index: dict[str, int], eras: dict[str, str]):
             if required and not result:
                 raise FieldError(col, "必須項目が空です")
             return result
+
+    elif ftype == "country":  # 国籍・地域: a code or a name of core.countries' list
+        unknown = spec.unknown
+
+        def conv(row):
+            text = raw(row).strip()
+            if not text:
+                if required:
+                    raise FieldError(col, "必須項目が空です")
+                return ""
+            found = countries.resolve(text)
+            if found is not None:
+                return found.code
+            if unknown == "blank":
+                return ""
+            if unknown == "keep":
+                return countries.UNKNOWN  # kept as "not known"; the name column keeps the text
+            raise FieldError(col, f"国籍・地域の一覧にありません: '{text}'")
 
     elif ftype == "date":
         era_idx = index[spec.era_column] if spec.era_column else None
@@ -359,14 +378,25 @@ class RowConverter:
             col = mapping.fields.get("relationship") or mapping.fields.get("relationship_code")
             errors.append((col.columns[0], str(exc), "relationship"))
             return
-        if not values.get("resident_kind"):
-            values["resident_kind"] = ResidentKind.JAPANESE.value
+        nat = values.get("nationality") or ""
+        if not values.get("resident_kind"):  # a layout without 住民種別: the nationality says
+            foreign = bool(nat) and nat != countries.JAPAN
+            values["resident_kind"] = (
+                ResidentKind.FOREIGN if foreign else ResidentKind.JAPANESE
+            ).value
         if not values.get("status"):
             values["status"] = "1"
         if values["resident_kind"] == ResidentKind.JAPANESE:
             values["nationality"] = "JP"
-        elif not values.get("nationality") or values.get("nationality") == "JP":
-            values["nationality"] = "XX"  # foreign, nationality not given as ISO code
+        else:
+            listed = countries.by_code(nat) if nat and nat != countries.UNKNOWN else None
+            if listed is None and values.get("nationality_name"):
+                listed = countries.resolve(values["nationality_name"])  # 国籍名 alone
+            if listed is not None and listed.code != countries.JAPAN:
+                values["nationality"] = listed.code
+                values["nationality_name"] = values.get("nationality_name") or listed.name
+            else:
+                values["nationality"] = countries.UNKNOWN  # foreign, not in the list
         if "municipality_code" not in values or not values["municipality_code"]:
             values["municipality_code"] = mapping.municipality_code
         if self.pending:

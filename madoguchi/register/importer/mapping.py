@@ -36,7 +36,7 @@ COMPUTED = {
 SITUATION_FLAGS = frozenset(FLAGS)
 
 _MODEL_FIELDS = {f.name: f for f in Person._meta.concrete_fields}
-_TYPES = {"text", "name", "digits", "code", "date", "bool", "int", "period"}
+_TYPES = {"text", "name", "digits", "code", "date", "bool", "int", "period", "country"}
 
 # The keys each part of a mapping may hold (docs/register-import.md, "Mapping files"). Any
 # other key is refused on load: a misspelt key silently ignored changes what is imported.

@@ -146,3 +146,81 @@ def test_arrived_family_members_leave_the_pending_list(db, tmp_path):
     family = Person.objects.filter(household__household_no="P0000000001")
     assert family.count() == 3 and all(p.status == "P" for p in family)
     assert Person.objects.get(atena_no="8").name == "星野\u3000健一"
+
+
+# ------------------------------------------------------------------ foreign residents
+
+
+def test_sample_carries_a_foreign_couple_with_the_foreign_columns(db):
+    from madoguchi.register.generator import DEMO_MOVE_IN_FOREIGN
+
+    assert not import_pending(SAMPLE_CSV, SAMPLE_MAPPING).errors
+    head, wife = (
+        Person.objects.get(atena_no=m["atena_no"]) for m in DEMO_MOVE_IN_FOREIGN["members"]
+    )
+    assert (
+        head.resident_kind == wife.resident_kind == "2"
+    )  # from the nationality: no 住民種別 column
+    assert (head.nationality, head.nationality_name) == ("VN", "ベトナム")
+    assert head.name_roman == "NGUYEN VAN AN" and head.art30_45_class == "中長期在留者"
+    assert head.residence_status == "技術・人文知識・国際業務" and head.residence_period == "5年"
+    assert head.residence_expires_on.isoformat() == "2030-03-31"
+    assert head.residence_card_no == "AB12345678CD"  # the register holds it (住基法30条の45)
+    assert wife.residence_status == "家族滞在" and wife.relationship_role == "spouse"
+    japanese = Person.objects.get(atena_no=DEMO_MOVE_IN_FAMILY["members"][0]["atena_no"])
+    assert (japanese.resident_kind, japanese.nationality, japanese.residence_card_no) == (
+        "1",
+        "JP",
+        "",
+    )
+
+
+def _sample_rows():
+    with SAMPLE_CSV.open(encoding="utf-8-sig") as fh:
+        return list(csv.reader(fh))
+
+
+def _write(tmp_path, rows):
+    path = tmp_path / "p.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    return path
+
+
+def test_a_nationality_is_a_code_or_a_name_of_the_list(db, tmp_path):
+    rows = _sample_rows()
+    foreign = [i for i, r in enumerate(rows) if i and r[PENDING_COLUMNS.index("国籍・地域")]]
+    rows[foreign[0]][PENDING_COLUMNS.index("国籍・地域")] = "ベトナム社会主義共和国"
+    rows[foreign[1]][PENDING_COLUMNS.index("国籍・地域")] = "704"  # the numeric code
+    assert not import_pending(_write(tmp_path, rows), SAMPLE_MAPPING).errors
+    assert set(Person.objects.filter(resident_kind="2").values_list("nationality", flat=True)) == {
+        "VN"
+    }
+
+
+def test_pending_foreign_errors_name_row_and_column_and_write_nothing(db, tmp_path):
+    rows = _sample_rows()
+    foreign = [i for i, r in enumerate(rows) if i and r[PENDING_COLUMNS.index("国籍・地域")]]
+    rows[foreign[0]][PENDING_COLUMNS.index("国籍・地域")] = "アトランティス"
+    rows[foreign[1]][PENDING_COLUMNS.index("在留期間満了日")] = "2030-02-30"
+    result = import_pending(_write(tmp_path, rows), SAMPLE_MAPPING)
+    got = [(e.line, e.column) for e in result.errors]
+    assert got == [(foreign[0] + 1, "国籍・地域"), (foreign[1] + 1, "在留期間満了日")]
+    assert "一覧にありません" in result.errors[0].reason
+    assert Person.objects.count() == 0  # all-or-nothing
+
+
+def test_the_pending_foreign_couple_at_the_counter_masks_the_card(clerk_client, db):
+    """The counter reads the 在留カード data from the pending data: shown masked, kept for
+    the 住民異動届 (as for the card entered at the counter)."""
+    from madoguchi.counter.tests.test_visit import Flow
+
+    assert not import_pending(SAMPLE_CSV, SAMPLE_MAPPING).errors
+    f = Flow(clerk_client, purpose="move_in")
+    f.step("identify", atena_no="P0000000021")
+    head = next(p for p in f.v["persons"] if p["atena_no"] == "P0000000021")
+    reg = head["data"]["register"]
+    assert head["data"]["nationality"] == "VN" and reg["nationality_name"] == "ベトナム"
+    assert reg["residence_card_no"] == "AB********CD" and reg["residence_status"]
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert "AB12345678CD" not in page and "AB********CD" in page
