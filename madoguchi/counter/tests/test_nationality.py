@@ -113,3 +113,22 @@ def test_the_picker_offers_candidates(clerk_client, household):
     assert html.index('data-code="KR"') >= 0
     html = clerk_client.get(f"/counter/visits/{f.id}/countries/", {"q": "qxqx"}).content.decode()
     assert "data-code" not in html and "一覧にありません" in html
+
+
+def test_every_code_of_the_list_drives_the_rules_as_a_foreign_nationality():
+    """The rules read the stored code (rules.yaml: nationality != JP): every entry of the
+    list but 日本 — 朝鮮 XC and 無国籍 XS included — makes the 住居地の届出 apply."""
+    import yaml
+
+    from conftest import EXAMPLES_DIR
+    from madoguchi.catalog.loader import demo_catalog
+    from madoguchi.core import countries
+    from madoguchi.rules import determine
+
+    base = yaml.safe_load((EXAMPLES_DIR / "return_from_abroad.situation.yaml").read_text("utf-8"))
+    cat = demo_catalog()
+    for c in countries.countries():
+        base["persons"][1]["nationality"] = c.code
+        ids = {p["id"]: p["persons"] for p in determine(base, cat)["procedures"]}
+        applies = ids.get("foreign_resident.address_notification") == ["p2"]
+        assert applies == (c.code != "JP"), c
