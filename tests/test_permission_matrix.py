@@ -243,6 +243,8 @@ API_RULES = {
     ("GET", "/counter/visits/{visit_id}"): (visit, "visit"),
     ("POST", "/counter/visits/{visit_id}/takeover"): (take_over_rule, "visit"),
     ("GET", "/counter/visits/{visit_id}/bundle.pdf"): (visit, "visit"),
+    # 同席で対応: only a clerk of the visit (supervisors), 支援措置 as on every visit door
+    ("POST", "/counter/visits/{visit_id}/at-counter"): (visit, "visit"),
     ("GET", "/certificates/kinds"): (counter_staff, None),
     ("POST", "/certificates/quote"): (counter_staff, None),
     ("POST", "/certificates/requests"): (counter_staff, None),

@@ -84,6 +84,11 @@ class Staff(AbstractUser):
     def is_counter_staff(self) -> bool:
         return self.role in (Role.CLERK, Role.MANAGER, Role.ADMIN) or self.is_superuser
 
+    @property
+    def display_name(self) -> str:
+        """How screens name a member of staff: 姓 名, else the login name."""
+        return f"{self.last_name} {self.first_name}".strip() or self.username
+
 
 class PasswordHistory(models.Model):
     """Hashes of an account's recent passwords (the history rule of the policy)."""

@@ -107,7 +107,7 @@ def _clerk_names(ids) -> dict[str, str]:
 
     out = {}
     for s in Staff.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()]):
-        out[str(s.pk)] = f"{s.last_name} {s.first_name}".strip() or s.username
+        out[str(s.pk)] = s.display_name
     return out
 
 
@@ -130,6 +130,9 @@ def build(start: date, end: date, group: str = "", today: date | None = None) ->
         "chars_per_visit": _r(total.chars / total.n if total.n else None, 0),
         "one_counter": total.one_counter,
         "left_open": total.left_open,
+        # the one-stop rate: visits that left nothing to a department's back office
+        "one_counter_rate": _r(100 * total.one_counter / total.n if total.n else None, 1),
+        "at_counter": total.at_counter,
         "days": (end - start).days + 1,
     }
     d = Dashboard(start, end, group, figures)

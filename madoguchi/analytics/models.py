@@ -91,6 +91,8 @@ class Rollup(models.Model):
     chars = models.PositiveBigIntegerField(default=0)
     one_counter = models.PositiveIntegerField(default=0)
     left_open = models.PositiveIntegerField(default=0)
+    # procedures of the visits handled at the counter (同席で対応: done or in progress there)
+    at_counter = models.PositiveIntegerField(default=0)
     wait_seconds = models.PositiveBigIntegerField(default=0)
     service_seconds = models.PositiveBigIntegerField(default=0)
     hist_wait = models.JSONField(default=list, blank=True)

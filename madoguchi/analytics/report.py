@@ -75,6 +75,7 @@ def report_data(first: date, group: str = "", today: date | None = None) -> dict
         (_("書かずに済んだ文字数（1件あたり）"), "chars_per_visit", 0),
         (_("1つの窓口で完了"), "one_counter", 0),
         (_("課の処理が残る"), "left_open", 0),
+        (_("窓口で対応した手続（同席・窓口で完了）"), "at_counter", 0),
     ]
     events = this.table("events")
     departments = this.table("departments")

@@ -44,6 +44,7 @@ SUM_FIELDS = (
     "chars",
     "one_counter",
     "left_open",
+    "at_counter",
     "wait_seconds",
     "service_seconds",
 )
@@ -97,6 +98,7 @@ class Acc:
     chars: int = 0
     one_counter: int = 0
     left_open: int = 0
+    at_counter: int = 0  # procedures handled at the counter (同席・窓口で完了)
     wait_seconds: int = 0
     service_seconds: int = 0
     hist_wait: list[int] = field(default_factory=list)

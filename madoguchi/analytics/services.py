@@ -59,6 +59,16 @@ def end_task_segment(task, *, staff=None, at: datetime | None = None) -> int:
     )
 
 
+def reopen_task_segment(task) -> int:
+    """A department reopens a task done at the counter: its turnaround runs on from the
+    routing until it is done again (the last department segment is open again)."""
+    last = TimeSegment.objects.filter(task=task, kind=SegmentKind.DEPARTMENT).order_by("-id")
+    seg = last.first()
+    if seg is None:
+        return 0
+    return TimeSegment.objects.filter(pk=seg.pk).update(ended_at=None, staff=None)
+
+
 # ---------------------------------------------------------------- figures
 
 

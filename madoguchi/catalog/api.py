@@ -29,6 +29,7 @@ class CatalogProcedureOut(Schema):
     bring: list[str]
     deadline: dict
     legal_basis: str
+    counter_completion: bool  # the counter may complete it (同席・窓口で完了)
     valid_from: date
     valid_to: date | None
     events: list[str]

@@ -232,6 +232,7 @@ ALLOWED_PROCEDURE_KEYS = {
     "bring",
     "deadline",
     "legal_basis",
+    "counter_completion",
     "valid_from",
     "valid_to",
     "triggers",
@@ -329,12 +330,6 @@ def _procedure(
         c.add(rel, item.line_of("en"), f"{what}: en: の no_form は no_form の訳です")
     vf, vt = versioned(c, rel, item, pid)
     triggers = _triggers(c, rel, item, what, conditions)
-    applies_outside = item.get("applies_outside", False)
-    if type(applies_outside) is not bool:
-        c.add(
-            rel, item.line_of("applies_outside"), f"{what}: applies_outside は true か false です"
-        )
-        applies_outside = False
     return Procedure(
         pid,
         vf,
@@ -352,8 +347,18 @@ def _procedure(
         triggers,
         proc_en,
         item,
-        applies_outside=applies_outside,
+        applies_outside=_flag(c, rel, item, "applies_outside", what),
+        counter_completion=_flag(c, rel, item, "counter_completion", what, "（窓口で完了できる）"),
     )
+
+
+def _flag(c: Collector, rel: str, item: dict, key: str, what: str, meaning: str = "") -> bool:
+    """A true/false key of a procedure (false when absent); anything else is an error."""
+    value = item.get(key, False)
+    if type(value) is not bool:
+        c.add(rel, item.line_of(key), f"{what}: {key} は true{meaning} か false です")
+        return False
+    return value
 
 
 def _check_deadline(c: Collector, rel: str, deadline: Any, what: str) -> None:

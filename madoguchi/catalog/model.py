@@ -118,6 +118,9 @@ class Procedure(Versioned):
     # also decided for a person outside every household of the city where the law makes
     # this city act (死亡届 at the place of death, 火葬許可 where the 届 is made)
     applies_outside: bool = False
+    # the department lets the counter complete it (同席 or the clerk on the spot); per
+    # version, so a department may allow it from a date (docs/catalog.md)
+    counter_completion: bool = False
 
     def deadline_date(self, event_date: date, situation: dict | None = None) -> date | None:
         """The last day for a situation (madoguchi.rules.deadlines)."""

@@ -118,6 +118,7 @@ def load_into_db(path=None, actor=None) -> CatalogVersion:
                             "bring": p.bring,
                             "deadline": p.deadline,
                             "legal_basis": p.legal_basis,
+                            "counter_completion": p.counter_completion,
                             "en": p.en,
                             "triggers": [
                                 {

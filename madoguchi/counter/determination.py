@@ -248,10 +248,12 @@ def render(visit):
         raise ValueError(_("手続が決まっていません"))
     # One bundle per visit: the documents engine merges the visit's situations (the move
     # event leads, so the 住民異動届 prints 新住所/旧住所 for a marriage with a move).
+    from .services.atcounter import marked_result
+
     state = visit.state or {}
     return render_bundle(
         sits,
-        visit.result,
+        marked_result(visit),  # 「窓口で手続済み」 on the guide sheet
         catalog_of(visit),
         tuple(state.get("guide_languages") or ("ja",)),  # English only when asked for
         applicant=_applicant(state),

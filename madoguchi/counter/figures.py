@@ -17,7 +17,7 @@ from madoguchi.analytics.models import SegmentKind, TimeSegment
 from madoguchi.analytics.rollups import COUNTER_SEGMENTS, Acc, Table, hist_add, local_bounds
 from madoguchi.analytics.sources import VisitSource
 from madoguchi.documents.models import BundleRecord
-from madoguchi.tasks.models import Task
+from madoguchi.tasks.models import Handling, Task
 
 from .models import CounterGroup, Ticket, Visit
 
@@ -37,13 +37,14 @@ def day_tables(first: date, last: date) -> dict[date, Table]:
             ticket__issued_on__gte=first, ticket__issued_on__lte=last
         ).values("id", "ticket_id", "clerk_id", "step", "result")
     }
+    # tasks per visit by where they are handled: the back office (a visit with one is not
+    # completed at one counter) or the counter itself (同席で対応)
     back_office: dict[int, int] = defaultdict(int)
-    for visit_id in Task.objects.filter(
-        visit__ticket__issued_on__gte=first,
-        visit__ticket__issued_on__lte=last,
-        handling="back_office",
-    ).values_list("visit_id", flat=True):
-        back_office[visit_id] += 1
+    at_counter: dict[int, int] = defaultdict(int)
+    for visit_id, handling in Task.objects.filter(
+        visit__ticket__issued_on__gte=first, visit__ticket__issued_on__lte=last
+    ).values_list("visit_id", "handling"):
+        (at_counter if handling == Handling.AT_COUNTER else back_office)[visit_id] += 1
     bundles: dict[str, tuple[int, int]] = {}
     refs = [f"visit:{v['id']}" for v in visits.values()]
     start, end = local_bounds(first, last)
@@ -89,6 +90,7 @@ def day_tables(first: date, last: date) -> dict[date, Table]:
         procedures = len((visit or {}).get("result", {}).get("procedures", []) or [])
         forms, chars = bundles.get(f"visit:{visit['id']}", (0, 0)) if visit else (0, 0)
         open_tasks = back_office.get(visit["id"], 0) if visit else 0
+        counter_tasks = at_counter.get(visit["id"], 0) if visit else 0
         keys.append(("procedures", str(procedures)))
         for dim, key in keys:
             a = table[(t["group"], dim, key)]
@@ -98,6 +100,7 @@ def day_tables(first: date, last: date) -> dict[date, Table]:
             a.chars += chars
             a.one_counter += open_tasks == 0
             a.left_open += open_tasks > 0
+            a.at_counter += counter_tasks
             a.wait_seconds += int(wait)
             a.service_seconds += int(service)
             hist_add(a.hist_wait, wait / 60)

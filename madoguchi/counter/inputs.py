@@ -102,6 +102,12 @@ class SignIn(Versioned):
     at_counter: list[str] = []
 
 
+class AtCounterIn(Versioned):
+    procedure: str
+    status: str = ""  # done (窓口で完了), in_progress (窓口で対応中), "" clears the mark
+    staff: str = ""  # the login name of who did it / is present (blank: the clerk)
+
+
 class GuideLanguageIn(Versioned):
     english: bool = False
 
@@ -451,6 +457,14 @@ STEPS: tuple[Step, ...] = (
         aliases=("foreign",),
     ),
     Step("capture", CaptureIn, services.capture, ("values",), _capture_form),
+    Step(
+        "at-counter",
+        AtCounterIn,
+        services.set_at_counter,
+        ("procedure", "status", "staff"),
+        _get("procedure", "status", "staff"),
+        aliases=("at_counter",),
+    ),
     Step(
         "newborn",
         NewbornIn,

@@ -6,6 +6,7 @@ from madoguchi.catalog.labels import department_names, department_places  # noqa
 
 from . import determination
 from .models import Ticket, Visit
+from .services import atcounter
 
 
 def ticket_dict(t: Ticket) -> dict:
@@ -109,6 +110,8 @@ def visit_dict(visit: Visit, actor, with_questions: bool = True) -> dict:
         "removed": state.get("removed", []),
         "withdrawn": state.get("withdrawn", {}),
         "cancel_reason": state.get("cancel_reason", ""),
+        # procedures handled at the counter (同席で対応), until signing routes them
+        "at_counter": atcounter.marks(visit),
         "catalog_version": visit.catalog_version,
         "result": visit.result,
         "questions": determination.questions(visit) if with_questions else [],

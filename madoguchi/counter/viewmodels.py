@@ -306,6 +306,7 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "new_address": state.get("new_address"),
         "determine_error": state.get("determine_error"),
         "procedures": _procedure_rows(visit, names),
+        "at_counter": at_counter_panel(request, visit),
         "households": (plan := _household_plan(visit, persons)),
         "person_groups": _person_groups(persons),
         "after_groups": _after_groups(persons, plan),
@@ -468,4 +469,37 @@ def result_row(row) -> dict:
         "status_class": row.status_class,
         "relationship": p.relationship,
         "head_name": row.head_name,
+    }
+
+
+def at_counter_panel(request, visit: Visit) -> dict:
+    """The 同席で対応 panel: the marks of the visit's procedures, which the catalog lets
+    the counter complete, and the staff of their departments who may be present."""
+    from madoguchi.accounts.models import Staff
+    from madoguchi.catalog.labels import department_names
+
+    from .services import atcounter
+
+    procs = (visit.result or {}).get("procedures", [])
+    marks = atcounter.marks(visit)
+    if not procs or visit.step not in (
+        VisitStep.INTERVIEW,
+        VisitStep.CONFIRMED,
+        VisitStep.PRINTED,
+    ):
+        return {"marks": marks, "open": False}
+    depts = {p.get("department", "") for p in procs}
+    dnames = department_names()
+    staff = [
+        {"username": s.username, "name": s.display_name, "department": dnames.get(d, d)}
+        for s in Staff.objects.filter(is_active=True, department__in=depts)
+        .exclude(pk=request.user.pk)
+        .order_by("department", "username")
+        for d in [s.department]
+    ]
+    return {
+        "marks": marks,
+        "open": True,
+        "completable": atcounter.completable(visit),
+        "staff": staff,
     }

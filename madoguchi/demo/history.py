@@ -43,8 +43,6 @@ HOUR_SHAPE = {8: 0.5, 9: 1.35, 10: 1.35, 11: 1.1, 12: 0.65, 13: 1.0, 14: 1.0, 15
               16: 0.7, 17: 0.15}  # fmt: skip
 ONESTOP_PER_DAY = 36  # an ordinary weekday outside the season
 CERTIFICATES_PER_DAY = 30
-#: departments whose procedures are finished at the counter itself
-AT_COUNTER_DEPARTMENTS = {"citizen"}
 #: median turnaround (hours) of a department's task
 TURNAROUND_HOURS = {"citizen": 2.0, "insurance": 6.0, "tax": 30.0, "child": 20.0, "care": 26.0,
                     "education": 18.0, "nursery": 60.0, "health": 16.0, "elderly": 24.0,
@@ -103,6 +101,9 @@ def templates(on: dt.date) -> dict[str, Template]:
                         "name": p.get("name", p["id"]),
                         "department": p.get("department", ""),
                         "persons": p.get("persons", []),
+                        # the department lets the counter complete it (the catalog's
+                        # flag): the demo's clerks do so (同席で対応)
+                        "counter_completion": cat.procedure(p["id"], on).counter_completion,
                     }
                     for p in result["procedures"]
                 ],
@@ -465,9 +466,9 @@ def _day(
                   pages=len(template.forms) + 1, handwritten_chars=template.chars, overflow=0)  # fmt: skip
             for proc in template.procedures:
                 dept = proc["department"]
-                at_counter = dept in AT_COUNTER_DEPARTMENTS
+                at_counter = proc.get("counter_completion", False)
                 hours = rng.lognormvariate(math.log(TURNAROUND_HOURS.get(dept, 24.0)), 0.6)
-                finished = done_at + dt.timedelta(hours=0.2 if at_counter else hours)
+                finished = interview_end if at_counter else done_at + dt.timedelta(hours=hours)
                 finished = min(finished, now - dt.timedelta(minutes=5))
                 task = w.add(
                     Task, visit_id=visit, procedure_id=proc["id"], name=proc["name"],
@@ -477,12 +478,16 @@ def _day(
                     municipality_code="999999",
                 )  # fmt: skip
                 worker = department_staff.get(dept)
-                if task_history:
-                    w.add(TaskStatus, task_id=task, status=Status.RECEIVED, reason="",
-                          actor_id=clerk, at=done_at)  # fmt: skip
+                if task_history and at_counter:  # done at the counter, before signing
                     w.add(TaskStatus, task_id=task, status=Status.DONE, reason="",
-                          actor_id=worker, at=finished)  # fmt: skip
+                          actor_id=clerk, at=finished, at_counter=True)  # fmt: skip
+                elif task_history:
+                    w.add(TaskStatus, task_id=task, status=Status.RECEIVED, reason="",
+                          actor_id=clerk, at=done_at, at_counter=False)  # fmt: skip
+                    w.add(TaskStatus, task_id=task, status=Status.DONE, reason="",
+                          actor_id=worker, at=finished, at_counter=False)  # fmt: skip
                 w.add(TimeSegment, visit_id=visit, task_id=task, kind=SegmentKind.DEPARTMENT,
-                      purpose=dept, staff_id=worker, started_at=done_at, ended_at=finished,
+                      purpose=dept, staff_id=clerk if at_counter else worker,
+                      started_at=finished if at_counter else done_at, ended_at=finished,
                       municipality_code="999999")  # fmt: skip
     return count

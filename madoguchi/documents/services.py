@@ -183,6 +183,15 @@ def _procedure_name(cp, rp: dict, lang: str, labels: dict, event: str) -> str:
     )
 
 
+#: the guide sheet's words for procedures handled at the counter (同席), for a catalog whose
+#: forms/_guide/labels.yaml does not have them yet
+AT_COUNTER_LABELS = {
+    "done_at_counter": "窓口で手続済み",
+    "in_progress_at_counter": "{department}の職員がこの窓口で対応中",
+    "at_counter_legend": "◎ 窓口で手続済み・対応中（担当課へ行く必要はありません）",
+}
+
+
 def build_guide(
     situation: dict, result: dict, catalog, labels: dict, languages, notified_on: dt.date
 ) -> dict:
@@ -194,6 +203,7 @@ def build_guide(
         if lang not in labels:
             raise DocumentError("languages", f"no guide-sheet labels for {lang!r}")
         t = {k: v for k, v in labels[lang].items() if isinstance(v, str)}
+        t = {**AT_COUNTER_LABELS, **t}  # a city's labels.yaml older than these keys
         tr = labels[lang]
         phrases = tr.get("phrases") or {}
 
@@ -230,6 +240,7 @@ def build_guide(
             bring = rp.get("bring") or _get(cp, "bring") or []
             bring = _tr(cp, lang, "bring") or [say(b) for b in bring]
             here = bool(rp.get("forms"))
+            at_counter = rp.get("at_counter") or ""  # 同席で対応 (counter.services.atcounter)
             pids = rp.get("persons") or []
             is_overdue = deadlines.overdue(rp.get("deadline"), notified_on)
             if is_overdue and deadlines.court_notice(_get(cp, "legal_basis", "")):
@@ -247,9 +258,16 @@ def build_guide(
                     "bring": bring or [t["nothing_to_bring"]],
                     "here": here,
                     "overdue": t.get("overdue", "期限超過") if is_overdue else "",
+                    "at_counter": at_counter,
+                    # where the resident goes: nowhere when it was done at the counter
+                    "handled": t["done_at_counter"]
+                    if at_counter == "done"
+                    else t["in_progress_at_counter"].format(department=dept_name)
+                    if at_counter
+                    else "",
                 }
             )
-            if not here:
+            if not here and not at_counter:
                 what = t["remains_at"].format(department=dept_name, place=place)
                 reason = _tr(cp, lang, "no_form") or ""
                 if reason:
@@ -273,6 +291,7 @@ def build_guide(
                 "remaining": remaining,
                 "notices_title": t.get("notices_title", "ご注意"),
                 "notices": notices,
+                "any_at_counter": any(p["at_counter"] for p in procs),
             }
         )
     return {"languages": sections}

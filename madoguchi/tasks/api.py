@@ -46,7 +46,16 @@ def task_dict(task: Task) -> dict:
         "handoff_state": task.handoff_state,
         "handoff_attempts": task.n_attempts,
         "handoff_error": task.last_error if task.last_ok is False else "",
+        "at_counter": _at_counter(task),
     }
+
+
+def _at_counter(task: Task) -> dict | None:
+    """Handled at the counter (同席): status, who did it or is present, when."""
+    row = services.at_counter_row(task)
+    if row is None:
+        return None
+    return {**row, "at": row["at"].isoformat() if row["at"] else None}
 
 
 @router.get("/", response={200: list[dict], **errors(403)})
@@ -60,7 +69,8 @@ def queue(
         qs = services.department_queue(request.user, department or None, include_done)
     except PermissionError as exc:
         return respond(403, str(exc))
-    return Status(200, [task_dict(t) for t in with_handoffs(qs)[:limit]])
+    qs = with_handoffs(qs).prefetch_related(services.counter_rows_prefetch())
+    return Status(200, [task_dict(t) for t in qs[:limit]])
 
 
 def _door(request, task_id: int):

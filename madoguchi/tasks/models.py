@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.catalog.versions import current_code
@@ -78,7 +79,11 @@ class TaskStatus(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
-    at = models.DateTimeField(auto_now_add=True)
+    # when it happened: now, or the moment a procedure was done at the counter (同席),
+    # which is before the visit was signed and the task created
+    at = models.DateTimeField(default=timezone.now)
+    # the row was written at the counter (同席で対応), not in the department
+    at_counter = models.BooleanField(_("窓口で"), default=False)
 
     class Meta:
         ordering = ["id"]

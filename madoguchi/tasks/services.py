@@ -45,13 +45,22 @@ def _deadline(value) -> date | None:
         return None
 
 
-def route_visit(visit, procedures: list[dict], actor, at_counter: set[str] = frozenset()):
+def route_visit(visit, procedures: list[dict], actor, at_counter=None):
     """Create one task per determined procedure (idempotent per procedure id).
 
+    ``at_counter``: procedure id -> how it was handled at the counter (同席で対応,
+    ``counter.services.set_at_counter``): ``{"status": "done" | "in_progress",
+    "staff_id": who did it or is present, "at": ISO time}``. Such a task is created
+    already 完了 / 処理中 at the counter (no 受付 row: it is not new work for the
+    department). A plain set of ids is the older form: 処理中 at the counter, by ``actor``.
     Must run inside the caller's transaction; hand-offs are attempted after commit.
     """
+    marks = at_counter or {}
+    if not isinstance(marks, dict):
+        marks = {pid: {"status": Status.IN_PROGRESS} for pid in marks}
     created = []
     for proc in procedures:
+        mark = marks.get(proc["id"])
         task, new = Task.objects.get_or_create(
             visit=visit,
             procedure_id=proc["id"],
@@ -61,20 +70,56 @@ def route_visit(visit, procedures: list[dict], actor, at_counter: set[str] = fro
                 "department": proc.get("department", ""),
                 "persons": list(proc.get("persons", [])),
                 "deadline": _deadline(proc.get("deadline")),
-                "handling": Handling.AT_COUNTER
-                if proc["id"] in at_counter
-                else Handling.BACK_OFFICE,
+                "handling": Handling.AT_COUNTER if mark else Handling.BACK_OFFICE,
+                "status": _counter_status(mark) if mark else Status.RECEIVED,
             },
         )
         if not new:
             continue
-        TaskStatus.objects.create(task=task, status=Status.RECEIVED, actor=actor)
         purpose = visit.ticket.purpose if visit.ticket_id else ""
-        segments.start_task_segment(task, purpose=proc.get("department", purpose))
+        if mark:
+            _handled_at_counter(task, mark, actor, proc.get("department", purpose))
+        else:
+            TaskStatus.objects.create(task=task, status=Status.RECEIVED, actor=actor)
+            segments.start_task_segment(task, purpose=proc.get("department", purpose))
         created.append(task)
     ids = [t.pk for t in created]
     transaction.on_commit(lambda: attempt_handoffs(ids))
     return created
+
+
+def _counter_status(mark: dict) -> str:
+    return Status.DONE if mark.get("status") == Status.DONE else Status.IN_PROGRESS
+
+
+def _handled_at_counter(task: Task, mark: dict, actor, purpose: str) -> None:
+    """The history, segment and audit of a task handled at the counter: one status row
+    (完了 or 処理中) by the staff who did it or is present, at the time it happened."""
+    from madoguchi.accounts.models import Staff
+
+    at = _when(mark.get("at"))
+    staff = Staff.objects.filter(pk=mark.get("staff_id")).first() or actor
+    status = _counter_status(mark)
+    TaskStatus.objects.create(task=task, status=status, actor=staff, at=at, at_counter=True)
+    segments.start_task_segment(task, purpose=purpose, at=at)
+    if status == Status.DONE:
+        segments.end_task_segment(task, staff=staff, at=at)
+    record(
+        actor,
+        f"task.{status}.at_counter",
+        query=f"{task.procedure_id} staff:{staff.pk if staff else ''}",
+        person_ids=_atena(task),
+    )
+
+
+def _when(value):
+    from datetime import datetime
+
+    try:
+        at = datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        at = None
+    return at if at is not None and at <= timezone.now() else timezone.now()
 
 
 def attempt_handoff(task: Task) -> HandOffAttempt:
@@ -132,19 +177,65 @@ def set_status(task_id: int, status: str, actor, reason: str = "") -> Task:
         task = Task.objects.select_for_update().get(pk=task_id)
         if not may_read_task(actor, task):
             raise PermissionError(_("他課の処理は操作できません"))
-        if status not in TRANSITIONS[Status(task.status)]:
+        if reopens(task, status):
+            if not reason:
+                raise TaskError(_("窓口で完了した処理を再開するには理由が必要です"), "reason")
+        elif status not in TRANSITIONS[Status(task.status)]:
             raise TaskError(
                 _("%(a)s から %(b)s には変更できません")
                 % {"a": Status(task.status).label, "b": Status(status).label},
                 "status",
             )
+        previous, action = task.status, f"task.{status}"
         TaskStatus.objects.create(task=task, status=status, reason=reason[:200], actor=actor)
         task.status = status
         task.save(update_fields=["status"])
         if status == Status.DONE:
             segments.end_task_segment(task, staff=actor)
-        record(actor, f"task.{status}", query=task.procedure_id, person_ids=_atena(task))
+        elif task.handling == Handling.AT_COUNTER and previous == Status.DONE:
+            segments.reopen_task_segment(task)
+            action = "task.reopened"
+        record(actor, action, query=task.procedure_id, person_ids=_atena(task))
     return task
+
+
+def counter_rows_prefetch():
+    """Prefetch of the status rows written at the counter (``at_counter_row``)."""
+    from django.db.models import Prefetch
+
+    return Prefetch(
+        "history",
+        queryset=TaskStatus.objects.filter(at_counter=True).select_related("actor"),
+        to_attr="counter_rows",
+    )
+
+
+def at_counter_row(task: Task) -> dict | None:
+    """How a task was handled at the counter (同席): the status, who did it or is present,
+    and when; None for a task routed to the department's back office."""
+    if task.handling != Handling.AT_COUNTER:
+        return None
+    rows = getattr(task, "counter_rows", None)
+    if rows is None:
+        rows = list(task.history.filter(at_counter=True).select_related("actor"))
+    if not rows:
+        return {"status": "", "staff": "", "at": None}
+    row = rows[-1]
+    return {
+        "status": row.status,
+        "staff": row.actor.display_name if row.actor_id else "",
+        "at": row.at,
+    }
+
+
+def reopens(task: Task, status: str) -> bool:
+    """A department clerk reopens a procedure completed at the counter (完了 → 処理中,
+    with a reason): the department checks what the counter did."""
+    return (
+        task.handling == Handling.AT_COUNTER
+        and task.status == Status.DONE
+        and status == Status.IN_PROGRESS
+    )
 
 
 def withdraw(visit, actor, reason: str, procedure_ids=None) -> list[Task]:
@@ -360,13 +451,20 @@ def task_facts(task: Task, actor) -> dict:
 
 
 def history(task: Task) -> list[dict]:
-    return [
-        {
-            "status": h.status,
-            "label": Status(h.status).label,
-            "reason": h.reason,
-            "actor": h.actor.username if h.actor_id else "",
-            "at": h.at.isoformat(),
-        }
-        for h in task.history.select_related("actor")
-    ]
+    out, before = [], None
+    for h in task.history.select_related("actor"):
+        # 完了 → 処理中 is a department reopening what the counter completed
+        reopened = before == Status.DONE and h.status == Status.IN_PROGRESS
+        out.append(
+            {
+                "status": h.status,
+                "label": _("再開（処理中）") if reopened else Status(h.status).label,
+                "reason": h.reason,
+                "actor": h.actor.username if h.actor_id else "",
+                "actor_name": h.actor.display_name if h.actor_id else "",
+                "at": h.at.isoformat(),
+                "at_counter": h.at_counter,  # written at the counter (同席で対応)
+            }
+        )
+        before = h.status
+    return out

@@ -34,7 +34,9 @@ def _rows(request, dept: str):
         qs = services.department_queue(request.user, dept, include_done)
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from None
-    return list(qs.prefetch_related("visit__events", "visit__persons"))
+    return list(
+        qs.prefetch_related("visit__events", "visit__persons", services.counter_rows_prefetch())
+    )
 
 
 def _context(request):
@@ -54,6 +56,8 @@ def _context(request):
                 "n_persons": len(names.get(t.pk, [])),
                 "overdue": overdue(t.deadline, today)
                 and t.status not in (Status.DONE, Status.WITHDRAWN),
+                # handled at the counter (同席): who did it or is present, and when
+                "at_counter": services.at_counter_row(t),
             }
         )
     from madoguchi.catalog.labels import department_names
@@ -126,6 +130,7 @@ def task_page(request, task_id: int):
             ],
             "attempts": list(task.handoffs.all()),
             "statuses": Status.choices,
+            "may_reopen": services.reopens(task, Status.IN_PROGRESS),
         }
         return render(request, "tasks/task.html", ctx)
 

@@ -141,6 +141,20 @@ def test_no_form_or_forms_required(cat_dir):
     assert "no_form" in issue.message and issue.file == "procedures/housing.yaml"
 
 
+def test_counter_completion_is_true_or_false_per_version(cat_dir):
+    """What the counter may complete is a per-version flag of the department's file."""
+    proc = cat_dir / "procedures" / "insurance.yaml"
+    edit(proc, "    counter_completion: true\n", "    counter_completion: yes please\n")
+    [issue] = issues(cat_dir)
+    assert issue.file == "procedures/insurance.yaml" and "counter_completion" in issue.message
+    assert issue.line == line_of(proc, "counter_completion: yes please")
+    demo = load_catalog(DEMO_DIR)
+    assert demo.procedure("nhi.enroll").counter_completion
+    assert not demo.procedure("registry.move_in").counter_completion
+    seal = demo.procedures["seal.register"]
+    assert [v.counter_completion for v in seal] == [False, True]  # from 2020-03-27
+
+
 def test_english_texts_must_match_the_japanese(cat_dir):
     proc = cat_dir / "procedures" / "housing.yaml"
     edit(proc, 'bring: ["Keys of the dwelling"]', 'bring: ["Keys", "Card"]')

@@ -6,6 +6,7 @@ display board. ``visit``: the visit's steps from ``open_visit`` to ``mark_signed
 names below are its public surface.
 """
 
+from .atcounter import set_at_counter
 from .entry import (
     NEWBORN_DETAILS,
     add_newborn,
@@ -91,6 +92,7 @@ __all__ = [
     "set_event_details",
     "set_events",
     "set_applicant",
+    "set_at_counter",
     "cancel_signed_visit",
     "remove_person",
     "restore_procedure",

@@ -637,7 +637,11 @@ def mark_signed(visit_id: int, version: int, actor, id_document: str, at_counter
         # what the resident signed, so a department can open its forms again (tasks)
         visit.state = {**visit.state, "signed_situations": determination.situations(visit)}
         visit.id_document = id_document
-        route_visit(visit, visit.result.get("procedures", []), actor, set(at_counter))
+        from .atcounter import for_signing  # procedures handled at the counter (同席)
+
+        route_visit(
+            visit, visit.result.get("procedures", []), actor, for_signing(visit, actor, at_counter)
+        )
         if visit.ticket_id:
             finish_ticket(visit.ticket, actor)
         visit.version += 1

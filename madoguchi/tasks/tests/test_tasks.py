@@ -1,7 +1,10 @@
 """Routing to departments: tasks, append-only history, department queues, hand-offs."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from madoguchi.analytics.models import TimeSegment
 from madoguchi.counter.models import Visit, VisitPerson
@@ -44,7 +47,7 @@ def routed(db, clerk, django_capture_on_commit_callbacks):
         visit=visit, pid="p2", atena_no="300002", data={"register": {"name": "乙"}}
     )
     with django_capture_on_commit_callbacks(execute=True):
-        tasks = services.route_visit(visit, PROCEDURES, clerk, at_counter={"nhi.enroll"})
+        tasks = services.route_visit(visit, PROCEDURES, clerk)
     return visit, tasks
 
 
@@ -52,12 +55,54 @@ def test_one_task_per_procedure_with_history_and_segment(routed):
     visit, tasks = routed
     assert [t.department for t in tasks] == ["citizen", "insurance", "education"]
     assert all(t.history.get().status == Status.RECEIVED for t in tasks)
-    assert Task.objects.get(procedure_id="nhi.enroll").handling == "at_counter"
+    assert {t.handling for t in tasks} == {"back_office"}
     assert str(Task.objects.get(procedure_id="registry.move_in").deadline) == "2027-04-15"
     assert TimeSegment.objects.filter(kind="department", ended_at=None).count() == 3
     assert all(t.handoff_state == "sent" for t in Task.objects.all())
     # routing again creates nothing new
     assert services.route_visit(visit, PROCEDURES, None) == []
+
+
+def test_a_procedure_handled_at_the_counter_is_not_left_at_received(
+    db, clerk, staff_factory, django_capture_on_commit_callbacks
+):
+    """同席: done at the counter (by the department's staff, at the time it happened) or
+    in progress there; the older set form is in progress with the routing clerk."""
+    hoken = staff_factory("hoken", "department", "insurance")
+    visit = Visit.objects.create(clerk=clerk, event_date="2027-04-01")
+    when = timezone.now().replace(microsecond=0) - timedelta(minutes=20)  # before signing
+    at = timezone.localtime(when).isoformat()
+    marks = {
+        "nhi.enroll": {"status": "done", "staff_id": hoken.pk, "at": at},
+        "registry.move_in": {"status": "in_progress", "staff_id": hoken.pk, "at": at},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        services.route_visit(visit, PROCEDURES, clerk, at_counter=marks)
+    done = Task.objects.get(procedure_id="nhi.enroll")
+    assert (done.status, done.handling) == ("done", "at_counter")
+    row = done.history.get()
+    assert (row.status, row.at_counter, row.actor, row.at) == ("done", True, hoken, when)
+    seg = TimeSegment.objects.get(task=done)
+    assert seg.started_at == seg.ended_at == row.at  # no back-office turnaround
+    moving = Task.objects.get(procedure_id="registry.move_in")
+    assert moving.status == "in_progress" and moving.history.get().at_counter
+    assert TimeSegment.objects.get(task=moving).ended_at is None
+    school = Task.objects.get(procedure_id="school.transfer_in")
+    assert (school.status, school.handling) == ("received", "back_office")
+    # the older form: a set of ids, in progress at the counter with the routing clerk
+    other = Visit.objects.create(clerk=clerk, event_date="2027-04-01")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.route_visit(other, PROCEDURES[:1], clerk, at_counter={"registry.move_in"})
+    legacy = Task.objects.get(visit=other)
+    assert legacy.status == "in_progress" and legacy.history.get().actor == clerk
+    # a back-office task done is not reopened; one done at the counter needs a reason
+    with pytest.raises(services.TaskError):
+        services.set_status(done.pk, "in_progress", hoken)
+    services.set_status(done.pk, "in_progress", hoken, "確認のため")
+    gakko = staff_factory("gakko", "department", "education")
+    services.set_status(school.pk, "done", gakko)
+    with pytest.raises(services.TaskError):
+        services.set_status(school.pk, "in_progress", gakko, "x")
 
 
 def test_status_history_is_append_only_and_current_is_latest(routed, staff_factory):
