@@ -178,6 +178,8 @@ def set_status(task_id: int, status: str, actor, reason: str = "") -> Task:
         if not may_read_task(actor, task):
             raise PermissionError(_("他課の処理は操作できません"))
         if reopens(task, status):
+            if not may_work_on(actor, task.department):  # the department reopens
+                raise PermissionError(_("他課の処理は操作できません"))
             if not reason:
                 raise TaskError(_("窓口で完了した処理を再開するには理由が必要です"), "reason")
         elif status not in TRANSITIONS[Status(task.status)]:

@@ -163,8 +163,11 @@ def test_the_clerk_completes_on_the_spot_and_the_department_reopens(
         f.step("sign", id_document="my_number_card")
     task = Task.objects.get(visit_id=f.id, procedure_id="nhi.enroll")
     assert task.history.get().actor.username == "clerk1"
-    clerk_client.force_login(hoken)
     url = f"/api/tasks/{task.pk}/status"
+    reopen = {"status": "in_progress", "reason": "やり直し"}
+    r = clerk_client.post(url, reopen, "application/json")  # the counter clerk: not theirs
+    assert r.status_code == 403
+    clerk_client.force_login(hoken)
     r = clerk_client.post(url, {"status": "in_progress"}, "application/json")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "reason"
     r = clerk_client.post(
