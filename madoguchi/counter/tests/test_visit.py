@@ -319,7 +319,7 @@ def test_the_screen_shows_labels_not_ids(clerk_client, household):
     assert "マイナンバーカード</span>" in body and "印鑑登録を希望</span>" in body
     assert "犬の所有者: はい → いいえ（聞き取り）" in body
     assert "健康保険（変更前）: （なし） → 国保（退職）" in body
-    table = body[body.index('<table class="persons">') :]
+    table = body[body.index('<table class="persons"') :]
     table = table[: table.index("</table>")]
     assert "昭和60年6月1日（1985年）" in table and "1985-06-01" not in table
     # the register only suggests 被用者保険 (no 国保/後期): marked 要確認 with the source;
