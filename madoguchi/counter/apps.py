@@ -13,4 +13,4 @@ class CounterConfig(AppConfig):
 
         sources.register(SOURCE)
         # the 異動 record's plugin (ido_file) and its retry join the hand-off registry
-        from . import ido_handoff  # noqa: F401
+        from . import checks, ido_handoff  # noqa: F401

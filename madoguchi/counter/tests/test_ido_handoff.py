@@ -223,3 +223,16 @@ def test_a_withdrawn_move_after_signing_is_a_new_version(
     assert {r["event"] for r in versions[1].rows} == {"marriage"}  # the move is gone
     data = json.loads((drop_folder / f"{versions[1].stem}.json").read_text("utf-8"))
     assert data["replaces"] == versions[0].stem
+
+
+def test_the_routes_are_checked_at_start(settings, tmp_path):
+    from madoguchi.counter.checks import check_handoff_routes
+
+    settings.MADOGUCHI_HANDOFF_ROUTES = {"ido": "ido_file", "insurance": "nhi_system"}
+    settings.MADOGUCHI_IDO_DROP_DIR = ""
+    assert [m.id for m in check_handoff_routes(None)] == ["madoguchi.E201", "madoguchi.E202"]
+    settings.MADOGUCHI_HANDOFF_ROUTES = {"ido": "ido_file"}
+    settings.MADOGUCHI_IDO_DROP_DIR = str(tmp_path / "not-mounted")
+    assert [m.id for m in check_handoff_routes(None)] == ["madoguchi.W203"]
+    settings.MADOGUCHI_IDO_DROP_DIR = str(tmp_path)
+    assert check_handoff_routes(None) == []
