@@ -111,25 +111,31 @@ def attempt_one(item: IdoHandOff) -> IdoHandOffAttempt | None:
     """One delivery attempt (None: it waits for an earlier version of its visit)."""
     if _blocked(item):
         return None
-    plugin = handoff.plugin_for(IdoHandOff.ROUTE)
     try:
+        plugin = handoff.plugin_for(IdoHandOff.ROUTE)
+    except KeyError:  # a route to an unknown plugin (madoguchi check names it)
+        plugin = None
+    name = plugin.name if plugin is not None else "?"
+    try:
+        if plugin is None:
+            raise handoff.HandOffError("MADOGUCHI_HANDOFF_ROUTES: 不明な連携方式です")
         ref = plugin.send(item)
     except handoff.HandOffError as exc:
         att = IdoHandOffAttempt.objects.create(
-            handoff=item, plugin=plugin.name, ok=False, error=str(exc)[:300]
+            handoff=item, plugin=name, ok=False, error=str(exc)[:300]
         )
         state = HandOffState.FAILED
-        log.warning("ido hand-off failed: record=%s plugin=%s", item.stem, plugin.name)
+        log.warning("ido hand-off failed: record=%s plugin=%s", item.stem, name)
     else:
         att = IdoHandOffAttempt.objects.create(
-            handoff=item, plugin=plugin.name, ok=True, reference=str(ref)[:64]
+            handoff=item, plugin=name, ok=True, reference=str(ref)[:64]
         )
         state = HandOffState.SENT
         # a system door: the core system registers every person, protected or not
         record(
             None,
             "ido.handoff",
-            query=f"{item.stem} {plugin.name}",
+            query=f"{item.stem} {name}",
             person_ids=sorted({r["atena_no"] for r in item.rows if r.get("atena_no")}),
         )
     IdoHandOff.objects.filter(pk=item.pk).update(

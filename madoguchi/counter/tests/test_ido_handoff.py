@@ -236,3 +236,16 @@ def test_the_routes_are_checked_at_start(settings, tmp_path):
     assert [m.id for m in check_handoff_routes(None)] == ["madoguchi.W203"]
     settings.MADOGUCHI_IDO_DROP_DIR = str(tmp_path)
     assert check_handoff_routes(None) == []
+
+
+def test_a_route_to_an_unknown_plugin_fails_and_is_kept(
+    clerk_client, families, settings, django_capture_on_commit_callbacks
+):
+    settings.MADOGUCHI_HANDOFF_ROUTES = {"ido": "kikan_api"}
+    with django_capture_on_commit_callbacks(execute=True):
+        f = _sign(clerk_client)  # signing is not refused: the record waits
+    item = IdoHandOff.objects.get(visit_id=f.id)
+    assert item.handoff_state == "failed"
+    assert "不明な連携方式" in item.attempts.get().error
+    settings.MADOGUCHI_HANDOFF_ROUTES = {}
+    assert retry_handoffs(force=True)["ido"] == {"retried": 1, "sent": 1}
