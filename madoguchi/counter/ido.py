@@ -400,6 +400,7 @@ def reconcile_visits(visits, user, today: date, grace_days: int) -> list[Check]:
     from madoguchi.register.services import (
         MASKED_LABEL,
         candidates_for_reconcile,
+        may_see_protected,
         persons_for_reconcile,
     )
 
@@ -407,6 +408,13 @@ def reconcile_visits(visits, user, today: date, grace_days: int) -> list[Check]:
     persons, masked = persons_for_reconcile(
         [r["atena_no"] for r in rows], user, query="ido.reconcile"
     )
+    if not may_see_protected(user):
+        # a row the record marks 支援措置 (a newborn of a protected parent, a person
+        # protected since signing): masked like a protected resident, never searched for
+        for r in rows:
+            if r.get("support_measure") == "1":
+                r["atena_no"] = r["atena_no"] or f"protected:{person_key(r)}"
+                masked.add(r["atena_no"])
     wants = unregistered(rows)
     found: dict = {}
     if wants:

@@ -175,11 +175,25 @@ def test_a_protected_candidate_is_masked_and_not_matched(
     assert (c.status, c.new_atena) == ("一致", "300013")
 
 
-def test_a_newborn_of_a_protected_mother_is_marked(clerk_client, couple):
+def test_a_newborn_of_a_protected_mother_is_marked_and_masked(
+    clerk_client, couple, clerk, staff_factory
+):
     visit = _signed_birth(clerk_client)
+    _registered("300013")
     Person.objects.filter(atena_no="300012").update(support_measure=True)
     marks = {r["person"]: r["support_measure"] for r in ido.records(visit)}
     assert marks["p3"] == "1"
+    # a clerk without the permission: masked, and the register is not searched for her
+    (c,) = _newborn_checks(clerk, visit)
+    assert c.status == "要確認" and c.masked and not c.new_atena
+    dumped = json.dumps(ido.check_dict(c), ensure_ascii=False)
+    assert "陽葵" not in dumped and "北四条東" not in dumped
+    assert not AuditRecord.objects.filter(action="register.reconcile_candidates").exists()
+    html = clerk_client.get("/counter/ido/").content.decode()
+    assert "陽葵" not in html
+    perm = staff_factory("hogo", "clerk", may_see_protected=True)
+    (c,) = _newborn_checks(perm, visit)
+    assert (c.status, c.new_atena) == ("一致", "300013")
 
 
 ROW = {
