@@ -278,15 +278,16 @@ def candidates_for_reconcile(
     ):
         current.setdefault(p.atena_no, p)
     with_holds(current.values())
+    by_birth: dict[tuple, list[Person]] = {}
+    for p in current.values():
+        by_birth.setdefault((p.birth_date, p.sex), []).append(p)
     see = may_see_protected(user)
     found: dict[str, list[Person]] = {}
     masked: dict[str, int] = {}
     read: set[str] = set()
     hidden = False
     for key, w in wants.items():
-        for p in current.values():
-            if p.birth_date != w.get("birth_date") or p.sex != w.get("sex"):
-                continue
+        for p in by_birth.get((w.get("birth_date"), w.get("sex")), []):
             if not (
                 p.name == w.get("name")
                 or (w.get("address") and f"{p.address}{p.katagaki}" == w["address"])
