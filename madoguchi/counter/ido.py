@@ -71,8 +71,8 @@ def _concerned(sit: dict) -> list[str]:
         return [n for n in newborns_of(sit) if n in members]
     if event == "death":  # a deceased from outside changes no record of this city
         return [sit["deceased"]] if sit.get("deceased") in members else []
-    if event in ("marriage", "divorce"):
-        return list(sit.get("couple") or [])
+    if event in ("marriage", "divorce"):  # a spouse living elsewhere: their city's record
+        return [c for c in sit.get("couple") or [] if c in members]
     return [
         p["id"] for p in persons if after_key(p) != p.get("household", "") or p.get("head_after")
     ]
