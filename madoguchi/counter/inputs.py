@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from madoguchi.core.apitypes import WarekiDate
 
@@ -152,8 +152,17 @@ class NewNameIn(Versioned):
 
 class ForeignIn(Versioned):
     pid: str
-    nationality: str = ""
-    nationality_name: str = ""
+    nationality: str = Field(
+        "",
+        description=(
+            "国籍・地域 from the list (core/data/countries.csv): a code (VN, VNM, 704; XC 朝鮮, "
+            "XS 無国籍), the name as the 在留カード writes it (ベトナム, 米国), its reading "
+            "(べとなむ) or a full or former name (アメリカ合衆国); stored as the code. A text "
+            "naming no single entry is a 400 naming nationality, with the candidates."
+        ),
+        examples=["VN", "ベトナム", "べとなむ"],
+    )
+    nationality_name: str = ""  # no longer read: the list's name is printed
     name_roman: str = ""
     alt_name: str = ""
     art30_45_class: str = ""

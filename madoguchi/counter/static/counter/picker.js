@@ -96,6 +96,14 @@
     if (input) { ev.preventDefault(); choose(input, li); }
   });
 
+  // The 在留カード form: choosing another person shows that person's 国籍・地域.
+  document.addEventListener("change", function (ev) {
+    if (ev.target.id !== "fr-pid") return;
+    var nat = document.getElementById("fr-nat");
+    var opt = ev.target.selectedOptions[0];
+    if (nat && opt) nat.value = opt.dataset.nationality || "";
+  });
+
   document.addEventListener("focusout", function (ev) {
     var input = ev.target;
     if (input.dataset && input.dataset.pickerUrl) setTimeout(function () { close(input); }, 150);
