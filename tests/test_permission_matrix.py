@@ -166,6 +166,7 @@ HTML_RULES = {
     "counter:search": (visit, "visit"),
     "counter:postal": (visit, "visit"),
     "counter:countries": (visit, "visit"),
+    "counter:schools": (visit, "visit"),
     "counter:bundle": (visit, "visit"),
     "counter:take_over": (None, "visit"),  # special: see take_over_rule
     "counter:visit_action": (visit, "visit"),
@@ -350,6 +351,7 @@ HTML_FIXED = {
     "deferred_id": lambda w, role: 999999,
     "doc": lambda w, role: "request",
     "table_id": lambda w, role: "daily",  # analytics:export
+    "pid": lambda w, role: "p1",  # counter:schools
 }
 
 

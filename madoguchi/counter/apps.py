@@ -12,5 +12,11 @@ class CounterConfig(AppConfig):
         from .figures import SOURCE
 
         sources.register(SOURCE)
+        # schools.yaml (the previous school's picker) is city data of the catalog
+        from madoguchi.catalog import extensions
+
         # the 異動 record's plugin (ido_file) and its retry join the hand-off registry
         from . import checks, ido_handoff  # noqa: F401
+        from .schools import FILE, check
+
+        extensions.register(extensions.Extension(FILE, check))

@@ -330,6 +330,7 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "tasks": (tasks := task_rows(visit)),
         "remaining": sum(1 for t in tasks if t["status"] != "done"),
         "id_documents": IdDocument.choices,
+        "id_document_default": _id_document_default(visit),
         "applicant": (visit.state or {}).get("applicant") or {},
         "groups": CounterGroup.choices,
         "editable": visit.step in (VisitStep.IDENTIFY, VisitStep.INTERVIEW),
@@ -362,12 +363,27 @@ def visit_context(request, visit: Visit, **extra) -> dict:
     }
 
 
+def _id_document_default(visit: Visit) -> dict:
+    """The ID document already known to be required: a move-in from the 転出証明書情報
+    (引越しワンストップ, 転入届の特例) is notified with the 個人番号カード presented
+    (住民基本台帳法 24条の2). Preselected and marked; the clerk may choose another."""
+    if visit.step != VisitStep.PRINTED:
+        return {}
+    if any(vp.source == "pending" and vp.involved for vp in visit.persons.all()):
+        return {
+            "value": IdDocument.MY_NUMBER_CARD,
+            "why": _("転入届の特例（引越しワンストップ）: 個人番号カードの提示が必要"),
+        }
+    return {}
+
+
 def _capture_rows(visit: Visit, names: dict[str, str]) -> list[dict]:
     """The fields the visit's forms ask for, grouped by person (``counter.capture``)."""
-    from . import capture
+    from . import capture, phone
 
     groups: dict[str, dict] = {}
-    outside = ((visit.state or {}).get("applicant") or {}).get("name", "")
+    state = visit.state or {}
+    outside = (state.get("applicant") or {}).get("name", "")
     persons = list(visit.persons.all())
     for pid, key, forms in capture.needed(visit, persons):
         field = capture.BY_KEY[key]
@@ -384,6 +400,11 @@ def _capture_rows(visit: Visit, names: dict[str, str]) -> list[dict]:
                 "size": 12 if field.kind in ("date", "phone", "digits") else 16,
                 "value": capture.current(visit, pid, key, persons),
                 "forms": forms,
+                # a value known before anyone asked, marked with where it came from
+                "source": phone.source_text(state.get("contact_phone_source"))
+                if pid == capture.VISIT
+                else "",
+                "picker": key == "school",
             }
         )
     return list(groups.values())

@@ -131,6 +131,9 @@ class Person(models.Model):
     moved_out_to = models.CharField(_("転出先住所"), max_length=200, blank=True)
     planned_move_out_on = models.DateField(_("転出予定年月日"), null=True, blank=True)
     planned_move_in_on = models.DateField(_("転入予定年月日"), null=True, blank=True)
+    # 連絡先電話番号 of a 転入予約 (マイナポータル 引越しワンストップ): pending move-ins only;
+    # the register itself holds no phone. Prefilled as the visit's contact phone.
+    phone = models.CharField(_("連絡先電話番号"), max_length=20, blank=True)
     removed_on = models.DateField(_("消除の異動年月日"), null=True, blank=True)
     removal_reason = models.CharField(_("消除の事由"), max_length=40, blank=True)
 

@@ -2,7 +2,8 @@
 
 Under the national moving one-stop service the former municipality sends the move-out
 certificate data (names, kana, birth dates, sex, 続柄, former address, planned move date,
-who holds a My Number card) before the family arrives. madoguchi keeps them as persons
+who holds a My Number card) before the family arrives, with the 転入予約's 連絡先電話番号
+(the counter prefills it as the visit's contact phone, marked as from the reservation). madoguchi keeps them as persons
 with status ``P`` in a household with ``is_pending``: searchable by the same keys as
 residents and marked as pending everywhere. Their 宛名番号 and 世帯番号 carry a ``P``
 prefix so they never collide with the register's numbers.
@@ -52,6 +53,7 @@ PENDING_COLUMNS = [
     "在留期間",
     "在留期間満了日",
     "在留カード等番号",
+    "連絡先電話番号",
 ]
 
 
@@ -132,6 +134,7 @@ def pending_row(p: dict) -> list[str]:
             if p.get("nationality", "JP") != "JP"
             else ("",) * 8
         ),
+        p.get("phone", ""),
     ]
 
 

@@ -570,6 +570,8 @@ def capture(visit_id: int, version: int, actor, values: dict[str, dict[str, str]
         for pid, answers in cleaned.items():
             if pid == cap.VISIT:
                 state = dict(visit.state or {})
+                if answers.get("phone") != state.get("contact_phone"):
+                    state.pop("contact_phone_source", None)  # typed: no longer prefilled
                 if answers.get("phone"):
                     state["contact_phone"] = answers["phone"]
                 else:

@@ -37,7 +37,8 @@ def set_households(
     """The households after the event. ``after``: pid → "" (stays in its household), a
     household of the visit (its 世帯番号) or a new household (``new1`` …); ``heads``: the
     pids who head their household after the event (a new household's head, chosen by the
-    residents; a new head of an existing household). The 続柄 to the new head is derived
+    residents; a new head of an existing household — the one member of a new household
+    heads it without being named). The 続柄 to the new head is derived
     from the family ties (``rules.zokugara.derive``); ``zokugara_after``: pid → the 続柄
     the clerk sets instead, with its reason in ``zokugara_reason`` (required whenever it
     differs from the derived one; recorded in the person's edits). Blank, or equal to the
@@ -73,6 +74,15 @@ def set_households(
             and vp.data.get("zokugara_after")
             == (zokugara_after.get(pid, vp.data.get("zokugara_after")) or "").strip()
         }
+        # a new household of one member: that member heads it (nothing to choose)
+        heads = list(heads)
+        final = {
+            pid: after.get(pid, vp.data.get("household_after", "")) for pid, vp in persons.items()
+        }
+        for new in NEW_HOUSEHOLDS:
+            members = [pid for pid, key in final.items() if key == new]
+            if len(members) == 1 and members[0] not in heads:
+                heads.append(members[0])
         for pid, vp in persons.items():
             data = copy.deepcopy(vp.data)
             key = after.get(pid, data.get("household_after", ""))

@@ -81,6 +81,9 @@ def remove_person(visit_id: int, version: int, actor, pid: str, reason: str) -> 
             visit.household_no = ""  # the identification is undone
             if vp.source == "pending":  # the address came from the wrong 転出証明書情報
                 state.pop("new_address", None)
+            if state.get("contact_phone_source"):  # the wrong person's phone, prefilled
+                state.pop("contact_phone", None)
+                state.pop("contact_phone_source")
         visit.state = state
         _commit(visit, actor, "visit.remove_person", person_ids=[atena] if atena else [])
     return visit

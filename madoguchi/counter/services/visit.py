@@ -23,7 +23,7 @@ from madoguchi.analytics.models import SegmentKind
 from madoguchi.audit.services import record
 from madoguchi.register import services as register
 
-from .. import access, determination, prefill, safety
+from .. import access, determination, phone, prefill, safety
 from ..models import IdDocument, Ticket, TicketStatus, Visit, VisitEvent, VisitPerson, VisitStep
 from .errors import CounterError, TicketTaken, VisitConflict
 from .queue import CERTIFICATE, finish_ticket
@@ -133,6 +133,8 @@ def identify(visit_id: int, version: int, actor, atena_no: str) -> Visit:
                     visit.event_date = person.planned_move_in_on
                 if person.postal_code and person.town and not visit.state.get("new_address"):
                     visit.state = {**visit.state, "new_address": _address_of(person)}
+            # the contact phone of the 転入予約 or of the person's last visit, marked
+            phone.prefill(visit, person, members)
             _start_interview(visit, actor)
             _commit(
                 visit,

@@ -164,6 +164,31 @@ def countries(request, visit: Visit):
     return render(request, "counter/_countries.html", {"candidates": search(q), "q": q.strip()})
 
 
+@counter_staff
+@visit_door(audit_read=False)  # school names only (the open visit's read was audited)
+def schools(request, visit: Visit, pid: str):
+    """The type-ahead list of 在籍校（前の学校） for a pupil of the visit."""
+    from .. import schools as school_list
+    from ..determination import catalog_of
+
+    vp = visit.persons.filter(pid=pid).first()  # unknown: the list, not ranked for anyone
+    data = vp.data if vp is not None else {}
+    typed = request.GET.get(f"cap.{pid}.school", request.GET.get("q", ""))
+    found = []
+    if typed.strip():
+        from datetime import date
+
+        from madoguchi.rules import ages
+
+        birth = data.get("birth_date")
+        stage = ages.school_stage(date.fromisoformat(birth), visit.event_date) if birth else None
+        former = (data.get("register") or {}).get("former_address", "")
+        found = school_list.candidates(
+            catalog_of(visit), typed, visit.event_date, former_address=former, stage=stage
+        )
+    return render(request, "counter/_schools.html", {"schools": found, "typed": typed, "pid": pid})
+
+
 @_timed
 @counter_staff
 @visit_door(audit_read=False)  # the print is audited (visit.print)

@@ -23,6 +23,7 @@ DEMO_MOVE_IN_FAMILY = {
     "banchi": "2番地",
     "katagaki": "",
     "planned_move_in_on": dt.date(2027, 3, 29),
+    "phone": "090-2718-2818",  # 転入予約's 連絡先電話番号
     "members": [
         {
             "atena_no": "P0000000011",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Iterator
 
 from madoguchi.register.generator.city import City, era_name
@@ -51,6 +52,7 @@ def iter_pending(
         pref, other_city, code, town = r.choice([oc for oc in OTHER_CITIES if oc[1] != city])
         addr = c.address()
         info = {
+            "phone": _reservation_phone(seed, i),
             "former_address": f"{pref}{other_city}{town}{r.randint(1, 9)}丁目{r.randint(1, 30)}番地",
             "former_postal_code": code,
             "planned_move_in_on": dt.date.fromordinal(as_of.toordinal() + r.randint(0, 45)),
@@ -106,6 +108,7 @@ def _pending_person(m: dict, info: dict, mc: str, *, kana_confirmed: bool) -> di
         "planned_move_in_on": info["planned_move_in_on"],
         "nationality": "JP",
         "flags": sorted(m.get("flags", [])),
+        "phone": info.get("phone", ""),
         **(_foreign_fields(foreign) if foreign else {}),
     }
 
@@ -122,6 +125,15 @@ def _foreign_fields(foreign: dict) -> dict:
         **foreign,
         "nationality_name": countries.name_of(foreign["nationality"]),
     }
+
+
+def _reservation_phone(seed: int, i: int) -> str:
+    """The 転入予約's 連絡先電話番号 of generated household ``i`` (a mobile number; one in
+    five reservations gives none). Its own random stream: the households stay the same."""
+    r = random.Random(seed * 100_003 + i)
+    if r.random() < 0.2:
+        return ""
+    return f"0{r.choice('789')}0-{r.randint(1000, 9999)}-{r.randint(1000, 9999)}"
 
 
 def generate_pending(
