@@ -118,9 +118,35 @@ class Inputs:
         self._count(1, copied)
 
     def field(self, selector: str, copied: bool = False) -> None:
-        """Move to a field (Tab): one input."""
-        self.page.locator(selector).focus()
+        """Move to a field (Tab): one input; none when the screen already put the focus
+        there (the postal code's one town → 番地, a picker's choice → the next empty
+        field)."""
+        loc = self.page.locator(selector)
+        if loc.evaluate("el => el === document.activeElement"):
+            return
+        loc.focus()
         self._count(1, copied)
+
+    def pick(self, selector: str, value: str, letters: str, copied: bool = False) -> None:
+        """A type-ahead picker: romaji ``letters`` typed with the IME off, one key each,
+        until the first candidate is ``value`` (as a clerk reads the list), then Enter
+        takes it (one key)."""
+        loc = self.page.locator(selector)
+        box = f"#{loc.get_attribute('data-picker')}"
+        typed = ""
+        for ch in letters:
+            loc.press(ch)
+            typed += ch
+            self._count(1, copied)
+            self.page.locator(f"{box} [data-typed='{typed}']").wait_for()
+            first = self.page.locator(f"{box} [data-pick]").first
+            if first.count() and first.get_attribute("data-pick") == value:
+                break
+        else:
+            raise AssertionError(f"{value} is not the first candidate after {letters!r}")
+        loc.press("Enter")
+        self._count(1, copied)
+        assert loc.input_value() == value, loc.input_value()
 
     def ascii(self, selector: str, text: str, copied: bool = False, replace=False) -> None:
         """Half-width text (digits, Roman letters, dates): one key a character (Ctrl+A
@@ -197,9 +223,28 @@ def _print(c: Inputs, shot=None) -> str:
 
 
 def _sign(c: Inputs, id_document: str) -> None:
-    c.select("select[name=id_document]", id_document)
+    """The ID document (chosen unless the screen preselected it), Alt+D."""
+    if c.page.locator("select[name=id_document]").input_value() != id_document:
+        c.select("select[name=id_document]", id_document)
     c.press("Alt+d")
     c.page.locator("p.done").wait_for()
+
+
+# the birth's forms ask once: the 出生届's (7) 同居を始めたとき and (8) 世帯のおもな仕事,
+# asked of the mother (told; (8) 3 常用勤労者 also gives the main earner's 職業 on the
+# 児童手当 claim), the claimant's account (from the bank book), the 国保 記号番号 (the
+# 資格確認書) and the mother's 基礎年金番号 (copied)
+BIRTH_CAPTURE = {
+    "cohabit_since": ("R5.4", None),
+    "household_work": ("3", None),
+    "bank_name": ("北見信用金庫", "きたみ しんようきんこ"),
+    "bank_branch": ("本店", "ほんてん"),
+    "bank_account_type": ("普通", None),
+    "bank_account_no": ("1234567", None),
+    "bank_account_holder": ("ホシノ　ケンイチ", "ほしの けんいち", "katakana"),
+    "nhi_no": ("12-3456", None),  # 記号番号, from the 国保 資格確認書
+    "pension_no": ("1234567890", None),  # from the 基礎年金番号通知書
+}
 
 
 def birth_walk(c: Inputs, shot=None) -> dict:
@@ -233,32 +278,7 @@ def birth_walk(c: Inputs, shot=None) -> dict:
     earner = "input[data-q='person|p1|primary_earner']"
     if page.locator(earner).count():  # asked only when it changes who claims 児童手当
         c.saved(lambda: c.click(earner))
-    page.locator("#capture-form").wait_for()
-    c.field("input[data-cap='visit.phone']")
-    c.ascii("input[data-cap='visit.phone']", "0157123456")  # digits, as the foreign walk
-    # the 出生届's (7) and (8), asked once of the mother; (8) 3 (常用勤労者) also gives
-    # the main earner's 職業 (会社員) on the 児童手当 claim
-    c.field("input[data-cap='p2.cohabit_since']")
-    c.ascii("input[data-cap='p2.cohabit_since']", "R5.4")
-    c.field("select[data-cap='p2.household_work']")
-    c.select("select[data-cap='p2.household_work']", "3")
-    # the claimant's account, from the bank book (copied)
-    c.field("input[data-cap='p1.bank_name']", copied=True)
-    c.japanese(
-        "input[data-cap='p1.bank_name']", "北見信用金庫", "きたみ しんようきんこ", "kanji", True
-    )
-    c.field("input[data-cap='p1.bank_branch']", copied=True)
-    c.japanese("input[data-cap='p1.bank_branch']", "本店", "ほんてん", "kanji", copied=True)
-    c.field("select[data-cap='p1.bank_account_type']", copied=True)
-    c.select("select[data-cap='p1.bank_account_type']", "普通", copied=True)
-    c.field("input[data-cap='p1.bank_account_no']", copied=True)
-    c.ascii("input[data-cap='p1.bank_account_no']", "1234567", copied=True)
-    c.field("input[data-cap='p1.bank_account_holder']", copied=True)
-    c.japanese(
-        "input[data-cap='p1.bank_account_holder']", "ホシノ　ケンイチ", "ほしの けんいち",
-        "katakana", copied=True,
-    )  # fmt: skip
-    c.saved(lambda: c.press("Enter"))
+    _capture(c, BIRTH_CAPTURE, told=("cohabit_since", "household_work"), phone="0157123456")
     seen = {"procedures": _procedures(page), "persons": page.locator("#persons").inner_text()}
     seen["pdf_url"] = _print(c)
     _sign(c, "my_number_card")
@@ -326,16 +346,8 @@ def foreign_walk(c: Inputs, shot=None) -> dict:
         c.saved(lambda: c.press("Enter"))
     if shot:
         shot("foreign")
-    c.press("Alt+z")
-    c.ascii("#postal_code", "0900024")
-    page.locator("#town_index").wait_for()
-    c.field("#banchi")
-    c.ascii("#banchi", "3-1")
-    c.saved(lambda: c.press("Enter"))
-    page.locator("#capture-form").wait_for()
-    c.field("input[data-cap='visit.phone']")
-    c.ascii("input[data-cap='visit.phone']", "09012345678")
-    c.saved(lambda: c.press("Enter"))
+    _new_address(c, "0900024", "3-1")
+    _capture(c, {})  # the contact phone
     seen = {"procedures": _procedures(page), "persons": page.locator("#persons").inner_text()}
     seen["pdf_url"] = _print(c)
     _sign(c, "residence_card")
@@ -378,11 +390,22 @@ def make_marriage_families():
     )  # fmt: skip
 
 
-def _capture(c: Inputs, values: dict, told=()) -> None:
-    """Fill every empty field of the capture form: the phone (typed), the keys in
-    ``told`` (what the resident says: not copied), the rest copied from a paper
-    document; ``values``: key → (value, kana reading for the IME, IME mode) or
-    (value, None) for half-width text and selects. Saves with Enter."""
+def _new_address(c: Inputs, postal_code: str, banchi: str) -> None:
+    """Alt+Z, the postal code (one town: the screen puts the focus on 番地), 番地, Enter."""
+    c.press("Alt+z")
+    c.ascii("#postal_code", postal_code)
+    c.page.locator("#town_index").wait_for()
+    c.field("#banchi")
+    c.ascii("#banchi", banchi)
+    c.saved(lambda: c.press("Enter"))
+
+
+def _capture(c: Inputs, values: dict, told=(), phone: str = "09012345678") -> None:
+    """The one capture filler of every walk: fill every empty field of the capture form
+    — the phone typed (unless the screen prefilled it), the keys in ``told`` (what the
+    resident says: not copied), the rest copied from a paper document; ``values``: key →
+    (value, kana reading for the IME, IME mode), (value, None) for half-width text and
+    selects, or (value, "pick:letters") for a type-ahead list. Saves with Enter."""
     c.page.locator("#capture-form").wait_for()
     asked = c.page.locator("#capture-form [data-cap]").evaluate_all(
         "els => els.filter(e => !e.value).map(e => [e.dataset.cap, e.tagName])"
@@ -392,7 +415,7 @@ def _capture(c: Inputs, values: dict, told=()) -> None:
         key = cap.partition(".")[2]
         if key == "phone":
             c.field(sel)
-            c.ascii(sel, "09012345678")
+            c.ascii(sel, phone)
             continue
         if key not in values:
             raise AssertionError(f"the walk has no value for {cap}")
@@ -401,6 +424,8 @@ def _capture(c: Inputs, values: dict, told=()) -> None:
         c.field(sel, copied=copied)
         if tag == "SELECT":
             c.select(sel, value, copied=copied)
+        elif reading and reading.startswith("pick:"):  # a type-ahead list (在籍校)
+            c.pick(sel, value, reading.removeprefix("pick:"), copied=copied)
         elif reading:
             c.japanese(sel, value, reading, (mode or ["kanji"])[0], copied=copied)
         else:
@@ -416,7 +441,7 @@ MOVE_IN_CAPTURE = {
                 "とうきょうと せたがやく たいしどう 1ちょうめ 1ばんち"),
     "hittousha": ("星野　健一", "ほしの けんいち"),
     "occupation": ("会社員", None),
-    "school": ("世田谷区立太子堂小学校", "せたがやくりつ たいしどう しょうがっこう"),
+    "school": ("世田谷区立太子堂小学校", "pick:taishidou"),  # the schools list
     "bank_name": ("北見信用金庫", "きたみ しんようきんこ"),
     "bank_branch": ("本店", "ほんてん"),
     "bank_account_type": ("普通", None),
@@ -436,13 +461,19 @@ MOVE_IN_CAPTURE = {
 
 def move_in_walk(c: Inputs, shot=None) -> dict:
     """The move-in family of four (pending 転出証明書情報), from "call next" to signed:
-    the kana search, the three questions the register cannot answer, every field the
-    forms ask once (``MOVE_IN_CAPTURE``), print, sign."""
+    the search by the birth date on 健一's card, the three questions the register cannot
+    answer, every field the forms ask once (``MOVE_IN_CAPTURE``: the phone comes
+    prefilled from the 転入予約, the previous school is picked from the schools list),
+    print, sign (the 個人番号カード preselected: 転入届の特例)."""
     page = c.page
-    _call_and_identify(c, "ホシノ", "ほしの")
+    _call_and_identify(c, "3600601")  # 昭和60年6月1日, from 健一's 個人番号カード
     page.locator("#questions").wait_for()
     for q in ("person|p1|dog_owner", "person|p2|wants_seal", "person|p4|nursery_wanted"):
         c.saved(lambda q=q: c.click(f"input[data-q='{q}']"))
+    # the 転入予約's phone, prefilled and marked: the clerk confirms it with the resident
+    phone = page.locator("#capture-form [data-cap='visit.phone']")
+    assert phone.input_value() == "090-2718-2818", phone.input_value()
+    assert "転入予約" in page.locator("#capture-form [data-source-of='visit.phone']").inner_text()
     _capture(c, MOVE_IN_CAPTURE, told=("occupation", "school"))
     return _print_and_sign(c, shot, "move_in")
 
@@ -488,12 +519,7 @@ def marriage_walk(c: Inputs, shot=None) -> dict:
     A select chosen with the mouse is two inputs (open, choose)."""
     page = c.page
     _call_and_identify(c, "4080120")  # 平成8年1月20日, from his ID card
-    page.locator("#persons").wait_for()
-    c.field("#q")
-    c.ascii("#q", "4090630")  # 彩: 平成9年6月30日, from her ID card
-    c.press("Enter")
-    page.locator("#search-results select[name=relationship]").wait_for()
-    c.saved(lambda: c.click("#search-results button.pick"))  # she keeps her household
+    _add_from_other_household(c, "4090630")  # 彩: 平成9年6月30日, from her ID card
     c.saved(lambda: c.click("#events input[value=move_within]"))
     page.locator("#address").wait_for()
     c.saved(lambda: c.click("#persons input[value=p1]"))  # the parents stay
@@ -524,19 +550,10 @@ def marriage_walk(c: Inputs, shot=None) -> dict:
             f"{form} input[name=hittousha]", "北見　健太", "きたみ けんた", "kanji", copied=True
         )
         c.saved(lambda form=form: c.click(f"{form} button[type=submit]"))
-    c.field("#applicant-form select[name=applicant]")
-    c.select("#applicant-form select[name=applicant]", "p3")  # 健太 came
-    c.saved(lambda: c.click("#applicant-save"))
-    c.press("Alt+z")
-    c.ascii("#postal_code", "0900025")
-    page.locator("#town_index").wait_for()
-    c.field("#banchi")
-    c.ascii("#banchi", "4-2")
-    c.saved(lambda: c.press("Enter"))
-    page.locator("#capture-form").wait_for()
-    c.field("input[data-cap='visit.phone']")
-    c.ascii("input[data-cap='visit.phone']", "09012345678")
-    c.saved(lambda: c.press("Enter"))
+    _applicant(c, "p3")  # 健太 came
+    _new_address(c, "0900025", "4-2")
+    # the phone; 彩's 基礎年金番号 from her 基礎年金番号通知書 (copied)
+    _capture(c, {"pension_no": ("1234567890", None)})
     return _print_and_sign(c, shot, "marriage")
 
 
@@ -587,9 +604,61 @@ def death_walk(c: Inputs, shot=None) -> dict:
     c.field("#details-death select[name=deceased]")
     c.select("#details-death select[name=deceased]", "p1")
     c.saved(lambda: c.click("#details-death button[type=submit]"))
-    c.field("#applicant-form select[name=applicant]")
-    c.select("#applicant-form select[name=applicant]", "p2")  # 花子 came
-    c.saved(lambda: c.click("#applicant-save"))
+    _applicant(c, "p2")  # 花子 came
     page.locator("#capture-form").wait_for()
     _capture(c, DEATH_CAPTURE)
     return _print_and_sign(c, shot, "death")
+
+
+def household_split_walk(c: Inputs, shot=None) -> dict:
+    """世帯分離 within the city (a 世帯変更 ticket waiting), from "call next" to signed:
+    健太 found by the birth date on his ID card (his parents' household comes with him),
+    he leaves it for a new household at the same address (its one member heads it), he
+    notifies, the phone, print, sign."""
+    page = c.page
+    _call_and_identify(c, "4080120")  # 平成8年1月20日, from his ID card
+    page.locator("#households-form").wait_for()
+    c.field("select[name=after_p3]")
+    c.select("select[name=after_p3]", "new1")
+    c.saved(lambda: c.press("Enter"))
+    page.locator("#procedures li[data-id='registry.household_change']").wait_for()
+    _applicant(c, "p3")  # 健太 came
+    _capture(c, {})  # the contact phone
+    return _print_and_sign(c, shot, "household_split")
+
+
+def household_merge_walk(c: Inputs, shot=None) -> dict:
+    """世帯合併 (a 世帯変更 ticket waiting), from "call next" to signed: 正 found by the
+    birth date on his ID card, 彩 added from her own household by hers, she joins his
+    household as 同居人 (no family tie tells the 続柄: the clerk types it), 正 notifies
+    (the head: the default), the phone, print, sign."""
+    page = c.page
+    _call_and_identify(c, "3370404")  # 昭和37年4月4日, from his ID card
+    _add_from_other_household(c, "4090630")  # 彩: 平成9年6月30日, from her ID card
+    c.field("select[name=after_p4]")
+    c.select("select[name=after_p4]", "300001")
+    c.saved(lambda: c.press("Enter"))
+    c.field("input[name=zok_p4]")
+    c.japanese("input[name=zok_p4]", "同居人", "どうきょにん", "kanji")
+    c.saved(lambda: c.press("Enter"))
+    page.locator("#procedures li[data-id='registry.household_change']").wait_for()
+    _capture(c, {})  # the contact phone
+    return _print_and_sign(c, shot, "household_merge")
+
+
+def _add_from_other_household(c: Inputs, birth: str) -> None:
+    """One more person, found by the birth date on their ID card, who keeps their own
+    household (続柄 「台帳のまま」): the search field, 7 digits, Enter, the 追加 click."""
+    c.page.locator("#persons").wait_for()
+    c.field("#q")
+    c.ascii("#q", birth)
+    c.press("Enter")
+    c.page.locator("#search-results select[name=relationship]").wait_for()
+    c.saved(lambda: c.click("#search-results button.pick"))
+
+
+def _applicant(c: Inputs, pid: str) -> None:
+    """Who came (届出人): the select, then Enter."""
+    c.field("#applicant-form select[name=applicant]")
+    c.select("#applicant-form select[name=applicant]", pid)
+    c.saved(lambda: c.press("Enter"))

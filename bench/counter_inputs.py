@@ -53,6 +53,8 @@ from browser import (  # noqa: E402
     birth_walk,
     death_walk,
     foreign_walk,
+    household_merge_walk,
+    household_split_walk,
     ime_keys,
     marriage_walk,
     move_in_walk,
@@ -62,6 +64,9 @@ from load_test import PASSWORD, free_port, start_server  # noqa: E402
 MAX_INPUTS = 40
 MAX_INPUTS_CERTIFICATE = 12
 MAX_INPUTS_WALK = {"birth": 35, "foreign": 40, "marriage": 50, "death": 25, "move_in_signed": 25}
+# measured and reported, no target given (issue 11): 世帯分離 and 世帯合併 within the city
+WALK_NO_TARGET = ("household_split", "household_merge")
+WALKS = (*MAX_INPUTS_WALK, *WALK_NO_TARGET)
 TICKET = {
     "move_in": "move_in",
     "birth": "birth",
@@ -69,6 +74,8 @@ TICKET = {
     "marriage": "marriage",
     "death": "death",
     "move_in_signed": "move_in",
+    "household_split": "household_change",
+    "household_merge": "household_change",
 }
 
 
@@ -94,7 +101,7 @@ def prepare(url: str, scenario: str = "move_in") -> None:
         from browser import make_death_couple
 
         make_death_couple()
-    if scenario == "marriage":
+    if scenario in ("marriage", "household_split", "household_merge"):
         from browser import make_marriage_families
 
         make_marriage_families()
@@ -181,6 +188,7 @@ def main(argv=None) -> int:
             "marriage",
             "death",
             "move_in_signed",
+            *WALK_NO_TARGET,
         ],
         default="move_in",
     )
@@ -227,7 +235,7 @@ def main(argv=None) -> int:
             page.fill("#id_username", "bench_clerk")
             page.fill("#id_password", PASSWORD)
             page.click("button[type=submit]")
-            if args.scenario in MAX_INPUTS_WALK:
+            if args.scenario in WALKS:
                 page.goto(f"{base}/counter/")
                 c = Inputs(page)
                 walk = {
@@ -236,9 +244,21 @@ def main(argv=None) -> int:
                     "marriage": marriage_walk,
                     "death": death_walk,
                     "move_in_signed": move_in_walk,
+                    "household_split": household_split_walk,
+                    "household_merge": household_merge_walk,
                 }
                 walk = walk[args.scenario]
-                walk(c)
+                shot = None
+                if args.screenshots:
+                    Path(args.screenshots).mkdir(parents=True, exist_ok=True)
+
+                    def shot(name):  # the screen before 確認, for a reader to check
+                        page.screenshot(
+                            path=str(Path(args.screenshots) / f"screen-inputs-{name}.png"),
+                            full_page=True,
+                        )
+
+                walk(c, shot)
                 browser.close()
                 return _report_walk(args.scenario, c, timings)
             if args.scenario == "certificate":
@@ -292,20 +312,23 @@ def main(argv=None) -> int:
 
 
 def _report_walk(scenario: str, c, timings) -> int:
-    target = MAX_INPUTS_WALK[scenario]
+    target = MAX_INPUTS_WALK.get(scenario)
     title = {
         "birth": "birth with a newborn",
         "foreign": "foreign couple from abroad",
         "marriage": "marriage: son and bride leave their households for a new one",
         "death": "death (the widow notifies)",
         "move_in_signed": "move_in family of four, every field the forms ask",
+        "household_split": "世帯分離 within the city (the son heads a new household)",
+        "household_merge": "世帯合併 (a woman living alone joins a household as 同居人)",
     }[scenario]
     print(f"{title}, from 'call next' to 'signed'")
-    print(f"staff inputs: {c.rest} (target ≤ {target}) + {c.copied} copied from paper")
+    wanted = f"target ≤ {target}" if target is not None else "no target: reported"
+    print(f"staff inputs: {c.rest} ({wanted}) + {c.copied} copied from paper")
     print(f"{'step':<45}{'server ms':>10}{'round trip ms':>15}")
     for step, server_ms, wall in timings:
         print(f"{step:<45}{server_ms:>10.0f}{wall:>15.0f}")
-    return 0 if c.rest <= target else 1
+    return 0 if target is None or c.rest <= target else 1
 
 
 def _report_certificate(inputs: int, timings) -> int:
