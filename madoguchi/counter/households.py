@@ -12,7 +12,7 @@ from madoguchi.rules.zokugara import Derived, derive
 NEW_HOUSEHOLDS = ("new1", "new2", "new3")
 NAME_SEPARATORS = ("\u3000", " ")
 # Visit-only keys of a person's data: not part of the situation contract.
-VISIT_ONLY = ("sources", "name_after", "zokugara_after", "zokugara_reason")
+VISIT_ONLY = ("sources", "name_after", "name_after_from", "zokugara_after", "zokugara_reason")
 
 
 def household_keys(persons) -> list[str]:
@@ -62,6 +62,7 @@ def situation_persons(visit_persons, plist: list[dict]) -> None:
         name_after = p.pop("name_after", None)
         if name_after:
             apply_new_name(p.setdefault("register", {}), name_after)
+        p.pop("name_after_from", None)  # the screen's mark: 本籍 shared with the spouse
         p.pop("zokugara_reason", None)  # kept in the visit and its edits, not the situation
         chosen = p.pop("zokugara_after", None)
         if chosen:

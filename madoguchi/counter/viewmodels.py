@@ -184,6 +184,9 @@ def _household_plan(visit: Visit, rows: list[dict]) -> dict:
                 "known": ties[vp.pid].known if vp.pid in ties else True,
                 "changes": vp.pid in ties,
                 "name_after": vp.data.get("name_after") or {},
+                "name_after_from": by_pid.get(vp.data.get("name_after_from") or "", {}).get(
+                    "name", ""
+                ),
             }
         )
     return {

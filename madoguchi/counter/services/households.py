@@ -165,6 +165,7 @@ def set_new_name(
         if vp is None:
             raise CounterError(_("不明な人: %(p)s") % {"p": pid}, "pid")
         data = copy.deepcopy(vp.data)
+        data.pop("name_after_from", None)  # given for this person now
         if not (surname or honseki or hittousha):
             data.pop("name_after", None)
         else:
@@ -182,5 +183,27 @@ def set_new_name(
             }
         vp.data = data
         vp.save(update_fields=["data"])
+        _share_family_register(visit, vp, honseki, hittousha)
         _commit(visit, actor, "visit.set_new_name", person_ids=[vp.atena_no] if vp.atena_no else [])
     return visit
+
+
+def _share_family_register(visit, vp: VisitPerson, honseki: str, hittousha: str) -> None:
+    """A marriage puts the couple in one 戸籍: the new 本籍 and 筆頭者 given for one
+    spouse are the other's too, unless the other's were given already (typed once)."""
+    if not (honseki or hittousha):
+        return
+    for ev in visit.events.filter(event="marriage"):
+        couple = ev.details.get("couple") or []
+        if vp.pid not in couple:
+            continue
+        for other in visit.persons.filter(pid__in=[p for p in couple if p != vp.pid]):
+            data = copy.deepcopy(other.data)
+            after = dict(data.get("name_after") or {})
+            if after.get("honseki") or after.get("hittousha"):
+                continue
+            after.update({k: v for k, v in (("honseki", honseki), ("hittousha", hittousha)) if v})
+            data["name_after"] = after
+            data["name_after_from"] = vp.pid  # marked on the screen: 「配偶者と同じ戸籍」
+            other.data = data
+            other.save(update_fields=["data"])

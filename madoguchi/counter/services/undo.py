@@ -76,6 +76,7 @@ def remove_person(visit_id: int, version: int, actor, pid: str, reason: str) -> 
         state = dict(visit.state or {})
         if (state.get("applicant") or {}).get("person") == pid:
             state.pop("applicant")
+            state.pop("applicant_from", None)
         state["removed"] = [*state.get("removed", []), _note(actor, reason, pid=pid)]
         if not visit.persons.exists():
             visit.household_no = ""  # the identification is undone

@@ -135,6 +135,7 @@ def identify(visit_id: int, version: int, actor, atena_no: str) -> Visit:
                     visit.state = {**visit.state, "new_address": _address_of(person)}
             # the contact phone of the 転入予約 or of the person's last visit, marked
             phone.prefill(visit, person, members)
+            _default_applicant(visit, person)
             _start_interview(visit, actor)
             _commit(
                 visit,
@@ -145,6 +146,20 @@ def identify(visit_id: int, version: int, actor, atena_no: str) -> Visit:
     if refused is not None:  # raised after the block: the refusal's audit row stays
         raise CounterError(refused.message, "atena_no")
     return visit
+
+
+def _default_applicant(visit: Visit, person) -> None:
+    """The person identified (found by the ID card they show) is the one at the counter:
+    the 届出人 unless the clerk chooses another; marked ``applicant_from`` so the screen
+    says so, and dropped if that person turns out to be the deceased."""
+    state = dict(visit.state or {})
+    if state.get("applicant"):
+        return
+    vp = visit.persons.filter(atena_no=person.atena_no).first()
+    if vp is not None:
+        state["applicant"] = {"person": vp.pid}
+        state["applicant_from"] = "identified"
+        visit.state = state
 
 
 def _address_of(person) -> dict:
@@ -277,6 +292,7 @@ def set_applicant(
     with transaction.atomic():
         visit = _lock(visit_id, version, actor)
         state = dict(visit.state or {})
+        state.pop("applicant_from", None)  # chosen by the clerk now
         if not choice:
             state.pop("applicant", None)
         elif choice == "outside":
@@ -405,6 +421,15 @@ def set_event_details(visit_id: int, version: int, actor, event: str, details: d
                 merged[k] = v
         ev.details = merged
         ev.save(update_fields=["details"])
+        state = dict(visit.state or {})
+        if state.get("applicant_from") == "identified" and (state.get("applicant") or {}).get(
+            "person"
+        ) == merged.get(
+            "deceased"
+        ):  # the person identified died: not the 届出人 (the clerk chooses who came)
+            state.pop("applicant")
+            state.pop("applicant_from")
+            visit.state = state
         for k in details:
             _mark_answered(visit, ["event", event, k])
         _commit(visit, actor, "visit.set_event_details")

@@ -66,7 +66,9 @@ def reason(b, persons, procedures) -> str | None:
         return f"{NOT_APPLICABLE}: a foreign resident's birth date prints in 西暦"
     if foreign and "郵便番号" in label and "旧住所" in label:
         return f"{NOT_APPLICABLE}: the former address is abroad (no Japanese postal code)"
-    if label == "旧住所" and not any(p.startswith("registry.move") for p in procedures):
+    if label in ("旧住所", "旧住所 郵便番号") and not any(
+        p.startswith("registry.move") for p in procedures
+    ):
         return f"{NOT_APPLICABLE}: nobody moves (the address does not change)"
     if b["form"] == "birth_registration" and "職業" in label:
         return f"{NOT_APPLICABLE}: 父母の職業 only for a birth in a 国勢調査 year (rules.birth)"
@@ -192,3 +194,27 @@ def test_marriage_with_a_new_household(clerk_client, families):
     capture_all(f)
     f.step("confirm")
     report("marriage", "Marriage: the son and the bride leave their households for a new one", f)
+
+
+def test_household_split(clerk_client, families):  # noqa: F811
+    f = Flow(clerk_client, purpose="household_change")
+    f.step("identify", atena_no="300013")  # 健太 shows his card: the 届出人
+    son = f.pid("300013")
+    f.step("households", after={son: "new1"}, heads=[son])
+    capture_all(f)
+    f.step("confirm")
+    report("household_split", "世帯分離 within the city (the son heads a new household)", f)
+
+
+def test_household_merge(clerk_client, families):  # noqa: F811
+    from madoguchi.register.models import Person
+
+    # 世帯合併 joins households at one address: 彩 lives in the same house as 正's family
+    Person.objects.filter(atena_no="300021").update(banchi="3丁目1番地", katagaki="")
+    f = Flow(clerk_client, purpose="household_change")
+    f.step("identify", atena_no="300011")  # 正 shows his card: the 届出人
+    f.step("persons", atena_no="300021")
+    f.step("households", after={f.pid("300021"): "300001"}, heads=[])
+    capture_all(f)
+    f.step("confirm")
+    report("household_merge", "世帯合併 (a woman living alone joins a household as 同居人)", f)

@@ -161,3 +161,48 @@ def test_schools_file_is_exported_with_the_catalog(tmp_path):
 
     export_catalog(load_catalog(DEMO_DIR), tmp_path)
     assert schools.parse(Path(tmp_path)) == schools.parse(DEMO_DIR)
+
+
+# ------------------------------------------------------------------ who came, one 戸籍
+
+
+def test_the_person_identified_is_the_default_notifier(clerk_client, household):
+    f = Flow(clerk_client, purpose="death")
+    f.step("identify", atena_no="200002")  # 花子 shows her card
+    state = _visit(f).state
+    assert state["applicant"] == {"person": "p2"} and state["applicant_from"] == "identified"
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert 'id="applicant-source"' in page
+    f.step("event-details", event="death", details={"deceased": "p1"})
+    assert _visit(f).state["applicant"] == {"person": "p2"}  # she notifies her husband's
+    f.step("applicant", applicant="p2")  # chosen by the clerk now: no longer marked
+    assert "applicant_from" not in _visit(f).state
+
+
+def test_a_default_notifier_who_is_the_deceased_is_dropped(clerk_client, household):
+    f = Flow(clerk_client, purpose="death")
+    f.step("identify", atena_no="200001")  # the clerk looked up the deceased
+    f.step("event-details", event="death", details={"deceased": "p1"})
+    state = _visit(f).state
+    assert "applicant" not in state and "applicant_from" not in state
+
+
+def test_the_couples_new_honseki_is_given_once(clerk_client, families):
+    from madoguchi.counter.tests.test_households import son_marries
+
+    f, son, bride = son_marries(clerk_client)
+    honseki = "北海道北見市北五条東4丁目2番地"
+    f.step(
+        "new-name", pid=bride, surname="北見", surname_kana="キタミ", honseki=honseki,
+        hittousha="北見　健太",
+    )  # fmt: skip
+    shared = Visit.objects.get(pk=f.id).persons.get(pid=son).data
+    assert shared["name_after"] == {"honseki": honseki, "hittousha": "北見　健太"}
+    assert shared["name_after_from"] == bride
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert "美幌　彩と同じ戸籍（婚姻届）" in page
+    # given for him by the clerk: his own, no longer marked; hers is not overwritten
+    f.step("new-name", pid=son, surname="", honseki="東京都千代田区1番地", hittousha="北見　健太")
+    data = {p.pid: p.data for p in Visit.objects.get(pk=f.id).persons.all()}
+    assert "name_after_from" not in data[son]
+    assert data[bride]["name_after"]["honseki"] == honseki
