@@ -354,9 +354,11 @@ def foreign_walk(c: Inputs, shot=None) -> dict:
     return seen
 
 
-def make_marriage_families():
+def make_marriage_families(same_address: bool = False):
     """北見 正 and 恵 with their son 健太, and 美幌 彩 living alone in another household
-    (the households browser test's families; a Django database must be set up)."""
+    (the households browser test's families; a Django database must be set up) —
+    elsewhere in the city, or in the same house as 正's family (``same_address``: a
+    世帯合併 joins households at one address)."""
     import datetime as dt
 
     from madoguchi.core.text import search_keys
@@ -385,8 +387,9 @@ def make_marriage_families():
         name="美幌　彩", name_kana="ビホロ　アヤ", birth_date=dt.date(1997, 6, 30), sex="2",
         relationship="世帯主", nhi=True, pension_category="1",
         honseki="北海道網走郡美幌町字美幌1番地", hittousha="美幌　誠", prefecture="北海道",
-        city="北見市", town="北四条東", banchi="5丁目2番地", katagaki="コーポ北見101",
-        postal_code="0900024",
+        city="北見市", town="北四条東", postal_code="0900024",
+        **({"banchi": "3丁目1番地"} if same_address else
+           {"banchi": "5丁目2番地", "katagaki": "コーポ北見101"}),
     )  # fmt: skip
 
 
@@ -533,23 +536,19 @@ def marriage_walk(c: Inputs, shot=None) -> dict:
         c.select(f"select[name=after_{pid}]", "new1")
     c.click("#households-form input[name=heads][value=p3]")
     c.saved(lambda: c.click("#households-save"))
-    # from the 婚姻届 (copied): her new surname, the couple's new 本籍 and 筆頭者
-    for pid in ("p4", "p3"):
-        form = f"#new-name-{pid}"
-        if pid == "p4":
-            c.field(f"{form} input[name=surname]", copied=True)
-            c.japanese(f"{form} input[name=surname]", "北見", "きたみ", "kanji", copied=True)
-            c.field(f"{form} input[name=surname_kana]", copied=True)
-            c.japanese(
-                f"{form} input[name=surname_kana]", "キタミ", "きたみ", "katakana", copied=True
-            )
-        c.field(f"{form} input[name=honseki]", copied=True)
-        c.japanese(f"{form} input[name=honseki]", *NEW_HONSEKI, "kanji", copied=True)
-        c.field(f"{form} input[name=hittousha]", copied=True)
-        c.japanese(
-            f"{form} input[name=hittousha]", "北見　健太", "きたみ けんた", "kanji", copied=True
-        )
-        c.saved(lambda form=form: c.click(f"{form} button[type=submit]"))
+    # from the 婚姻届 (copied): her new surname, the couple's new 本籍 and 筆頭者 (one
+    # 戸籍 for the couple: given once, 健太's form shows the same)
+    form = "#new-name-p4"
+    c.field(f"{form} input[name=surname]", copied=True)
+    c.japanese(f"{form} input[name=surname]", "北見", "きたみ", "kanji", copied=True)
+    c.field(f"{form} input[name=surname_kana]", copied=True)
+    c.japanese(f"{form} input[name=surname_kana]", "キタミ", "きたみ", "katakana", copied=True)
+    c.field(f"{form} input[name=honseki]", copied=True)
+    c.japanese(f"{form} input[name=honseki]", *NEW_HONSEKI, "kanji", copied=True)
+    c.field(f"{form} input[name=hittousha]", copied=True)
+    c.japanese(f"{form} input[name=hittousha]", "北見　健太", "きたみ けんた", "kanji", copied=True)
+    c.saved(lambda: c.click(f"{form} button[type=submit]"))
+    assert page.locator("#new-name-p3 input[name=honseki]").input_value() == NEW_HONSEKI[0]
     _applicant(c, "p3")  # 健太 came
     _new_address(c, "0900025", "4-2")
     # the phone; 彩's 基礎年金番号 from her 基礎年金番号通知書 (copied)
@@ -630,17 +629,16 @@ def household_split_walk(c: Inputs, shot=None) -> dict:
 def household_merge_walk(c: Inputs, shot=None) -> dict:
     """世帯合併 (a 世帯変更 ticket waiting), from "call next" to signed: 正 found by the
     birth date on his ID card, 彩 added from her own household by hers, she joins his
-    household as 同居人 (no family tie tells the 続柄: the clerk types it), 正 notifies
-    (the head: the default), the phone, print, sign."""
+    household (no family tie: 同居人, derived), 正 notifies (identified: the default),
+    the phone, print, sign."""
     page = c.page
     _call_and_identify(c, "3370404")  # 昭和37年4月4日, from his ID card
     _add_from_other_household(c, "4090630")  # 彩: 平成9年6月30日, from her ID card
     c.field("select[name=after_p4]")
     c.select("select[name=after_p4]", "300001")
     c.saved(lambda: c.press("Enter"))
-    c.field("input[name=zok_p4]")
-    c.japanese("input[name=zok_p4]", "同居人", "どうきょにん", "kanji")
-    c.saved(lambda: c.press("Enter"))
+    # no family tie to 正: 同居人, derived and flagged, not typed
+    assert "同居人" in page.locator("#households tr[data-pid=p4]").inner_text()
     page.locator("#procedures li[data-id='registry.household_change']").wait_for()
     _capture(c, {})  # the contact phone
     return _print_and_sign(c, shot, "household_merge")
@@ -658,7 +656,12 @@ def _add_from_other_household(c: Inputs, birth: str) -> None:
 
 
 def _applicant(c: Inputs, pid: str) -> None:
-    """Who came (届出人): the select, then Enter."""
+    """Who came (届出人): the select, then Enter — nothing when the screen already names
+    them (the person identified by the ID card they showed is the default)."""
+    sel = c.page.locator("#applicant-form select[name=applicant]")
+    if sel.input_value() == pid:
+        assert c.page.locator("#applicant-source").count() == 1  # marked as the default
+        return
     c.field("#applicant-form select[name=applicant]")
     c.select("#applicant-form select[name=applicant]", pid)
     c.saved(lambda: c.press("Enter"))

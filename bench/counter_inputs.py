@@ -104,7 +104,7 @@ def prepare(url: str, scenario: str = "move_in") -> None:
     if scenario in ("marriage", "household_split", "household_merge"):
         from browser import make_marriage_families
 
-        make_marriage_families()
+        make_marriage_families(same_address=scenario == "household_merge")
     user, _ = Staff.objects.get_or_create(username="bench_clerk")
     user.role, user.department = "clerk", "citizen"
     user.failed_logins, user.locked_until = 0, None
