@@ -4,7 +4,8 @@ household, her new surname), 世帯分離 and 世帯合併. Each checks the proc
 printed 住民異動届 (届出人, 旧住所, 新旧世帯主, 続柄) and the department queue.
 
 Run: ``.venv/bin/pytest tests/browser/test_households_flow.py`` (MADOGUCHI_SCREENSHOTS=docs
-writes docs/screen-households.png and docs/form-juminido-households.png).
+writes docs/screen-households-marriage.png and docs/form-juminido-households.png;
+docs/screen-households.png is taken on the demo city by ``walk_households_split.py``).
 """
 
 import os
@@ -190,7 +191,7 @@ def test_son_marries_and_moves_into_a_new_household(browser, live_server, staff,
     got = shown_procedures(c.page)
     assert {"family_register.marriage", "registry.move_within", "nhi.record_change"} <= got
     assert "registry.household_change" not in got  # 正 stays head of his household
-    c.shot("households")
+    c.shot("households-marriage")
     pdf = confirm_print_sign(c)
     save_form_png(pdf, "juminido-households")
     text = juminido(pdf)
