@@ -403,6 +403,14 @@ STEPS: tuple[Step, ...] = (
         _get("key", "reason"),
     ),
     Step(
+        "confirm-facts",
+        Versioned,
+        services.confirm_facts,
+        (),
+        lambda post: {},
+        aliases=("confirm_facts",),
+    ),
+    Step(
         "sign",
         SignIn,
         services.mark_signed,

@@ -40,11 +40,18 @@ def health_insurance_of(person, event_date: date) -> tuple[str, str]:
     return "employee", _("台帳に国保・後期の資格なし: 被用者保険と推定（要確認）")
 
 
-def pension_of(person, event_date: date) -> tuple[str, str]:
+def pension_of(person, event_date: date, health_insurance: str = "") -> tuple[str, str]:
+    """The 国民年金 category: the register's; else, between 20 and 59 (everyone is
+    insured, 国民年金法 7条), a guess coherent with the insurance guess — 被用者保険: the
+    head's spouse 第3号 (dependent), anyone else 第2号 — marked 要確認 until confirmed."""
     cat = (person.pension_category or "").strip()
     if cat in ("1", "2", "3"):
         return cat, _("台帳: 国民年金 第%(c)s号") % {"c": cat}
     if ages.pension_age(person.birth_date, event_date):
+        if health_insurance == "employee":
+            if relationship_of(person.relationship) == "spouse":
+                return "3", _("被用者保険の配偶者: 第3号と推定（要確認）")
+            return "2", _("被用者保険: 第2号と推定（要確認）")
         return "none", _("台帳に種別なし（20〜59歳: 要確認）")
     return "none", _("年金加入年齢外")
 
@@ -101,7 +108,7 @@ def foreign_block(person) -> dict:
 def situation_person(person, event_date: date, pid: str) -> tuple[dict, dict]:
     """Return (situation person, sources: field → where the value came from)."""
     hi, hi_src = health_insurance_of(person, event_date)
-    pension, pension_src = pension_of(person, event_date)
+    pension, pension_src = pension_of(person, event_date, hi)
     data = {
         "id": pid,
         "relationship": relationship_of(person.relationship),

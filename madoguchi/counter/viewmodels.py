@@ -332,6 +332,7 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         ),
         "tasks": (tasks := task_rows(visit)),
         "remaining": sum(1 for t in tasks if t["status"] != "done"),
+        "to_check": any(p["to_check"] for p in persons),
         "id_documents": IdDocument.choices,
         "id_document_default": _id_document_default(visit),
         "applicant": (visit.state or {}).get("applicant") or {},

@@ -541,6 +541,37 @@ def edit_fact(
     return visit
 
 
+def confirm_facts(visit_id: int, version: int, actor) -> Visit:
+    """The clerk asked the resident and every fact still marked 要確認 (a guess of the
+    register's or the entry's: insurance, pension) is right as shown: one key. Each is
+    kept as an edit with the reason 「本人に確認」 (the value unchanged), which is what
+    the screen stops marking. A wrong guess is changed with its own reason first
+    (``edit_fact``)."""
+    with transaction.atomic():
+        visit = _lock(visit_id, version, actor)
+        confirmed = []
+        for vp in visit.persons.all():
+            edited = {e.get("field") for e in vp.edits}
+            open_ = [
+                f
+                for f, text in (vp.data.get("sources") or {}).items()
+                if "要確認" in text and f not in edited and f in EDITABLE
+            ]
+            if not open_:
+                continue
+            data, edits = copy.deepcopy(vp.data), list(vp.edits)
+            for field in open_:
+                _edit(data, edits, field, data.get(field), _("本人に確認"), actor)
+            vp.data, vp.edits = data, edits
+            vp.save(update_fields=["data", "edits"])
+            if vp.atena_no:
+                confirmed.append(vp.atena_no)
+        if not confirmed and not visit.persons.exists():
+            raise CounterError(_("確認する人がいません"), "persons")
+        _commit(visit, actor, "visit.confirm_facts", person_ids=confirmed)
+    return visit
+
+
 def answer(visit_id: int, version: int, actor, flags: dict[str, dict[str, bool]]) -> Visit:
     """Interview answers: per person, flags set true/false (``{"p2": {"wants_seal": true}}``).
 

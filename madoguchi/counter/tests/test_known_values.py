@@ -206,3 +206,33 @@ def test_the_couples_new_honseki_is_given_once(clerk_client, families):
     data = {p.pid: p.data for p in Visit.objects.get(pk=f.id).persons.all()}
     assert "name_after_from" not in data[son]
     assert data[bride]["name_after"]["honseki"] == honseki
+
+
+# ------------------------------------------------------------------ 要確認, one key
+
+
+def test_insurance_and_pension_guesses_are_confirmed_with_one_key(clerk_client, pending_family):
+    f = Flow(clerk_client)
+    f.step("identify", atena_no="P0000000011")
+    data = {p["pid"]: p["data"] for p in f.v["persons"]}
+    # nothing in the register: 被用者保険, and for 20–59 the category that goes with it
+    assert (data["p1"]["health_insurance"], data["p1"]["pension"]) == ("employee", "2")
+    assert (data["p2"]["health_insurance"], data["p2"]["pension"]) == ("employee", "3")
+    assert data["p3"]["pension"] == "none"  # a child: not insured
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert page.count("要確認</small>") >= 6 and 'id="confirm-facts"' in page
+    f.step("confirm-facts")
+    visit = _visit(f)
+    for vp in visit.persons.all():
+        confirmed = [e for e in vp.edits if e["reason"] == "本人に確認"]
+        assert {e["field"] for e in confirmed} <= {"health_insurance", "pension"}
+        assert all(e["before"] == e["after"] for e in confirmed)  # values unchanged
+    assert {e["field"] for e in visit.persons.get(pid="p1").edits} == {
+        "health_insurance",
+        "pension",
+    }
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert "要確認</small>" not in page and 'id="confirm-facts"' not in page
+    from madoguchi.audit.models import AuditRecord
+
+    assert AuditRecord.objects.filter(action="visit.confirm_facts").count() == 1
