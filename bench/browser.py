@@ -465,7 +465,7 @@ MOVE_IN_CAPTURE = {
 def move_in_walk(c: Inputs, shot=None) -> dict:
     """The move-in family of four (pending 転出証明書情報), from "call next" to signed:
     the search by the birth date on 健一's card, the three questions the register cannot
-    answer, every field the forms ask once (``MOVE_IN_CAPTURE``: the phone comes
+    answer, the insurance and pension guesses confirmed (Alt+C), every field the forms ask once (``MOVE_IN_CAPTURE``: the phone comes
     prefilled from the 転入予約, the previous school is picked from the schools list),
     print, sign (the 個人番号カード preselected: 転入届の特例)."""
     page = c.page
@@ -473,6 +473,10 @@ def move_in_walk(c: Inputs, shot=None) -> dict:
     page.locator("#questions").wait_for()
     for q in ("person|p1|dog_owner", "person|p2|wants_seal", "person|p4|nursery_wanted"):
         c.saved(lambda q=q: c.click(f"input[data-q='{q}']"))
+    # insurance and pension asked: as the screen guesses them (健一 会社員, 美咲 his
+    # dependent) — confirmed with one key, nothing left 要確認
+    c.saved(lambda: c.press("Alt+c"))
+    assert "要確認" not in page.locator("#persons").inner_text()
     # the 転入予約's phone, prefilled and marked: the clerk confirms it with the resident
     phone = page.locator("#capture-form [data-cap='visit.phone']")
     assert phone.input_value() == "090-2718-2818", phone.input_value()
