@@ -235,6 +235,7 @@ def _sign(c: Inputs, id_document: str) -> None:
 # 児童手当 claim), the claimant's account (from the bank book), the 国保 記号番号 (the
 # 資格確認書) and the mother's 基礎年金番号 (copied)
 BIRTH_CAPTURE = {
+    "occupation": (None, None),  # left empty: (8) 3 gives it when the form is saved
     "cohabit_since": ("R5.4", None),
     "household_work": ("3", None),
     "bank_name": ("北見信用金庫", "きたみ しんようきんこ"),
@@ -408,7 +409,8 @@ def _capture(c: Inputs, values: dict, told=(), phone: str = "09012345678") -> No
     — the phone typed (unless the screen prefilled it), the keys in ``told`` (what the
     resident says: not copied), the rest copied from a paper document; ``values``: key →
     (value, kana reading for the IME, IME mode), (value, None) for half-width text and
-    selects, or (value, "pick:letters") for a type-ahead list. Saves with Enter."""
+    selects, (value, "pick:letters") for a type-ahead list, or (None, None) for a field
+    left empty because saving derives it. Saves with Enter."""
     c.page.locator("#capture-form").wait_for()
     asked = c.page.locator("#capture-form [data-cap]").evaluate_all(
         "els => els.filter(e => !e.value).map(e => [e.dataset.cap, e.tagName])"
@@ -423,6 +425,8 @@ def _capture(c: Inputs, values: dict, told=(), phone: str = "09012345678") -> No
         if key not in values:
             raise AssertionError(f"the walk has no value for {cap}")
         value, reading, *mode = values[key]
+        if value is None:  # left empty on purpose: the screen fills it from another answer
+            continue
         copied = key not in told
         c.field(sel, copied=copied)
         if tag == "SELECT":
