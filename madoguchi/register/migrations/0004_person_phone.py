@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('register', '0002_protectionhold'),
+        ('register', '0003_nationality_from_the_list'),
     ]
 
     operations = [
