@@ -3,7 +3,7 @@ leaves his parents' household and heads his own. On a fresh demo city
 (``madoguchi demo --no-serve``) with a 世帯変更 ticket waiting
 (``services.issue_ticket("household_change")``), served by ``madoguchi serve --port 8093``:
 ``python tests/browser/walk_households_split.py OUTDIR ATENA_NO`` (ATENA_NO: the son, a
-child of 20 or more in a household of three; 1000184736 in the seed-1 demo)."""
+child of 20 or more in a household of three; 1000261498 in the seed-1 demo)."""
 
 import sys
 from pathlib import Path
