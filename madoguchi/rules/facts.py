@@ -11,6 +11,8 @@ Age predicates are pre-computed per person at the event date (``madoguchi.rules.
 so that the rules stay pure JSON Logic.
 """
 
+from .family import CLAIMANT_RELATIONS
+
 
 def gettext_noop(text: str) -> str:
     """Marks text for makemessages without importing Django: determine stays pure."""
@@ -152,15 +154,7 @@ EVENT_FACTS: dict[str, str] = {
 # Relational facts computed by madoguchi.rules.family, and the flags they depend on (the
 # interview asks a flag when a rule reads a fact that depends on it).
 DERIVED_READS: dict[str, frozenset] = {
-    name: frozenset({"primary_earner"})
-    for name in (
-        "claimant_of_moving_kid",
-        "claimant_of_staying_kid",
-        "claimant_of_newborn",
-        "claimant_of_deceased_kid",
-        "claimant_of_orphaned_kid",
-        "claimant_of_orphaned_support_kid",
-    )
+    name: frozenset({"primary_earner"}) for name in CLAIMANT_RELATIONS
 }
 
 # The one list of the labels of relationships, sexes and pension categories: the rules'

@@ -27,6 +27,17 @@ from datetime import date
 
 from . import ages
 
+# The claimant relations computed here (``claimant_of_…`` facts, each with a ``…_kids``
+# text); facts.DERIVED_READS names what they depend on.
+CLAIMANT_RELATIONS = (
+    "claimant_of_moving_kid",
+    "claimant_of_staying_kid",
+    "claimant_of_newborn",
+    "claimant_of_deceased_kid",
+    "claimant_of_orphaned_kid",
+    "claimant_of_orphaned_support_kid",
+)
+
 
 def newborns_of(s: dict) -> list[str]:
     """The newborns of a birth in birth order: ``newborns`` (twins, triplets …), else the
@@ -141,15 +152,6 @@ class Family:
                 out.setdefault(c, []).append(k)
         return out
 
-    RELATIONS = (
-        "claimant_of_moving_kid",
-        "claimant_of_staying_kid",
-        "claimant_of_newborn",
-        "claimant_of_deceased_kid",
-        "claimant_of_orphaned_kid",
-        "claimant_of_orphaned_support_kid",
-    )
-
     def none_facts(self) -> dict:
         """The relational facts of a person outside every household: none holds."""
         out: dict = {
@@ -158,7 +160,7 @@ class Family:
             "kid_of_couple": False,
             "support_kid_of_couple": False,
         }
-        for name in self.RELATIONS:
+        for name in CLAIMANT_RELATIONS:
             out[name] = False
             out[f"{name}_kids"] = ""
         return out
