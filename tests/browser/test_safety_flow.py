@@ -44,7 +44,7 @@ def _search(c: Counted, text: str):
     c.type("#q", text)
     c.press("Enter")
     c.page.locator("#search-results button.pick").first.wait_for()
-    c.page.wait_for_function("document.activeElement.classList.contains('pick')")
+    c.page.wait_for_function("() => document.activeElement.classList.contains('pick')")
 
 
 def refused(c: Counted, action) -> str:
@@ -108,7 +108,7 @@ def test_safety_of_the_flow(browser, live_server, staff_factory, settings):
     settings.MADOGUCHI_BUSINESS_DATE = "2027-04-30"
     c.page.goto(f"{live_server.url}/counter/")
     c.press("Alt+n")
-    c.page.wait_for_function("location.pathname.match(/visits\\/\\d+\\/$/)")
+    c.page.wait_for_function("() => /visits\\/\\d+\\/$/.test(location.pathname)")
     c.page.locator("#q").wait_for()
     _search(c, "ホシノ")
     saved(c, lambda: c.press("Enter"))  # the pending family, first
