@@ -6,21 +6,16 @@ protected and an ordinary head of household of that city)."""
 
 import re
 import sys
+from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 BASE = "http://127.0.0.1:8091"
 OUT = sys.argv[1]
 PROT, X = "1000000457", "1000000163"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ids = re.compile(r"1000000\d{3}|5000000\d{3}")
 
 
@@ -44,7 +39,7 @@ def links(page):
 
 
 with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     # 1. the clerk without the permission: search the protected person → masked, no link
     ctx, page = login(browser, "madoguchi", "Hanako-Counter-27")
     page.goto(f"{BASE}/register/")

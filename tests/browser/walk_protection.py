@@ -3,22 +3,17 @@ permission, and a department clerk. Screenshots of the refusals go to docs/."""
 
 import re
 import sys
+from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 BASE = "http://127.0.0.1:8102"
 OUT = sys.argv[1]
 PROT, OTHER_VISIT, PROT_VISIT, PROT_TASK = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 REFUSAL = "支援措置対象者です。権限のある職員に引き継いでください"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def login(page, user, pw):
@@ -30,7 +25,7 @@ def login(page, user, pw):
 
 
 with sync_playwright() as p:
-    b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+    b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     ctx = b.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
     page = ctx.new_page()
     login(page, "madoguchi", "Hanako-Counter-27")
