@@ -88,6 +88,24 @@ def test_deprecated_routes_announce_their_sunset(client, world):
     assert r.status_code == 200 and r["Deprecation"] == "true" and "2027" in r["Sunset"]
 
 
+def test_deprecated_api_reads_announce_their_sunset(client, world):
+    """The JSON API's identifier reads carry the same announcement as the pages, naming the
+    POST lookup that replaces them; the lookups themselves carry none."""
+    client.force_login(world.staff["clerk"])
+    r = client.get(f"/api/register/persons/{NORMAL[0]}")
+    assert r.status_code == 200, r.content
+    assert r["Deprecation"] == "true" and "2027" in r["Sunset"]
+    assert "/api/register/persons/lookup" in r["Link"] and "successor-version" in r["Link"]
+    household_no = r.json()["household_no"]
+    h = client.get(f"/api/register/households/{household_no}")
+    assert h.status_code == 200 and h["Deprecation"] == "true"
+    assert "/api/register/households/lookup" in h["Link"]
+    lookup = client.post(
+        "/api/register/persons/lookup", {"atena_no": NORMAL[0]}, content_type="application/json"
+    )
+    assert lookup.status_code == 200 and "Deprecation" not in lookup
+
+
 def test_templates_and_scripts_use_no_identifier_route():
     """Templates and scripts never build the identifier routes (grep, as the reviewer would)."""
     banned = re.compile(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
@@ -20,6 +20,7 @@ from ninja.security import SessionAuth
 from madoguchi.core.apierrors import errors
 from madoguchi.core.wareki import WarekiError, format_wareki
 
+from . import refs
 from . import services as svc
 from .models import Person
 
@@ -196,12 +197,14 @@ def _household(request: HttpRequest, household_no: str):
 
 
 @router.get("/persons/{atena_no}", deprecated=True, response={200: dict, **errors(403, 404)})
-def person(request: HttpRequest, atena_no: str):
+def person(request: HttpRequest, response: HttpResponse, atena_no: str):
     """Deprecated: the 宛名番号 is in the URL (proxies log it). Use ``POST /persons/lookup``."""
+    refs.announce_sunset(response, "/api/register/persons/lookup")
     return _person(request, atena_no)
 
 
 @router.get("/households/{household_no}", deprecated=True, response={200: dict, **errors(404)})
-def household(request: HttpRequest, household_no: str):
+def household(request: HttpRequest, response: HttpResponse, household_no: str):
     """Deprecated: the 世帯番号 is in the URL. Use ``POST /households/lookup``."""
+    refs.announce_sunset(response, "/api/register/households/lookup")
     return _household(request, household_no)

@@ -54,3 +54,17 @@ def resolve_or_404(request, kind: str, ref: str) -> str:
             _("このリンクは使えません（ログインし直した後など）。もう一度検索してください")
         )
     return value
+
+
+# The routes with the identifier in the path (pages and API reads), announced for removal
+# on this date (docs/permissions.md); the screens no longer link to them.
+SUNSET = "Wed, 30 Jun 2027 00:00:00 GMT"
+
+
+def announce_sunset(response, successor: str):
+    """Mark a response of a deprecated identifier route (RFC 9745 ``Deprecation``, RFC 8594
+    ``Sunset``) and name the route that replaces it."""
+    response["Deprecation"] = "true"
+    response["Sunset"] = SUNSET
+    response["Link"] = f'<{successor}>; rel="successor-version"'
+    return response

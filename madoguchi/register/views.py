@@ -162,23 +162,11 @@ def search_page(request):
         return render(request, template, {"result": result, "q": q})
 
 
-# The routes with the identifier in the path, announced for removal on this date
-# (docs/permissions.md); the screens no longer link to them.
-SUNSET = "Wed, 30 Jun 2027 00:00:00 GMT"
-
-
-def _deprecated(response: HttpResponse, successor: str) -> HttpResponse:
-    response["Deprecation"] = "true"
-    response["Sunset"] = SUNSET
-    response["Link"] = f'<{successor}>; rel="successor-version"'
-    return response
-
-
 @register_reader
 def person_page(request, atena_no: str):
     """Deprecated (the 宛名番号 is in the URL, which proxies log): the screens use
     ``person_ref``; other clients ``person_lookup`` (POST)."""
-    return _deprecated(_person(request, atena_no), reverse("register:person_lookup"))
+    return refs.announce_sunset(_person(request, atena_no), reverse("register:person_lookup"))
 
 
 @register_reader
@@ -224,7 +212,7 @@ def _person(request, atena_no: str):
 @register_reader
 def household_page(request, household_no: str):
     """Deprecated (the 世帯番号 is in the URL): the screens use ``household_ref``."""
-    return _deprecated(_household(request, household_no), reverse("register:search"))
+    return refs.announce_sunset(_household(request, household_no), reverse("register:search"))
 
 
 def _household(request, household_no: str):
