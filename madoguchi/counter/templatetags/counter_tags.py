@@ -10,7 +10,10 @@ DETAIL_LABELS = {
     "newborn": gettext_noop("生まれた子"),
     "mother": gettext_noop("母"),
     "birth_weight_g": gettext_noop("出生体重（g）"),
-    "custodial_parent": gettext_noop("親権者"),
+    # Who the child lives with, not who holds 親権: since 2026-04-01 (令和6年法律第33号)
+    # 親権 may stay with both parents after a divorce, while the allowances follow the
+    # parent who cares for the child.
+    "custodial_parent": gettext_noop("子を引き取る親（監護する親）"),
     "couple": gettext_noop("夫婦となる・であった2人"),
     "surname_changes": gettext_noop("氏が変わる人"),
     "keeps_married_surname": gettext_noop("婚氏続称の人"),
