@@ -132,15 +132,15 @@ class Inputs:
         until the first candidate is ``value`` (as a clerk reads the list), then Enter
         takes it (one key)."""
         loc = self.page.locator(selector)
-        box = f"#{loc.get_attribute('data-picker')}"
+        box = f"#{loc.get_attribute('aria-controls')}"  # picker.js: the list it fills
         typed = ""
         for ch in letters:
             loc.press(ch)
             typed += ch
             self._count(1, copied)
-            self.page.locator(f"{box} [data-typed='{typed}']").wait_for()
-            first = self.page.locator(f"{box} [data-pick]").first
-            if first.count() and first.get_attribute("data-pick") == value:
+            self.page.locator(f"{box}[data-typed='{typed}']").wait_for(state="attached")
+            first = self.page.locator(f"{box} li[data-value]").first
+            if first.count() and first.get_attribute("data-value") == value:
                 break
         else:
             raise AssertionError(f"{value} is not the first candidate after {letters!r}")

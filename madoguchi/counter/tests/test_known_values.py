@@ -149,11 +149,13 @@ def test_schools_type_ahead_view(clerk_client, pending_family):
     f.step("identify", atena_no="P0000000011")
     html = clerk_client.get(f"/counter/visits/{f.id}/schools/p3/?cap.p3.school=tai").content
     html = html.decode()
-    assert 'data-typed="tai"' in html and 'data-pick="世田谷区立太子堂小学校"' in html
+    # picker.js's options: the first highlighted, taken by Enter
+    assert 'data-value="世田谷区立太子堂小学校" aria-selected="true"' in html
     none = clerk_client.get(f"/counter/visits/{f.id}/schools/p3/?cap.p3.school=zzz")
     assert "一覧にない学校です" in none.content.decode()
     page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
-    assert 'data-picker="picker-p3-school"' in page
+    assert 'aria-controls="picker-p3-school"' in page
+    assert f'data-picker-url="/counter/visits/{f.id}/schools/p3/"' in page
 
 
 def test_schools_file_is_exported_with_the_catalog(tmp_path):

@@ -1,8 +1,31 @@
-// The 国籍・地域 picker (type-ahead over core.countries): an input with data-picker-url
-// shows the candidates of what is typed (kana, kanji, romaji, English or code) in its
-// listbox; ↑/↓ move, Enter (or a click) takes the highlighted one and moves on, Escape
-// closes. The input keeps the chosen name (the server resolves it to its code); without
-// this script the clerk types the code or the name and the server resolves it the same way.
+// The counter's one type-ahead picker (国籍・地域, 在籍校, …): the server searches, this
+// script only shows its candidates and lets the clerk take one from the keyboard.
+//
+// Markup (one input, one list, nothing else to wire up):
+//
+//   <span class="picker">
+//     <input name="…" id="…" autocomplete="off" role="combobox" aria-autocomplete="list"
+//            aria-expanded="false" aria-controls="LIST-ID" data-picker-url="/…/search/">
+//     <ul role="listbox" id="LIST-ID" hidden></ul>
+//   </span>
+//
+// - As the clerk types, GET data-picker-url?q=<typed> (same origin, 120 ms after the last
+//   key) and put the returned HTML into the list. The endpoint returns <li> options:
+//     <li role="option" id="…unique…" data-value="text put in the input"
+//         [data-code="a code, kept in input.dataset.pickedCode"]
+//         [aria-selected="true" on the one Enter takes, usually the first]>label</li>
+//   and may add lines that cannot be taken (a hint, "not in the list") as
+//     <li class="none" role="option" aria-disabled="true">…</li>.
+//   Once the list shows the answer for a text, the list carries data-typed="<that text>"
+//   (tests and the input-count bench wait for it).
+// - ↓/↑ move the highlight (↓ on a closed list searches again), Enter or a click takes the
+//   highlighted option, Escape closes. Without a highlighted option Enter is left to the
+//   form (a value not in the list stays as typed and the form saves as usual).
+// - Taking an option sets the input's value (and data-picked-code, and the text of an
+//   element with id "<input id>-code" if there is one), fires "change", and moves the
+//   focus to the next field of the form still empty (else the form's submit button).
+// - Without this script the input is a plain text field: the server resolves what was
+//   typed the same way.
 (function () {
   var timers = new WeakMap();
 
@@ -11,16 +34,18 @@
   }
 
   function options(list) {
-    return Array.prototype.slice.call(list.querySelectorAll("li[data-code]"));
+    return Array.prototype.slice.call(list.querySelectorAll("li[data-value]"));
   }
 
-  function open(input, html) {
+  function open(input, html, q) {
     var list = listOf(input);
     list.innerHTML = html;
+    list.dataset.typed = q;
     list.hidden = !list.children.length;
     input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
-    var sel = list.querySelector("[aria-selected=true]");
+    var sel = list.querySelector("li[data-value][aria-selected=true]");
     if (sel) input.setAttribute("aria-activedescendant", sel.id);
+    else input.removeAttribute("aria-activedescendant");
   }
 
   function close(input) {
@@ -34,31 +59,47 @@
     var q = input.value.trim();
     if (!q) { close(input); return; }
     input.dataset.pickerPending = "1";
-    fetch(input.dataset.pickerUrl + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+    var url = input.dataset.pickerUrl;
+    url += (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q);
+    fetch(url, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : ""; }, function () { return ""; })
       .then(function (html) {
-        if (input.value.trim() === q) open(input, html);
+        if (input.value.trim() === q) open(input, html, q);
         delete input.dataset.pickerPending;
       });
   }
 
+  function isEmpty(field) {
+    if (field.disabled || field.type === "hidden" || field.type === "checkbox") return false;
+    return !field.value;
+  }
+
+  function moveOn(input) {
+    var form = input.form;
+    if (!form) return;
+    var fields = Array.prototype.slice.call(form.querySelectorAll("input, select, textarea"));
+    var next = fields.slice(fields.indexOf(input) + 1).find(isEmpty);
+    next = next || form.querySelector("button[type=submit], button:not([type])");
+    if (next) next.focus();
+  }
+
   function choose(input, li) {
     input.value = li.dataset.value;
-    input.dataset.pickedCode = li.dataset.code;
-    var shown = document.getElementById(input.id + "-code");
-    if (shown) shown.textContent = li.dataset.code;
+    if (li.dataset.code) input.dataset.pickedCode = li.dataset.code;
+    var shown = input.id && document.getElementById(input.id + "-code");
+    if (shown) shown.textContent = li.dataset.code || "";
     close(input);
     input.dispatchEvent(new Event("change", { bubbles: true }));
-    var fields = Array.prototype.slice.call(
-      input.form.querySelectorAll("input:not([type=hidden]), select, button")
-    );
-    var next = fields[fields.indexOf(input) + 1];
-    if (next) next.focus();
+    moveOn(input);
+  }
+
+  function isPicker(el) {
+    return el && el.dataset && el.dataset.pickerUrl;
   }
 
   document.addEventListener("input", function (ev) {
     var input = ev.target;
-    if (!input.dataset || !input.dataset.pickerUrl) return;
+    if (!isPicker(input)) return;
     delete input.dataset.pickedCode;
     clearTimeout(timers.get(input));
     timers.set(input, setTimeout(function () { fetchCandidates(input); }, 120));
@@ -66,7 +107,7 @@
 
   document.addEventListener("keydown", function (ev) {
     var input = ev.target;
-    if (!input.dataset || !input.dataset.pickerUrl || ev.isComposing) return;
+    if (!isPicker(input) || ev.isComposing) return;
     var list = listOf(input);
     if (!list || list.hidden) {
       if (ev.key === "ArrowDown" && input.value.trim()) { fetchCandidates(input); ev.preventDefault(); }
@@ -85,27 +126,20 @@
       ev.preventDefault();
       choose(input, opts[at]);
     } else if (ev.key === "Escape") {
+      ev.preventDefault();
       close(input);
     }
   });
 
   document.addEventListener("mousedown", function (ev) {
-    var li = ev.target.closest && ev.target.closest("li[data-code]");
-    if (!li) return;
+    var li = ev.target.closest && ev.target.closest("li[data-value]");
+    if (!li || !li.parentNode.id) return;
     var input = document.querySelector("[aria-controls='" + li.parentNode.id + "']");
-    if (input) { ev.preventDefault(); choose(input, li); }
-  });
-
-  // The 在留カード form: choosing another person shows that person's 国籍・地域.
-  document.addEventListener("change", function (ev) {
-    if (ev.target.id !== "fr-pid") return;
-    var nat = document.getElementById("fr-nat");
-    var opt = ev.target.selectedOptions[0];
-    if (nat && opt) nat.value = opt.dataset.nationality || "";
+    if (isPicker(input)) { ev.preventDefault(); choose(input, li); }
   });
 
   document.addEventListener("focusout", function (ev) {
     var input = ev.target;
-    if (input.dataset && input.dataset.pickerUrl) setTimeout(function () { close(input); }, 150);
+    if (isPicker(input)) setTimeout(function () { close(input); }, 150);
   });
 })();
