@@ -97,12 +97,28 @@ class Inputs:
         self.page = page
         self.rest = 0
         self.copied = 0
+        self.steps: dict[str, int] = {}  # staff inputs (not copied) by the walk's line
 
     def _count(self, n: int, copied: bool) -> None:
         if copied:
             self.copied += n
-        else:
-            self.rest += n
+            return
+        self.rest += n
+        # the breakdown: the outermost helper below the walk (``_capture``, ``_print``…)
+        # or the walk's own line, so a reader sees where the inputs go
+        import sys
+
+        f, label = sys._getframe(1), ""
+        while f is not None and f.f_code.co_filename == __file__:
+            if f.f_code.co_name.endswith("_walk"):
+                label = label or f"{f.f_code.co_name} line {f.f_lineno}"
+                break
+            if not f.f_code.co_name.startswith(("_count", "press", "click", "select",
+                                                "field", "pick", "ascii", "japanese",
+                                                "saved", "<lambda>")):  # fmt: skip
+                label = f.f_code.co_name
+            f = f.f_back
+        self.steps[label or "?"] = self.steps.get(label or "?", 0) + n
 
     def press(self, key: str, copied: bool = False) -> None:
         self.page.keyboard.press(key)
@@ -535,15 +551,22 @@ def marriage_walk(c: Inputs, shot=None) -> dict:
     page.locator("#address").wait_for()
     c.saved(lambda: c.click("#persons input[value=p1]"))  # the parents stay
     c.saved(lambda: c.click("#persons input[value=p2]"))
-    c.click("#details-marriage input[name=couple][value=p3]")
-    c.click("#details-marriage input[name=couple][value=p4]")
+    # the couple: the two persons involved, proposed (marked); her surname changes
+    couple = "#details-marriage input[name=couple]"
+    assert page.locator(f"{couple}:checked").evaluate_all("els => els.map(e => e.value)") == [
+        "p3",
+        "p4",
+    ]
     c.click("#details-marriage input[name=surname_changes][value=p4]")
     c.saved(lambda: c.click("#details-marriage button[type=submit]"))
-    for pid in ("p3", "p4"):  # both join a new household
-        c.field(f"select[name=after_{pid}]")
-        c.select(f"select[name=after_{pid}]", "new1")
-    c.click("#households-form input[name=heads][value=p3]")
-    c.saved(lambda: c.click("#households-save"))
+    # both leave for one new household headed by 健太 (he keeps his surname): proposed,
+    # marked, saved with Enter
+    page.locator("#households-source").wait_for()
+    for pid in ("p3", "p4"):
+        assert page.locator(f"select[name=after_{pid}]").input_value() == "new1"
+    assert page.locator("#households-form input[name=heads][value=p3]").is_checked()
+    c.field("#households-save")
+    c.saved(lambda: c.press("Enter"))
     # from the 婚姻届 (copied): her new surname, the couple's new 本籍 and 筆頭者 (one
     # 戸籍 for the couple: given once, 健太's form shows the same)
     form = "#new-name-p4"
@@ -608,9 +631,12 @@ def death_walk(c: Inputs, shot=None) -> dict:
     page = c.page
     _call_and_identify(c, "3620915")  # 昭和62年9月15日, from her ID card
     page.locator("#details-death").wait_for()
-    c.field("#details-death select[name=deceased]")
-    c.select("#details-death select[name=deceased]", "p1")
-    c.saved(lambda: c.click("#details-death button[type=submit]"))
+    # 太郎 proposed as the deceased (the one other member; she came), marked: Enter
+    deceased = "#details-death select[name=deceased]"
+    assert page.locator(deceased).input_value() == "p1"
+    assert page.locator("[data-source-of='death.deceased']").count() == 1
+    c.field(deceased)
+    c.saved(lambda: c.press("Enter"))
     _applicant(c, "p2")  # 花子 came
     page.locator("#capture-form").wait_for()
     _capture(c, DEATH_CAPTURE)

@@ -325,6 +325,7 @@ def _report_walk(scenario: str, c, timings) -> int:
     print(f"{title}, from 'call next' to 'signed'")
     wanted = f"target ≤ {target}" if target is not None else "no target: reported"
     print(f"staff inputs: {c.rest} ({wanted}) + {c.copied} copied from paper")
+    print("where the staff inputs go: " + ", ".join(f"{k} {n}" for k, n in c.steps.items()))
     print(f"{'step':<45}{'server ms':>10}{'round trip ms':>15}")
     for step, server_ms, wall in timings:
         print(f"{step:<45}{server_ms:>10.0f}{wall:>15.0f}")

@@ -272,6 +272,28 @@ def _year_month(value: str, field_name: str, label: str) -> str:
     )
 
 
+# numbers whose grouping the prefix alone tells (携帯・IP電話 3-4-4, フリーダイヤル);
+# a landline's 市外局番 is 2 to 5 digits long: typed with its hyphens, or kept as typed
+_PHONE_GROUPS = (
+    (("070", "080", "090", "050", "060", "020"), 11, (3, 4, 4)),
+    (("0120",), 10, (4, 3, 3)),
+    (("0800",), 11, (4, 3, 4)),
+)
+
+
+def hyphenate_phone(digits: str) -> str:
+    """A phone typed as digits alone, with the hyphens its kind of number takes
+    (09012345678 → 090-1234-5678); a landline stays as typed."""
+    for prefixes, length, groups in _PHONE_GROUPS:
+        if len(digits) == length and digits.startswith(prefixes):
+            out, at = [], 0
+            for n in groups:
+                out.append(digits[at : at + n])
+                at += n
+            return "-".join(out)
+    return digits
+
+
 def clean(key: str, raw: str, field_name: str, who: str) -> str:
     """A captured value, checked; the error names the person and the field."""
     from .services import CounterError, counter_date
@@ -290,7 +312,7 @@ def clean(key: str, raw: str, field_name: str, who: str) -> str:
                 _("%(l)s は 0 で始まる10〜11桁の番号です（例: 0157-12-3456）") % {"l": label},
                 field_name,
             )
-        return value
+        return value if "-" in value else hyphenate_phone(digits)
     if field.kind == "date":
         return counter_date(value, field_name, label).isoformat()
     if field.kind == "month":

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from madoguchi.catalog.templatetags.data_i18n import english_ui, translated
 from madoguchi.core import countries
 
-from . import determination, labels, safety
+from . import determination, labels, safety, suggest
 from .models import CounterGroup, IdDocument, Visit, VisitStep
 from .serialize import task_rows
 from .services.entry import ART30_45_CLASSES, NEWBORN_DETAILS, RESIDENCE_STATUSES
@@ -167,6 +167,7 @@ def _household_plan(visit: Visit, rows: list[dict]) -> dict:
             heads[key] = vp.data.get("register", {}).get("name", vp.pid)
     ties = derive_ties(determination.situations(visit)) if persons else {}
     by_pid = {r["pid"]: r for r in rows}
+    proposed = suggest.household_suggestion(visit, persons)  # shown, saved by the clerk
     plan = []
     for vp in persons:
         key = vp.data.get("household") or ""
@@ -176,8 +177,10 @@ def _household_plan(visit: Visit, rows: list[dict]) -> dict:
                 "name": by_pid[vp.pid]["name"],
                 "household": key,
                 "head_name": heads.get(key, ""),
-                "after": vp.data.get("household_after", ""),
-                "head_after": bool(vp.data.get("head_after")),
+                "after": vp.data.get("household_after", "")
+                or proposed.get("after", {}).get(vp.pid, ""),
+                "head_after": bool(vp.data.get("head_after"))
+                or vp.pid in proposed.get("heads", ()),
                 "zokugara_after": vp.data.get("zokugara_after", ""),
                 "zokugara_reason": vp.data.get("zokugara_reason", ""),
                 "derived": ties[vp.pid].text if vp.pid in ties else "",
@@ -194,6 +197,7 @@ def _household_plan(visit: Visit, rows: list[dict]) -> dict:
         "choices": [(k, heads.get(k, "")) for k in keys],
         "new": NEW_HOUSEHOLDS,
         "several": len(keys) > 1,
+        "suggested": proposed.get("why", ""),
     }
 
 
@@ -290,7 +294,7 @@ def visit_context(request, visit: Visit, **extra) -> dict:
     events = list(visit.events.all())
     chosen = [e.event for e in events]
     state = visit.state or {}
-    return {
+    ctx = {
         "visit": visit,
         "persons": persons,
         "names": names,
@@ -311,6 +315,7 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "procedures": _procedure_rows(visit, names),
         "at_counter": at_counter_panel(request, visit),
         "households": (plan := _household_plan(visit, persons)),
+        "suggested": suggest.detail_suggestions(visit, persons),
         "person_groups": _person_groups(persons),
         "after_groups": _after_groups(persons, plan),
         "couple_events": [e for e in events if e.event in ("marriage", "divorce")],
@@ -329,6 +334,12 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "procedure_names": _procedure_names(visit),
         "questions": _grouped(
             determination.questions(visit) if visit.step == VisitStep.INTERVIEW else [], names
+        ),
+        # the capture form takes the focus (its first empty field) once no field before
+        # it waits to be typed: the new address given where there is a move (a question
+        # is a checkbox, unticked is its answer)
+        "capture_focus": bool(
+            state.get("new_address") or not any(e in MOVE_EVENTS for e in chosen)
         ),
         "tasks": (tasks := task_rows(visit)),
         "remaining": sum(1 for t in tasks if t["status"] != "done"),
@@ -365,6 +376,12 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         and visit.step not in (VisitStep.DONE, VisitStep.CANCELLED),
         **extra,
     }
+    if ctx["capture_focus"]:
+        empty = (c for g in ctx["capture"] for c in g["items"] if not c["value"])
+        first = next(empty, None)
+        if first is not None:
+            first["focus"] = True
+    return ctx
 
 
 def _id_document_default(visit: Visit) -> dict:

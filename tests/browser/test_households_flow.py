@@ -157,15 +157,23 @@ def test_son_marries_and_moves_into_a_new_household(browser, live_server, staff,
     c.page.locator("#address").wait_for()
     saved(c, lambda: c.click("#persons input[value=p1]"))  # the parents stay
     saved(c, lambda: c.click("#persons input[value=p2]"))
-    c.click("#details-marriage input[name=couple][value=p3]")
-    c.click("#details-marriage input[name=couple][value=p4]")
+    # the couple proposed: 健太 (identified by his ID card) and 彩 (from another
+    # household), marked; the clerk ticks whose surname changes and saves
+    couple = c.page.locator("#details-marriage input[name=couple]:checked")
+    assert couple.evaluate_all("els => els.map(e => e.value)") == ["p3", "p4"]
+    assert c.page.locator("[data-source-of='marriage.couple']").count() == 1
     c.click("#details-marriage input[name=surname_changes][value=p4]")
     saved(c, lambda: c.click("#details-marriage button[type=submit]"))
-    # the households after the move: 健太 heads a new household, 彩 joins it
-    c.select("select[name=after_p3]", "new1")
-    c.select("select[name=after_p4]", "new1")
-    c.click("#households-form input[name=heads][value=p3]")
-    saved(c, lambda: c.click("#households-save"))
+    # the households after the move proposed, not yet saved: both to one new household
+    # that 健太 heads (he keeps his surname), marked; Enter saves it (the focus is there)
+    c.page.locator("#households-source").wait_for()
+    assert c.page.locator("select[name=after_p3]").input_value() == "new1"
+    assert c.page.locator("select[name=after_p4]").input_value() == "new1"
+    assert c.page.locator("#households-form input[name=heads][value=p3]").is_checked()
+    assert not c.page.locator("#households-form input[name=heads][value=p4]").is_checked()
+    c.page.wait_for_function("() => document.activeElement.id === 'households-save'")
+    saved(c, lambda: c.press("Enter"))
+    assert c.page.locator("#households-source").count() == 0  # saved: no longer a proposal
     row = c.page.locator("#households tr[data-pid=p4] .zokugara-after")
     assert row.inner_text() == "妻"
     # the persons table grouped by household now (head first) and after the event
