@@ -9,7 +9,8 @@ forms print from (``core/data/countries.csv``: ISO 3166-1 codes and the Japanese
   グルジア) or the English name; ``None`` when it names none (the caller keeps the text
   and flags it).
 - :func:`search` — the picker's candidates for what a clerk has typed so far, in kana,
-  kanji, romaji (IME off: ``betonamu``, ``kankoku``), English or code, best first.
+  kanji, romaji (IME off: ``betonamu``, ``kankoku``; any spelling, ``core.romaji``),
+  English or code, best first.
 
 Pure: no Django, no database.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import romaji
 from .text import is_kana, kana_key
 
 DATA = Path(__file__).parent / "data" / "countries.csv"
@@ -99,65 +101,6 @@ def name_of(code: str) -> str:
     return c.name if c else ""
 
 
-# ------------------------------------------------------------------ romaji
-
-_DIGRAPHS = {
-    "キャ": "kya", "キュ": "kyu", "キョ": "kyo", "シャ": "sha", "シュ": "shu", "ショ": "sho",
-    "シェ": "she", "チャ": "cha", "チュ": "chu", "チョ": "cho", "チェ": "che", "ニャ": "nya",
-    "ニュ": "nyu", "ニョ": "nyo", "ヒャ": "hya", "ヒュ": "hyu", "ヒョ": "hyo", "ミャ": "mya",
-    "ミュ": "myu", "ミョ": "myo", "リャ": "rya", "リュ": "ryu", "リョ": "ryo", "ギャ": "gya",
-    "ギュ": "gyu", "ギョ": "gyo", "ジャ": "ja", "ジュ": "ju", "ジョ": "jo", "ジェ": "je",
-    "ビャ": "bya", "ビュ": "byu", "ビョ": "byo", "ピャ": "pya", "ピュ": "pyu", "ピョ": "pyo",
-    "ファ": "fa", "フィ": "fi", "フェ": "fe", "フォ": "fo", "ティ": "ti", "ディ": "di",
-    "トゥ": "tu", "ドゥ": "du", "デュ": "dyu", "ヴァ": "va", "ヴィ": "vi", "ヴェ": "ve",
-    "ヴォ": "vo", "ウィ": "wi", "ウェ": "we", "ウォ": "wo", "イェ": "ye", "ツァ": "tsa",
-}  # fmt: skip
-_MONO = dict(
-    zip(
-        "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
-        "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポヴァィゥェォャュョ",
-        "a i u e o ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he "
-        "ho ma mi mu me mo ya yu yo ra ri ru re ro wa o n ga gi gu ge go za ji zu ze zo da ji "
-        "zu de do ba bi bu be bo pa pi pu pe po vu a i u e o ya yu yo".split(),
-        strict=True,
-    )
-)
-_ROMAJI_FOLD = (
-    ("shi", "si"), ("chi", "ti"), ("tsu", "tu"), ("ji", "zi"), ("sh", "sy"),
-    ("ch", "ty"), ("j", "zy"), ("f", "h"), ("v", "b"), ("l", "r"), ("m", "n"),
-)  # fmt: skip
-
-
-def romaji(katakana: str) -> str:
-    """The Hepburn romaji of a katakana reading (ベトナム → betonamu); 長音 dropped."""
-    out: list[str] = []
-    double = False
-    i = 0
-    while i < len(katakana):
-        pair, ch = katakana[i : i + 2], katakana[i]
-        if pair in _DIGRAPHS:
-            syl, i = _DIGRAPHS[pair], i + 2
-        elif ch == "ッ":
-            double, i = True, i + 1
-            continue
-        else:
-            syl, i = _MONO.get(ch, ""), i + 1
-        if double and syl:
-            syl = syl[0] + syl
-            double = False
-        out.append(syl)
-    return "".join(out)
-
-
-def _romaji_key(text: str) -> str:
-    """Romaji folded for matching what a clerk types with the IME off: Hepburn or kunrei
-    (shi/si, tsu/tu, fu/hu …), v/b, l/r, m/n alike, doubled letters and non-letters gone."""
-    s = re.sub(r"[^a-z]", "", text.lower())
-    for a, b in _ROMAJI_FOLD:
-        s = s.replace(a, b)
-    return re.sub(r"(.)\1+", r"\1", s)
-
-
 @lru_cache(maxsize=1)
 def _keys() -> list[tuple[Country, dict[str, list[str]]]]:
     """Per entry its match keys: kanji/kana names, folded readings, romaji, English."""
@@ -172,7 +115,7 @@ def _keys() -> list[tuple[Country, dict[str, list[str]]]]:
                 {
                     "name": [n for n in names if not n.isascii()],
                     "kana": [kana_key(r) for r in readings],
-                    "romaji": [_romaji_key(romaji(r)) for r in readings],
+                    "romaji": [romaji.reading_key(r) for r in readings],
                     "english": english,
                     "english_words": [w for e in english for w in re.split(r"[^a-z]+", e) if w],
                 },
@@ -203,9 +146,10 @@ def _scored(query: str) -> list[tuple[Country, int]]:
     if not q:
         return out
     kana_q = kana_key(q) if is_kana(q) else ""
-    roman_q = _romaji_key(asc) if asc.isascii() else ""
-    if len(roman_q) < 2:  # one romaji letter matches half the list: codes and English only
+    roman_q = romaji.key(asc) if asc.isascii() else ""
+    if sum(ch.isalpha() for ch in asc) < 2:  # one letter matches half the list: codes, English
         roman_q = ""
+    roman_starts = romaji.typed_keys(asc) if roman_q else ()
     eng_q = asc.casefold() if asc.isascii() else ""
     for c, keys in _keys():
         scores = []
@@ -218,7 +162,8 @@ def _scored(query: str) -> list[tuple[Country, int]]:
                 scores.append(0 if k == kana_q else 1 if k.startswith(kana_q) else 9)
         if roman_q:
             for r in keys["romaji"]:
-                scores.append(0 if r == roman_q else 1 if r.startswith(roman_q) else 9)
+                starts = any(r.startswith(k) for k in roman_starts)
+                scores.append(0 if r == roman_q else 1 if starts else 9)
         if eng_q:
             for e in keys["english"]:
                 scores.append(0 if e == eng_q else 1 if e.startswith(eng_q) else 9)

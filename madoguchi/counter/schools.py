@@ -10,7 +10,8 @@ those of the municipalities its movers come from — the 文部科学省 学校�
 The picker ranks the pupil's former municipality first (the 転出証明書's former address),
 then the school stage of the pupil's age on the visit's date (``rules.ages``), and
 matches what the clerk types — romaji with the IME off (``sakura``: one key a letter, no
-conversion), kana or kanji — against the school's reading and name. A school not in the
+conversion; any spelling, ``core.romaji``), kana or kanji — against the school's reading
+and name. A school not in the
 list is typed as before: the field keeps free text.
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from madoguchi.catalog.yamlio import load_text
+from madoguchi.core import romaji
 
 FILE = "schools.yaml"
 KINDS = {"小学校": "elementary", "中学校": "junior_high", "義務教育学校": "compulsory"}
@@ -138,57 +140,7 @@ def schools_of(catalog) -> tuple[School, ...]:
 
 # ------------------------------------------------------------------ matching
 
-# Typed romaji in one spelling (Hepburn and 訓令式 both work): し shi/si, ち chi/ti,
-# つ tsu/tu, ふ fu/hu, じ ji/zi, しゃ sha/sya …; ん n or nn.
-_ROMAJI = {
-    "あ": "a", "い": "i", "う": "u", "え": "e", "お": "o",
-    "か": "ka", "き": "ki", "く": "ku", "け": "ke", "こ": "ko",
-    "が": "ga", "ぎ": "gi", "ぐ": "gu", "げ": "ge", "ご": "go",
-    "さ": "sa", "し": "si", "す": "su", "せ": "se", "そ": "so",
-    "ざ": "za", "じ": "zi", "ず": "zu", "ぜ": "ze", "ぞ": "zo",
-    "た": "ta", "ち": "ti", "つ": "tu", "て": "te", "と": "to",
-    "だ": "da", "ぢ": "zi", "づ": "zu", "で": "de", "ど": "do",
-    "な": "na", "に": "ni", "ぬ": "nu", "ね": "ne", "の": "no",
-    "は": "ha", "ひ": "hi", "ふ": "hu", "へ": "he", "ほ": "ho",
-    "ば": "ba", "び": "bi", "ぶ": "bu", "べ": "be", "ぼ": "bo",
-    "ぱ": "pa", "ぴ": "pi", "ぷ": "pu", "ぺ": "pe", "ぽ": "po",
-    "ま": "ma", "み": "mi", "む": "mu", "め": "me", "も": "mo",
-    "や": "ya", "ゆ": "yu", "よ": "yo",
-    "ら": "ra", "り": "ri", "る": "ru", "れ": "re", "ろ": "ro",
-    "わ": "wa", "を": "o", "ん": "n", "ー": "-",
-}  # fmt: skip
-_SMALL = {"ゃ": "ya", "ゅ": "yu", "ょ": "yo"}
-_TYPED = (("shi", "si"), ("chi", "ti"), ("tsu", "tu"), ("fu", "hu"), ("ji", "zi"),
-          ("sh", "sy"), ("ch", "ty"), ("j", "zy"), ("nn", "n"), ("wo", "o"))  # fmt: skip
-
-
-def romaji(kana: str) -> str:
-    """A hiragana reading in the one spelling typed input is folded to."""
-    out, i = [], 0
-    while i < len(kana):
-        ch = kana[i]
-        nxt = kana[i + 1] if i + 1 < len(kana) else ""
-        if ch == "っ":
-            following = _ROMAJI.get(nxt, "")
-            out.append(following[:1])
-            i += 1
-            continue
-        base = _ROMAJI.get(ch, ch)
-        if nxt in _SMALL and len(base) == 2:
-            out.append(base[0] + _SMALL[nxt])
-            i += 2
-            continue
-        out.append(base)
-        i += 1
-    return "".join(out)
-
-
-def fold_typed(text: str) -> str:
-    """What the clerk typed, lower-case, in the spelling of ``romaji``."""
-    s = text.strip().lower().translate({0xFF01 + i: 0x21 + i for i in range(94)})
-    for a, b in _TYPED:
-        s = s.replace(a, b)
-    return s
+_HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)}
 
 
 def _hiragana(text: str) -> str:
@@ -199,8 +151,8 @@ def matches(school: School, typed: str) -> bool:
     typed = typed.strip()
     if not typed:
         return True
-    if typed.isascii():
-        return romaji(school.kana).startswith(fold_typed(typed))
+    if typed.translate(_HALF_WIDTH).isascii():  # romaji, IME off (full-width too)
+        return romaji.starts(school.kana, typed)
     kana = _hiragana(typed)
     return school.kana.startswith(kana) or typed in school.name
 

@@ -87,11 +87,3 @@ def test_resolve_takes_exact_names_only(typed, code):
 @pytest.mark.parametrize("typed", ["", "ベト", "アトランティス", "XX", "ZZ"])
 def test_resolve_refuses_what_names_no_single_entry(typed):
     assert C.resolve(typed) is None
-
-
-def test_romaji_of_a_reading():
-    assert C.romaji("ベトナム") == "betonamu"
-    assert C.romaji("フィリピン") == "firipin"
-    assert C.romaji("チョウセン") == "chousen"
-    assert C.romaji("ジブチ") == "jibuchi"
-    assert C.romaji("ネパール") == "neparu"
