@@ -72,6 +72,9 @@ def visit_situation(situations: list[dict]) -> dict:
     for other in situations:
         for key, value in other.items():
             merged.setdefault(key, value)
+    # 離婚 and 転居: both apply (rules.family.spouses_of); not a key of the contract, so
+    # left out where the merged situation is validated
+    merged["events"] = [s.get("event") for s in situations]
     return merged
 
 

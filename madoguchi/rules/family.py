@@ -218,23 +218,37 @@ def kin_of(s: dict):
 
     members = s["persons"]
     everyone = [*members, *s.get("outside", ())]
-    spouse: dict[str, str] = {}
-    heads = {p.get("household", ""): p["id"] for p in members if p["relationship"] == "head"}
-    for p in members:
-        if p["relationship"] == "spouse":
-            h = heads[p.get("household", "")]
-            spouse[p["id"]], spouse[h] = h, p["id"]
-    couple = s.get("couple") or []
-    if len(couple) == 2:
-        a, b = couple
-        if s["event"] == "marriage":
-            spouse[a], spouse[b] = b, a
-        elif s["event"] == "divorce":
-            for x in (a, b):
-                spouse.pop(x, None)
     return Kin(
         sex={p["id"]: p.get("sex") for p in everyone},
         birth={p["id"]: p.get("birth_date") for p in everyone},
         parents={p["id"]: tuple(parents_of(p, s)) for p in members},
-        spouse=spouse,
+        spouse=spouses_of(s),
     )
+
+
+def spouses_of(s: dict) -> dict[str, str]:
+    """Who is whose spouse after the event: the head and the spouse of each household
+    (``household`` keys, so two households of one visit never pair across), a marriage's
+    couple joined, a divorce's parted. The deceased of a death keeps the tie (the 続柄 of
+    the survivors still runs through it: 夫の父); a form asking for a living spouse leaves
+    the deceased out itself. Outside persons (``outside``) are nobody's spouse here."""
+    members = [p for p in s.get("persons", []) if not p.get("outside")]
+    spouse: dict[str, str] = {}
+    heads = {p.get("household", ""): p["id"] for p in members if p["relationship"] == "head"}
+    for p in members:
+        h = heads.get(p.get("household", ""))
+        if p["relationship"] == "spouse" and h:
+            spouse[p["id"]], spouse[h] = h, p["id"]
+    couple = s.get("couple") or []
+    events = s.get("events") or [s.get("event")]  # a visit's merged situation: all of them
+    if len(couple) == 2:
+        a, b = couple
+        if "marriage" in events:
+            for x in (a, b):  # a former tie of either (a remarriage's record) gives way
+                if x in spouse:
+                    spouse.pop(spouse.pop(x), None)
+            spouse[a], spouse[b] = b, a
+        elif "divorce" in events:
+            for x in (a, b):
+                spouse.pop(x, None)
+    return spouse

@@ -251,3 +251,53 @@ def test_a_divorce_names_no_couple_when_the_register_has_none(clerk_client, hous
     f.step("events", events=["divorce"])
     divorce = next(e for e in f.v["events"] if e["event"] == "divorce")
     assert "couple" not in divorce["details"]
+
+
+def test_a_divorced_mother_moves_out_with_her_daughter_under_her_former_surname(
+    clerk_client, household
+):
+    """花子 divorces 太郎, takes back her former surname 網走 and moves within the city with
+    桜 (3), who stays in 太郎's 戸籍; she heads the new household and came herself. The
+    住民異動届 prints her as 届出人 and 新世帯主 under the new surname, 太郎 as 旧世帯主,
+    the family's current address as 旧住所; the procedures follow the mother and child."""
+    f = Flow(clerk_client, purpose="divorce")
+    f.step("identify", atena_no="200002")
+    taro, hanako, ichiro, sakura = (f.pid(a) for a in ("200001", "200002", "200003", "200004"))
+    f.step("events", events=["divorce", "move_within"])
+    # the couple stays as the register names it; only the mother and daughter move
+    f.step("involved", pids=[hanako, sakura])
+    f.step(
+        "event-details",
+        event="divorce",
+        details={"custodial_parent": hanako, "surname_changes": [hanako]},
+    )
+    f.step("households", after={hanako: "new1", sakura: "new1"}, heads=[hanako])
+    f.step(
+        "new-name",
+        pid=hanako,
+        surname="網走",
+        surname_kana="アバシリ",
+        honseki="北海道網走市南六条東1丁目1番地",
+        hittousha="網走　花子",
+    )
+    f.step("applicant", applicant=hanako)
+    f.step("address", postal_code="090-0025", town_index=0, banchi="4丁目2番地", katagaki="")
+    assert not f.v["determine_error"], f.v["determine_error"]
+    procs = f.procedures()
+    assert procs["family_register.divorce"] == sorted([taro, hanako])
+    assert procs["registry.move_within"] == sorted([hanako, sakura])
+    assert ichiro not in sum(procs.values(), [])  # he stays with his father, not involved
+    row = next(p for p in f.v["persons"] if p["pid"] == sakura)
+    assert row["zokugara_after"] == "子"  # 子 of her mother, the new head
+    f.step("confirm")
+    text = pdf_text(clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf").content)
+    juminido = text[text.index("住民異動届") : text.index("住民異動届") + 2000]
+    assert "届出人氏名網走花子" in juminido  # she came, under the name she now has
+    assert "新世帯主網走花子" in juminido and "旧世帯主北見太郎" in juminido
+    assert "旧住所北海道北見市" in juminido
+    assert "北見花子" in juminido  # the former name, as 変更前の氏名
+    assert "北見一郎" not in juminido[: juminido.index("関連する手続")]  # he stays
+    claim = text[text.index("児童手当認定請求書") :]
+    claim = claim[: claim.index("児童手当認定請求書", 10)]
+    assert "請求者氏名網走花子" in claim
+    assert "配偶者氏名北見太郎" not in claim and "配偶者生年月日昭和" not in claim  # divorced

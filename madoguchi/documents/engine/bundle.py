@@ -10,7 +10,7 @@ from madoguchi.documents.engine.formats import EVENT_JA, DocumentError, as_date,
 from madoguchi.documents.engine.forms import FormSpec
 from madoguchi.documents.engine.persons import legal_order_key, person_context, school_grade
 from madoguchi.rules.facts import MOVE_OUT_EVENTS
-from madoguchi.rules.family import is_kid
+from madoguchi.rules.family import is_kid, spouses_of
 from madoguchi.rules.situation import after_key, head_after
 
 MOVING_OUT = MOVE_OUT_EVENTS  # kept for importers of the engine
@@ -41,11 +41,14 @@ def _signs_for_self(person: dict, deceased, on: dt.date) -> bool:
     return years >= 15
 
 
-def _spouse_of(person: dict, persons: list[dict], ctxs: dict) -> dict:
-    rel = person.get("relationship")
-    want = {"head": "spouse", "spouse": "head"}.get(rel)
-    match = [p for p in persons if want and p.get("relationship") == want]
-    return ctxs[match[0]["id"]] if match else {}
+def _spouse_of(person: dict, situation: dict, ctxs: dict) -> dict:
+    """The subject's spouse after the event (``rules.family.spouses_of``): none after a
+    divorce or the spouse's death, the partner of a marriage, never the head of another
+    household of the visit."""
+    other = spouses_of(situation).get(person.get("id", ""))
+    if not other or other == situation.get("deceased"):
+        return {}
+    return ctxs.get(other, {})
 
 
 def _new_head(situation: dict, persons: list[dict], head: dict, ctxs: dict) -> dict:
@@ -135,8 +138,8 @@ def _newborns(situation: dict, ctxs: dict, notifier: dict, on: dt.date) -> dict:
     from madoguchi.rules.family import kin_of
     from madoguchi.rules.situation import SituationError, validate
 
-    try:
-        s = validate(situation)
+    try:  # a visit's merged situation names its events (documents.services.visit_situation)
+        s = validate({k: v for k, v in situation.items() if k != "events"})
     except SituationError:
         return {}
     kin = kin_of(s)
@@ -306,7 +309,7 @@ def build_data(
                 ctx["head"] = ctxs.get(own_head[doc["subject"]]["id"], head_ctx)
                 if "new_head" in doc:
                     ctx["new_head"] = ctxs[doc["new_head"]]
-            ctx["spouse"] = _spouse_of(ctx["person"], persons, ctxs)
+            ctx["spouse"] = _spouse_of(ctx["person"], situation, ctxs)
             ctx["father"], ctx["mother"] = parents_of_newborn.get(doc["subject"], ({}, {}))
             if applicant is not None:
                 if ctx["notifier"].get("id") and ctx["notifier"].get("id") == doc["subject"]:

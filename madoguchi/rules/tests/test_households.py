@@ -122,3 +122,46 @@ def test_household_level_procedures_name_their_household():
     )
     assert entry["households"] == ["A"]
     assert entry["because"][0].startswith("世帯 A: ")
+
+
+# ---------------------------------------------------------------- spouses after the event
+
+
+def _two_couples(event: str, **details) -> dict:
+    """Two households of one visit, each a head and a spouse (a marriage's parents)."""
+    return {
+        "event": event,
+        "persons": [
+            {"id": "p1", "relationship": "head", "household": "A"},
+            {"id": "p2", "relationship": "spouse", "household": "A"},
+            {"id": "p3", "relationship": "child", "household": "A"},
+            {"id": "p4", "relationship": "head", "household": "B"},
+            {"id": "p5", "relationship": "spouse", "household": "B"},
+            {"id": "p6", "relationship": "child", "household": "B"},
+            {"id": "p9", "outside": True},
+        ],
+        **details,
+    }
+
+
+def test_spouses_pair_within_each_household_only():
+    from madoguchi.rules.family import spouses_of
+
+    assert spouses_of(_two_couples("move_within")) == {
+        "p1": "p2",
+        "p2": "p1",
+        "p4": "p5",
+        "p5": "p4",
+    }
+
+
+def test_a_marriage_joins_its_couple_and_a_divorce_parts_it():
+    from madoguchi.rules.family import spouses_of
+
+    wed = spouses_of(_two_couples("marriage", couple=["p3", "p6"]))
+    assert (wed["p3"], wed["p6"], wed["p1"]) == ("p6", "p3", "p2")
+    parted = spouses_of(_two_couples("divorce", couple=["p1", "p2"]))
+    assert "p1" not in parted and "p2" not in parted and parted["p4"] == "p5"
+    # a visit's merged situation (婚姻 with 転居) names its events
+    merged = _two_couples("move_within", couple=["p1", "p2"], events=["move_within", "divorce"])
+    assert "p1" not in spouses_of(merged)
