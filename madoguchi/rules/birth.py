@@ -13,7 +13,11 @@ counts children.
   in that order gives 長 / 二 / 三 … + 男 / 女. Since 2004 a 嫡出でない子 is counted the same
   way among its mother's children born outside marriage (平成16年法務省民一第3008号通達).
   Only the children the register and the visit know are counted: a child of the same
-  parents living elsewhere or deceased is not, so the clerk confirms it with the parents.
+  parents living elsewhere, deceased, or born before the family moved into the city is
+  not, so the clerk confirms the count with the parents and, where it differs, gives it
+  (``prior``: the earlier children of the same parents by sex, an override kept with its
+  reason by the counter); the newborn's place is then that count plus the twins of the
+  same sex born before it, plus one.
 - **国勢調査の年**: 父母の職業 is asked only for a birth from 1 April of a census year
   (every fifth year: 2020, 2025, 2030 …) to the following 31 March.
 """
@@ -47,29 +51,50 @@ def legitimate(pid: str, kin: Kin, mother: str | None = None) -> bool:
     return bool(mom and dad and kin.spouse.get(mom) == dad)
 
 
-def parents_zokugara(
+def _same_parents(pid: str, other: str, kin: Kin, mother: str | None) -> bool:
+    """Whether ``other`` is a child of the same parents as ``pid`` for the count (嫡出子:
+    the same father and mother; 嫡出でない子: the same mother, born outside marriage)."""
+    mom, dad = mother_father(pid, kin, mother)
+    m, f = mother_father(other, kin)
+    if legitimate(pid, kin, mother):
+        return m == mom and f == dad
+    return m == mom and mom is not None and not legitimate(other, kin)
+
+
+def prior_children(
     pid: str, kin: Kin, mother: str | None = None, birth_order: tuple[str, ...] = ()
+) -> dict[str, int]:
+    """The children of the same parents born before this birth that the register and the
+    visit know, by sex: ``{"male": 1, "female": 0}`` (the newborns of this birth,
+    ``birth_order``, are not counted). The counter shows it as 「住民記録より」."""
+    born = kin.birth.get(pid) or date.max
+    out = {"male": 0, "female": 0}
+    for other in kin.parents:
+        if other == pid or other in birth_order or kin.sex.get(other) not in out:
+            continue
+        if (kin.birth.get(other) or date.max) <= born and _same_parents(pid, other, kin, mother):
+            out[kin.sex[other]] += 1
+    return out
+
+
+def parents_zokugara(
+    pid: str,
+    kin: Kin,
+    mother: str | None = None,
+    birth_order: tuple[str, ...] = (),
+    prior: dict[str, int] | None = None,
 ) -> str:
     """父母との続き柄: 長男, 長女, 二男, 三女 … (see the module's rules). ``birth_order``:
-    the newborns of one birth in birth order (twins born the same day)."""
+    the newborns of one birth in birth order (twins born the same day); ``prior``: the
+    earlier children of the same parents by sex as the parents told the clerk, in place of
+    the register's count (``prior_children``)."""
     sex = kin.sex.get(pid)
     if sex not in ("male", "female"):
         return ""
-    mom, dad = mother_father(pid, kin, mother)
-    own = legitimate(pid, kin, mother)
-
-    def same_parents(other: str) -> bool:
-        if kin.sex.get(other) != sex:
-            return False
-        m, f = mother_father(other, kin)
-        if own:
-            return m == mom and f == dad
-        return m == mom and mom is not None and not legitimate(other, kin)
-
-    rank = {p: i for i, p in enumerate(birth_order)}
-    siblings = [p for p in kin.parents if p == pid or same_parents(p)]
-    siblings.sort(key=lambda p: (kin.birth.get(p) or date.max, rank.get(p, -1), p))
-    n = siblings.index(pid)
+    earlier = prior if prior is not None else prior_children(pid, kin, mother, birth_order)
+    twins = birth_order[: birth_order.index(pid)] if pid in birth_order else ()
+    before = sum(1 for t in twins if kin.sex.get(t) == sex and _same_parents(pid, t, kin, mother))
+    n = int(earlier.get(sex, 0)) + before
     ordinal = ORDINALS[n] if n < len(ORDINALS) else f"{n + 1}"
     return ordinal + ("男" if sex == "male" else "女")
 

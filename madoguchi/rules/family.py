@@ -48,9 +48,11 @@ def newborns_of(s: dict) -> list[str]:
 
 
 def household_of(p: dict, s: dict) -> list[dict]:
-    """The members of ``p``'s household (situation.md, "Several households")."""
+    """The members of ``p``'s household (situation.md, "Several households"); a person
+    outside is never one (a raw situation, as the documents engine reads it, lists them
+    among ``persons``)."""
     key = p.get("household", "")
-    return [x for x in s["persons"] if x.get("household", "") == key]
+    return [x for x in s["persons"] if x.get("household", "") == key and not x.get("outside")]
 
 
 def default_parents(p: dict, s: dict) -> list[str]:

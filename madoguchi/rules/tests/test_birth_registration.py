@@ -2,7 +2,12 @@
 
 from datetime import date
 
-from madoguchi.rules.birth import census_year_birth, legitimate, parents_zokugara
+from madoguchi.rules.birth import (
+    census_year_birth,
+    legitimate,
+    parents_zokugara,
+    prior_children,
+)
 from madoguchi.rules.family import kin_of
 from madoguchi.rules.situation import validate
 
@@ -89,6 +94,30 @@ def test_a_child_born_outside_marriage_counts_its_mothers_such_children():
     )
     assert not legitimate("p3", kin_of(s), "p1")
     assert _zok(s, "p3") == "二女"  # the mother's children born outside marriage
+
+
+def test_the_register_count_and_the_parents_own_count():
+    """The register knows one older daughter; the parents tell of a son who lives with
+    his grandparents elsewhere and a daughter who died: the clerk's count replaces the
+    register's, for each twin of the birth."""
+    s = _birth(
+        [
+            _child("p3", "2022-01-01", "female"),
+            _child("p5", "2027-06-12", "male"),
+            _child("p6", "2027-06-12", "female"),
+        ],
+        newborns=["p5", "p6"],
+        birth_weight_g={"p5": 2400, "p6": 2300},
+    )
+    kin, order = kin_of(s), ("p5", "p6")
+    assert prior_children("p5", kin, "p2", order) == {"male": 0, "female": 1}
+    assert [_zok(s, "p5"), _zok(s, "p6")] == ["長男", "二女"]
+    told = {"male": 1, "female": 2}
+    got = [parents_zokugara(p, kin, "p2", order, prior=told) for p in order]
+    assert got == ["二男", "三女"]
+    # a count lower than the register's (a child registered as theirs who is not) is
+    # the clerk's too
+    assert parents_zokugara("p6", kin, "p2", order, prior={"male": 0, "female": 0}) == "長女"
 
 
 def test_census_years():
