@@ -72,6 +72,11 @@ REGISTER_KEYS = {
     "birth_place": "出生の場所",
     "mother_name": "母の氏名",
     "father_name": "父の氏名（世帯外の父を含む）",
+    # the parents' count of their earlier children, where the register's is overridden
+    # ({"male": n, "female": m}; rules.birth.parents_zokugara reads it)
+    "prior_children": "同じ父母のこれまでの子（父母の申出: 男・女の人数）",
+    # a parent from outside: where they live when not an address in Japan
+    "address_kind": "住所の種類（unfixed 住所不定・abroad 国外）",
     # the 出生届, captured once on the mother (counter/capture.py)
     "cohabit_since": "同居を始めたとき（年月）",
     "household_work": "子が生まれたときの世帯のおもな仕事",

@@ -199,7 +199,9 @@ class NewbornIn(Versioned):
     weight_g: str = ""  # grams
     premature_hospitalized: bool = False
     mother: str = ""  # a pid of the visit, or "outside" (mother_name)
-    father: str = ""  # a pid of the visit, or "" (a father outside: father_name)
+    # a pid of the visit, "outside" (a father living elsewhere: father_* below), or "" (no
+    # father: a child born outside marriage not yet acknowledged, 認知前)
+    father: str = ""
     father_name: str = ""
     # twins, triplets: "" the first newborn (entered or corrected), "new" another newborn
     # of the same birth, or the pid of a newborn to correct
@@ -207,6 +209,69 @@ class NewbornIn(Versioned):
     # a mother living elsewhere: mother "outside" with her name and birth date
     mother_name: str = ""
     mother_birth_date: str = ""
+    # a father living elsewhere (father "outside"), entered once
+    father_kana: str = ""
+    father_birth_date: str = ""  # 和暦 or 西暦 as typed
+    father_honseki: str = ""
+    father_hittousha: str = ""
+    father_address: str = ""
+    father_address_kind: str = Field(
+        "", description='"" an address, "unfixed" 住所不定, "abroad" an address abroad'
+    )
+    father_nationality: str = ""  # 国籍・地域 from the list (a code or a name); "" Japan
+    # the earlier children of the same parents by sex as the parents tell it (続き柄);
+    # absent: unchanged, both "": the register's count; another count needs prior_reason
+    prior_male: str | None = None
+    prior_female: str | None = None
+    prior_reason: str = ""
+
+
+NEWBORN_ARGS = (
+    "name",
+    "kana",
+    "sex",
+    "birth_date",
+    "birth_time",
+    "birth_place",
+    "weight_g",
+    "premature_hospitalized",
+    "mother",
+    "father",
+    "father_name",
+    "target",
+    "mother_name",
+    "mother_birth_date",
+    "father_kana",
+    "father_birth_date",
+    "father_honseki",
+    "father_hittousha",
+    "father_address",
+    "father_address_kind",
+    "father_nationality",
+    "prior_male",
+    "prior_female",
+    "prior_reason",
+)
+
+
+def _newborn_form(post) -> dict:
+    """The newborn entry's form: the count of earlier children only when the form has
+    its fields (the twin form leaves it as it is); the fields of a father from outside
+    only when he is the father chosen."""
+    out = {
+        n: post.get(n, "")
+        for n in NEWBORN_ARGS
+        if n not in ("premature_hospitalized", "prior_male", "prior_female")
+    }
+    out["premature_hospitalized"] = post.get("premature_hospitalized") == "on"
+    if out["father"] != services.OUTSIDE_PARENT:  # the outside father's fields, left filled
+        for n in NEWBORN_ARGS:  # when the clerk picks a member or none, are not his
+            if n.startswith("father_"):
+                out[n] = ""
+    for n in ("prior_male", "prior_female"):
+        if n in post:
+            out[n] = post.get(n, "")
+    return out
 
 
 # ------------------------------------------------------------------ HTML forms → input
@@ -482,32 +547,7 @@ STEPS: tuple[Step, ...] = (
         _get("procedure", "status", "staff"),
         aliases=("at_counter",),
     ),
-    Step(
-        "newborn",
-        NewbornIn,
-        services.add_newborn,
-        (),
-        lambda post: {
-            **_get(*(NewbornIn.model_fields.keys() - {"version", "premature_hospitalized"}))(post),
-            "premature_hospitalized": post.get("premature_hospitalized") == "on",
-        },
-        convert=lambda p: [
-            p.name,
-            p.kana,
-            p.sex,
-            p.birth_date,
-            p.birth_time,
-            p.birth_place,
-            p.weight_g,
-            p.premature_hospitalized,
-            p.mother,
-            p.father,
-            p.father_name,
-            p.target,
-            p.mother_name,
-            p.mother_birth_date,
-        ],  # fmt: skip
-    ),
+    Step("newborn", NewbornIn, services.add_newborn, NEWBORN_ARGS, _newborn_form),
 )
 
 BY_NAME: dict[str, Step] = {s.name: s for s in STEPS}

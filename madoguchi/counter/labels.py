@@ -54,6 +54,12 @@ FIELD_LABELS = {
     "nationality": gettext_lazy("国籍"),
     "sex": gettext_lazy("性別"),
     "zokugara_after": gettext_lazy("異動後の続柄"),
+    # the newborn entry (counter/services/entry.py): corrections and the parents' count
+    "prior_children": gettext_lazy("同じ父母のこれまでの子"),
+    "register.name": gettext_lazy("氏名"),
+    "register.kana": gettext_lazy("ふりがな"),
+    "register.birth_time": gettext_lazy("出生の時刻"),
+    "register.birth_place": gettext_lazy("出生の場所"),
 }
 
 VALUE_LABELS = {
@@ -98,6 +104,8 @@ def value_label(field: str, value) -> str:
         return _("はい") if value else _("いいえ")
     if value in ("", None):
         return _("（なし）")
+    if isinstance(value, dict) and set(value) == {"male", "female"}:  # prior_children
+        return _("男%(m)s人・女%(f)s人") % {"m": value["male"], "f": value["female"]}
     table = VALUE_LABELS.get(field, {})
     return str(table[value]) if value in table else str(value)
 

@@ -170,6 +170,8 @@ def _household_plan(visit: Visit, rows: list[dict]) -> dict:
     proposed = suggest.household_suggestion(visit, persons)  # shown, saved by the clerk
     plan = []
     for vp in persons:
+        if vp.data.get("outside"):  # a parent living elsewhere: in no household here
+            continue
         key = vp.data.get("household") or ""
         plan.append(
             {
@@ -353,7 +355,11 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "steps": [(s, s.label) for s in VisitStep if s != VisitStep.CANCELLED],
         "insurances": INSURANCE_LABELS,
         "pensions": PENSION_LABELS,
-        "newborn": _newborn_row(visit, persons) if "birth" in chosen else {},
+        "newborn": (
+            _newborn_row(visit, persons, request.GET.get("newborn", ""))
+            if "birth" in chosen
+            else {}
+        ),
         "capture": _capture_rows(visit, names) if visit.step == VisitStep.INTERVIEW else [],
         # arriving from abroad there is no register entry to find: the entry form opens
         "from_abroad": chosen == ["move_in_from_abroad"],
@@ -431,45 +437,97 @@ def _capture_rows(visit: Visit, names: dict[str, str]) -> list[dict]:
     return list(groups.values())
 
 
-def _newborn_row(visit: Visit, persons: list[dict]) -> dict:
-    """The newborn entry form's values: the newborn entered, else the defaults (the
-    mother: the head's or the spouse's female partner; the father: her partner)."""
+def _newborn_values(vp, details: dict, father_vp) -> dict:
+    """One entered newborn as the entry form shows it."""
+    reg = vp.data.get("register", {})
+    weights = details.get("birth_weight_g")
+    premature = details.get("premature_hospitalized", False)
+    return {
+        "pid": vp.pid,
+        "name": reg.get("name", ""),
+        "kana": reg.get("kana", ""),
+        "sex": vp.data.get("sex"),
+        "birth_date": vp.data.get("birth_date"),
+        "birth_time": reg.get("birth_time", ""),
+        "birth_place": reg.get("birth_place", ""),
+        "weight_g": weights.get(vp.pid) if isinstance(weights, dict) else weights,
+        "premature_hospitalized": (
+            vp.pid in premature if isinstance(premature, list) else bool(premature)
+        ),
+        "mother": details.get("mother", ""),
+        # the select's value: a member's pid, "outside" (the father entered below) or none
+        "father": (
+            ""
+            if father_vp is None
+            else "outside"
+            if father_vp.data.get("outside")
+            else father_vp.pid
+        ),
+        "father_pid": father_vp.pid if father_vp is not None else "",
+    }
+
+
+def _newborn_row(visit: Visit, persons: list[dict], selected: str = "") -> dict:
+    """The newborn entry form's values: the newborn chosen (``?newborn=p4``: 修正 in the
+    list of the birth's newborns), else the first entered, else the defaults (the mother:
+    the head's or the spouse's female partner; the father: her partner). Also every
+    newborn of the birth (the list with 修正 / 削除), the father from outside, and the
+    earlier children of the same parents: the register's count (``rules.birth``) or the
+    parents' own, with its reason."""
+    from .services.entry import register_prior_children
+
     ev = next((e for e in visit.events.all() if e.event == "birth"), None)
     details = ev.details if ev else {}
-    born = [p for p in persons if p["source"] == "newborn"]
-    row = born[0] if born else None
-    if row is not None:
-        vp = next(p for p in visit.persons.all() if p.pid == row["pid"])
-        reg = vp.data.get("register", {})
-        parents = vp.data.get("parents", [])
-        father = next((p for p in parents if p != details.get("mother")), "")
-        return {
-            "pid": row["pid"],
-            "name": reg.get("name", ""),
-            "kana": reg.get("kana", ""),
-            "sex": row["sex"],
-            "birth_date": row["birth_date"],
-            "birth_time": reg.get("birth_time", ""),
-            "birth_place": reg.get("birth_place", ""),
-            "weight_g": (
-                weights.get(row["pid"])
-                if isinstance(weights := details.get("birth_weight_g"), dict)
-                else weights
-            ),
-            "premature_hospitalized": (
-                row["pid"] in premature
-                if isinstance(premature := details.get("premature_hospitalized", False), list)
-                else premature
-            ),
-            "mother": details.get("mother", ""),
-            "father": father,
-            "father_outside": "" if father else reg.get("father_name", ""),
-            "twins": [p["name"] for p in born[1:]],  # further newborns of the same birth
+    vps = {vp.pid: vp for vp in visit.persons.all()}
+    born = [vps[p["pid"]] for p in persons if p["source"] == "newborn"]
+    outside_father = next(
+        (vp for vp in vps.values() if vp.source == "outside" and vp.data.get("sex") == "male"),
+        None,
+    )
+    father_form = {}
+    if outside_father is not None:
+        freg = outside_father.data.get("register", {})
+        father_form = {
+            "pid": outside_father.pid,
+            "name": freg.get("name", ""),
+            "kana": freg.get("kana", ""),
+            "birth_date": outside_father.data.get("birth_date", ""),
+            "honseki": freg.get("honseki", ""),
+            "hittousha": freg.get("hittousha", ""),
+            "address": "" if freg.get("address_kind") == "unfixed" else freg.get("address", ""),
+            "address_kind": freg.get("address_kind", ""),
+            "nationality": freg.get("nationality_name", ""),
         }
-    couple = [p for p in persons if p["relationship"] in ("head", "spouse")]
-    mother = next((p["pid"] for p in couple if p["sex"] == "female"), "")
-    father = next((p["pid"] for p in couple if p["sex"] == "male"), "") if mother else ""
-    return {"pid": "", "mother": mother, "father": father}
+    if not born:
+        couple = [p for p in persons if p["relationship"] in ("head", "spouse")]
+        mother = next((p["pid"] for p in couple if p["sex"] == "female"), "")
+        father = next((p["pid"] for p in couple if p["sex"] == "male"), "") if mother else ""
+        return {"pid": "", "mother": mother, "father": father, "list": [], "outside": {}}
+
+    def father_of(vp):
+        dad = next((p for p in vp.data.get("parents", []) if p != details.get("mother")), "")
+        return vps.get(dad)
+
+    rows = [_newborn_values(vp, details, father_of(vp)) for vp in born]
+    chosen = next((r for r in rows if r["pid"] == selected), rows[0])
+    told = vps[chosen["pid"]].data.get("register", {}).get("prior_children")
+    counted = register_prior_children(visit, chosen["pid"])
+    # the parents' count is the birth's: its last edit may be on another newborn
+    reasons = sorted(
+        (e for vp in born for e in vp.edits if e.get("field") == "prior_children"),
+        key=lambda e: e.get("at", ""),
+    )
+    return {
+        **chosen,
+        "selected": chosen["pid"] == selected,
+        "list": rows,
+        "twins": [r["name"] for r in rows[1:]],  # further newborns of the same birth
+        "outside": father_form,
+        "prior": told or counted or {"male": "", "female": ""},
+        "prior_told": bool(told),
+        "prior_reason": reasons[-1]["reason"] if told and reasons else "",
+        "prior_counted": counted,
+    }
 
 
 def _question_texts_en() -> dict[str, str]:

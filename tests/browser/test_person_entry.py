@@ -176,7 +176,7 @@ def test_twins_to_a_signed_bundle_with_the_birth_registration(browser, live_serv
     c.saved(lambda: page.click("#newborn-save"))
     page.locator("#twin-form").wait_for()
     for sel, value in (("#tw-name", "星野　𠮷人"), ("#tw-kana", "ほしの　よしと"),
-                       ("#tw-time", "14:21"), ("#tw-weight", "2310")):  # fmt: skip
+                       ("#tw-time", "14:12"), ("#tw-weight", "2310")):  # fmt: skip
         page.fill(sel, value)
     page.select_option("#tw-sex", "male")
     page.check("#tw-premature")
@@ -184,6 +184,28 @@ def test_twins_to_a_signed_bundle_with_the_birth_registration(browser, live_serv
     persons = page.locator("#persons").inner_text()
     assert "星野　陽葵" in persons and "星野　𠮷人" in persons
     assert "星野　𠮷人" in page.locator("#twin-form legend").inner_text()
+    # the second twin's time was mistyped: 修正 (keyboard) brings it into the form,
+    # corrected there and saved with Enter; kept as an edit (訂正)
+    page.locator("#nb-edit-p4").focus()
+    page.keyboard.press("Enter")
+    page.locator("#nb-editing", has_text="星野　𠮷人").wait_for()
+    page.wait_for_function("() => document.activeElement.id === 'nb-name'")
+    assert page.locator("#nb-time").input_value() == "14:12"
+    page.locator("#nb-time").fill("14:21")
+    c.saved(lambda: page.locator("#nb-time").press("Enter"))
+    row = page.locator("#newborns-list tr[data-pid='p4']").inner_text()
+    assert "14:21" in row and "14:12" not in row
+    assert "出生の時刻: 14:12 → 14:21（訂正）" in page.locator("#persons").inner_text()
+    # a third child added by mistake is removed with a reason
+    for sel, value in (("#tw-name", "星野　誤"), ("#tw-kana", "ほしの　あやまり"),
+                       ("#tw-weight", "2000")):  # fmt: skip
+        page.fill(sel, value)
+    page.select_option("#tw-sex", "male")
+    c.saved(lambda: page.click("#twin-save"))
+    page.locator("#nb-remove-reason-p5").fill("同じ子を二重に入力")
+    c.saved(lambda: page.locator("#nb-remove-reason-p5").press("Enter"))
+    assert page.locator("#newborns-list tr[data-pid]").count() == 2
+    assert "星野　誤" not in page.locator("#persons").inner_text()
     earner = "input[data-q='person|p1|primary_earner']"
     if page.locator(earner).count():
         c.saved(lambda: page.click(earner))
@@ -216,3 +238,72 @@ def test_twins_to_a_signed_bundle_with_the_birth_registration(browser, live_serv
     premature = [t for t in pages if "養育医療給付申請書" in t]
     assert len(premature) == 1 and "星野\u3000𠮷人" in premature[0]
     _save_page(pdf, registrations[1], "birth_registration")
+
+
+def test_birth_outside_marriage_with_the_father_living_elsewhere(
+    browser, live_server, staff_factory
+):
+    """A mother living alone; the father, who acknowledged the child before the birth
+    (胎児認知), lives elsewhere: chosen as 「世帯外の父」 and entered once (氏名, ふりがな,
+    生年月日, 本籍・筆頭者, 住所); he is listed among 世帯外の方, not as a member; the 出生届
+    prints him in the 父 column with his age at the birth, the child as 嫡出でない子
+    (``MADOGUCHI_SCREENSHOTS=docs``: docs/screen-newborn-father.png)."""
+    from bench.browser import (
+        BIRTH_CAPTURE,
+        _call_and_identify,
+        _capture,
+        _print,
+        _sign,
+        make_marriage_families,
+    )
+    from madoguchi.counter.models import Visit
+
+    make_marriage_families()  # 美幌 彩 lives alone (300021)
+    c = _at_the_counter(browser, live_server, staff_factory, "birth")
+    page = c.page
+    _call_and_identify(c, "4090630")  # her birth date (H9.6.30) from her ID card
+    page.locator("#newborn-form").wait_for()
+    for sel, value in (("#nb-name", "美幌　結衣"), ("#nb-kana", "びほろ　ゆい"),
+                       ("#nb-birth", "5090612"), ("#nb-time", "09:40"),
+                       ("#nb-place", "北見赤十字病院"), ("#nb-weight", "3010")):  # fmt: skip
+        page.fill(sel, value)
+    page.select_option("#nb-sex", "female")
+    assert not page.locator("#nb-father-outside").evaluate("d => d.open")
+    page.select_option("#nb-father", "outside")
+    page.wait_for_function("() => document.getElementById('nb-father-outside').open")
+    for sel, value in (("#nb-father-name", "網走　三郎"), ("#nb-father-kana", "あばしり　さぶろう"),
+                       ("#nb-father-birth", "H5.1.20"),
+                       ("#nb-father-honseki", "北海道網走市南六条東1丁目"),
+                       ("#nb-father-hittousha", "網走　一郎"),
+                       ("#nb-father-address", "北海道網走市南六条東1丁目5番地")):  # fmt: skip
+        page.fill(sel, value)
+    c.saved(lambda: page.locator("#nb-father-address").press("Enter"))
+    groups = page.locator("#persons tbody.household-group")
+    outside = groups.filter(has_text="世帯外の方").inner_text()
+    assert "網走　三郎" in outside
+    members = groups.first.inner_text()
+    assert "美幌　結衣" in members and "網走　三郎" not in members
+    assert "網走　三郎" in page.locator("#newborns-list").inner_text()
+    assert page.locator("#nb-father").input_value() == "outside"
+    assert page.locator("#nb-father-name").input_value() == "網走　三郎"
+    assert page.locator("#nb-prior-source").inner_text() == "住民記録より"
+    _capture(c, BIRTH_CAPTURE, told=("cohabit_since", "household_work"), phone="0157123456")
+    procedures = page.locator("#procedures").inner_text()
+    assert "出生届" in procedures and "児童手当" in procedures
+    if SCREENSHOT_DIR:
+        page.locator("#newborns-list").scroll_into_view_if_needed()
+        page.screenshot(
+            path=str(Path(SCREENSHOT_DIR) / "screen-newborn-father.png"), full_page=True
+        )
+    url = _print(c)
+    _sign(c, "my_number_card")
+    assert Visit.objects.get().step == "done"
+    doc, pdf = _pdf(page, url)
+    pages = _text(doc)
+    registration = next(t for t in pages if "出生届" in t and "父母との" in t)
+    for value in ("美幌\u3000結衣", "嫡出でない子", "（長女）", "網走\u3000三郎", "平成5年1月20日",
+                  "美幌\u3000彩", "平成9年6月30日"):  # fmt: skip
+        assert value in registration, value
+    assert "34" in registration and "29" in registration  # ages at the birth (rules.ages)
+    claim = next(t for t in pages if "児童手当認定請求書" in t)
+    assert "美幌\u3000彩" in claim and "網走" not in claim  # the mother claims here

@@ -9,6 +9,7 @@ names below are its public surface.
 from .atcounter import set_at_counter
 from .entry import (
     NEWBORN_DETAILS,
+    OUTSIDE_PARENT,
     add_newborn,
     capture,
     counter_date,
@@ -62,6 +63,7 @@ __all__ = [
     "mask_card_no",
     "set_foreign_resident",
     "NEWBORN_DETAILS",
+    "OUTSIDE_PARENT",
     "add_newborn",
     "counter_date",
     "CERTIFICATE",

@@ -14,6 +14,7 @@ import re
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -118,6 +119,75 @@ def _newborn_insurance(parents: list[VisitPerson]) -> tuple[str, str]:
     return "nhi", _("親の健康保険が不明: 国保と推定（要確認）")
 
 
+OUTSIDE_PARENT = "outside"
+OUTSIDE_SOURCE = "outside"
+# where an outside father lives: an address (Japan), 住所不定, or abroad (the address as
+# written there)
+FATHER_ADDRESS_KINDS = ("", "unfixed", "abroad")
+# the newborn's own fields: a change on correction is kept as an edit (訂正)
+_CORRECTED = ("name", "kana", "sex", "birth_time", "birth_place")
+# an outside parent's register keys the newborn entry gives (the rest is captured later)
+_OUTSIDE_ENTRY_KEYS = frozenset(
+    {"name", "kana", "honseki", "hittousha", "address", "address_kind", "nationality_name"}
+)
+
+
+def _outside_father(
+    name: str,
+    kana: str,
+    birth_date,
+    honseki: str,
+    hittousha: str,
+    address: str,
+    address_kind: str,
+    nationality: str,
+) -> dict:
+    """The data of a father from outside every household (situation.md, "Persons outside
+    the households"): 氏名, ふりがな, 生年月日, 本籍・筆頭者, 住所 (or 住所不定 / 国外) and
+    国籍・地域 where not Japanese, each checked and named by its field."""
+    if not name.strip():
+        raise CounterError(_("世帯外の父の氏名を入力してください"), "father_name")
+    reading = katakana(kana, "father_kana", _("父のふりがな"))
+    born = counter_date(birth_date, "father_birth_date", _("父の生年月日"))
+    if address_kind not in FATHER_ADDRESS_KINDS:
+        raise CounterError(_("父の住所の種類が不正です"), "father_address_kind")
+    where = (address or "").strip()
+    if address_kind == "unfixed":
+        where = _("住所不定")
+    elif address_kind == "abroad" and not where:
+        raise CounterError(_("国外の父の住所（国・地域から）を入力してください"), "father_address")
+    code, country_name = "JP", ""
+    if (nationality or "").strip():
+        country = counter_country(nationality, "father_nationality", _("父の国籍・地域"))
+        code, country_name = country.code, ("" if country.code == "JP" else country.name)
+    register = {
+        "name": name.strip(),  # as written: never normalised
+        "kana": reading,
+        "honseki": (honseki or "").strip(),
+        "hittousha": (hittousha or "").strip(),
+        "address": where,
+        "address_kind": address_kind,
+        "nationality_name": country_name,
+    }
+    return {
+        "outside": True,
+        "sex": "male",
+        "nationality": code,
+        "register": {k: v for k, v in register.items() if v},
+        **({"birth_date": born.isoformat()} if born else {}),
+    }
+
+
+def _count(text, field: str) -> int | None:
+    raw = str(text if text is not None else "").strip()
+    raw = raw.translate(str.maketrans("０１２３４５６７８９", "0123456789")).removesuffix("人")
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > 20:
+        raise CounterError(_("これまでの子の人数は 0〜20 の整数で入力してください"), field)
+    return int(raw)
+
+
 def add_newborn(
     visit_id: int,
     version: int,
@@ -136,23 +206,43 @@ def add_newborn(
     target: str = "",
     mother_name: str = "",
     mother_birth_date="",
+    father_kana: str = "",
+    father_birth_date="",
+    father_honseki: str = "",
+    father_hittousha: str = "",
+    father_address: str = "",
+    father_address_kind: str = "",
+    father_nationality: str = "",
+    prior_male=None,
+    prior_female=None,
+    prior_reason: str = "",
 ) -> object:
     """Enter the newborn of a birth (it is not in the register yet) and its parents.
 
     The newborn becomes a person of the situation: ``newborn``, ``mother``,
     ``birth_weight_g`` and ``premature_hospitalized`` are the birth event's details,
-    ``parents`` the mother and the father of the visit (a father from outside the
-    household is printed by name only: he is not a person of this household's situation).
-    The 異動日 becomes the birth date. Entered again, the same newborn is corrected.
+    ``parents`` the mother and the father. The 異動日 becomes the birth date. Entered
+    again, the same newborn is corrected (each changed field kept as an edit, 訂正).
 
     Twins, triplets (situation.md, "Several newborns"): ``target="new"`` adds another
     newborn of the same birth (the same birth date; its own 氏名, sex, time, weight …),
     a newborn's pid corrects that one; the birth then lists ``newborns`` with a weight
     and a hospitalisation per newborn.
 
-    A mother living elsewhere (``mother="outside"`` with ``mother_name`` and her birth
-    date): she becomes a person from outside every household (situation.md, "Persons
-    outside the households"), and the newborn is born into its father's household."""
+    Parents from outside every household (situation.md, "Persons outside the
+    households"): a mother living elsewhere (``mother="outside"`` with ``mother_name``
+    and her birth date; the newborn is born into its father's household), or a father
+    living elsewhere (``father="outside"``, or ``father_name`` alone, with his ふりがな,
+    birth date, 本籍・筆頭者, address or 住所不定/国外 and nationality): each is one person
+    of the visit, entered once, in ``parents``, never a member. No father (``father=""``
+    and no name): a child born outside marriage whose father has not acknowledged it
+    (認知) — the 出生届 leaves 父 blank.
+
+    ``prior_male`` / ``prior_female``: the earlier children of the same parents by sex as
+    the parents tell it (``rules.birth.prior_children`` counts only those the register
+    knows); a count other than the register's needs ``prior_reason`` and is kept as an
+    edit of the newborn entered, and holds for every newborn of the birth. None:
+    unchanged; both blank: the register's."""
     if not (name or "").strip():
         raise CounterError(_("生まれた子の氏名を入力してください"), "name")
     reading = katakana(kana, "kana", _("ふりがな"))
@@ -171,7 +261,7 @@ def add_newborn(
     if mother == OUTSIDE_PARENT:
         if not mother_name.strip():
             raise CounterError(_("世帯外の母の氏名を入力してください"), "mother_name")
-        if not father:
+        if not father or father == OUTSIDE_PARENT:
             raise CounterError(_("母が世帯外のときは、子と同じ世帯の父を選んでください"), "father")
         mother_born = counter_date(mother_birth_date, "mother_birth_date", _("母の生年月日"))
         outside_mother = {
@@ -184,8 +274,22 @@ def add_newborn(
         raise CounterError(_("母は世帯の人か世帯外の氏名のどちらかです"), "mother_name")
     if father and father == mother:
         raise CounterError(_("父と母に同じ人は選べません"), "father")
-    if father and father_name.strip():
+    if father_name.strip() and father not in ("", OUTSIDE_PARENT):
         raise CounterError(_("父は世帯の人か世帯外の氏名のどちらかです"), "father_name")
+    outside_father = None
+    if father == OUTSIDE_PARENT or (not father and father_name.strip()):
+        outside_father = _outside_father(
+            father_name,
+            father_kana,
+            father_birth_date,
+            father_honseki,
+            father_hittousha,
+            father_address,
+            father_address_kind,
+            father_nationality,
+        )
+    males, females = _count(prior_male, "prior_male"), _count(prior_female, "prior_female")
+    told = None if prior_male is None and prior_female is None else (males, females)
     with transaction.atomic():
         visit = _lock(visit_id, version, actor)
         persons = {p.pid: p for p in visit.persons.all()}
@@ -199,11 +303,15 @@ def add_newborn(
         else:
             existing = born_ones[0] if born_ones else None
         if outside_mother is not None:
-            mother = _outside_mother(visit, persons, outside_mother)
+            mother = _outside_parent(visit, persons, outside_mother)
+        if outside_father is not None:
+            father = _outside_parent(visit, persons, outside_father)
         for role, pid in (("mother", mother), ("father", father)):
             if pid and (pid not in persons or persons[pid] is existing):
                 raise CounterError(_("父母は案件の世帯の人から選んでください"), role)
-        if persons[mother].data.get("outside") and not father:
+        if persons[mother].data.get("outside") and (
+            not father or persons[father].data.get("outside")
+        ):
             raise CounterError(_("母が世帯外のときは、子と同じ世帯の父を選んでください"), "father")
         parents = [persons[p] for p in (mother, father) if p]
         home = persons[father] if persons[mother].data.get("outside") else persons[mother]
@@ -222,8 +330,9 @@ def add_newborn(
             "birth_time": when,
             "birth_place": birth_place.strip(),
             "mother_name": mreg.get("name", ""),
-            "father_name": father_name.strip()
-            or (persons[father].data.get("register", {}).get("name", "") if father else ""),
+            "father_name": persons[father].data.get("register", {}).get("name", "")
+            if father
+            else "",
         }
         for key in ("postal_code", "address", "address_extra", "honseki", "hittousha"):
             if hreg.get(key):  # the newborn lives with its mother (else its father)
@@ -247,11 +356,14 @@ def add_newborn(
                     _("双子・三つ子は同じ日に生まれた子です（別の日の出生は別の届出です）"),
                     "birth_date",
                 )
+            told_before = born_ones[0].data.get("register", {}).get("prior_children")
+            if told_before:  # the parents' count is the birth's: the twin shares it
+                data["register"]["prior_children"] = told_before
         if home.data.get("household"):  # born into its mother's (father's) household
             data["household"] = home.data["household"]
         if existing is None:
             pid = _next_pid(visit)
-            VisitPerson.objects.create(
+            newborn = VisitPerson.objects.create(
                 visit=visit,
                 pid=pid,
                 source=NEWBORN_SOURCE,
@@ -259,14 +371,18 @@ def add_newborn(
                 data={"id": pid, **data},
             )
         else:
-            pid = existing.pid
+            pid, newborn = existing.pid, existing
             kept = copy.deepcopy(existing.data)
             edited = {e.get("field") for e in existing.edits}
             if "health_insurance" in edited:  # the clerk's confirmed insurance stays
                 data["health_insurance"] = kept.get("health_insurance", hi)
                 data["sources"] = {}
+            if kept.get("register", {}).get("prior_children"):
+                data["register"]["prior_children"] = kept["register"]["prior_children"]
+            _corrections(existing, kept, data, actor)
             existing.data = {**kept, **data, "id": pid}
-            existing.save(update_fields=["data"])
+            existing.save(update_fields=["data", "edits"])
+        _forget_outside_parents(visit)
         visit.event_date = born
         ev = visit.events.filter(event="birth").first()
         if ev is None:
@@ -277,21 +393,123 @@ def add_newborn(
         details["mother"] = mother
         ev.details = details
         ev.save(update_fields=["details"])
+        if told is not None:
+            newborn.refresh_from_db()
+            _prior_children(visit, newborn, told, prior_reason, actor)
         _start_interview(visit, actor)
-        _commit(visit, actor, "visit.add_newborn")
+        _commit(visit, actor, "visit.correct_newborn" if existing else "visit.add_newborn")
     return visit
 
 
-OUTSIDE_PARENT = "outside"
-OUTSIDE_SOURCE = "outside"
+def _corrections(vp: VisitPerson, before: dict, after: dict, actor) -> None:
+    """Each of the newborn's own fields the clerk changed, kept as an edit (訂正)."""
+    edits = list(vp.edits)
+    for key in _CORRECTED:
+        old = before.get(key) if key == "sex" else before.get("register", {}).get(key)
+        new = after.get(key) if key == "sex" else after.get("register", {}).get(key)
+        if (old or "") != (new or ""):
+            edits.append(
+                {
+                    "field": key if key == "sex" else f"register.{key}",
+                    "before": old,
+                    "after": new,
+                    "reason": _("訂正"),
+                    "by": getattr(actor, "username", ""),
+                    "at": timezone.now().isoformat(timespec="seconds"),
+                }
+            )
+    vp.edits = edits
 
 
-def _outside_mother(visit, persons: dict, data: dict) -> str:
-    """The visit's person for a mother from outside every household (one per visit):
-    created, or corrected when entered again. Returns her pid; ``persons`` is updated."""
-    existing = next((p for p in persons.values() if p.source == OUTSIDE_SOURCE), None)
+def register_prior_children(visit, pid: str) -> dict[str, int] | None:
+    """The earlier children of the same parents the register and the visit know
+    (``rules.birth.prior_children``) for newborn ``pid`` of the visit's birth; None when
+    the birth cannot be determined yet."""
+    from madoguchi.rules.birth import prior_children
+    from madoguchi.rules.family import kin_of
+    from madoguchi.rules.situation import SituationError, validate
+
+    from .. import determination
+
+    sit = next((s for s in determination.situations(visit) if s["event"] == "birth"), None)
+    if sit is None:
+        return None
+    try:
+        s = validate(sit)
+    except SituationError:
+        return None
+    return prior_children(pid, kin_of(s), s["mother"], tuple(s["newborns"]))
+
+
+def _prior_children(visit, newborn: VisitPerson, told: tuple, reason: str, actor) -> None:
+    """The parents' count of their earlier children (男・女) for the 出生届's 続き柄: the
+    register's count is the default; another count needs a reason and is kept on every
+    newborn of the birth (the edit on the newborn entered)."""
+    males, females = told
+    now = newborn.data.get("register", {}).get("prior_children")
+    if males is None and females is None and not now:
+        return  # left blank: the register's count, as it was
+    counted = register_prior_children(visit, newborn.pid)
+    if counted is None:
+        raise CounterError(_("これまでの子の人数は生まれた子を入力してから"), "prior_male")
+    want = None
+    if males is not None or females is not None:
+        want = {"male": males or 0, "female": females or 0}
+        if want == counted:
+            want = None  # the register's count: no override
+    if want == now:
+        return
+    if want is not None and not (reason or "").strip():
+        raise CounterError(
+            _("住民記録と違う人数にする理由を入力してください（例: 別に住む子がいる）"),
+            "prior_reason",
+        )
+    for vp in visit.persons.filter(source=NEWBORN_SOURCE):
+        data = copy.deepcopy(vp.data)
+        reg = data.setdefault("register", {})
+        if want is None:
+            reg.pop("prior_children", None)
+        else:
+            reg["prior_children"] = want
+        vp.data = data
+        if vp.pid == newborn.pid:
+            vp.edits = [
+                *vp.edits,
+                {
+                    "field": "prior_children",
+                    "before": now or counted,
+                    "after": want or counted,
+                    "reason": (reason or "").strip() or _("住民記録のとおり"),
+                    "by": getattr(actor, "username", ""),
+                    "at": timezone.now().isoformat(timespec="seconds"),
+                },
+            ]
+        vp.save(update_fields=["data", "edits"])
+
+
+def _outside_parent(visit, persons: dict, data: dict) -> str:
+    """The visit's person for a parent from outside every household (one mother, one
+    father per visit, told apart by sex): created, or corrected when entered again.
+    Returns the pid; ``persons`` is updated."""
+    existing = next(
+        (
+            p
+            for p in persons.values()
+            if p.source == OUTSIDE_SOURCE and p.data.get("sex") == data["sex"]
+        ),
+        None,
+    )
     if existing is not None:
-        existing.data = {**existing.data, **data, "id": existing.pid}
+        # what the entry gives is replaced; what was captured since (職業 …) stays
+        kept = {
+            k: v
+            for k, v in (existing.data.get("register") or {}).items()
+            if k not in _OUTSIDE_ENTRY_KEYS
+        }
+        register = {**kept, **data.get("register", {})}
+        existing.data = {**existing.data, **data, "register": register, "id": existing.pid}
+        if "birth_date" not in data:
+            existing.data.pop("birth_date", None)
         existing.save(update_fields=["data"])
         return existing.pid
     pid = _next_pid(visit)
@@ -304,6 +522,16 @@ def _outside_mother(visit, persons: dict, data: dict) -> str:
         data={"id": pid, **data},
     )
     return pid
+
+
+def _forget_outside_parents(visit) -> None:
+    """A parent from outside no newborn names any more (the clerk chose another father,
+    or none) leaves the visit: they were there only as the newborn's parent."""
+    persons = list(visit.persons.all())
+    named = {p for vp in persons if vp.source == NEWBORN_SOURCE for p in vp.data.get("parents", [])}
+    for vp in persons:
+        if vp.source == OUTSIDE_SOURCE and vp.pid not in named:
+            vp.delete()
 
 
 def _twins_details(details: dict, before: list[str], pid: str, grams: int, premature: bool):
@@ -340,6 +568,41 @@ def _twins_details(details: dict, before: list[str], pid: str, grams: int, prema
     if chosen:
         details["premature_hospitalized"] = chosen
     return details
+
+
+def without_newborn(details: dict, pid: str) -> dict:
+    """The birth's details once newborn ``pid`` is removed (entered by mistake): the
+    others keep their order, weights and hospitalisation; one left is a single birth
+    again (``newborn``, an integer weight), none leaves no newborn detail."""
+    order = list(
+        details.get("newborns") or ([details["newborn"]] if details.get("newborn") else [])
+    )
+    weights = details.get("birth_weight_g")
+    premature = details.get("premature_hospitalized", False)
+    if not isinstance(weights, dict):
+        weights = {order[0]: weights} if order and weights is not None else {}
+    if not isinstance(premature, list):
+        premature = [order[0]] if order and premature is True else []
+    out = {k: v for k, v in details.items() if k not in _BIRTH_ORDER_KEYS}
+    rest = [p for p in order if p != pid]
+    if not rest:
+        return out
+    out["newborn"] = rest[0]
+    if len(rest) == 1:
+        if rest[0] in weights:
+            out["birth_weight_g"] = weights[rest[0]]
+        if rest[0] in premature:
+            out["premature_hospitalized"] = True
+        return out
+    out["newborns"] = rest
+    out["birth_weight_g"] = {p: weights[p] for p in rest if p in weights}
+    chosen = [p for p in rest if p in premature]
+    if chosen:
+        out["premature_hospitalized"] = chosen
+    return out
+
+
+_BIRTH_ORDER_KEYS = ("newborn", "newborns", "birth_weight_g", "premature_hospitalized")
 
 
 # ------------------------------------------------------------------ foreign residents

@@ -13,6 +13,7 @@ from madoguchi.audit.services import record
 
 from .. import access, ido_handoff
 from ..models import Visit, VisitStep
+from .entry import NEWBORN_SOURCE, _forget_outside_parents, without_newborn
 from .errors import CounterError, VisitConflict
 from .queue import finish_ticket
 from .visit import _commit, _lock
@@ -65,6 +66,10 @@ def remove_person(visit_id: int, version: int, actor, pid: str, reason: str) -> 
                 other.data = data
                 other.save(update_fields=["data"])
         for ev in visit.events.all():
+            if ev.event == "birth" and vp.source == NEWBORN_SOURCE:  # twins keep their order
+                ev.details = without_newborn(ev.details, pid)
+                ev.save(update_fields=["details"])
+                continue
             details = {}
             for key, value in ev.details.items():
                 value = _forget(value, pid)
@@ -73,6 +78,8 @@ def remove_person(visit_id: int, version: int, actor, pid: str, reason: str) -> 
             if details != ev.details:
                 ev.details = details
                 ev.save(update_fields=["details"])
+        if vp.source == NEWBORN_SOURCE:
+            _forget_outside_parents(visit)  # a father from outside named by it alone
         state = dict(visit.state or {})
         if (state.get("applicant") or {}).get("person") == pid:
             state.pop("applicant")

@@ -221,13 +221,215 @@ def test_newborn_entered_again_is_corrected_not_doubled(clerk_client, couple):
     assert "health.low_birth_weight" not in f.procedures()
 
 
-def test_newborn_with_a_father_outside_the_household(clerk_client, couple):
+TWIN = {
+    **NEWBORN,
+    "name": "星野　𠮷人",
+    "kana": "ほしの　よしと",
+    "sex": "male",
+    "birth_time": "14:21",
+    "weight_g": "2310",
+    "premature_hospitalized": True,
+    "target": "new",
+}
+
+
+def _audited(action: str) -> int:
+    from madoguchi.audit.models import AuditRecord
+
+    return AuditRecord.objects.filter(action=action).count()
+
+
+def test_the_second_twin_is_corrected_and_removed_like_the_first(clerk_client, couple):
+    """Any newborn of the birth is corrected by its pid (each changed field kept as an
+    edit 訂正, audited ``visit.correct_newborn``) or removed with a reason; the birth's
+    details keep the others' order, weights and hospitalisation, and the procedures are
+    determined again."""
     f = Flow(clerk_client, purpose="birth")
-    f.step("identify", atena_no="300012")  # the mother's household (here: her husband's)
-    f.do("newborn", {**NEWBORN, "father": "", "father_name": "網走　三郎"})
+    f.step("identify", atena_no="300011")
+    f.do("newborn", {**NEWBORN, "weight_g": "2600"})
+    f.do("newborn", TWIN)
+    f.do("newborn", {**TWIN, "name": "星野　吉人", "weight_g": "2550",
+                     "premature_hospitalized": False, "target": "p4"})  # fmt: skip
+    assert _audited("visit.correct_newborn") == 1
+    born = {p["pid"]: p for p in f.v["persons"] if p["source"] == "newborn"}
+    assert list(born) == ["p3", "p4"]  # corrected, not added
+    assert born["p4"]["data"]["register"]["name"] == "星野　吉人"
+    assert born["p3"]["data"]["register"]["name"] == "星野　陽葵"  # the first untouched
+    assert [(e["field"], e["before"], e["after"], e["reason"]) for e in born["p4"]["edits"]] == [
+        ("register.name", "星野　𠮷人", "星野　吉人", "訂正")
+    ]
+    ev = Visit.objects.get(pk=f.id).events.get(event="birth")
+    assert ev.details["birth_weight_g"] == {"p3": 2600, "p4": 2550}
+    assert "premature_hospitalized" not in ev.details
+    assert "health.premature_medical" not in f.procedures()
+    # the screen lists both, each with 修正 and 削除; 修正 of the second fills the form
+    html = clerk_client.get(f"/counter/visits/{f.id}/?newborn=p4").content.decode()
+    assert 'id="nb-edit-p3"' in html and 'id="nb-remove-p4"' in html
+    assert 'name="target" value="p4"' in html and 'value="星野　吉人"' in html
+    # removed with a reason: a single birth again, re-determined
+    err = f.step("remove-person", expect=400, pid="p4", reason="")
+    assert field_of(err) == "reason"
+    f.step("remove-person", pid="p4", reason="同じ子を二重に入力")
+    ev.refresh_from_db()
+    assert ev.details["newborn"] == "p3" and "newborns" not in ev.details
+    assert ev.details["birth_weight_g"] == 2600
+    got = {p["id"]: p["persons"] for p in f.v["result"]["procedures"]}
+    assert got["family_register.birth"] == ["p3"]
+    assert Visit.objects.get(pk=f.id).state["removed"][-1]["reason"] == "同じ子を二重に入力"
+    assert _audited("visit.remove_person") == 1
+
+
+def test_removing_the_first_twin_makes_the_second_the_newborn(clerk_client, couple):
+    f = Flow(clerk_client, purpose="birth")
+    f.step("identify", atena_no="300011")
+    f.do("newborn", {**NEWBORN, "weight_g": "2600"})
+    f.do("newborn", TWIN)
+    f.step("remove-person", pid="p3", reason="別の日の出生")
+    ev = Visit.objects.get(pk=f.id).events.get(event="birth")
+    assert ev.details["newborn"] == "p4" and "newborns" not in ev.details
+    assert ev.details["birth_weight_g"] == 2310 and ev.details["premature_hospitalized"] is True
+    assert "health.premature_medical" in f.procedures()
+
+
+OUTSIDE_FATHER = dict(
+    father="outside",
+    father_name="網走　三郎",
+    father_kana="あばしり　さぶろう",
+    father_birth_date="H5.1.20",
+    father_honseki="北海道網走市南六条東1丁目",
+    father_hittousha="網走　一郎",
+    father_address="北海道網走市南六条東1丁目5番地",
+)
+SINGLE_MOTHER_CHILD = dict(NEWBORN, name="美幌　結衣", kana="びほろ　ゆい", mother="p1", father="")
+
+
+def test_a_father_living_elsewhere_is_a_person_outside(clerk_client, families):
+    """A child born outside marriage whose father (胎児認知) lives elsewhere: he is entered
+    once (氏名, ふりがな, 生年月日, 本籍・筆頭者, 住所), a person ``outside`` of the visit,
+    in the newborn's ``parents``, never a member; the mother alone is in the household
+    and claims 児童手当; the 出生届 prints him in the 父 column with his age at the birth;
+    the twin form names him by his pid, he is not entered twice."""
+    f = Flow(clerk_client, purpose="birth")
+    f.step("identify", atena_no="300021")  # 美幌 彩, living alone
+    err = f.do("newborn", {**SINGLE_MOTHER_CHILD, **OUTSIDE_FATHER, "father_name": ""}, 400)
+    assert field_of(err) == "father_name"
+    err = f.do("newborn", {**SINGLE_MOTHER_CHILD, **OUTSIDE_FATHER,
+                           "father_birth_date": "H5.2.30"}, 400)  # fmt: skip
+    assert field_of(err) == "father_birth_date"
+    err = f.do("newborn", {**SINGLE_MOTHER_CHILD, **OUTSIDE_FATHER, "father_address": "",
+                           "father_address_kind": "abroad"}, 400)  # fmt: skip
+    assert field_of(err) == "father_address"
+    f.do("newborn", {**SINGLE_MOTHER_CHILD, **OUTSIDE_FATHER})
+    fathers = [p for p in f.v["persons"] if p["source"] == "outside"]
+    assert len(fathers) == 1
+    dad = fathers[0]
+    assert dad["data"]["outside"] is True and dad["data"]["sex"] == "male"
+    assert dad["data"]["birth_date"] == "1993-01-20"
+    assert dad["data"]["register"]["kana"] == "アバシリ　サブロウ"
+    assert dad["data"]["register"]["honseki"] == "北海道網走市南六条東1丁目"
+    assert not dad["involved"]
     nb = next(p for p in f.v["persons"] if p["source"] == "newborn")
-    assert nb["data"]["parents"] == ["p2"]
-    assert nb["data"]["register"]["father_name"] == "網走　三郎"
+    assert nb["data"]["parents"] == ["p1", dad["pid"]]
+    assert nb["data"]["relationship"] == "child"
+    got = {p["id"]: p["persons"] for p in f.v["result"]["procedures"]}
+    assert got["child_allowance.claim"] == ["p1"]  # the mother: the father claims nowhere here
+    # entered again with 住所不定 and a nationality: corrected, the same person
+    f.do("newborn", {**SINGLE_MOTHER_CHILD, **OUTSIDE_FATHER, "father_address": "",
+                     "father_address_kind": "unfixed", "father_nationality": "韓国"})  # fmt: skip
+    fathers = [p for p in f.v["persons"] if p["source"] == "outside"]
+    assert [p["pid"] for p in fathers] == [dad["pid"]]
+    assert fathers[0]["data"]["register"]["address"] == "住所不定"
+    assert fathers[0]["data"]["nationality"] == "KR"
+    # a twin of the same father names him by his pid
+    f.do("newborn", {**SINGLE_MOTHER_CHILD, "name": "美幌　結斗", "kana": "びほろ　ゆいと",
+                     "sex": "male", "father": dad["pid"], "target": "new"})  # fmt: skip
+    assert len([p for p in f.v["persons"] if p["source"] == "outside"]) == 1
+    twin = next(p for p in f.v["persons"] if p["pid"] == "p4")
+    assert twin["data"]["parents"] == ["p1", dad["pid"]]
+    # not a member: no household group, the household's procedures count only 彩 and
+    # the children
+    assert "registry.household_change" not in got
+    capture_all(f)
+    f.step("confirm")
+    text = pdf_text(clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf").content)
+    registration = text[: text.index("様式（birth_registration）")]
+    assert "網走\u3000三郎" in registration and "平成5年1月20日" in registration
+    assert "34" in registration  # his age when the child was born (rules.ages)
+    assert "嫡出でない子" in registration
+
+
+def test_no_father_entered_leaves_the_father_blank(clerk_client, families):
+    """嫡出でない子, 認知 not yet done: no father; the 出生届 leaves 父 blank."""
+    f = Flow(clerk_client, purpose="birth")
+    f.step("identify", atena_no="300021")
+    f.do("newborn", SINGLE_MOTHER_CHILD)
+    nb = next(p for p in f.v["persons"] if p["source"] == "newborn")
+    assert nb["data"]["parents"] == ["p1"]
+    assert not [p for p in f.v["persons"] if p["source"] == "outside"]
+    capture_all(f)
+    f.step("confirm")
+    blank = {(b["form"], b["field"]) for b in blank_report(f)}
+    assert {("birth_registration", "father_name"),
+            ("birth_registration", "father_birth_date")} <= blank  # fmt: skip
+
+
+def test_a_father_changed_to_none_leaves_the_visit(clerk_client, families):
+    f = Flow(clerk_client, purpose="birth")
+    f.step("identify", atena_no="300021")
+    f.do("newborn", {**SINGLE_MOTHER_CHILD, **OUTSIDE_FATHER})
+    f.do("newborn", {**SINGLE_MOTHER_CHILD, "target": "p3"})  # p2: the father
+    assert not [p for p in f.v["persons"] if p["source"] == "outside"]
+    nb = next(p for p in f.v["persons"] if p["source"] == "newborn")
+    assert nb["data"]["parents"] == ["p1"]
+
+
+def test_the_parents_count_of_their_earlier_children(clerk_client, couple):
+    """続き柄 counts only the children the register knows; the parents tell of a son who
+    lives with his grandparents: the clerk's count (with a reason, kept as an edit)
+    makes the newborn daughter 長女 still and a newborn son 二男; every newborn of the
+    birth shares it, and it is printed on the 出生届."""
+    f = Flow(clerk_client, purpose="birth")
+    f.step("identify", atena_no="300011")
+    f.do("newborn", NEWBORN)
+    assert _prior(f) is None
+    err = f.do("newborn", {**NEWBORN, "target": "p3", "prior_male": "1",
+                           "prior_female": "0"}, 400)  # fmt: skip
+    assert field_of(err) == "prior_reason"
+    err = f.do("newborn", {**NEWBORN, "target": "p3", "prior_male": "x"}, 400)
+    assert field_of(err) == "prior_male"
+    f.do("newborn", {**NEWBORN, "target": "p3", "prior_male": "1", "prior_female": "0",
+                     "prior_reason": "長男は祖父母宅に住む"})  # fmt: skip
+    assert _prior(f) == {"male": 1, "female": 0}
+    nb = next(p for p in f.v["persons"] if p["pid"] == "p3")
+    edit = nb["edits"][-1]
+    assert edit["field"] == "prior_children" and edit["reason"] == "長男は祖父母宅に住む"
+    assert edit["before"] == {"male": 0, "female": 0} and edit["after"] == {"male": 1, "female": 0}
+    # the twin (a son) shares the parents' count: 二男
+    f.do("newborn", TWIN)
+    twin = next(p for p in f.v["persons"] if p["pid"] == "p4")
+    assert twin["data"]["register"]["prior_children"] == {"male": 1, "female": 0}
+    # saved again as shown: nothing changes, no reason asked
+    f.do("newborn", {**NEWBORN, "target": "p3", "prior_male": "1", "prior_female": "0"})
+    assert len(next(p for p in f.v["persons"] if p["pid"] == "p3")["edits"]) == 1
+    html = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert "父母の申出" in html and "長男は祖父母宅に住む" in html
+    f.step("answers", flags={"p1": {"primary_earner": True}})
+    capture_all(f)
+    f.step("confirm")
+    text = pdf_text(clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf").content)
+    assert "（長女）" in text and "（二男）" in text and "（長男）" not in text
+    # back to the register's count: both blank
+    f.v = clerk_client.get(f"/api/counter/visits/{f.id}").json()
+    f.do("newborn", {**NEWBORN, "target": "p3", "prior_male": "", "prior_female": ""})
+    assert _prior(f) is None
+    assert next(p for p in f.v["persons"] if p["pid"] == "p3")["edits"][-1]["reason"] == (
+        "住民記録のとおり"
+    )
+
+
+def _prior(f):
+    nb = next(p for p in f.v["persons"] if p["pid"] == "p3")
+    return nb["data"]["register"].get("prior_children")
 
 
 def test_newborn_from_the_screen_with_wareki(clerk_client, couple):

@@ -20,6 +20,8 @@ from madoguchi.counter.models import Visit
 from madoguchi.counter.tests.test_entry import (
     FOREIGN_CARD,
     NEWBORN,
+    OUTSIDE_FATHER,
+    SINGLE_MOTHER_CHILD,
     Flow,
     _from_abroad,
     capture_all,
@@ -58,6 +60,8 @@ def reason(b, persons, procedures) -> str | None:
         return f"{NOT_APPLICABLE}: 外国人住民 fields, the row is a Japanese national's"
     if "head" in src and "世帯主" in label:
         return f"{NOT_APPLICABLE}: nobody changes household head (新/旧世帯主 only on a change)"
+    if "spouse" in src and not any(p["data"].get("relationship") == "spouse" for p in persons):
+        return f"{NOT_APPLICABLE}: the claimant has no spouse (a mother living alone)"
     if "変更前の氏名" in label or "name_before" in src:
         return f"{NOT_APPLICABLE}: no change of name"
     if foreign and b["form"] == "juminido" and label in ("本籍", "筆頭者"):
@@ -70,11 +74,26 @@ def reason(b, persons, procedures) -> str | None:
         p.startswith("registry.move") for p in procedures
     ):
         return f"{NOT_APPLICABLE}: nobody moves (the address does not change)"
+    if (
+        b["form"] in ("birth_registration", "birth_notice")
+        and "father" in src
+        and not _has_father(persons)
+    ):
+        return (
+            f"{NOT_APPLICABLE}: 嫡出でない子, 認知 not yet done — 父 is left blank "
+            "(a father is written only once he acknowledges the child: 民法779条, "
+            "認知届 戸籍法60条; the mother notifies, 戸籍法52条2項)"
+        )
     if b["form"] == "birth_registration" and "職業" in label:
         return f"{NOT_APPLICABLE}: 父母の職業 only for a birth in a 国勢調査 year (rules.birth)"
     if {s.partition(".")[2] for s in _sources(b)} & {"nhi_no", "elderly_no"}:
         return "the 国保 department fills it: the household has no 記号番号 yet (issued after)"
     return None
+
+
+def _has_father(persons) -> bool:
+    """Whether a newborn of the visit has a father named (two parents)."""
+    return any(len(p["data"].get("parents", [])) > 1 for p in persons if p["source"] == "newborn")
 
 
 # Parts of a form written by someone else than the resident or the counter, with the reason.
@@ -161,6 +180,28 @@ def test_birth(clerk_client, couple):
     capture_all(f)
     f.step("confirm")
     report("birth", "Birth with a newborn (国保 mother, low birth weight)", f)
+
+
+def test_birth_with_a_father_outside(clerk_client, families):
+    f = Flow(clerk_client, purpose="birth")
+    f.step("identify", atena_no="300021")  # 美幌 彩, living alone
+    f.do("newborn", {**SINGLE_MOTHER_CHILD, **OUTSIDE_FATHER})
+    capture_all(f)
+    f.step("confirm")
+    report(
+        "birth_father_outside",
+        "Birth outside marriage, the father (胎児認知) living elsewhere",
+        f,
+    )
+
+
+def test_birth_without_a_father(clerk_client, families):
+    f = Flow(clerk_client, purpose="birth")
+    f.step("identify", atena_no="300021")
+    f.do("newborn", SINGLE_MOTHER_CHILD)
+    capture_all(f)
+    f.step("confirm")
+    report("birth_no_father", "Birth outside marriage, 認知 not yet done (no father)", f)
 
 
 def test_foreign_couple_from_abroad(clerk_client, db):

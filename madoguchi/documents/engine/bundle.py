@@ -144,6 +144,7 @@ def _newborns(situation: dict, ctxs: dict, notifier: dict, on: dt.date) -> dict:
         return {}
     kin = kin_of(s)
     members = {p["id"] for p in s["persons"]}
+    raw = {p.get("id"): p for p in situation.get("persons") or []}
     census = census_year(on)
     out = {}
     for nid in s["newborns"]:
@@ -159,7 +160,12 @@ def _newborns(situation: dict, ctxs: dict, notifier: dict, on: dt.date) -> dict:
                 parents.append({"name": ctx.get(name_key, "")} if ctx.get(name_key) else {})
         ctx["newborn_weight_g"] = str(s["birth_weights_g"].get(nid, ""))
         ctx["legitimacy"] = "嫡出子" if legitimate(nid, kin, s["mother"]) else "嫡出でない子"
-        ctx["parents_zokugara"] = parents_zokugara(nid, kin, s["mother"], tuple(s["newborns"]))
+        # the earlier children as the parents told the clerk, where the register's count
+        # was overridden (counter: 「同じ父母のこれまでの子」)
+        told = (raw.get(nid, {}).get("register") or {}).get("prior_children")
+        ctx["parents_zokugara"] = parents_zokugara(
+            nid, kin, s["mother"], tuple(s["newborns"]), prior=told or None
+        )
         ctx["census_year"] = _era_year(census) if census else ""
         for key, parent in (("father_age", parents[0]), ("mother_age", parents[1])):
             born = as_date(parent.get("birth_date"))

@@ -42,3 +42,14 @@ document.addEventListener("keydown", function (ev) {
     form.requestSubmit();
   }
 });
+
+// The newborn entry: choosing 「世帯外の父」 opens his fields (氏名・生年月日・本籍・住所),
+// choosing a member or none closes them (they stay in the form; they are read only when
+// the father chosen is the one from outside: inputs._newborn_form).
+document.addEventListener("change", function (ev) {
+  if (!ev.target || ev.target.id !== "nb-father") return;
+  var box = document.getElementById("nb-father-outside");
+  if (!box) return;
+  box.open = ev.target.value === "outside";
+  if (box.open) document.getElementById("nb-father-name").focus();
+});
