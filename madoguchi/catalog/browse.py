@@ -89,7 +89,7 @@ def procedure_rows(catalog, on: date, event: str | None = None, department: str 
                         ]
                         or [_("すべての届出")],
                         "name": (t.en_name if english_ui() else None) or t.name,
-                        "conditions": trigger_text(t, view.conditions),
+                        "conditions": trigger_text(t, view.conditions, view.value_names),
                     }
                     for t in triggers
                 ],

@@ -4,6 +4,7 @@ procedures, questions and forms, and the view of what is in force on one date.""
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -196,6 +197,19 @@ def _pick(versions: list, d: date):
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def value_names() -> dict[str, dict[str, str]]:
+    """fact → {value: the words an explanation uses}: a nationality by the country list's
+    name (朝鮮, 無国籍; ``core.countries``), never its code; "" is the words for a value
+    not in the list."""
+    from madoguchi.core import countries
+
+    names = {c.code: c.name for c in countries.countries()}
+    names[countries.UNKNOWN] = "不明"
+    names[""] = "一覧にない国籍・地域"
+    return {"nationality": names}
+
+
 class CatalogView:
     """The catalog in force on one date: what ``determine`` evaluates."""
 
@@ -210,6 +224,7 @@ class CatalogView:
         self.parameters = {
             pid: p.value for pid, vs in catalog.parameters.items() if (p := _pick(vs, d))
         }
+        self.value_names = value_names()
         # the label of each parameter version, for explanations ({param_<id>})
         self.parameter_labels = {
             pid: p.label for pid, vs in catalog.parameters.items() if (p := _pick(vs, d))

@@ -142,16 +142,22 @@ class _Fmt(dict):
         return "{" + key + "}"
 
 
-def format_values(person: dict | None, event: dict) -> _Fmt:
+def format_values(person: dict | None, event: dict, names: dict | None = None) -> _Fmt:
+    """The values a label's placeholders take; ``names``: fact → {value: the words for
+    it} (the catalog's ``value_names``: a nationality is named, 朝鮮, never given as its
+    code, XC)."""
     values = _Fmt({f"event_{k}": v for k, v in event.items()})
     if person:
         values.update(person)
         values["school_stage"] = SCHOOL_STAGE_JA.get(person.get("school_stage"), "")
+        for fact, words in (names or {}).items():
+            if fact in person and person[fact] is not None:
+                values[fact] = words.get(person[fact], words.get("", person[fact]))
     return values
 
 
-def fill(template: str, person: dict | None, event: dict) -> str:
-    return template.format_map(format_values(person, event))
+def fill(template: str, person: dict | None, event: dict, names: dict | None = None) -> str:
+    return template.format_map(format_values(person, event, names))
 
 
 # Person facts derived from the birth date: an explanation that rests on them gives it.
@@ -277,7 +283,8 @@ class _Evaluation:
                 values = self._values.get(i)
                 if values is None:
                     person = self.persons[i] if i >= 0 else None
-                    values = self._values[i] = format_values(person, self.event_of(i))
+                    names = getattr(self.view, "value_names", None)
+                    values = self._values[i] = format_values(person, self.event_of(i), names)
                     values.update({f"param_{k}": v for k, v in self.view.parameter_labels.items()})
                 text = template.format_map(values)
             else:

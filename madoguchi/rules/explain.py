@@ -38,7 +38,20 @@ def _var_name(path: str, item: bool) -> str:
     return path
 
 
-def _value(v: Any) -> str:
+def _var_path(node: Any) -> str:
+    if isinstance(node, dict) and "var" in node:
+        v = node["var"]
+        return str(v[0] if isinstance(v, list) else v)
+    return ""
+
+
+def _value(v: Any, of: str = "", names: dict | None = None) -> str:
+    """A value as the explanation says it (``of``: the variable compared with it;
+    ``names``: fact → {value: words}, the catalog's ``value_names``: a nationality is
+    named from the country list, never given as its code)."""
+    words = (names or {}).get(of.rpartition(".")[2])
+    if words is not None and isinstance(v, str):
+        return words.get(v, words.get("", v))
     if v is None:
         return "なし（記載なし）"
     if v is True:
@@ -65,10 +78,10 @@ def _is_count(node: Any) -> Any:
     return None
 
 
-def to_japanese(logic: Any, item: bool = False) -> str:
+def to_japanese(logic: Any, item: bool = False, names: dict | None = None) -> str:
     """One sentence fragment for a JSON Logic expression."""
     if not isinstance(logic, dict) or len(logic) != 1:
-        return _value(logic)
+        return _value(logic, names=names)
     ((op, args),) = logic.items()
     if op == "var":
         path = args[0] if isinstance(args, list) else args
@@ -76,28 +89,31 @@ def to_japanese(logic: Any, item: bool = False) -> str:
     if not isinstance(args, list):
         args = [args]
     if op in ("!", "!!") and args:
-        inner = to_japanese(args[0], item)
+        inner = to_japanese(args[0], item, names)
         return f"「{inner}」でない" if op == "!" else inner
     if op in COMPARE and len(args) == 2:
         counted = _is_count(args[0])
         left = (
-            f"「{to_japanese(counted, True)}」人の数"
+            f"「{to_japanese(counted, True, names)}」人の数"
             if counted is not None
-            else to_japanese(args[0], item)
+            else to_japanese(args[0], item, names)
         )
-        return f"{left} {COMPARE[op].format(b=_value(args[1]) if not isinstance(args[1], dict) else to_japanese(args[1], item))}"
+        of = _var_path(args[0])
+        right = args[1]
+        b = to_japanese(right, item, names) if isinstance(right, dict) else _value(right, of, names)
+        return f"{left} {COMPARE[op].format(b=b)}"
     if op == "and":
-        return "、かつ ".join(to_japanese(a, item) for a in args)
+        return "、かつ ".join(to_japanese(a, item, names) for a in args)
     if op == "or":
         parts = [
-            f"〔{to_japanese(a, item)}〕"
+            f"〔{to_japanese(a, item, names)}〕"
             if isinstance(a, dict) and "and" in a
-            else to_japanese(a, item)
+            else to_japanese(a, item, names)
             for a in args
         ]
         return "（" + " または ".join(parts) + "）"
     if op in ("some", "none", "all") and len(args) == 2:
-        inner = to_japanese(args[1], True)
+        inner = to_japanese(args[1], True, names)
         return {
             "some": f"世帯に「{inner}」人がいる",
             "none": f"世帯に「{inner}」人がいない",
@@ -105,8 +121,9 @@ def to_japanese(logic: Any, item: bool = False) -> str:
         }[op]
     if op == "in" and len(args) == 2:
         options = args[1] if isinstance(args[1], list) else [args[1]]
-        return f"{to_japanese(args[0], item)} が {'・'.join(_value(o) for o in options)} のいずれか"
-    return f"{op}（" + "、".join(to_japanese(a, item) for a in args) + "）"
+        of = _var_path(args[0])
+        return f"{to_japanese(args[0], item, names)} が {'・'.join(_value(o, of, names) for o in options)} のいずれか"
+    return f"{op}（" + "、".join(to_japanese(a, item, names) for a in args) + "）"
 
 
 def readable_label(template: str) -> str:
@@ -122,14 +139,15 @@ def readable_label(template: str) -> str:
     return re.sub(r"\{(\w+)\}", name, template)
 
 
-def trigger_text(trigger, conditions: dict) -> list[dict]:
-    """The conditions of a trigger: label, negation and generated Japanese."""
+def trigger_text(trigger, conditions: dict, names: dict | None = None) -> list[dict]:
+    """The conditions of a trigger: label, negation and generated Japanese (``names``:
+    the catalog's ``value_names``)."""
     out = []
     for cid, negated in trigger.when:
         cond = conditions.get(cid)
         if cond is None:
             continue
-        text = to_japanese(cond.logic)
+        text = to_japanese(cond.logic, names=names)
         out.append(
             {
                 "id": cid,

@@ -144,3 +144,42 @@ def test_a_household_condition_that_fails_names_no_witness():
     assert by_id(result, "not_applicable")["registry.household_change"] == (
         "亡くなった方が世帯主ではないか、残る世帯員の15歳以上が2人未満"
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "name"), [("XC", "朝鮮"), ("XS", "無国籍"), ("VN", "ベトナム"), ("XX", "不明")]
+)
+def test_a_foreign_national_is_explained_by_the_country_name_never_the_code(code, name):
+    s = yaml.safe_load(
+        next(p for p in EXAMPLES if p.name.startswith("move_in_family_of_four.")).read_text("utf-8")
+    )
+    for p in s["persons"]:
+        p["nationality"] = code
+    result = determine(s, demo_catalog())
+    because = by_id(result)["foreign_resident.address_notification"]
+    assert because and all(f"外国籍（{name}）" in b for b in because), because
+    assert not any(f"（{code}）" in b for b in because)
+    # the procedure left out for a Japanese national says why, in words
+    for p in s["persons"]:
+        p["nationality"] = "JP"
+    japanese = by_id(determine(s, demo_catalog()), "not_applicable")
+    assert "日本国籍" in japanese["foreign_resident.address_notification"]
+
+
+def test_conditions_on_nationality_read_names():
+    from madoguchi.rules.explain import to_japanese, trigger_text
+
+    names = demo_catalog().at(dt.date(2027, 4, 1)).value_names
+    text = to_japanese({"!=": [{"var": "person.nationality"}, "JP"]}, names=names)
+    assert text == "国籍 が 日本 でない"
+    assert to_japanese({"in": [{"var": "nationality"}, ["XC", "XS", "ZZ"]]}, True, names) == (
+        "国籍 が 朝鮮・無国籍・一覧にない国籍・地域 のいずれか"
+    )
+    # other values keep their labels
+    nhi = {"==": [{"var": "person.health_insurance"}, "nhi"]}
+    assert "国民健康保険" in to_japanese(nhi, names=names)
+    # the catalog browser's generated Japanese of the 住居地の届出's trigger
+    view = demo_catalog().at(dt.date(2027, 4, 1))
+    proc = demo_catalog().procedure("foreign_resident.address_notification", dt.date(2027, 4, 1))
+    texts = [c["logic_ja"] for t in proc.triggers for c in trigger_text(t, view.conditions, names)]
+    assert "国籍 が 日本 でない" in texts and not any("JP" in t for t in texts)
