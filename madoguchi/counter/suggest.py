@@ -5,6 +5,8 @@ saved without the clerk's Enter or click; the clerk may change any of it).
   is at the counter (identified by the ID card they showed: alive).
 - 婚姻届: the couple — the person at the counter (identified by their ID card) and the
   one person added from another household, when neither is married in the register.
+- 離婚届: the couple — the head of a household of the visit and its one 妻・夫 in the
+  register, when exactly one household of the visit has such a pair.
 - 婚姻 with a move to a new address: both spouses leave their households for one new
   household (``new1``), headed by the spouse whose surname the marriage keeps (the
   筆頭者 of the new 戸籍) — proposed only while no household after the event is chosen.
@@ -36,6 +38,11 @@ def detail_suggestions(visit, persons) -> dict[str, dict]:
             if couple:
                 values["couple"] = couple
                 why["couple"] = _("既定: 来庁した方と別の世帯から加えた方")
+        if ev.event == "divorce" and not ev.details.get("couple"):
+            couple = _registered_couple(persons)
+            if couple:
+                values["couple"] = couple
+                why["couple"] = _("既定: 住民記録の世帯主とその配偶者")
         if values:
             out[ev.event] = {"values": values, "why": why}
     return out
@@ -91,3 +98,20 @@ def _couple(persons, applicant: str) -> list[str]:
     if married(me) or married(others[0]):
         return []
     return [me["pid"], others[0]["pid"]]
+
+
+def _registered_couple(persons) -> list[str]:
+    """[head, spouse] of the one household of the visit whose register names both; []
+    when none does or several do (two couples: the clerk chooses)."""
+    by_household: dict[str, dict[str, list[str]]] = {}
+    for p in persons:
+        if p["outside"] or p["relationship"] not in ("head", "spouse"):
+            continue
+        roles = by_household.setdefault(p["household"], {})
+        roles.setdefault(p["relationship"], []).append(p["pid"])
+    pairs = [
+        [roles["head"][0], roles["spouse"][0]]
+        for roles in by_household.values()
+        if len(roles.get("head", [])) == 1 and len(roles.get("spouse", [])) == 1
+    ]
+    return pairs[0] if len(pairs) == 1 else []

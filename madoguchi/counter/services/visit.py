@@ -63,7 +63,6 @@ def _lock(visit_id: int, version: int, actor) -> Visit:
 def _commit(visit: Visit, actor, action: str, person_ids=()) -> Visit:
     """Save the visit with a new version, refresh its determination, audit the step."""
     visit.version += 1
-    _default_couple(visit)
     determination.refresh(visit)
     visit.save()
     record(actor, action, query=f"visit:{visit.pk}", person_ids=person_ids)
@@ -405,40 +404,6 @@ def set_events(visit_id: int, version: int, actor, events: list[str], event_date
             ev.save()
         _commit(visit, actor, "visit.set_events")
     return visit
-
-
-def _default_couple(visit: Visit) -> None:
-    """A divorce's couple, until the clerk answers it, is the couple the register records
-    (``_register_couple``): shown ticked and changeable on the screen."""
-    answered = (visit.state or {}).get("answered", [])
-    if ["event", "divorce", "couple"] in answered:
-        return
-    ev = visit.events.filter(event="divorce").first()
-    if ev is None or ev.details.get("couple"):
-        return
-    couple = _register_couple(visit)
-    if couple:
-        ev.details = {**ev.details, "couple": couple}
-        ev.save(update_fields=["details"])
-
-
-def _register_couple(visit: Visit) -> list[str]:
-    """The head of a household of the visit and the one spouse (妻・夫) in it; nothing when
-    the register names no such pair or several (two households of the visit, each a
-    couple)."""
-    by_household: dict[str, dict[str, list[str]]] = {}
-    for vp in visit.persons.all():
-        rel = (vp.data or {}).get("relationship")
-        if rel in ("head", "spouse") and vp.involved:
-            by_household.setdefault(vp.data.get("household", ""), {}).setdefault(rel, []).append(
-                vp.pid
-            )
-    pairs = [
-        [roles["head"][0], roles["spouse"][0]]
-        for roles in by_household.values()
-        if len(roles.get("head", [])) == 1 and len(roles.get("spouse", [])) == 1
-    ]
-    return pairs[0] if len(pairs) == 1 else []
 
 
 def set_event_details(visit_id: int, version: int, actor, event: str, details: dict) -> Visit:

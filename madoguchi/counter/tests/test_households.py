@@ -229,30 +229,6 @@ def test_outside_persons_have_their_own_group(clerk_client, families):
     assert all("f1" not in pids for _k, _t, pids in groups[:-1])
 
 
-def test_a_divorce_starts_from_the_couple_the_register_names(clerk_client, household):
-    """The head and the 妻 of the identified household are the divorce's couple, ticked
-    and changeable; the clerk's own choice is kept when the event is saved again."""
-    f = Flow(clerk_client, purpose="divorce")
-    f.step("identify", atena_no="200002")
-    head, wife = f.pid("200001"), f.pid("200002")
-    f.step("events", events=["divorce"])
-    divorce = next(e for e in f.v["events"] if e["event"] == "divorce")
-    assert divorce["details"]["couple"] == [head, wife]
-    son = f.pid("200003")
-    f.step("event-details", event="divorce", details={"couple": [head, son]})
-    f.step("events", events=["divorce", "move_within"])  # saved again: not overwritten
-    divorce = next(e for e in f.v["events"] if e["event"] == "divorce")
-    assert divorce["details"]["couple"] == [head, son]
-
-
-def test_a_divorce_names_no_couple_when_the_register_has_none(clerk_client, household):
-    f = Flow(clerk_client, purpose="divorce")
-    f.step("identify", atena_no="200009")  # lives alone
-    f.step("events", events=["divorce"])
-    divorce = next(e for e in f.v["events"] if e["event"] == "divorce")
-    assert "couple" not in divorce["details"]
-
-
 def test_a_divorced_mother_moves_out_with_her_daughter_under_her_former_surname(
     clerk_client, household
 ):
@@ -264,12 +240,16 @@ def test_a_divorced_mother_moves_out_with_her_daughter_under_her_former_surname(
     f.step("identify", atena_no="200002")
     taro, hanako, ichiro, sakura = (f.pid(a) for a in ("200001", "200002", "200003", "200004"))
     f.step("events", events=["divorce", "move_within"])
-    # the couple stays as the register names it; only the mother and daughter move
+    # only the mother and daughter move
     f.step("involved", pids=[hanako, sakura])
     f.step(
         "event-details",
         event="divorce",
-        details={"custodial_parent": hanako, "surname_changes": [hanako]},
+        details={
+            "couple": [taro, hanako],
+            "custodial_parent": hanako,
+            "surname_changes": [hanako],
+        },
     )
     f.step("households", after={hanako: "new1", sakura: "new1"}, heads=[hanako])
     f.step(

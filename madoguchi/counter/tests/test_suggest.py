@@ -102,3 +102,28 @@ def test_captured_phone_is_stored_hyphenated(clerk_client, couple):
     assert Visit.objects.get(pk=f.id).state["contact_phone"] == "090-1234-5678"
     f.step("capture", values={"visit": {"phone": "0157-12-3456"}})  # typed with hyphens
     assert Visit.objects.get(pk=f.id).state["contact_phone"] == "0157-12-3456"
+
+
+def test_divorce_proposes_the_couple_the_register_names(clerk_client, household):
+    """The head and the 妻 of the identified household, ticked and marked; saved only by
+    the clerk, whose own choice then stands."""
+    f = Flow(clerk_client, purpose="divorce")
+    f.step("identify", atena_no="200002")
+    head, wife, son = f.pid("200001"), f.pid("200002"), f.pid("200003")
+    f.step("events", events=["divorce"])
+    page = _page(clerk_client, f)
+    assert _checked(page, "couple") == [head, wife]
+    assert 'data-source-of="divorce.couple"' in page
+    assert "couple" not in Visit.objects.get(pk=f.id).events.get(event="divorce").details
+    f.step("event-details", event="divorce", details={"couple": [head, son]})
+    page = _page(clerk_client, f)
+    assert _checked(page, "couple") == [head, son]
+    assert 'data-source-of="divorce.couple"' not in page
+
+
+def test_divorce_proposes_no_couple_when_the_register_has_none(clerk_client, household):
+    f = Flow(clerk_client, purpose="divorce")
+    f.step("identify", atena_no="200009")  # lives alone
+    f.step("events", events=["divorce"])
+    page = _page(clerk_client, f)
+    assert _checked(page, "couple") == [] and "divorce.couple" not in page
