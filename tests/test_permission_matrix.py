@@ -140,6 +140,7 @@ HTML_RULES = {
     "register:person_ref": (register_read, "person"),
     "register:household_ref": (register_list, "household"),
     "register:person_lookup": (register_read, "person"),
+    "register:person_card_no": (register_read, "person"),
     "register:household": (register_list, "household"),
     "register:protection_hold": (protection_hold, "person"),
     "catalog:index": (anyone, None),

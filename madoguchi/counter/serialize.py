@@ -51,7 +51,7 @@ def _masked(data: dict) -> dict:
     reg = data.get("register") or {}
     if not reg.get("residence_card_no"):
         return data
-    from .services import mask_card_no
+    from madoguchi.register.residence_card import mask_card_no
 
     return {
         **data,

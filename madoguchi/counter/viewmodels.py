@@ -216,7 +216,9 @@ def _foreign_next(persons: list[dict]) -> str:
 
 def _foreign_summary(data: dict) -> dict:
     """The 在留カード data shown beside a foreign resident (the card number masked)."""
-    from .services.entry import FOREIGN_KEYS, mask_card_no
+    from madoguchi.register.residence_card import mask_card_no
+
+    from .services.entry import FOREIGN_KEYS
 
     if data.get("nationality", "JP") == "JP":
         return {}

@@ -23,6 +23,7 @@ from madoguchi.core.wareki import WarekiError, format_wareki
 from . import refs
 from . import services as svc
 from .models import Person
+from .residence_card import mask_card_no
 
 
 class RegisterReaderAuth(SessionAuth):
@@ -114,6 +115,9 @@ def _detail(p: Person) -> dict:
             out[f"{name}_wareki"] = _wareki(value)
             value = value.isoformat()
         out[name] = value
+    # masked like every screen (register/residence_card.py); the person page's 「表示」
+    # shows it in full, audited
+    out["residence_card_no"] = mask_card_no(p.residence_card_no)
     out["household_no"] = p.household.household_no
     out["address"] = p.address
     out["status_label"] = p.get_status_display()

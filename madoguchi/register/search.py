@@ -462,6 +462,26 @@ def read_person_with_household(atena_no: str, user) -> tuple[Person, list[Row]]:
     return _read_person(atena_no, user, with_household=True)
 
 
+def read_card_no(atena_no: str, user) -> Person:
+    """The person whose full 在留カード等番号 a clerk asked to see (the person page's
+    「表示」): audited as ``register.person.card_no`` (flagged for a 支援措置 person), or
+    Protected (audited as ``register.person.denied``) like :func:`read_person`."""
+    with transaction.atomic():
+        p = _get_person(atena_no)
+        denied = p.support_measure and not may_see_protected(user)
+        audit.record(
+            user,
+            "register.person.denied" if denied else "register.person.card_no",
+            query=p.atena_no,
+            person_ids=[p.atena_no],
+            household_ids=[p.household.household_no],
+            flagged=p.support_measure,
+        )
+    if denied:
+        raise Protected(str(MASKED_LABEL))
+    return p
+
+
 def _masked_rows(members: list[Person], user) -> list[Row]:
     see = may_see_protected(user)
     return [

@@ -24,6 +24,7 @@ from madoguchi.rules.facts import FLAGS
 from . import refs
 from . import services as svc
 from .models import Person, ResidentKind, ResidentStatus
+from .residence_card import mask_card_no
 
 
 def birth_date_text(p: Person) -> str:
@@ -53,8 +54,25 @@ def _flags_text(flags: list[str] | None) -> str:
     return pgettext("list separator", "、").join(_(FLAGS.get(f, f)) for f in (flags or []))
 
 
-def person_sections(p: Person) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Every register field of a person, grouped, labelled in Japanese, 和暦 dates."""
+def _card_no(p: Person, shown: bool):
+    """The 在留カード等番号: masked, with the 「表示」 button that shows it in full
+    (audited); in full once asked for."""
+    if not p.residence_card_no or shown:
+        return p.residence_card_no
+    return format_html(
+        '<span id="card-no">{}</span> <button type="submit" form="card-no-form" '
+        'id="card-no-show" title="{}">{}</button>',
+        mask_card_no(p.residence_card_no),
+        _("全桁を表示します（閲覧は記録されます）"),
+        _("表示"),
+    )
+
+
+def person_sections(
+    p: Person, card_no_shown: bool = False
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every register field of a person, grouped, labelled in Japanese, 和暦 dates; the
+    在留カード等番号 masked unless ``card_no_shown`` (the audited 「表示」)."""
     foreign = p.resident_kind == ResidentKind.FOREIGN
     d = display_date
     basic = [
@@ -93,7 +111,7 @@ def person_sections(p: Person) -> list[tuple[str, list[tuple[str, str]]]]:
             (_("在留資格"), p.residence_status),
             (_("在留期間"), p.residence_period),
             (_("在留期間満了日"), d(p.residence_expires_on, western=True)),
-            (_("在留カード等番号"), p.residence_card_no),
+            (_("在留カード等番号"), _card_no(p, card_no_shown)),
         ]
         if foreign
         else [(_("本籍"), p.honseki), (_("筆頭者"), _name(p.hittousha))]
@@ -188,7 +206,23 @@ def person_lookup(request):
     return _person(request, request.POST.get("atena_no", ""))
 
 
-def _person(request, atena_no: str):
+@require_POST
+@register_reader
+def person_card_no(request):
+    """The person page with the full 在留カード等番号 (the 「表示」 button; the 宛名番号 is
+    POSTed): the showing is audited (``register.person.card_no``) besides the read."""
+    atena_no = request.POST.get("atena_no", "")
+    with transaction.atomic():
+        try:
+            svc.read_card_no(atena_no, request.user)
+        except svc.NotFound as exc:
+            raise Http404(str(exc)) from None
+        except svc.Protected:
+            return _masked(request)
+    return _person(request, atena_no, card_no_shown=True)
+
+
+def _person(request, atena_no: str, card_no_shown: bool = False):
     with transaction.atomic():
         try:
             p, members = svc.read_person_with_household(atena_no, request.user)
@@ -202,7 +236,7 @@ def _person(request, atena_no: str):
             "register/person.html",
             {
                 "p": p,
-                "sections": person_sections(p),
+                "sections": person_sections(p, card_no_shown),
                 "badge": status_badge(p),
                 "members": members,
             },

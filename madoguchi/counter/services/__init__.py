@@ -13,7 +13,6 @@ from .entry import (
     add_newborn,
     capture,
     counter_date,
-    mask_card_no,
     set_foreign_resident,
 )
 from .errors import CounterError, TicketForbidden, TicketTaken, VisitConflict
@@ -60,7 +59,6 @@ from .visit import (
 __all__ = [
     "acknowledge_warning",
     "capture",
-    "mask_card_no",
     "set_foreign_resident",
     "NEWBORN_DETAILS",
     "OUTSIDE_PARENT",

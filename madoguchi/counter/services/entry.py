@@ -16,7 +16,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+
+from madoguchi.register.residence_card import ART30_45_CLASSES, RESIDENCE_STATUSES
 
 from ..models import VisitEvent, VisitPerson
 from .errors import CounterError
@@ -607,46 +608,8 @@ _BIRTH_ORDER_KEYS = ("newborn", "newborns", "birth_weight_g", "premature_hospita
 
 # ------------------------------------------------------------------ foreign residents
 
-# 住民基本台帳法第30条の45 の区分 (docs/register-codes.md)
-ART30_45_CLASSES = (
-    gettext_noop("中長期在留者"),
-    gettext_noop("特別永住者"),
-    gettext_noop("一時庇護許可者"),
-    gettext_noop("仮滞在許可者"),
-    gettext_noop("経過滞在者"),
-)
-# 在留資格 (出入国管理及び難民認定法 別表第一・第二), as the 在留カード prints them
-RESIDENCE_STATUSES = (
-    gettext_noop("永住者"),
-    gettext_noop("日本人の配偶者等"),
-    gettext_noop("永住者の配偶者等"),
-    gettext_noop("定住者"),
-    gettext_noop("特別永住者"),
-    gettext_noop("技術・人文知識・国際業務"),
-    gettext_noop("企業内転勤"),
-    gettext_noop("経営・管理"),
-    gettext_noop("高度専門職"),
-    gettext_noop("特定技能"),
-    gettext_noop("技能実習"),
-    gettext_noop("育成就労"),
-    gettext_noop("技能"),
-    gettext_noop("介護"),
-    gettext_noop("教授"),
-    gettext_noop("研究"),
-    gettext_noop("教育"),
-    gettext_noop("医療"),
-    gettext_noop("留学"),
-    gettext_noop("家族滞在"),
-    gettext_noop("特定活動"),
-    gettext_noop("文化活動"),
-    gettext_noop("宗教"),
-    gettext_noop("報道"),
-    gettext_noop("芸術"),
-    gettext_noop("興行"),
-    gettext_noop("法律・会計業務"),
-    gettext_noop("外交"),
-    gettext_noop("公用"),
-)
+# 30条45区分 and 在留資格: ART30_45_CLASSES, RESIDENCE_STATUSES (register/residence_card.py),
+# the lists the counter offers and the imports check.
 # 在留カード等番号: 2 letters, 8 digits, 2 letters (在留カード・特別永住者証明書)
 _CARD_RE = re.compile(r"^[A-Z]{2}\d{8}[A-Z]{2}$")
 FOREIGN_KEYS = (
@@ -668,13 +631,6 @@ def _put(mapping: dict, values: dict) -> None:
             mapping[key] = value
         else:
             mapping.pop(key, None)
-
-
-def mask_card_no(value: str) -> str:
-    """The 在留カード等番号 as screens show it (AB********CD): the full number is printed
-    only on the 住民異動届, where 住民基本台帳法第30条の45 requires it."""
-    v = str(value or "")
-    return v if len(v) < 4 else f"{v[:2]}{'*' * (len(v) - 4)}{v[-2:]}"
 
 
 def _ascii_upper(text: str) -> str:

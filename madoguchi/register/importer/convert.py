@@ -25,6 +25,7 @@ from madoguchi.register.importer.values import (
     relationship_role,
 )
 from madoguchi.register.models import Household, Person, ResidentKind
+from madoguchi.register.residence_card import ART30_45_CLASSES, RESIDENCE_STATUSES
 
 # Values computed from another field: a value too long is reported at the source's column.
 _SOURCE_FIELD = {
@@ -365,6 +366,22 @@ class RowConverter:
                 reason = f"長すぎます（{limit} 文字まで、{len(values[name])} 文字あります）"
             errors.append((column, reason, name))
 
+    def _check_card_items(self, values: dict, errors: list) -> None:
+        """30条45区分 and 在留資格 as written must be in the counter's lists
+        (register/residence_card.py): a value not in them is an error naming the column.
+        A ``type: code`` field with ``unknown: keep`` keeps an unlisted code on purpose."""
+        for name, allowed, label in (
+            ("art30_45_class", ART30_45_CLASSES, "30条45区分"),
+            ("residence_status", RESIDENCE_STATUSES, "在留資格"),
+        ):
+            value = values.get(name)
+            spec = self.mapping.fields.get(name)
+            if not value or value in allowed or spec is None:
+                continue
+            if spec.type == "code" and spec.unknown == "keep":
+                continue
+            errors.append((spec.columns[0], f"{label}の一覧にありません: '{value}'", name))
+
     def _complete(self, values: dict, flags: list[str], errors: list) -> None:
         mapping = self.mapping
         name = values["name"]
@@ -397,6 +414,7 @@ class RowConverter:
                 values["nationality_name"] = values.get("nationality_name") or listed.name
             else:
                 values["nationality"] = countries.UNKNOWN  # foreign, not in the list
+        self._check_card_items(values, errors)
         if "municipality_code" not in values or not values["municipality_code"]:
             values["municipality_code"] = mapping.municipality_code
         if self.pending:

@@ -210,6 +210,40 @@ def test_pending_foreign_errors_name_row_and_column_and_write_nothing(db, tmp_pa
     assert Person.objects.count() == 0  # all-or-nothing
 
 
+def test_30_45_class_and_residence_status_must_be_in_the_counters_lists(db, tmp_path):
+    rows = _sample_rows()
+    foreign = [i for i, r in enumerate(rows) if i and r[PENDING_COLUMNS.index("国籍・地域")]]
+    rows[foreign[0]][PENDING_COLUMNS.index("法30条45区分")] = "中長期在留"  # a typo
+    rows[foreign[1]][PENDING_COLUMNS.index("在留資格")] = "技術"  # not a 在留資格
+    result = import_pending(_write(tmp_path, rows), SAMPLE_MAPPING)
+    got = [(e.line, e.column, e.reason) for e in result.errors]
+    assert got == [
+        (foreign[0] + 1, "法30条45区分", "30条45区分の一覧にありません: '中長期在留'"),
+        (foreign[1] + 1, "在留資格", "在留資格の一覧にありません: '技術'"),
+    ]
+    assert Person.objects.count() == 0  # all-or-nothing
+    # every value the counter offers is taken as written
+    from madoguchi.register.residence_card import ART30_45_CLASSES, RESIDENCE_STATUSES
+
+    rows = _sample_rows()
+    rows[foreign[0]][PENDING_COLUMNS.index("法30条45区分")] = ART30_45_CLASSES[-1]
+    rows[foreign[0]][PENDING_COLUMNS.index("在留資格")] = RESIDENCE_STATUSES[-1]
+    assert not import_pending(_write(tmp_path, rows), SAMPLE_MAPPING).errors
+
+
+def test_the_register_mapping_names_only_values_of_the_counters_lists():
+    """mado-sample maps 第30条45規定区分 and 在留資格等コード through codes: every name it
+    maps to is one the counter offers (an unlisted 在留資格 code is kept as the code,
+    ``unknown: keep``; an unlisted 区分 code is an error, the default)."""
+    from madoguchi.register.importer.mapping import Mapping
+    from madoguchi.register.residence_card import ART30_45_CLASSES, RESIDENCE_STATUSES
+
+    fields = Mapping.load("mado-sample").fields
+    assert set(fields["residence_status"].codes.values()) <= set(RESIDENCE_STATUSES)
+    assert set(fields["art30_45_class"].codes.values()) == set(ART30_45_CLASSES)
+    assert fields["art30_45_class"].unknown == "error"
+
+
 def test_the_pending_foreign_couple_at_the_counter_masks_the_card(clerk_client, db):
     """The counter reads the 在留カード data from the pending data: shown masked, kept for
     the 住民異動届 (as for the card entered at the counter)."""

@@ -250,3 +250,56 @@ def test_search_query_count_does_not_grow_with_results(clerk_client, db):
 
     clerk_client.post("/register/", {"q": "数"})  # the first audit record creates the head
     assert queries_for(2) == queries_for(9)
+
+
+# ------------------------------------------------------------------ 在留カード等番号
+
+
+@pytest.fixture
+def foreign(db):
+    return make_person(
+        "グエン\u3000ヴァン\u3000アン",
+        "グエン\u3000ヴァン\u3000アン",
+        date(1990, 4, 1),
+        atena_no="301",
+        household="7001",
+        resident_kind="2",
+        nationality="VN",
+        nationality_name="ベトナム",
+        residence_card_no="AB12345678CD",
+    )
+
+
+def test_person_page_masks_the_residence_card_number(clerk_client, foreign):
+    html = clerk_client.get("/register/person/301/").content.decode()
+    assert "AB********CD" in html and "AB12345678CD" not in html
+    assert 'id="card-no-show"' in html and 'form="card-no-form"' in html
+    assert last_audit().action == "register.person"
+    # the API's person masks it too
+    p = clerk_client.get("/api/register/persons/301").json()
+    assert p["residence_card_no"] == "AB********CD"
+
+
+def test_the_full_number_is_shown_on_request_and_audited(clerk_client, foreign):
+    before = AuditRecord.objects.count()
+    r = clerk_client.post("/register/person/card-no/", {"atena_no": "301"})
+    html = r.content.decode()
+    assert r.status_code == 200 and "AB12345678CD" in html and 'id="card-no-show"' not in html
+    actions = list(AuditRecord.objects.order_by("seq").values_list("action", "person_ids")[before:])
+    assert actions == [("register.person.card_no", ["301"]), ("register.person", ["301"])]
+    # GET is refused: showing the number is an action, never a link
+    assert clerk_client.get("/register/person/card-no/").status_code == 405
+
+
+def test_the_full_number_of_a_protected_person_is_refused(clerk_client, foreign):
+    foreign.support_measure = True
+    foreign.save()
+    r = clerk_client.post("/register/person/card-no/", {"atena_no": "301"})
+    assert r.status_code == 403 and "AB12345678CD" not in r.content.decode()
+    rec = last_audit()
+    assert rec.action == "register.person.denied" and rec.flagged
+
+
+def test_a_japanese_person_page_has_no_card_number_button(clerk_client, family):
+    html = clerk_client.get("/register/person/101/").content.decode()
+    assert "card-no-form" not in html and "card-no-show" not in html
