@@ -169,7 +169,10 @@ HTML_RULES = {
     "counter:countries": (visit, "visit"),
     "counter:schools": (visit, "visit"),
     "counter:bundle": (visit, "visit"),
+    "counter:guide": (visit, "visit"),  # the guide sheet alone, reprinted
     "counter:take_over": (None, "visit"),  # special: see take_over_rule
+    # 「再送」 of a signed visit's 異動 record: a visit door like every other
+    "counter:visit_ido_retry": (visit, "visit"),
     "counter:visit_action": (visit, "visit"),
     "certificates:index": (counter_staff, None),
     "certificates:new": (register_read, "person"),
@@ -245,6 +248,9 @@ API_RULES = {
     ("GET", "/counter/visits/{visit_id}"): (visit, "visit"),
     ("POST", "/counter/visits/{visit_id}/takeover"): (take_over_rule, "visit"),
     ("GET", "/counter/visits/{visit_id}/bundle.pdf"): (visit, "visit"),
+    ("GET", "/counter/visits/{visit_id}/guide.pdf"): (visit, "visit"),
+    # 「再送」 of a signed visit's 異動 record (docs/ido.md): a visit door
+    ("POST", "/counter/visits/{visit_id}/ido/retry"): (visit, "visit"),
     # 同席で対応: only a clerk of the visit (supervisors), 支援措置 as on every visit door
     ("POST", "/counter/visits/{visit_id}/at-counter"): (visit, "visit"),
     ("GET", "/certificates/kinds"): (counter_staff, None),

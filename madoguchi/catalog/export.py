@@ -27,6 +27,17 @@ def _filter_in_force(items: list, on: date, since: date) -> list:
     return out
 
 
+def _in_force(data: dict, on: date, since: date) -> None:
+    """Keep the versions in force on ``on``: procedures, conditions, parameters and each
+    event's advance window (events.yaml ``advance_window_days``)."""
+    for key in ("procedures", "conditions", "parameters"):
+        if isinstance(data.get(key), list):
+            data[key] = _filter_in_force(data[key], on, since)
+    for event in data.get("events") or []:
+        if isinstance(event, dict) and isinstance(event.get("advance_window_days"), list):
+            event["advance_window_days"] = _filter_in_force(event["advance_window_days"], on, since)
+
+
 def export_catalog(catalog: Catalog, out: str | Path, on: date | None = None) -> list[Path]:
     """Write the catalog in force on ``on`` (default today) in the same YAML layout."""
     on = on or date.today()
@@ -39,9 +50,7 @@ def export_catalog(catalog: Catalog, out: str | Path, on: date | None = None) ->
             continue
         data = plain(data)
         if isinstance(data, dict):
-            for key in ("procedures", "conditions", "parameters"):
-                if isinstance(data.get(key), list):
-                    data[key] = _filter_in_force(data[key], on, since)
+            _in_force(data, on, since)
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         header = (
@@ -67,9 +76,7 @@ def canonical(catalog: Catalog, on: date | None = None) -> dict:
     for rel, data in catalog.files.items():
         data = plain(data)
         if isinstance(data, dict):
-            for key in ("procedures", "conditions", "parameters"):
-                if isinstance(data.get(key), list):
-                    data[key] = _filter_in_force(data[key], on, since)
+            _in_force(data, on, since)
         result[rel] = data
     result["forms"] = sorted(catalog.forms)
     return result

@@ -12,6 +12,7 @@ from madoguchi.catalog.model import (
     DEADLINE_COUNTING,
     FAR_FUTURE,
     QUESTION_PERSONS,
+    AdvanceWindow,
     Condition,
     Department,
     Event,
@@ -20,7 +21,7 @@ from madoguchi.catalog.model import (
     Question,
     Trigger,
 )
-from madoguchi.catalog.validation import Collector, versioned
+from madoguchi.catalog.validation import Collector, check_versions, versioned
 from madoguchi.catalog.yamlio import LineList, plain
 from madoguchi.rules import facts as F
 from madoguchi.rules.deadlines import DEADLINE_STARTS
@@ -74,14 +75,65 @@ def read_events(c: Collector, files: dict[str, Any]) -> dict[str, Event]:
     rel = "events.yaml"
     files[rel] = data = c.read(rel)
     for item in c.items(rel, data, "events"):
-        if not c.keys(rel, item, {"id", "name", "en"}, {"id", "name"}, "届出"):
+        if not c.keys(
+            rel, item, {"id", "name", "en", "advance_window_days"}, {"id", "name"}, "届出"
+        ):
             continue
         if item["id"] not in F.EVENTS:
             c.add(
                 rel, item.line, f"届出 {item['id']!r} は定義されていません（{', '.join(F.EVENTS)}）"
             )
-        events[item["id"]] = Event(item["id"], item["name"], c.en(rel, item, {"name"}), item)
+        events[item["id"]] = Event(
+            item["id"],
+            item["name"],
+            c.en(rel, item, {"name"}),
+            item,
+            _advance_windows(c, rel, item),
+        )
+    check_versions(
+        c, "届出の受付期間", {e.id: e.advance_windows for e in events.values() if e.advance_windows}
+    )
     return events
+
+
+#: the longest advance window a catalog may give (a year: beyond it a typo, not a rule)
+MAX_ADVANCE_WINDOW_DAYS = 366
+
+
+def _advance_windows(c: Collector, rel: str, item: dict) -> list[AdvanceWindow]:
+    """``advance_window_days``: the dated versions of how many days before the event its
+    notification is accepted (``[{days: 14, valid_from: 2016-01-01}, …]``)."""
+    raw = item.get("advance_window_days")
+    if raw is None:
+        return []
+    what = f"届出 {item['id']} の advance_window_days"
+    if not isinstance(raw, list) or not raw:
+        c.add(
+            rel, item.line_of("advance_window_days"), f"{what} は版の一覧です（days, valid_from）"
+        )
+        return []
+    out = []
+    for v in raw:
+        if not c.keys(rel, v, {"days", "valid_from", "valid_to"}, {"valid_from"}, what):
+            continue
+        days = v.get("days")
+        if type(days) is not int or not 0 <= days <= MAX_ADVANCE_WINDOW_DAYS:
+            c.add(
+                rel,
+                v.line_of("days") if "days" in v else v.line,
+                f"{what}: days は 0〜{MAX_ADVANCE_WINDOW_DAYS} の整数（日数）です: {days!r}",
+            )
+            continue
+        if item["id"] in F.AFTER_THE_FACT_EVENTS and days:
+            c.add(
+                rel,
+                v.line_of("days"),
+                f"{what}: {item['id']} は起きた後にしか届け出られません（days は 0 です）",
+            )
+            continue
+        vf, vt = versioned(c, rel, v, what)
+        out.append(AdvanceWindow(item["id"], vf, vt, rel, v.line, days))
+    return out
 
 
 def read_parameters(c: Collector, files: dict[str, Any]) -> dict[str, list[Parameter]]:

@@ -63,11 +63,21 @@ class Department:
 
 
 @dataclass
+class AdvanceWindow(Versioned):
+    """How many days before the event its notification may be made, from a date (the
+    event's ``advance_window_days`` in events.yaml; ``rules.deadlines`` reads it)."""
+
+    days: int = 0
+
+
+@dataclass
 class Event:
     id: str
     name: str
     en: dict
     raw: dict
+    # the dated advance windows (転出: about 14 days); none: notified after the event
+    advance_windows: list[AdvanceWindow] = field(default_factory=list)
 
 
 @dataclass

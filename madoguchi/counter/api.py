@@ -87,6 +87,51 @@ class FlowWarningOut(Schema):
     needs_acknowledgement: bool  # a warning not acknowledged yet: 確認 is refused
 
 
+class AskedDateOut(Schema):
+    """A date the counter asks because a deadline counted from the event date passed."""
+
+    detail: str  # the event detail that answers it (death_known_date)
+    event: str
+    procedure: str  # the procedure whose deadline it starts
+    procedure_name: str
+    days: int | None
+    value: date  # the answer, default the event date
+    answered: bool
+
+
+class IdoVersionOut(Schema):
+    """One version of the visit's 異動 record (docs/ido.md): no personal data."""
+
+    version: int
+    stem: str  # ido-<visit>-v<version>[-cancel]
+    record_type: Literal["ido", "cancel"]
+    cancel: bool
+    state: Literal["pending", "sent", "failed"]  # 送信待ち, 送信済み, 失敗
+    state_label: str
+    waiting_for_earlier: bool  # an earlier version is not delivered yet
+    sent_at: str | None
+    plugin: str
+    files: list[str]  # the drop folder's file names (ido_file)
+    nightly: bool  # delivered by the nightly batch (local)
+    error: str  # the last failed attempt's reason
+    attempts: int
+    persons: int
+    created_at: str
+    latest: bool
+
+
+class IdoReconcileOut(Schema):
+    summary: Literal["一致", "反映待ち", "要確認"]
+    rows: list[dict]  # as GET /api/counter/ido/reconcile, for this visit
+
+
+class IdoStateOut(Schema):
+    versions: list[IdoVersionOut]
+    state: Literal["pending", "sent", "failed", "cancel"]  # of the latest version
+    retry: bool  # a version not delivered: 「再送」 is offered
+    reconcile: IdoReconcileOut | None  # once the latest version reached the core system
+
+
 class VisitOut(BaseModel):  # a plain model: ninja's Schema drops the extra keys
     """The visit (counter/serialize.py ``visit_dict``); the keys below are typed, the
     others (persons, events, result, questions, tasks …) are documented in docs/counter.md."""
@@ -100,6 +145,8 @@ class VisitOut(BaseModel):  # a plain model: ninja's Schema drops the extra keys
     notified_on: date  # the 届出日 the checks count from (core/clock.py)
     warnings: list[FlowWarningOut]
     overdue: list[str]  # procedures whose deadline has passed on notified_on (期限超過)
+    asked_dates: list[AskedDateOut]  # asked before a deadline can be told (死亡届)
+    ido: IdoStateOut | dict  # the 異動 record to the core system; {} before signing
 
 
 # ---------------------------------------------------------------- queue
@@ -286,6 +333,31 @@ def bundle(request, visit_id: int):
     return resp
 
 
+@router.get(
+    "/visits/{visit_id}/guide.pdf",
+    response=errors(400, 403, 404),
+    openapi_extra={
+        "responses": {
+            "200": {"description": "the guide sheet alone", "content": {"application/pdf": {}}}
+        }
+    },
+)
+def guide(request, visit_id: int):
+    """The guide sheet alone, rendered again from the visit's stored data (a reprint
+    after a change that alters only it); recorded as a print and audited."""
+    _visit, refused = _door(request, visit_id, audit_read=False)  # the print is audited
+    if refused is not None:
+        return refused
+    try:
+        pdf = services.guide_pdf(visit_id, request.user)
+    except services.CounterError as exc:
+        return _fail(exc)
+    resp = HttpResponse(pdf, content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="visit-{visit_id}-guide.pdf"'
+    resp["Cache-Control"] = "no-store"
+    return resp
+
+
 # ---------------------------------------------------------------- the 異動 (docs/ido.md)
 
 
@@ -375,3 +447,16 @@ def ido_retry(request):
 
     res = ido_handoff.retry(force=True)
     return {**res, "undelivered": ido_handoff.undelivered().count()}
+
+
+@router.post("/visits/{visit_id}/ido/retry", response={200: VisitOut, **errors(403, 404)})
+def visit_ido_retry(request, visit_id: int):
+    """「再送」 of one signed visit: its 異動 record versions not delivered yet, now,
+    oldest first (audited ``ido.resend``); the visit, with its ``ido`` state."""
+    from . import ido_handoff
+
+    visit, refused = _door(request, visit_id)
+    if refused is not None:
+        return refused
+    ido_handoff.retry_visit(visit, request.user)
+    return _visit_response(request, visit_id)

@@ -237,8 +237,9 @@ def questions(visit) -> list[dict]:
     return out
 
 
-def render(visit):
-    """The bundle (forms + guide sheet) of the visit's situation and determination."""
+def render(visit, guide_only: bool = False):
+    """The bundle (forms + guide sheet) of the visit's situation and determination;
+    ``guide_only``: the guide sheet alone (a reprint after a change that alters only it)."""
     from madoguchi.documents.services import render_bundle
 
     from . import safety
@@ -260,6 +261,7 @@ def render(visit):
         # the 届出日 of the counter's checks (counter/safety.py): a reprint carries the
         # date of the first print, as signed
         notified_on=safety.notified_on(visit),
+        guide_only=guide_only,
     )
 
 

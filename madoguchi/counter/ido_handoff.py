@@ -32,6 +32,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop as _noop
 
 from madoguchi.audit.services import record
 from madoguchi.tasks import handoff
@@ -171,6 +172,122 @@ def resend(visit_id: int) -> list[IdoHandOffAttempt]:
     """Hand every version of a visit's record off again (the same file names: the core
     system gets no duplicate)."""
     return attempt(IdoHandOff.objects.filter(visit_id=visit_id).values_list("pk", flat=True))
+
+
+# ------------------------------------------------------------------ on the visit screen
+
+#: the states a clerk reads on the visit (送信待ち, 送信済み, 失敗); a cancellation record
+#: is 取消 with its own delivery state
+STATE_LABELS = {
+    HandOffState.PENDING: _noop("送信待ち"),
+    HandOffState.SENT: _noop("送信済み"),
+    HandOffState.FAILED: _noop("失敗"),
+}
+#: the reconciliation of a signed visit as a clerk reads it: every person found in the
+#: new state (一致), waiting for the core system (反映待ち), or listed for a clerk
+RECONCILE_SUMMARY = {"一致": "一致", "反映待ち": "反映待ち"}  # any other → 要確認
+
+
+def visit_versions(visit) -> list[dict]:
+    """Each version of the visit's 異動 record, oldest first: its state (``pending``,
+    ``sent``, ``failed``; ``cancel`` records marked), when and under which file names it
+    was delivered, the last error, the attempts. No personal data (the record's rows are
+    counted, never shown)."""
+    from django.utils.translation import gettext as _
+
+    items = list(visit.ido_handoffs.prefetch_related("attempts").order_by("version"))
+    out = []
+    for item in items:
+        attempts = sorted(item.attempts.all(), key=lambda a: (a.at, a.pk))
+        last = attempts[-1] if attempts else None
+        ok = next((a for a in reversed(attempts) if a.ok), None)
+        sent = item.handoff_state == HandOffState.SENT
+        files = (
+            [f"{item.stem}.json", f"{item.stem}.csv"]
+            if sent and ok is not None and ok.reference.startswith("file:")
+            else []
+        )
+        out.append(
+            {
+                "version": item.version,
+                "stem": item.stem,
+                "record_type": item.record_type,
+                "cancel": item.record_type == IdoRecordType.CANCEL,
+                "state": item.handoff_state,
+                "state_label": _(STATE_LABELS.get(item.handoff_state, item.handoff_state)),
+                "waiting_for_earlier": item.handoff_state != HandOffState.SENT and _blocked(item),
+                "sent_at": ok.at if sent and ok is not None else None,
+                "plugin": (ok or last).plugin if (ok or last) else "",
+                "files": files,
+                "nightly": sent and ok is not None and not files,  # local: the nightly batch
+                "error": last.error if item.handoff_state == HandOffState.FAILED and last else "",
+                "attempts": len(attempts),
+                "persons": len({r.get("person") or r.get("atena_no") for r in item.rows}),
+                "created_at": item.created_at,
+                "latest": item is items[-1],
+            }
+        )
+    return out
+
+
+def visit_state(visit, user, today=None) -> dict:
+    """The 異動 hand-off of one visit for its screen and its API read: the versions
+    (:func:`visit_versions`) and, once the latest version reached the core system and
+    the visit stands signed, the reconciliation of its persons against the register as
+    last imported (``ido.reconcile_visits``: audited, 支援措置 masked for the reader):
+    ``summary`` 一致 / 反映待ち / 要確認 and one row per person and event. ``{}`` for a
+    visit never signed."""
+    from .models import VisitStep
+
+    versions = visit_versions(visit)
+    if not versions:
+        return {}
+    latest = versions[-1]
+    out = {
+        "versions": versions,
+        "state": "cancel" if latest["cancel"] else latest["state"],
+        "retry": any(v["state"] != HandOffState.SENT for v in versions),
+        "reconcile": None,
+    }
+    if (
+        visit.step == VisitStep.DONE
+        and latest["state"] == HandOffState.SENT
+        and not latest["cancel"]
+    ):
+        checks = ido.reconcile_visits(
+            [visit],
+            user,
+            today or timezone.localdate(),
+            settings.MADOGUCHI_IDO_WAIT_DAYS,
+        )
+        rows = [ido.check_dict(c) | {"event_name": c.row["event_name"]} for c in checks]
+        statuses = {r["status"] for r in rows}
+        summary = (
+            "一致"
+            if statuses == {"一致"}
+            else "反映待ち"
+            if statuses <= {"一致", "反映待ち"}
+            else "要確認"
+        )
+        out["reconcile"] = {"summary": summary, "rows": rows} if rows else None
+    return out
+
+
+def retry_visit(visit, actor) -> list[IdoHandOffAttempt]:
+    """「再送」 on the visit screen: every version of this visit not delivered yet, now
+    (oldest first, so order is kept). Audited ``ido.resend`` (who asked, which records)."""
+    pending = list(
+        visit.ido_handoffs.exclude(handoff_state=HandOffState.SENT)
+        .order_by("version")
+        .values_list("pk", "version")
+    )
+    attempts = attempt([pk for pk, _v in pending])
+    record(
+        actor,
+        "ido.resend",
+        query=f"visit:{visit.pk} " + ",".join(f"v{v}" for _pk, v in pending),
+    )
+    return attempts
 
 
 def undelivered():

@@ -319,8 +319,8 @@ def _detail_value(key: str, post) -> object:
         if not raw.isdigit():
             raise services.CounterError(_("出生体重は整数（グラム）で入力してください"), key)
         return int(raw)
-    if key == "planned_move_out_date":  # a date of the 転出証明書, typed in 和暦 or 西暦
-        d = services.counter_date(post.get(key, ""), key, _("転出予定日"))
+    if key in services.DATE_DETAILS:  # typed in 和暦 or 西暦
+        d = services.counter_date(post.get(key, ""), key, _(services.DATE_DETAILS[key]))
         return d.isoformat() if d else None
     return post.get(key)
 

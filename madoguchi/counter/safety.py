@@ -7,12 +7,17 @@
   not one). The clerk changes the event (転居 is offered) or acknowledges it with a
   reason.
 - ``event_date_ahead`` — the 異動日 lies further ahead of the notification date (届出日)
-  than the law allows (``rules.deadlines.advance_notice``): an error naming 異動日 when
+  than the catalog allows (``rules.deadlines.advance_notice``): an error naming 異動日 when
   the event must have happened (転入, 転居, 出生 …), a warning to acknowledge when it
-  may be notified ahead but not that far (転出: about 14 days).
+  may be notified ahead but not that far (転出: about 14 days, the event's
+  ``advance_window_days`` in the catalog).
 - ``notification_late`` — the notification's own deadline (住民基本台帳法・戸籍法) has
   passed: the city accepts it, but a 届出期間経過通知書 to the 簡易裁判所 may be needed;
   the reason for the delay is recorded with the acknowledgement.
+
+``asked_dates(visit)`` is what the counter must ask before it can tell whether a deadline
+passed: 「死亡の事実を知った日」 when the death date is already past the 死亡届's 7 days
+(the answer, default the death date, starts the deadline: ``rules.deadlines``).
 
 ``overdue(visit)`` names every procedure whose deadline has passed on the notification
 date (期限超過 next to it, on the screen and on the guide sheet). ``blocking(visit)`` is
@@ -115,9 +120,12 @@ def _resident_move_in(visit, events: list[str]) -> list[dict]:
 
 
 def _event_date_ahead(visit, events: list[str], on: date) -> list[dict]:
+    from .determination import catalog_of
+
+    cat = catalog_of(visit)  # the advance window is the catalog's (events.yaml)
     out = []
     for event in events:
-        found = deadlines.advance_notice(event, visit.event_date, on)
+        found = deadlines.advance_notice(cat, event, visit.event_date, on)
         if found is None:
             continue
         allowed = found["allowed_days"]
@@ -243,16 +251,52 @@ def blocking(visit) -> dict | None:
     return None
 
 
+def asked_dates(visit, on: date | None = None) -> list[dict]:
+    """The dates the counter asks because a deadline counted from the event date alone
+    has passed on the 届出日 (``rules.deadlines.asked_start``): 「死亡の事実を知った日」
+    when the death date is more than the 死亡届's 7 days before it. Each: the event
+    detail, its event, the procedure, the days, the value (the answer, default the event
+    date) and whether it was answered."""
+    from madoguchi.rules.situation import EVENT_DETAILS
+
+    from .determination import catalog_of
+
+    on = on or notified_on(visit)
+    cat = catalog_of(visit)
+    events = {e.event: e for e in visit.events.all()}
+    out: dict[str, dict] = {}
+    for p in (visit.result or {}).get("procedures", []):
+        proc = _procedure(cat, p["id"], visit.event_date)
+        start = deadlines.asked_start(proc.deadline if proc else {}, visit.event_date, on)
+        event = next((e for e in events if start and start in EVENT_DETAILS[e][1]), None)
+        if event is None or start in out:
+            continue
+        given = (events[event].details or {}).get(start)
+        out[start] = {
+            "detail": start,
+            "event": event,
+            "procedure": p["id"],
+            "procedure_name": p.get("name", p["id"]),
+            "days": proc.deadline.get("days"),
+            "value": given or visit.event_date.isoformat(),
+            "answered": bool(given),
+        }
+    return list(out.values())
+
+
 def screen(visit) -> dict:
     """What the visit screen shows of the checks (``viewmodels.visit_context``)."""
     on = notified_on(visit)
     found = warnings(visit, on)
+    asked = asked_dates(visit, on)
     events = [e.event for e in visit.events.all()]
     switch = [("move_within" if e == "move_in" else e) for e in events]
     return {
         "warnings": found,
         "overdue": overdue(visit, on),
         "notified_on": on,
+        "asked_dates": asked,
+        "asked_details": [a["detail"] for a in asked],
         "switch_events": list(dict.fromkeys(switch)) if switch != events else [],
         "event_date_invalid": any(
             w["severity"] == ERROR and w["field"] == "event_date" for w in found

@@ -63,6 +63,7 @@ def visit_dict(visit: Visit, actor, with_questions: bool = True) -> dict:
     """Everything about the visit (call after ``access.read_visit``, which audits it)."""
     from . import safety
     from .households import derive_ties
+    from .services import printing
 
     persons = list(visit.persons.all())
     state = visit.state or {}
@@ -81,6 +82,8 @@ def visit_dict(visit: Visit, actor, with_questions: bool = True) -> dict:
         "notified_on": on.isoformat(),
         "warnings": safety.warnings(visit, on),
         "overdue": safety.overdue(visit, on),
+        # dates asked before a deadline can be told (死亡の事実を知った日)
+        "asked_dates": safety.asked_dates(visit, on),
         "household_no": visit.household_no,
         "ticket": ticket_dict(visit.ticket) if visit.ticket_id else None,
         "events": [{"event": e.event, "details": e.details} for e in visit.events.all()],
@@ -119,4 +122,28 @@ def visit_dict(visit: Visit, actor, with_questions: bool = True) -> dict:
         "printed_at": visit.printed_at.isoformat() if visit.printed_at else None,
         "signed_at": visit.signed_at.isoformat() if visit.signed_at else None,
         "tasks": task_rows(visit),
+        # each print handed to the resident, and the printed documents that no longer
+        # match the visit (services.printing: 「案内票を印刷し直してください」)
+        "prints": printing.prints(visit),
+        "stale": {k: v for k, v in printing.stale(visit).items() if k != "last"},
+        # the 異動 record handed to the core system and its reconciliation (docs/ido.md)
+        "ido": ido_json(visit, actor),
     }
+
+
+def ido_json(visit: Visit, actor) -> dict:
+    """The visit's 異動 hand-off state (``ido_handoff.visit_state``) with its times in ISO
+    8601, local time; ``{}`` before signing."""
+    from django.utils import timezone
+
+    from . import ido_handoff
+    from .models import VisitStep
+
+    if visit.step not in (VisitStep.DONE, VisitStep.CANCELLED):
+        return {}
+    state = ido_handoff.visit_state(visit, actor)
+    for v in state.get("versions", []):
+        for key in ("sent_at", "created_at"):
+            if v[key] is not None:
+                v[key] = timezone.localtime(v[key]).isoformat(timespec="seconds")
+    return state

@@ -24,6 +24,8 @@ urlpatterns = [
     path("visits/<int:visit_id>/countries/", views.countries, name="countries"),
     path("visits/<int:visit_id>/schools/<str:pid>/", views.schools, name="schools"),
     path("visits/<int:visit_id>/bundle.pdf", views.bundle, name="bundle"),
+    path("visits/<int:visit_id>/guide.pdf", views.guide, name="guide"),
     path("visits/<int:visit_id>/takeover/", views.take_over, name="take_over"),
+    path("visits/<int:visit_id>/ido/retry/", views.visit_ido_retry, name="visit_ido_retry"),
     path("visits/<int:visit_id>/do/<str:action>/", views.visit_action, name="visit_action"),
 ]

@@ -379,6 +379,11 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "foreign_open": any(e == "move_in_from_abroad" for e in chosen)
         or any(p["foreign"] for p in persons),
         **safety.screen(visit),  # warnings, 期限超過, the 届出日 (counter/safety.py)
+        # the 異動 record to the core system and its reconciliation (docs/ido.md)
+        "ido": _ido_state(request, visit),
+        # what was printed, and what no longer matches it (services.printing)
+        "prints": _print_rows(visit),
+        "stale": _stale(visit),
         "can_take_over": request.user.is_manager
         and visit.clerk_id != request.user.pk
         and visit.step not in (VisitStep.DONE, VisitStep.CANCELLED),
@@ -390,6 +395,32 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         if first is not None:
             first["focus"] = True
     return ctx
+
+
+def _print_rows(visit: Visit) -> list[dict]:
+    """Each print handed to the resident: edition, bundle or guide sheet alone, when, by
+    whom, the visit's version."""
+    from .services.printing import prints
+
+    return [
+        {**p, "guide_only": p["kind"] == "guide", "time": p["at"][11:16]} for p in prints(visit)
+    ]
+
+
+def _stale(visit: Visit) -> dict:
+    from .services.printing import stale
+
+    return stale(visit)
+
+
+def _ido_state(request, visit: Visit) -> dict:
+    """The signed visit's 異動 hand-off and reconciliation (``ido_handoff.visit_state``);
+    the reconcile page's link filtered to this visit."""
+    from . import ido_handoff
+
+    if visit.step not in (VisitStep.DONE, VisitStep.CANCELLED):
+        return {}
+    return ido_handoff.visit_state(visit, request.user)
 
 
 def _id_document_default(visit: Visit) -> dict:

@@ -282,7 +282,7 @@ def build_guide(
         event_name = event_name or EVENT_JA.get(event, event)
         event_date = str(situation.get("event_date", ""))
         shown_date = format_wareki(event_date) if lang == "ja" else event_date
-        notices = _guide_notices(situation, result, notified_on, t, late, lang)
+        notices = _guide_notices(situation, result, catalog, notified_on, t, late, lang)
         sections.append(
             {
                 "lang": lang,
@@ -300,7 +300,7 @@ def build_guide(
     return {"languages": sections}
 
 
-def _guide_notices(situation, result, notified_on, t: dict, late: list[str], lang: str):
+def _guide_notices(situation, result, catalog, notified_on, t: dict, late: list[str], lang: str):
     """What the resident is told of the dates (the counter's checks, counter/safety.py,
     from the same rules): an 異動日 notified further ahead than usual, a notification past
     its period (the 簡易裁判所 may be told)."""
@@ -310,7 +310,11 @@ def _guide_notices(situation, result, notified_on, t: dict, late: list[str], lan
         events += [e for e in rp.get("events") or [] if e not in events]
     event_date = as_date(situation.get("event_date"))
     for event in events:
-        ahead = deadlines.advance_notice(event, event_date, notified_on) if event_date else None
+        ahead = (
+            deadlines.advance_notice(catalog, event, event_date, notified_on)
+            if event_date
+            else None
+        )
         label = "notice_ahead" if ahead and ahead["allowed_days"] else "notice_future"
         if ahead and t.get(label):
             shown = format_wareki(event_date) if lang == "ja" else event_date.isoformat()
@@ -335,10 +339,12 @@ def render_bundle(
     *,
     notified_on: dt.date | None = None,
     applicant: dict | None = None,
+    guide_only: bool = False,
 ) -> Bundle:
     """One PDF: every form of ``result`` (filled from the situation and its persons'
     ``register`` blocks), the 超過リスト when needed, then the guide sheet per language.
-    ``situation`` may be the list of a visit's situations (see :func:`visit_situation`)."""
+    ``situation`` may be the list of a visit's situations (see :func:`visit_situation`).
+    ``guide_only``: the guide sheet alone, as it prints in the bundle (a reprint)."""
     if isinstance(situation, list):
         situation = visit_situation(situation)
     if catalog is None:
@@ -362,6 +368,11 @@ def render_bundle(
         applicant,
         _child_age_limit(catalog, situation),
     )
+    if guide_only:
+        if guide is None:
+            raise DocumentError("languages", "the guide sheet needs a language")
+        data = {**data, "documents": [], "overflow": []}
+        overflow, handwritten = [], 0
     pdf = Renderer.for_dir(catalog_dir / "forms").compile(data)
     return Bundle(
         pdf=pdf,

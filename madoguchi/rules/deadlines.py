@@ -7,7 +7,7 @@ calendar months: the day of the N-th following month with the start's day number
 the last day of that month when it has no such day or when the start is the last day of
 its month (2027-02-01 → 2027-05-01, 2027-11-30 → 2028-02-29, 2027-04-30 → 2027-07-31).
 ``from: <event detail>`` starts from that date of the situation when it is given
-(``planned_move_out_date``), else from ``event_date``.
+(``planned_move_out_date``, ``death_known_date``), else from ``event_date``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,11 @@ import calendar
 from datetime import date, timedelta
 
 # event details a deadline may start from (dates of the situation)
-DEADLINE_STARTS = ("planned_move_out_date",)
+DEADLINE_STARTS = ("planned_move_out_date", "death_known_date")
+# Of those, the starts the register cannot know and the counter asks — only when the
+# deadline counted from the event date itself has passed (asked_start below): the day the
+# 届出人 learned of a death (戸籍法 86条1項「死亡の事実を知った日から7日以内」).
+ASKED_STARTS = ("death_known_date",)
 COUNTINGS = ("after_event", "including_event_day")
 
 
@@ -49,11 +53,12 @@ def deadline_date(deadline: dict, situation: dict) -> date | None:
 # missed. One place for both, so the counter screen, the API, the guide sheet and the
 # department queue agree.
 
-# How many days before the event its notification may be made. 転出 is notified before
-# the move (住民基本台帳法 24条「あらかじめ」), from about 14 days ahead in practice (住民基本
-# 台帳事務処理要領); every other event is notified after it happened: a 転入, 転居 or 世帯変更
-# from the day of the move or change (22・23・25条), a birth or a death after the fact.
-ADVANCE_NOTICE_DAYS: dict[str, int] = {"move_out": 14, "move_out_abroad": 14}
+# How many days before the event its notification may be made is the catalog's, dated
+# data the departments own: an event's ``advance_window_days`` in events.yaml (転出 is
+# notified before the move, 住民基本台帳法 24条「あらかじめ」, from about 14 days ahead in
+# practice, 住民基本台帳事務処理要領). An event without it is notified after it happened:
+# a 転入, 転居 or 世帯変更 from the day of the move or change (22・23・25条), a birth or a
+# death after the fact. ``advance_window_days`` below is the one reader.
 
 # Late notifications under these laws may be fined (過料: 住民基本台帳法 52条2項, 戸籍法
 # 137条) and the municipality reports them to the 簡易裁判所 (届出期間経過通知書); a
@@ -90,15 +95,40 @@ def overdue(deadline: date | str | None, on: date) -> bool:
     return on > effective_deadline(deadline)
 
 
-def advance_notice(event: str, event_date: date, notified_on: date) -> dict | None:
-    """The 異動日 is further ahead of the notification than the law allows: ``None`` when
-    it is not, else ``{"event", "days_ahead", "allowed_days"}`` (``allowed_days`` 0: the
-    event must have happened; more: it may be notified that many days ahead)."""
+def advance_window_days(catalog, event: str, on: date) -> int:
+    """How many days before the event a notification made on ``on`` may be: the
+    catalog's ``advance_window_days`` of the event in force on that 届出日 (0 when the
+    catalog gives none: the event must have happened)."""
+    found = getattr(catalog, "events", {}).get(event) if catalog is not None else None
+    for window in getattr(found, "advance_windows", ()) or ():
+        if window.in_force(on):
+            return window.days
+    return 0
+
+
+def advance_notice(catalog, event: str, event_date: date, notified_on: date) -> dict | None:
+    """The 異動日 is further ahead of the notification than the catalog allows: ``None``
+    when it is not, else ``{"event", "days_ahead", "allowed_days"}`` (``allowed_days`` 0:
+    the event must have happened; more: it may be notified that many days ahead)."""
     ahead = (event_date - notified_on).days
-    allowed = ADVANCE_NOTICE_DAYS.get(event, 0)
+    allowed = advance_window_days(catalog, event, notified_on)
     if ahead <= allowed:
         return None
     return {"event": event, "days_ahead": ahead, "allowed_days": allowed}
+
+
+def asked_start(deadline: dict, event_date: date, on: date) -> str | None:
+    """The event detail the counter must ask for this deadline on the 届出日 ``on``: a
+    start the register cannot know (``ASKED_STARTS``: the day a death became known) when
+    the deadline counted from the event date alone has passed, closing days included
+    (a death on the 1st, notified after the 7th's open day: 「死亡の事実を知った日」 is
+    asked; its answer, default the death date, starts the deadline). None otherwise."""
+    start = (deadline or {}).get("from")
+    if start not in ASKED_STARTS:
+        return None
+    if not overdue(deadline_date(deadline, {"event_date": event_date}), on):
+        return None
+    return start
 
 
 def court_notice(legal_basis: str) -> bool:

@@ -99,6 +99,9 @@ def event_facts(s: dict) -> dict:
         "planned_move_out_date": (
             s["planned_move_out_date"].isoformat() if s.get("planned_move_out_date") else None
         ),
+        "death_known_date": (
+            s["death_known_date"].isoformat() if s.get("death_known_date") else None
+        ),
     }
 
 

@@ -49,6 +49,8 @@ EVENT_NAMES: dict[str, str] = {
 MOVE_EVENTS = ("move_in", "move_in_from_abroad", "move_out", "move_out_abroad", "move_within")
 MOVE_IN_EVENTS = ("move_in", "move_in_from_abroad")
 MOVE_OUT_EVENTS = ("move_out", "move_out_abroad")
+# Facts notified only once they happened: no catalog may let them be notified ahead.
+AFTER_THE_FACT_EVENTS = ("birth", "death")
 
 RELATIONSHIPS = ("head", "spouse", "child", "parent", "sibling", "relative", "cohabitant")
 SEXES = ("male", "female")
@@ -149,6 +151,7 @@ EVENT_FACTS: dict[str, str] = {
     "birth_weight_g": "出生時の体重（g）",
     "premature_hospitalized": "未熟児として入院している",
     "planned_move_out_date": "転出予定日",
+    "death_known_date": "死亡の事実を知った日",
 }
 
 # Relational facts computed by madoguchi.rules.family, and the flags they depend on (the

@@ -76,7 +76,7 @@ EVENT_DETAILS: dict[str, tuple[set[str], set[str]]] = {
         {"newborn", "mother", "birth_weight_g"},
         {"newborns", "lump_sum_difference", "single_parent", "premature_hospitalized"},
     ),
-    "death": ({"deceased"}, set()),
+    "death": ({"deceased"}, {"death_known_date"}),
     "marriage": ({"couple"}, {"surname_changes"}),
     "divorce": ({"couple"}, {"custodial_parent", "surname_changes", "keeps_married_surname"}),
     "household_change": (set(), set()),
@@ -613,6 +613,14 @@ def validate(raw: Any) -> dict:
                     key,
                     "転出予定日が異動日より後です",
                     "planned_move_out_date is after event_date",
+                )
+        elif key == "death_known_date":  # 戸籍法86条: the 7 days run from this day
+            s[key] = parse_date(value, key)
+            if s[key] < d:
+                raise SituationError(
+                    key,
+                    "死亡の事実を知った日が死亡日より前です",
+                    "death_known_date is before event_date (the date of death)",
                 )
     by_id = {p["id"]: p for p in everyone}
     for key in MEMBER_DETAILS & set(s):

@@ -17,6 +17,7 @@ from .entry import (
 )
 from .errors import CounterError, TicketForbidden, TicketTaken, VisitConflict
 from .households import set_households, set_new_name
+from .printing import guide_pdf
 from .queue import (
     CERTIFICATE,
     call_next,
@@ -33,6 +34,7 @@ from .queue import (
 from .safety import acknowledge_warning
 from .undo import cancel_signed_visit, remove_person, restore_procedure, withdraw_procedure
 from .visit import (
+    DATE_DETAILS,
     EDITABLE,
     PAPER_FIELDS,
     add_paper_persons,
@@ -64,6 +66,8 @@ __all__ = [
     "OUTSIDE_PARENT",
     "add_newborn",
     "counter_date",
+    "guide_pdf",
+    "DATE_DETAILS",
     "CERTIFICATE",
     "EDITABLE",
     "PAPER_FIELDS",

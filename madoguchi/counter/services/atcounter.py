@@ -144,9 +144,16 @@ def for_signing(visit: Visit, actor, legacy_ids=()) -> dict[str, dict]:
 
 def marked_result(visit: Visit) -> dict:
     """The visit's result with each procedure's at-counter status (``at_counter``), for
-    the guide sheet."""
+    the guide sheet; without the procedures withdrawn after signing (a signed visit keeps
+    its determination: ``services.undo``), so a reprint leaves them out."""
     done = marks(visit)
     result = visit.result or {}
+    withdrawn = (visit.state or {}).get("withdrawn") or {}
+    if withdrawn and any(p["id"] in withdrawn for p in result.get("procedures", [])):
+        result = {
+            **result,
+            "procedures": [p for p in result["procedures"] if p["id"] not in withdrawn],
+        }
     if not done:
         return result
     return {

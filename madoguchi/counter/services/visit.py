@@ -13,10 +13,9 @@ import copy
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from madoguchi.analytics import services as segments
 from madoguchi.analytics.models import SegmentKind
@@ -406,6 +405,13 @@ def set_events(visit_id: int, version: int, actor, events: list[str], event_date
     return visit
 
 
+# the event details that are dates: the field's name in messages
+DATE_DETAILS = {
+    "planned_move_out_date": gettext_noop("転出予定日"),  # of the 転出証明書
+    "death_known_date": gettext_noop("死亡の事実を知った日"),  # 戸籍法86条
+}
+
+
 def set_event_details(visit_id: int, version: int, actor, event: str, details: dict) -> Visit:
     """Event details of the situation (deceased, couple, surname_changes …)."""
     with transaction.atomic():
@@ -413,6 +419,17 @@ def set_event_details(visit_id: int, version: int, actor, event: str, details: d
         ev = visit.events.filter(event=event).first()
         if ev is None:
             raise CounterError(_("この案件にないライフイベントです: %(e)s") % {"e": event}, "event")
+        from .entry import counter_date as _counter_date
+
+        details = dict(details)
+        for key, label in DATE_DETAILS.items():  # 和暦 as clerks type it, or 西暦
+            if isinstance(details.get(key), str) and details[key].strip():
+                details[key] = _counter_date(details[key], key, _(label)).isoformat()
+        known = details.get("death_known_date")
+        if known and str(known) > safety.notified_on(visit).isoformat():
+            raise CounterError(
+                _("死亡の事実を知った日が届出日より後です"), "death_known_date"
+            )  # the day the 届出人 learned of it cannot come after they notify it
         merged = dict(ev.details)
         for k, v in details.items():
             if v is None or v == [] or v == "":
@@ -645,36 +662,10 @@ def _atena_nos(visit: Visit) -> list[str]:
 
 
 def bundle_pdf(visit_id: int, actor) -> bytes:
-    """Render the bundle of a confirmed visit (forms + guide sheet); audited as a read.
+    """Render the bundle of a confirmed visit, recorded as a print (``printing``)."""
+    from .printing import bundle_pdf as render_and_record
 
-    Rendering takes a while, so it runs outside the write transaction; only marking the
-    visit printed (and the audit row) is written, in one short transaction.
-    """
-    visit = Visit.objects.filter(pk=visit_id).first()
-    if visit is None:
-        raise CounterError(_("案件が見つかりません"), "visit")
-    access.check(actor, visit)  # the door (access.read_visit) audited a refusal
-    if visit.step not in (VisitStep.CONFIRMED, VisitStep.PRINTED, VisitStep.DONE):
-        raise CounterError(_("確認前の案件は印刷できません"), "step")
-    from madoguchi.documents.services import record_bundle
-
-    bundle = determination.render(visit)
-    with transaction.atomic():
-        record_bundle(bundle, "counter", f"visit:{visit.pk}")  # analytics: chars saved
-        Visit.objects.filter(pk=visit_id, step=VisitStep.CONFIRMED).update(
-            step=VisitStep.PRINTED,
-            printed_at=timezone.now(),
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
-        record(
-            actor,
-            "visit.print",
-            query=f"visit:{visit.pk}",
-            person_ids=_atena_nos(visit),
-            flagged=bool(access.protected_in(visit)),
-        )
-    return bundle.pdf
+    return render_and_record(visit_id, actor)
 
 
 def mark_signed(visit_id: int, version: int, actor, id_document: str, at_counter=()) -> Visit:

@@ -23,6 +23,7 @@ DETAIL_LABELS = {
     "single_parent": gettext_noop("ひとり親で育てる"),
     "premature_hospitalized": gettext_noop("未熟児として入院している（養育医療）"),
     "planned_move_out_date": gettext_noop("転出予定日（転出証明書）"),
+    "death_known_date": gettext_noop("死亡の事実を知った日"),
 }
 
 

@@ -231,3 +231,110 @@ def test_the_api_search_ranks_the_same(clerk_client, household, pending_family):
     r = post(clerk_client, "/api/register/search", {"q": "ホシノ", "pending_first": True})
     assert r.status_code == 200
     assert all(row["atena_no"].startswith("P") for row in r.json()["results"][:4])
+
+
+# ------------------------------------------------------------------ 死亡届: from the day known
+
+
+def _death(client, on: str, settings):
+    """A death in the household on 2027-03-01, notified on ``on``."""
+    settings.MADOGUCHI_BUSINESS_DATE = on
+    f = Flow(client, purpose="death")
+    f.step("identify", atena_no="200001")
+    f.step("events", events=["death"], event_date="2027-03-01")
+    f.step("event-details", event="death", details={"deceased": f.pid("200001")})
+    return f
+
+
+def test_a_death_notified_within_7_days_asks_nothing(clerk_client, household, settings):
+    """2027-03-01 + 7 days counting the day = Sunday 03-07: in time to Monday 03-08."""
+    f = _death(clerk_client, "2027-03-08", settings)
+    assert f.v["asked_dates"] == [] and "family_register.death" not in f.v["overdue"]
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert 'name="death_known_date"' not in page
+
+
+def test_a_late_death_asks_the_day_it_became_known(clerk_client, household, settings):
+    f = _death(clerk_client, "2027-03-09", settings)
+    (asked,) = f.v["asked_dates"]
+    assert asked["detail"] == "death_known_date" and asked["event"] == "death"
+    assert asked["value"] == "2027-03-01" and not asked["answered"]  # default: the death date
+    assert asked["procedure"] == "family_register.death" and asked["days"] == 7
+    # until answered the deadline runs from the death date: late, like any procedure
+    assert "family_register.death" in f.v["overdue"]
+    late = codes(f.v)["notification_late"]
+    assert "family_register.death" in late["procedures"] and "簡易裁判所" in late["message"]
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert 'name="death_known_date"' in page and 'value="令和9年3月1日"' in page
+    assert "死亡の事実を知った日" in page and "7日を過ぎています" in page
+    # learned of it on 03-05: the 7 days run to 03-11, in time
+    f.step("event-details", event="death", details={"death_known_date": "R9.3.5"})
+    assert f.v["asked_dates"][0] == {**asked, "value": "2027-03-05", "answered": True}
+    dl = next(p for p in f.v["result"]["procedures"] if p["id"] == "family_register.death")
+    assert dl["deadline"] == "2027-03-11"
+    assert "family_register.death" not in f.v["overdue"]
+    assert "notification_late" not in codes(f.v)
+
+
+def test_the_day_known_is_between_the_death_and_the_notification(clerk_client, household, settings):
+    f = _death(clerk_client, "2027-03-09", settings)
+    r = f.step(
+        "event-details", expect=400, event="death", details={"death_known_date": "2027-03-10"}
+    )
+    assert r["errors"][0]["field"] == "death_known_date" and "届出日より後" in r["detail"]
+    f.step("event-details", event="death", details={"death_known_date": "2027-02-27"})
+    assert f.v["determine_error"]["field"] == "death_known_date"
+    assert "死亡日より前" in f.v["determine_error"]["message"]
+
+
+def test_a_death_still_late_is_flagged_on_the_guide_sheet(clerk_client, household, settings):
+    """Learned of the death on 03-02 (7 days to 03-08), notified on 03-12: 期限超過 on the
+    screen and the guide sheet, with the 届出期間経過 notice."""
+    f = _death(clerk_client, "2027-03-12", settings)
+    f.step("event-details", event="death", details={"death_known_date": "2027-03-02"})
+    assert "family_register.death" in f.v["overdue"]
+    late = codes(f.v)["notification_late"]
+    assert "令和9年3月8日" in late["message"]
+    f.step("acknowledge", key=late["key"], reason="遠方の親族で知らせが遅れた")
+    f.step("confirm")
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert page.count('class="badge overdue"') == len(f.v["overdue"])
+    text = pdf_text(clerk_client.get(f"/counter/visits/{f.id}/bundle.pdf").content)
+    assert "死亡届" in text and "期限超過" in text
+    assert "届出期間を過ぎて" in text and "簡易裁判所" in text
+    assert "令和9年3月8日" in text  # the deadline counted from the day known
+
+
+def test_a_city_widens_the_move_out_window_by_a_new_catalog_version(
+    clerk_client, household, settings, tmp_path
+):
+    """The advance window is the catalog's (events.yaml ``advance_window_days``): a new
+    published version with 30 days accepts the 20-day-ahead 転出 the 14 days refused."""
+    import shutil
+
+    from madoguchi.catalog.loader import DEMO_DIR
+    from madoguchi.catalog.services import load_into_db
+
+    settings.MADOGUCHI_BUSINESS_DATE = "2027-03-01"
+    f = Flow(clerk_client, purpose="move_out")
+    f.step("identify", atena_no="200009")
+    f.step("events", events=["move_out"], event_date="2027-03-21")
+    assert "20 日後" in codes(f.v)["event_date_ahead"]["message"]
+    root = tmp_path / "city"
+    shutil.copytree(DEMO_DIR, root)
+    events = root / "events.yaml"
+    events.write_text(
+        events.read_text(encoding="utf-8").replace(
+            "      - {days: 14, valid_from: 2016-01-01}\n",
+            "      - {days: 14, valid_from: 2016-01-01, valid_to: 2027-02-28}\n"
+            "      - {days: 30, valid_from: 2027-03-01}\n",
+            1,  # 転出 only; 国外転出 keeps 14 days
+        ),
+        encoding="utf-8",
+    )
+    load_into_db(root)
+    f.step("events", events=["move_out"], event_date="2027-03-21")  # determined again
+    assert "event_date_ahead" not in codes(f.v)
+    f.step("events", events=["move_out"], event_date="2027-04-01")  # 31 days: still refused
+    assert "31 日後" in codes(f.v)["event_date_ahead"]["message"]
+    assert "30 日前" in codes(f.v)["event_date_ahead"]["message"]

@@ -26,10 +26,11 @@ def ido_page(request):
     on, days, error = _filters(request.GET)
     if error:
         messages.error(request, error)
+    visit_id = _visit_filter(request.GET)  # from a visit's screen: that visit only
+    # (the page shows every signed visit, 支援措置 masked: the filter only narrows it)
+    visits = ido.signed_visits(on, visit_id)
     with transaction.atomic():  # the register read is audited (persons_for_reconcile)
-        checks = ido.reconcile_visits(
-            ido.signed_visits(on), request.user, timezone.localdate(), days
-        )
+        checks = ido.reconcile_visits(visits, request.user, timezone.localdate(), days)
     rows = [ido.check_dict(c) | {"event_name": c.row["event_name"]} for c in checks]
     listed = [r for r in rows if r["status"] in ("相違", "未反映", "要確認")]
     to_link = len({ido.person_key(c.row) for c in checks if c.new_atena and not c.masked})
@@ -41,12 +42,20 @@ def ido_page(request):
             "listed": len(listed),
             "on": on,
             "days": days,
+            "visit_id": visit_id,
             "fields": ido.FIELD_NAMES,
             "to_link": to_link,
             "undelivered": [_handoff_row(h) for h in ido_handoff.undelivered()[:200]],
             "route": handoff.plugin_for(IdoHandOff.ROUTE).name,
         },
     )
+
+
+def _visit_filter(data) -> int | None:
+    try:
+        return int(data["visit"]) if data.get("visit") else None
+    except ValueError:
+        return None
 
 
 def _filters(data) -> tuple[date | None, int, str]:

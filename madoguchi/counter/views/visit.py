@@ -58,7 +58,12 @@ def visit_tasks(request, visit: Visit):
 @counter_staff
 @visit_door(audit_read=False)
 def visit_step(request, visit: Visit):
-    """The visit's step only (no personal data): polled after the bundle opens."""
+    """The visit's step only (no personal data): polled after the bundle opens; with
+    ``?prints=1`` also the number of prints recorded (``printed:3``), polled after a
+    reprint."""
+    if request.GET.get("prints"):
+        count = len((visit.state or {}).get("prints") or [])
+        return HttpResponse(f"{visit.step}:{count}", content_type="text/plain")
     return HttpResponse(visit.step, content_type="text/plain")
 
 
@@ -200,6 +205,34 @@ def bundle(request, visit: Visit):
         return HttpResponseBadRequest(exc.message)
     # Framed by the product's print page (documents/print), nowhere else.
     return pdf_response(pdf, f"visit-{visit_id}.pdf")
+
+
+@_timed
+@counter_staff
+@visit_door(audit_read=False)  # the reprint is audited (visit.reprint_guide)
+def guide(request, visit: Visit):
+    """The guide sheet alone, rendered again from the visit's stored data (after a 同席
+    mark or another change that alters only it; ``services.printing``)."""
+    try:
+        pdf = services.guide_pdf(visit.pk, request.user)
+    except services.CounterError as exc:
+        return HttpResponseBadRequest(exc.message)
+    return pdf_response(pdf, f"visit-{visit.pk}-guide.pdf")
+
+
+@require_POST
+@counter_staff
+@visit_door()
+def visit_ido_retry(request, visit: Visit):
+    """「再送」 on a signed visit: its 異動 record versions not delivered yet, now (audited
+    ``ido.resend``; the visit's door keeps a protected visit from staff without the
+    permission)."""
+    from .. import ido_handoff
+
+    ido_handoff.retry_visit(visit, request.user)
+    if not request.htmx:
+        return redirect("counter:visit", visit_id=visit.pk)
+    return _render_visit(request, get_object_or_404(Visit, pk=visit.pk))
 
 
 @require_POST

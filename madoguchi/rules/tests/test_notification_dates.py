@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from madoguchi.catalog.loader import demo_catalog
 from madoguchi.rules import deadlines
 
 
@@ -42,19 +43,103 @@ def test_overdue():
 
 
 def test_advance_notice():
+    cat = demo_catalog()
     on = date(2027, 3, 1)
-    assert deadlines.advance_notice("move_out", date(2027, 3, 15), on) is None  # 14 days
-    assert deadlines.advance_notice("move_out", date(2027, 3, 16), on) == {
+    assert deadlines.advance_notice(cat, "move_out", date(2027, 3, 15), on) is None  # 14 days
+    assert deadlines.advance_notice(cat, "move_out", date(2027, 3, 16), on) == {
         "event": "move_out",
         "days_ahead": 15,
         "allowed_days": 14,
     }
-    assert deadlines.advance_notice("move_out_abroad", date(2027, 3, 16), on)["allowed_days"] == 14
+    found = deadlines.advance_notice(cat, "move_out_abroad", date(2027, 3, 16), on)
+    assert found["allowed_days"] == 14
     for event in ("move_in", "move_in_from_abroad", "move_within", "birth", "death"):
-        assert deadlines.advance_notice(event, on, on) is None  # the same day is fine
-        found = deadlines.advance_notice(event, date(2027, 3, 2), on)
+        assert deadlines.advance_notice(cat, event, on, on) is None  # the same day is fine
+        found = deadlines.advance_notice(cat, event, date(2027, 3, 2), on)
         assert found["allowed_days"] == 0 and found["days_ahead"] == 1
-    assert deadlines.advance_notice("move_in", date(2026, 1, 1), on) is None  # the past
+    assert deadlines.advance_notice(cat, "move_in", date(2026, 1, 1), on) is None  # the past
+
+
+def _events_yaml(tmp_path, windows: str):
+    """The demo catalog with 転出's advance window replaced by ``windows``."""
+    import shutil
+
+    from madoguchi.catalog.loader import DEMO_DIR
+
+    root = tmp_path / "cat"
+    shutil.copytree(DEMO_DIR, root)
+    path = root / "events.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "  - id: move_out\n    name: 転出（国内の他市区町村へ）\n    en: {name: Moving out (to another municipality)}\n    advance_window_days:\n      - {days: 14, valid_from: 2016-01-01}\n"
+    assert old in text
+    new = old.replace("      - {days: 14, valid_from: 2016-01-01}\n", windows)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return root
+
+
+def test_a_new_catalog_version_changes_the_window_from_its_date(tmp_path):
+    from madoguchi.catalog.loader import load_catalog
+
+    root = _events_yaml(
+        tmp_path,
+        "      - {days: 14, valid_from: 2016-01-01, valid_to: 2027-12-31}\n"
+        "      - {days: 30, valid_from: 2028-01-01}\n",
+    )
+    cat = load_catalog(root)
+    before, after = date(2027, 12, 1), date(2028, 1, 4)
+    assert deadlines.advance_window_days(cat, "move_out", before) == 14
+    assert deadlines.advance_window_days(cat, "move_out", after) == 30
+    # 20 days ahead: refused under the old version, accepted from the new one's date
+    assert deadlines.advance_notice(cat, "move_out", date(2027, 12, 21), before)
+    assert deadlines.advance_notice(cat, "move_out", date(2028, 1, 24), after) is None
+    assert deadlines.advance_window_days(cat, "move_out_abroad", after) == 14  # unchanged
+
+
+@pytest.mark.parametrize(
+    ("windows", "message"),
+    [
+        ("      - {days: -3, valid_from: 2016-01-01}\n", "0〜366 の整数"),
+        ("      - {days: 十四, valid_from: 2016-01-01}\n", "0〜366 の整数"),
+        ("      - {days: 14}\n", "valid_from がありません"),
+        (
+            "      - {days: 14, valid_from: 2016-01-01}\n      - {days: 30, valid_from: 2028-01-01}\n",
+            "版の期間が重なっています",
+        ),
+        (
+            "      - {days: 14, valid_from: 2016-01-01, valid_to: 2027-06-30}\n"
+            "      - {days: 30, valid_from: 2028-01-01}\n",
+            "空白期間があります",
+        ),
+        ("      - {days: 14, valid_from: 2016-01-01, weeks: 2}\n", "不明な項目 'weeks'"),
+    ],
+)
+def test_catalog_check_refuses_a_bad_window(tmp_path, windows, message):
+    from madoguchi.catalog.loader import CatalogError, load_catalog
+
+    root = _events_yaml(tmp_path, windows)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(root)
+    assert any(i.file == "events.yaml" and message in i.message for i in err.value.issues), (
+        err.value.issues
+    )
+
+
+def test_a_birth_or_death_is_never_notified_ahead(tmp_path):
+    import shutil
+
+    from madoguchi.catalog.loader import DEMO_DIR, CatalogError, load_catalog
+
+    root = tmp_path / "cat"
+    shutil.copytree(DEMO_DIR, root)
+    path = root / "events.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "  - {id: death, name: 死亡, en: {name: Death}}",
+        "  - {id: death, name: 死亡, en: {name: Death}, advance_window_days: [{days: 3, valid_from: 2016-01-01}]}",
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(root)
+    assert "起きた後にしか届け出られません" in str(err.value)
 
 
 def test_court_notice_laws():

@@ -1,17 +1,28 @@
 // Keyboard shortcuts live in /static/js/keys.js (loaded by base.html for every page).
 
 // After the bundle opens for printing, wait until the server has served it (the visit
-// becomes "printed"), then refresh the visit so the signing step appears.
+// becomes "printed"), then refresh the visit so the signing step appears. A reprint
+// (data-prints: the prints recorded so far) waits until one more print is recorded, so
+// the 「印刷し直してください」 banner goes away with it.
 document.addEventListener("click", function (ev) {
   var link = ev.target.closest && ev.target.closest("[data-print]");
   if (!link) return;
   var visit = document.getElementById("visit");
+  var before = link.dataset.prints;
   var tries = 0;
+  function done(text) {
+    if (before !== undefined) {
+      var count = parseInt((text.split(":")[1] || "0"), 10);
+      return count > parseInt(before, 10);
+    }
+    return text === "printed" || text === "done";
+  }
   function poll() {
-    fetch(visit.dataset.url + "step/", { credentials: "same-origin" })
+    var url = visit.dataset.url + "step/" + (before !== undefined ? "?prints=1" : "");
+    fetch(url, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : ""; }, function () { return ""; })
-      .then(function (step) {
-        if (step === "printed" || step === "done" || ++tries > 60) {
+      .then(function (text) {
+        if (done(text) || ++tries > 60) {
           htmx.ajax("GET", visit.dataset.url, { target: "#visit", swap: "outerHTML" });
         } else {
           setTimeout(poll, 500);
