@@ -320,15 +320,20 @@ for _s in inputs.STEPS:
     },
 )
 def bundle(request, visit_id: int):
-    _visit, refused = _door(request, visit_id, audit_read=False)  # the print is audited
+    return _printed(request, visit_id, services.bundle_pdf, f"visit-{visit_id}.pdf")
+
+
+def _printed(request, visit_id: int, render, filename: str):
+    """A print of the visit through its door (the print itself is audited)."""
+    _visit, refused = _door(request, visit_id, audit_read=False)
     if refused is not None:
         return refused
     try:
-        pdf = services.bundle_pdf(visit_id, request.user)
+        pdf = render(visit_id, request.user)
     except services.CounterError as exc:
         return _fail(exc)
     resp = HttpResponse(pdf, content_type="application/pdf")
-    resp["Content-Disposition"] = f'inline; filename="visit-{visit_id}.pdf"'
+    resp["Content-Disposition"] = f'inline; filename="{filename}"'
     resp["Cache-Control"] = "no-store"
     return resp
 
@@ -345,17 +350,7 @@ def bundle(request, visit_id: int):
 def guide(request, visit_id: int):
     """The guide sheet alone, rendered again from the visit's stored data (a reprint
     after a change that alters only it); recorded as a print and audited."""
-    _visit, refused = _door(request, visit_id, audit_read=False)  # the print is audited
-    if refused is not None:
-        return refused
-    try:
-        pdf = services.guide_pdf(visit_id, request.user)
-    except services.CounterError as exc:
-        return _fail(exc)
-    resp = HttpResponse(pdf, content_type="application/pdf")
-    resp["Content-Disposition"] = f'inline; filename="visit-{visit_id}-guide.pdf"'
-    resp["Cache-Control"] = "no-store"
-    return resp
+    return _printed(request, visit_id, services.guide_pdf, f"visit-{visit_id}-guide.pdf")
 
 
 # ---------------------------------------------------------------- the 異動 (docs/ido.md)

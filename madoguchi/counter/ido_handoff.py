@@ -261,6 +261,9 @@ def visit_state(visit, user, today=None) -> dict:
             settings.MADOGUCHI_IDO_WAIT_DAYS,
         )
         rows = [ido.check_dict(c) | {"event_name": c.row["event_name"]} for c in checks]
+        for r in rows:  # the field a difference is about, as the reconcile page names it
+            for d in r["differences"]:
+                d["field_name"] = ido.FIELD_NAMES.get(d["field"], d["field"])
         statuses = {r["status"] for r in rows}
         summary = (
             "一致"

@@ -142,14 +142,7 @@ def bundle_pdf(visit_id: int, actor) -> bytes:
             version=F("version") + 1,
             updated_at=timezone.now(),
         )
-        entry = record_print(visit_id, actor, BUNDLE, made)
-        record(
-            actor,
-            "visit.print",
-            query=f"visit:{visit.pk} bundle#{entry['edition']} v{entry['version']}",
-            person_ids=_atena_nos(visit),
-            flagged=bool(access.protected_in(visit)),
-        )
+        _recorded(visit, actor, BUNDLE, made, "visit.print")
     return bundle.pdf
 
 
@@ -163,15 +156,21 @@ def guide_pdf(visit_id: int, actor) -> bytes:
     made = rendered_from(visit)
     bundle = determination.render(visit, guide_only=True)
     with transaction.atomic():
-        entry = record_print(visit_id, actor, GUIDE, made)
-        record(
-            actor,
-            "visit.reprint_guide",
-            query=f"visit:{visit.pk} guide#{entry['edition']} v{entry['version']}",
-            person_ids=_atena_nos(visit),
-            flagged=bool(access.protected_in(visit)),
-        )
+        _recorded(visit, actor, GUIDE, made, "visit.reprint_guide")
     return bundle.pdf
+
+
+def _recorded(visit: Visit, actor, kind: str, made: dict, action: str) -> None:
+    """The print in the visit's record and its audit row (naming the edition), flagged
+    when a protected person is concerned."""
+    entry = record_print(visit.pk, actor, kind, made)
+    record(
+        actor,
+        action,
+        query=f"visit:{visit.pk} {kind}#{entry['edition']} v{entry['version']}",
+        person_ids=_atena_nos(visit),
+        flagged=bool(access.protected_in(visit)),
+    )
 
 
 def _printable(visit_id: int, actor) -> Visit:
