@@ -147,3 +147,42 @@ def test_court_notice_laws():
     assert deadlines.court_notice("戸籍法 49条")
     assert not deadlines.court_notice("国民健康保険法 9条")  # the city's own 過料
     assert not deadlines.court_notice("")
+
+
+DEATH = {"days": 7, "counting": "including_event_day", "from": "death_known_date"}
+
+
+def test_the_death_registration_runs_from_the_day_known():
+    """戸籍法86条: 7 days from the day the death became known, the day itself counted."""
+    died = date(2027, 3, 30)
+    assert deadlines.deadline_date(DEATH, {"event_date": died}) == date(2027, 4, 5)
+    known = {"event_date": died, "death_known_date": date(2027, 4, 2)}
+    assert deadlines.deadline_date(DEATH, known) == date(2027, 4, 8)
+    # the demo catalog's 死亡届 says the same
+    proc = demo_catalog().procedure("family_register.death", died)
+    assert proc.deadline_date(died, known) == date(2027, 4, 8)
+
+
+@pytest.mark.parametrize(
+    ("on", "asked"),
+    [
+        (date(2027, 4, 5), False),  # the 7th day (Monday): in time, nothing asked
+        (date(2027, 4, 6), True),  # past it: 「死亡の事実を知った日」 is asked
+    ],
+)
+def test_the_day_known_is_asked_only_once_the_death_date_is_past(on, asked):
+    assert (deadlines.asked_start(DEATH, date(2027, 3, 30), on) == "death_known_date") is asked
+
+
+def test_the_closing_day_rule_holds_before_asking():
+    """Died 2027-04-03: the 7th day is Friday 04-09 … died 04-04: Saturday 04-10, in time
+    to Monday 04-12 — not asked on the 12th, asked on the 13th."""
+    died = date(2027, 4, 4)
+    assert deadlines.asked_start(DEATH, died, date(2027, 4, 12)) is None
+    assert deadlines.asked_start(DEATH, died, date(2027, 4, 13)) == "death_known_date"
+
+
+def test_a_start_the_register_knows_is_never_asked():
+    move = {"days": 15, "from": "planned_move_out_date"}
+    assert deadlines.asked_start(move, date(2027, 1, 1), date(2027, 12, 31)) is None
+    assert deadlines.asked_start({"days": 14}, date(2027, 1, 1), date(2027, 12, 31)) is None
