@@ -284,6 +284,8 @@ def retry_visit(visit, actor) -> list[IdoHandOffAttempt]:
         .order_by("version")
         .values_list("pk", "version")
     )
+    if not pending:
+        return []  # nothing to send: nothing done, nothing recorded
     attempts = attempt([pk for pk, _v in pending])
     record(
         actor,
