@@ -138,7 +138,7 @@ def test_foreign_couple_moving_in_from_abroad(browser, live_server, staff_factor
     text = pages[juminido]
     for value in ("ベトナム", "NGUYENVANAN", "TRANTHIBINH", "技術・人文知識・国際業務",
                   "家族滞在", "2030年3月31日", "AB12345678CD", "1995年3月2日",
-                  "中長期在留者", "09012345678"):  # fmt: skip
+                  "中長期在留者", "090-1234-5678"):  # fmt: skip
         assert value in text, value
     _save_page(pdf, juminido, "juminido-foreign")
     visit = Visit.objects.get()
