@@ -107,3 +107,18 @@ def test_a_protected_visit_reprints_only_for_the_permitted(client, staff_factory
         r = client.get(url)
         assert r.status_code == 403 and b"%PDF" not in r.content
     assert AuditRecord.objects.filter(action="visit.reprint_guide").count() == 1
+
+
+def test_a_correction_after_printing_flags_the_bundle(clerk_client, pending_family):
+    """The phone every form prints, corrected after printing: the forms are stale."""
+    f = _move_in_with_nhi(clerk_client)
+    _print(clerk_client, f)
+    f.step("capture", values={"visit": {"phone": "0157-99-1234"}})
+    stale = f.v["stale"]
+    assert stale["forms"] and stale["reasons"] == ["印刷した内容を訂正しました"]
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert "申請書一式を印刷し直してください" in page and 'id="reprint-bundle"' in page
+    text = pdf_text(clerk_client.get(f"/counter/visits/{f.id}/bundle.pdf").content)
+    assert "0157-99-1234" in text
+    f.v = clerk_client.get(f"/api/counter/visits/{f.id}").json()
+    assert f.v["stale"] == {}
