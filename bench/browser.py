@@ -421,12 +421,13 @@ def _new_address(c: Inputs, postal_code: str, banchi: str) -> None:
 
 
 def _capture(c: Inputs, values: dict, told=(), phone: str = "09012345678") -> None:
-    """The one capture filler of every walk: fill every empty field of the capture form
+    """The one capture filler of every walk (each prints next: Alt+K saves what was typed
+    and confirms, counter.js; no separate save): fill every empty field of the capture form
     — the phone typed (unless the screen prefilled it), the keys in ``told`` (what the
     resident says: not copied), the rest copied from a paper document; ``values``: key →
     (value, kana reading for the IME, IME mode), (value, None) for half-width text and
     selects, (value, "pick:letters") for a type-ahead list, or (None, None) for a field
-    left empty because saving derives it. Saves with Enter."""
+    left empty because saving derives it."""
     c.page.locator("#capture-form").wait_for()
     asked = c.page.locator("#capture-form [data-cap]").evaluate_all(
         "els => els.filter(e => !e.value).map(e => [e.dataset.cap, e.tagName])"
@@ -453,7 +454,6 @@ def _capture(c: Inputs, values: dict, told=(), phone: str = "09012345678") -> No
             c.japanese(sel, value, reading, (mode or ["kanji"])[0], copied=copied)
         else:
             c.ascii(sel, value, copied=copied)
-    c.saved(lambda: c.press("Enter"))
 
 
 # what the move-in's forms ask once: 本籍・筆頭者 from the 転出証明書, the account from
@@ -581,7 +581,18 @@ def marriage_walk(c: Inputs, shot=None) -> dict:
     c.saved(lambda: c.click(f"{form} button[type=submit]"))
     assert page.locator("#new-name-p3 input[name=honseki]").input_value() == NEW_HONSEKI[0]
     _applicant(c, "p3")  # 健太 came
-    _new_address(c, "0900025", "4-2")
+    # their new home is where they set the new 本籍 (北五条東4丁目2番地): the address
+    # picker proposes it on ↓ in the empty field; Enter takes it, Enter saves
+    c.press("Alt+z")
+    c.press("ArrowDown")
+    page.locator("#postal-list li[data-fill-banchi][aria-selected=true]").wait_for()
+    if shot:
+        shot("address-picker", around="#address")
+    c.press("Enter")
+    assert page.locator("#banchi").input_value() == "4丁目2番地"
+    c.field("#katagaki")  # no 方書: the focus is on it after the choice
+    c.saved(lambda: c.press("Enter"))
+    assert "北五条東4丁目2番地" in page.locator("#address .current-address").inner_text()
     # the phone; 彩's 基礎年金番号 from her 基礎年金番号通知書 (copied)
     _capture(c, {"pension_no": ("1234567890", None)})
     return _print_and_sign(c, shot, "marriage")

@@ -252,11 +252,16 @@ def main(argv=None) -> int:
                 if args.screenshots:
                     Path(args.screenshots).mkdir(parents=True, exist_ok=True)
 
-                    def shot(name):  # the screen before 確認, for a reader to check
-                        page.screenshot(
-                            path=str(Path(args.screenshots) / f"screen-inputs-{name}.png"),
-                            full_page=True,
-                        )
+                    def shot(name, around=""):  # the screen before 確認, for a reader
+                        path = str(Path(args.screenshots) / f"screen-inputs-{name}.png")
+                        box = page.locator(around).bounding_box() if around else None
+                        if box:  # one section and what opens below it (a picker's list)
+                            top = box["y"] + page.evaluate("() => window.scrollY")
+                            clip = {"x": 0, "y": max(top - 8, 0), "width": 1280,
+                                    "height": box["height"] + 120}  # fmt: skip
+                            page.screenshot(path=path, full_page=True, clip=clip)
+                        else:
+                            page.screenshot(path=path, full_page=True)
 
                 walk(c, shot)
                 browser.close()

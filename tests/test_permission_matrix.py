@@ -167,6 +167,7 @@ HTML_RULES = {
     "counter:search": (visit, "visit"),
     "counter:postal": (visit, "visit"),
     "counter:countries": (visit, "visit"),
+    "counter:addresses": (visit, "visit"),
     "counter:schools": (visit, "visit"),
     "counter:bundle": (visit, "visit"),
     "counter:guide": (visit, "visit"),  # the guide sheet alone, reprinted

@@ -82,6 +82,7 @@ class DetailsIn(Versioned):
 class AddressIn(Versioned):
     postal_code: str
     town_index: int = 0
+    town: str = ""  # the 町域 by name (the address picker); wins over town_index
     banchi: str
     katagaki: str = ""
 
@@ -444,9 +445,9 @@ STEPS: tuple[Step, ...] = (
         "address",
         AddressIn,
         services.set_address,
-        ("postal_code", "town_index", "banchi", "katagaki"),
+        ("postal_code", "town_index", "banchi", "katagaki", "town"),
         lambda post: {
-            **_get("postal_code", "banchi", "katagaki")(post),
+            **_get("postal_code", "banchi", "katagaki", "town")(post),
             "town_index": post.get("town_index") or 0,
         },
     ),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("visits/<int:visit_id>/search/", views.search, name="search"),
     path("visits/<int:visit_id>/postal/", views.postal, name="postal"),
     path("visits/<int:visit_id>/countries/", views.countries, name="countries"),
+    path("visits/<int:visit_id>/addresses/", views.addresses, name="addresses"),
     path("visits/<int:visit_id>/schools/<str:pid>/", views.schools, name="schools"),
     path("visits/<int:visit_id>/bundle.pdf", views.bundle, name="bundle"),
     path("visits/<int:visit_id>/guide.pdf", views.guide, name="guide"),

@@ -92,17 +92,41 @@ def add_other_household(c: Counted, atena_no: str):
 
 
 def set_address(c: Counted):
-    c.type("#postal_code", "0900025")
-    try:
-        c.page.locator("#town_index").wait_for(timeout=5_000)
-    except Exception:
-        # the in-memory SQLite of live_server refuses a request that overlaps another
-        c.press("Backspace", "#postal_code")
-        c.type("#postal_code", "5")
-        c.page.locator("#town_index").wait_for()
-    c.type("#banchi", "4丁目2番地")
+    """The new address through the address picker: a 町域 found by romaji and a 番地 the
+    register holds there, then — the couple's home being where they set the new 本籍 —
+    the proposal ↓ gives on the empty field, taken with Enter and saved with Enter."""
+    page = c.page
+    active = "() => document.activeElement.id"
+    page.locator("#postal_code").focus()
+    c.type("#postal_code", "kitayon")  # 北四条東 (Japan Post: キタ４ジョウヒガシ)
+    page.locator("#postal-list[data-typed='kitayon'] li[aria-selected=true]").wait_for()
+    assert page.locator("#postal-list li[data-value]").first.inner_text().startswith("北四条東")
+    c.press("Enter", "#postal_code")
+    assert page.locator("#postal_code").input_value() == "0900024"
+    assert page.locator("#town").input_value() == "北四条東"
+    assert "北見市北四条東" in page.locator("#postal_code-shown").inner_text()
+    page.wait_for_function(f"{active} === 'banchi'")
+    c.type("#banchi", "3-")  # the register's 番地 in 北四条東, no names, nothing chosen yet
+    page.locator("#banchi-list[data-typed='3-'] li[data-value]").first.wait_for()
+    listed = page.locator("#banchi-list").inner_text()
+    assert "3丁目1番地" in listed and "北見" not in listed and "美幌" not in listed
+    c.press("ArrowDown", "#banchi")
     c.press("Enter", "#banchi")
-    c.page.locator("#address .current-address", has_text="4丁目2番地").wait_for()
+    assert page.locator("#banchi").input_value() == "3丁目1番地"
+    # no: they move to where they set the new 本籍 — the empty field proposes it
+    page.locator("#postal_code").fill("")
+    page.locator("#postal_code").dispatch_event("input")
+    assert page.locator("#town").input_value() == ""  # what the choice filled is gone
+    c.press("ArrowDown", "#postal_code")
+    proposal = page.locator("#postal-list li[data-fill-banchi][aria-selected=true]")
+    proposal.wait_for()
+    assert "新本籍と同じ" in proposal.inner_text()
+    c.shot("address-picker")
+    c.press("Enter", "#postal_code")
+    assert page.locator("#banchi").input_value() == "4丁目2番地"
+    page.wait_for_function(f"{active} === 'katagaki'")
+    saved(c, lambda: c.press("Enter", "#katagaki"))
+    page.locator("#address .current-address", has_text="北五条東4丁目2番地").wait_for()
 
 
 def confirm_print_sign(c: Counted) -> bytes:

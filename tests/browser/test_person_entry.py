@@ -136,6 +136,7 @@ def test_foreign_couple_moving_in_from_abroad(browser, live_server, staff_factor
     pages = _text(doc)
     juminido = next(i for i, t in enumerate(pages) if "住民異動届" in t and "在留資格" in t)
     text = pages[juminido]
+    # the phone was typed as digits: stored and printed hyphenated
     for value in ("ベトナム", "NGUYENVANAN", "TRANTHIBINH", "技術・人文知識・国際業務",
                   "家族滞在", "2030年3月31日", "AB12345678CD", "1995年3月2日",
                   "中長期在留者", "090-1234-5678"):  # fmt: skip

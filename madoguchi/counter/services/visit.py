@@ -488,11 +488,21 @@ def set_address(
     town_index: int,
     banchi: str,
     katagaki: str = "",
+    town: str = "",
 ) -> Visit:
-    """The new address: postal code → town candidate → 番地 and 方書."""
+    """The new address: postal code → town candidate (by its index, or by name as the
+    address picker gives it) → 番地 and 方書."""
     candidates = postal_candidates(postal_code)
     if not candidates:
         raise CounterError(_("郵便番号が見つかりません: %(p)s") % {"p": postal_code}, "postal_code")
+    if town.strip():
+        names = [c["town"] for c in candidates]
+        if town.strip() not in names:
+            raise CounterError(
+                _("町字「%(t)s」は郵便番号 %(p)s にありません") % {"t": town, "p": postal_code},
+                "town",
+            )
+        town_index = names.index(town.strip())
     if not 0 <= int(town_index) < len(candidates):
         raise CounterError(_("町字の候補を選んでください"), "town")
     if not banchi.strip():

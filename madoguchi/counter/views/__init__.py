@@ -13,6 +13,7 @@ from .queue import (
     ticket_slip,
 )
 from .visit import (
+    addresses,
     bundle,
     countries,
     guide,
@@ -31,6 +32,7 @@ from .visit import (
 __all__ = [
     "bundle",
     "call_next",
+    "addresses",
     "countries",
     "display",
     "display_board",

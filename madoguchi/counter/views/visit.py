@@ -7,6 +7,8 @@ saved state. Keyboard: every action button has an accesskey shown next to it.
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -145,17 +147,46 @@ def search(request, visit: Visit):
 @visit_door(audit_read=False)  # postal codes only
 def postal(request, visit: Visit):
     code = request.GET.get("postal_code") or request.GET.get("former_postal") or ""
+    if code.strip() and not re.fullmatch(r"[0-9０-９\-－〒 ]+", code.strip()):
+        code = ""  # a 町名 typed for the address picker: the picker answers, not this
+    template = "counter/_postal_former.html" if request.GET.get("for") == "former" else None
+    if not code.strip() and template is None:
+        return render(request, "counter/_postal.html", {"candidates": [], "error": ""})
     try:
         candidates = services.postal_candidates(code)
         error = "" if candidates else _("郵便番号が見つかりません")
     except services.CounterError as exc:
         candidates, error = [], exc.message
-    template = "counter/_postal_former.html" if request.GET.get("for") == "former" else None
     return render(
         request,
         template or "counter/_postal.html",
         {"candidates": candidates, "error": error, "postal_code": code},
     )
+
+
+@counter_staff
+@visit_door(audit_read=False)  # addresses only: no person, no protected person's address
+def addresses(request, visit: Visit):
+    """The new-address picker's candidates (counter/addresses.py): 町域 for a postal code,
+    kana, romaji or kanji (``q``); with ``town`` chosen, the 番地・方書 the register holds
+    there; for an empty ``q``, the addresses the visit names (a new 本籍 in the city)."""
+    from madoguchi.documents.services import municipality_of
+
+    from .. import addresses as addr
+    from ..determination import catalog_of
+
+    code = municipality_of(catalog_of(visit))["code"]
+    q = request.GET.get("q", "")[:40]
+    town = request.GET.get("town", "")[:80]
+    ctx = {"q": q.strip(), "towns": [], "banchi": [], "visit_addresses": []}
+    if request.GET.get("field") == "banchi":
+        city = next((t.city for t in addr.towns(code)), "")
+        ctx["banchi"] = addr.search_banchi(city, town, q)
+    elif q.strip():
+        ctx["towns"] = addr.search_towns(code, q)
+    else:
+        ctx["visit_addresses"] = addr.visit_addresses(visit, code)
+    return render(request, "counter/_addresses.html", ctx)
 
 
 @counter_staff

@@ -64,3 +64,39 @@ document.addEventListener("change", function (ev) {
   box.open = ev.target.value === "outside";
   if (box.open) document.getElementById("nb-father-name").focus();
 });
+
+// Alt+K (確認) while the capture form holds what the clerk typed but has not saved:
+// save it first, then confirm — the phone just typed is never lost to the re-render.
+// A refused save (a bad value) stops there: the form shows its error, nothing confirmed.
+(function () {
+  var confirmAfterSave = false;
+  function changed(form) {
+    return Array.prototype.some.call(form.elements, function (el) {
+      if (el.type === "hidden" || el.disabled) return false;
+      if (el.tagName === "SELECT") {
+        return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+      }
+      if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+      return "value" in el && el.value !== el.defaultValue;
+    });
+  }
+  document.addEventListener("keydown", function (ev) {
+    if (!ev.altKey || ev.ctrlKey || ev.metaKey || (ev.key || "").toLowerCase() !== "k") return;
+    var form = document.getElementById("capture-form");
+    if (!form || !changed(form)) return;
+    ev.preventDefault(); // keys.js leaves a handled key alone
+    confirmAfterSave = true;
+    form.requestSubmit();
+  }, true);
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    if (confirmAfterSave && !ev.detail.successful) confirmAfterSave = false;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!confirmAfterSave) return;
+    confirmAfterSave = false;
+    var button = Array.prototype.find.call(document.querySelectorAll('[data-key="k"]'), function (e) {
+      return !e.disabled && e.getClientRects().length > 0;
+    });
+    if (button) button.click();
+  });
+})();

@@ -24,6 +24,12 @@
 // - Taking an option sets the input's value (and data-picked-code, and the text of an
 //   element with id "<input id>-code" if there is one), fires "change", and moves the
 //   focus to the next field of the form still empty (else the form's submit button).
+// - Options for a picker that fills more than its own field (the new-address picker):
+//   data-picker-with="name …" on the input sends those fields of its form along
+//   (&name=value); data-picker-empty lets ↓ on an empty input ask the server (q=) for
+//   what it proposes before anything is typed; an option's data-fill-<name>="value" sets
+//   that field of the form when it is taken (typing in the input again clears them), and
+//   its data-shown sets the text of an element with id "<input id>-shown".
 // - Without this script the input is a plain text field: the server resolves what was
 //   typed the same way.
 (function () {
@@ -57,10 +63,14 @@
 
   function fetchCandidates(input) {
     var q = input.value.trim();
-    if (!q) { close(input); return; }
+    if (!q && input.dataset.pickerEmpty === undefined) { close(input); return; }
     input.dataset.pickerPending = "1";
     var url = input.dataset.pickerUrl;
     url += (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q);
+    (input.dataset.pickerWith || "").split(" ").forEach(function (name) {
+      var field = name && input.form && input.form.elements[name];
+      if (field) url += "&" + encodeURIComponent(name) + "=" + encodeURIComponent(field.value);
+    });
     fetch(url, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : ""; }, function () { return ""; })
       .then(function (html) {
@@ -88,6 +98,16 @@
     if (li.dataset.code) input.dataset.pickedCode = li.dataset.code;
     var shown = input.id && document.getElementById(input.id + "-code");
     if (shown) shown.textContent = li.dataset.code || "";
+    var filled = [];
+    Object.keys(li.dataset).forEach(function (key) {
+      if (key.indexOf("fill") !== 0 || key.length < 5 || !input.form) return;
+      var name = key.charAt(4).toLowerCase() + key.slice(5);
+      var field = input.form.elements[name];
+      if (field) { field.value = li.dataset[key]; filled.push(name); }
+    });
+    if (filled.length) input.dataset.pickerFilled = filled.join(" ");
+    var label = input.id && document.getElementById(input.id + "-shown");
+    if (label && li.dataset.shown !== undefined) label.textContent = li.dataset.shown;
     close(input);
     input.dispatchEvent(new Event("change", { bubbles: true }));
     moveOn(input);
@@ -101,6 +121,13 @@
     var input = ev.target;
     if (!isPicker(input)) return;
     delete input.dataset.pickedCode;
+    (input.dataset.pickerFilled || "").split(" ").forEach(function (name) {
+      var field = name && input.form && input.form.elements[name];
+      if (field) field.value = "";
+    });
+    delete input.dataset.pickerFilled;
+    var label = input.id && document.getElementById(input.id + "-shown");
+    if (label) label.textContent = "";
     clearTimeout(timers.get(input));
     timers.set(input, setTimeout(function () { fetchCandidates(input); }, 120));
   });
@@ -110,7 +137,10 @@
     if (!isPicker(input) || ev.isComposing) return;
     var list = listOf(input);
     if (!list || list.hidden) {
-      if (ev.key === "ArrowDown" && input.value.trim()) { fetchCandidates(input); ev.preventDefault(); }
+      if (ev.key === "ArrowDown" && (input.value.trim() || input.dataset.pickerEmpty !== undefined)) {
+        fetchCandidates(input);
+        ev.preventDefault();
+      }
       return;
     }
     var opts = options(list);
