@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from madoguchi.core.countries import _romaji_key, romaji
+from madoguchi.core import romaji
 from madoguchi.core.text import is_kana, kana_key
 from madoguchi.register import postal
 
@@ -93,13 +93,12 @@ def search_towns(city_code: str, q: str, limit: int = 8) -> list[Town]:
         )
     scored = []
     kana_q = kana_key(q) if is_kana(q) else ""
-    roman_q = _romaji_key(q) if q.isascii() and len(q) >= 2 else ""
+    roman_q = q if q.isascii() and len(q) >= 2 else ""
     for t in every:
         if kana_q:
             score = 0 if any(kana_key(r).startswith(kana_q) for r in readings(t.kana)) else 9
         elif roman_q:
-            keys = [_romaji_key(romaji(r)) for r in readings(t.kana)]
-            score = 0 if any(k.startswith(roman_q) for k in keys) else 9
+            score = 0 if any(romaji.starts(r, roman_q) for r in readings(t.kana)) else 9
         else:
             score = 0 if t.town.startswith(q) else 1 if q in t.town else 9
         if score < 9:
