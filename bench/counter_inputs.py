@@ -28,7 +28,8 @@ the register generator, a clerk, one ticket), starts the product in a second pro
 (waitress), and drives Debian's chromium with Playwright like a clerk at the keyboard:
 Alt+N (call next) → type the family's kana → Enter (search) → Enter (the first result:
 the whole pending household, its new address from the certificate) → the three
-questions the register cannot answer → Alt+K (confirm) → Alt+P (print). Every key
+questions the register cannot answer → Alt+C (the 要確認 insurance and pension confirmed)
+→ Alt+K (confirm) → Alt+P (print). Every key
 pressed and every click is one input. Prints the inputs
 needed and the server time of every step (the views' Server-Timing header). The family's
 kana is counted by the same IME rule as every scenario. Target: at most 40 inputs.
@@ -137,6 +138,7 @@ STEP_OF = {
     "/do/households/": "households after the visit",
     "/do/new-name/": "new surname / 本籍",
     "/do/applicant/": "applicant",
+    "/do/confirm_facts/": "要確認 confirmed (Alt+C)",
     "/do/confirm/": "confirm",
     "bundle.pdf": "print (render the bundle PDF)",
     "/certificates/?ticket=": "certificate: search page",
@@ -297,6 +299,13 @@ def main(argv=None) -> int:
             if args.screenshots:
                 page.screenshot(path=str(Path(args.screenshots) / "screen-inputs-visit.png"))
             n_procedures = page.locator("#procedures li[data-id]").count()
+            # the insurance and pension guesses (要確認): asked and confirmed with one key
+            # (Alt+C), or 確認 refuses the visit (counter.safety)
+            version = page.locator("#visit").get_attribute("data-version")
+            key("Alt+c")
+            page.wait_for_function(
+                "v => document.getElementById('visit').dataset.version != v", arg=version
+            )
             key("Alt+k")
             page.locator("#print").wait_for()
             with ctx.expect_event(

@@ -73,12 +73,13 @@ class AcknowledgedOut(Schema):
 class FlowWarningOut(Schema):
     """A warning of the flow (counter/safety.py, docs/counter.md "Safety of the flow")."""
 
-    code: Literal["resident_move_in", "event_date_ahead", "notification_late"]
+    code: Literal["resident_move_in", "event_date_ahead", "notification_late", "unconfirmed_facts"]
     severity: Literal["error", "warning"]  # error: 確認 is refused until it is fixed
-    field: str  # the input it is about (events, event_date)
+    field: str  # the input it is about (events, event_date, facts)
     key: str  # what the acknowledge step names
     event: str  # the event concerned ("" for notification_late)
-    persons: list[str]  # pids (resident_move_in)
+    persons: list[str]  # pids (resident_move_in, unconfirmed_facts)
+    facts: dict[str, list[str]] = {}  # unconfirmed_facts: pid → the 要確認 fields left
     procedures: list[str]  # procedure ids past their deadline (notification_late)
     suggested_event: str | None  # the event the clerk may mean (転居 for a resident)
     message: str

@@ -187,6 +187,8 @@ def questions(visit) -> list[dict]:
                 detail = asks[6:]
                 if detail not in BOOL_DETAILS or (sit["event"], detail) in seen:
                     continue
+                if not question_targets(q, sit):
+                    continue  # ひとり親 with a spouse in the household (rules.fit)
                 current = bool(sit.get(detail))
                 trial = copy.deepcopy(sits)
                 trial[si][detail] = not current

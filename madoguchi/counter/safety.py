@@ -14,6 +14,13 @@
 - ``notification_late`` — the notification's own deadline (住民基本台帳法・戸籍法) has
   passed: the city accepts it, but a 届出期間経過通知書 to the 簡易裁判所 may be needed;
   the reason for the delay is recorded with the acknowledgement.
+- ``unconfirmed_facts`` — a person of the visit still has a fact the register or the entry
+  only suggests (``sources`` text with 要確認: 被用者保険と推定, 第3号と推定, a foreign
+  resident's insurance, a nationality not in the list) and nobody confirmed or changed it
+  (``unconfirmed``). The clerk asks and confirms them all in one key (Alt+C,
+  ``services.confirm_facts``), changes a wrong one with its reason, or goes on for a
+  recorded reason (the resident does not know yet: an override, acknowledged like any
+  warning and shown on the visit).
 
 ``asked_dates(visit)`` is what the counter must ask before it can tell whether a deadline
 passed: 「死亡の事実を知った日」 when the death date is already past the 死亡届's 7 days
@@ -39,8 +46,11 @@ from madoguchi.rules import deadlines
 from madoguchi.rules.facts import MOVE_IN_EVENTS
 
 from . import labels
+from .models import VisitStep
 
 ERROR, WARNING = "error", "warning"
+# the steps in which the visit can still change (before 確認)
+OPEN_STEPS = (VisitStep.IDENTIFY, VisitStep.INTERVIEW)
 
 
 def expects_move_in(visit) -> bool:
@@ -114,6 +124,62 @@ def _resident_move_in(visit, events: list[str]) -> list[dict]:
             "message_en": (
                 f"{who}: already a resident of this city in the register. A move within "
                 "the city rather than a move-in? To go on with the move-in, record why."
+            ),
+        }
+    ]
+
+
+# the marker of a suggested fact in a ``sources`` text (prefill, entry, nationality)
+TO_CONFIRM = "要確認"
+
+
+def unconfirmed(vp) -> dict[str, str]:
+    """The facts of a visit person still to confirm: field → the source text, for those
+    whose source says 要確認 and that no edit (a confirmation 本人に確認 or a change with
+    its reason) has touched yet. The one test the screen's badges, Alt+C and 確認 use."""
+    edited = {e.get("field") for e in vp.edits}
+    return {
+        field: text
+        for field, text in (vp.data.get("sources") or {}).items()
+        if TO_CONFIRM in text and field not in edited
+    }
+
+
+def _unconfirmed_facts(visit) -> list[dict]:
+    left = []
+    for p in visit.persons.all():
+        if p.involved and (fields := unconfirmed(p)):
+            left.append((p, sorted(fields)))
+    if not left:
+        return []
+    names = {p.pid: (p.data.get("register") or {}).get("name") or p.pid for p, _f in left}
+    who = "、".join(
+        _("%(name)s（%(facts)s）")
+        % {"name": names[p.pid], "facts": "・".join(labels.field_label(f) for f in fields)}
+        for p, fields in left
+    )
+    who_en = "; ".join(f"{names[p.pid]} ({', '.join(fields)})" for p, fields in left)
+    return [
+        {
+            "code": "unconfirmed_facts",
+            "severity": WARNING,
+            "field": "facts",
+            "key": "unconfirmed_facts:"
+            + ",".join(f"{p.pid}.{f}" for p, fields in left for f in fields),
+            "event": "",
+            "persons": [p.pid for p, _fields in left],
+            "facts": {p.pid: fields for p, fields in left},
+            "procedures": [],
+            "suggested_event": None,
+            "message": _(
+                "要確認が残っています: %(who)s。本人に確かめて Alt+C で確認するか、違うものは"
+                "「台帳の内容を変更」で直してください。確かめられないまま進めるには理由を記録"
+                "してください。"
+            )
+            % {"who": who},
+            "message_en": (
+                f"Facts still to confirm: {who_en}. Ask the resident and confirm them "
+                "(Alt+C), correct a wrong one, or record why to go on without."
             ),
         }
     ]
@@ -235,11 +301,16 @@ def warnings(visit, on: date | None = None) -> list[dict]:
         *_resident_move_in(visit, events),
         *_event_date_ahead(visit, events, on),
         *_notification_late(visit, on),
+        *_unconfirmed_facts(visit),
     ]
     acks = (visit.state or {}).get("acknowledged") or {}
     for w in found:
         w["acknowledged"] = acks.get(w["key"]) if w["severity"] == WARNING else None
         w["needs_acknowledgement"] = w["severity"] == WARNING and not w["acknowledged"]
+    if visit.step not in OPEN_STEPS:
+        # after 確認 the facts are what was printed: only an override stays to be seen
+        # (a visit confirmed before this check existed is not flagged afterwards)
+        found = [w for w in found if w["code"] != "unconfirmed_facts" or w["acknowledged"]]
     return found
 
 

@@ -235,12 +235,7 @@ def _foreign_summary(data: dict) -> dict:
 def _to_check(vp) -> dict[str, str]:
     """Facts the register only suggests (「被用者保険と推定（要確認）」) and nobody has
     confirmed yet by an edit: field → the source text, shown as 要確認 beside the value."""
-    edited = {e.get("field") for e in vp.edits}
-    return {
-        field: _(text)
-        for field, text in (vp.data.get("sources") or {}).items()
-        if "要確認" in text and field not in edited
-    }
+    return {field: _(text) for field, text in safety.unconfirmed(vp).items()}
 
 
 def _procedure_rows(visit: Visit, names: dict[str, str]) -> list[dict]:

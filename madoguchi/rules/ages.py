@@ -140,3 +140,30 @@ def care_insured(birth: date, d: date) -> bool:
 def elderly_medical(birth: date, d: date) -> bool:
     """後期高齢者医療 age: on or after the 75th birthday itself."""
     return d >= nth_birthday(birth, 75)
+
+
+# The ages the counter asks 「妊娠中の方はいますか」 of a woman (the 妊娠届 and the
+# 母子健康手帳 of 母子保健法 15・16条; the 妊婦健診 vouchers). The law sets no age: the range
+# is the city's planning range for the 母子健康手帳, wide enough for every pregnancy the
+# 人口動態統計 counts in practice (births to mothers under 15 and over 50 are a handful a
+# year nationally; the statistics' own bands run from 「14歳以下」 to 「50歳以上」), so the
+# question is put from 12 (the youngest 妊娠届 a city sees) to 55 and never to a child or
+# an elderly woman. A fact the register cannot say, asked only where it can be true.
+CHILDBEARING_AGES = (12, 55)
+
+# 成年 (民法4条: 18 since 2022-04-01, 20 before). The 生計中心者 (the household's main
+# earner, the 児童手当 claimant of the parents) is asked only among adults.
+ADULT_AGE = 18
+ADULT_AGE_BEFORE = (date(2022, 4, 1), 20)  # 民法の一部を改正する法律（平成30年法律第59号）
+
+
+def childbearing_age(birth: date, d: date) -> bool:
+    """Within ``CHILDBEARING_AGES`` (completed years, both ends included) on ``d``."""
+    low, high = CHILDBEARING_AGES
+    return low <= completed_years(birth, d) <= high
+
+
+def adult(birth: date, d: date) -> bool:
+    """成年 on ``d``: reached(18), before 2022-04-01 reached(20) (民法4条)."""
+    since, before = ADULT_AGE_BEFORE
+    return reached(birth, d, ADULT_AGE if d >= since else before)

@@ -10,13 +10,28 @@ unknown fact holds for that person — so the counter asks only what can change 
 
 from __future__ import annotations
 
+from . import fit
 from .facts import DERIVED_READS, FLAGS
 from .family import newborns_of
 from .situation import BOOL_DETAILS, validate
 
 
 def question_targets(question, s: dict) -> list[str | None]:
-    """The person ids a question is put to (None: once for the event)."""
+    """The person ids a question is put to (None: once for the event), among them only
+    those the question fits (``fit``: 妊娠中 a woman of child-bearing age, 生計中心者 an
+    adult, ひとり親 a mother without a spouse)."""
+    asks = question.asks
+    if asks.startswith("event."):
+        return _targets(question, s) if fit.detail_fits(asks[6:], s) else []
+    by_id = {p["id"]: p for p in s["persons"]}
+    return [
+        pid
+        for pid in _targets(question, s)
+        if pid is None or pid not in by_id or fit.flag_fits(asks, by_id[pid], s["event_date"])
+    ]
+
+
+def _targets(question, s: dict) -> list[str | None]:
     persons = s["persons"]
     if question.persons == "event":
         return [None]

@@ -23,10 +23,12 @@ from .facts import (
     PENSION,
     PERSON_FACTS,
     RELATIONSHIPS,
+    SEX_LABELS,
     SEXES,
     VALUE_LABELS,
 )
 from .family import parents_of
+from .fit import SEX_OF_FLAG
 
 
 class SituationError(ValueError):
@@ -249,6 +251,14 @@ def _person(raw: Any, i: int, event: str) -> dict:
                 f, "変更前と変更後の年金種別が同じです", "equals pension (no change)"
             )
     p["flags"] = _flags(raw, where)
+    for flag in p["flags"]:
+        if SEX_OF_FLAG.get(flag, p["sex"]) != p["sex"]:
+            raise SituationError(
+                f"{where}.flags",
+                f"「{FLAGS[flag]}」は{SEX_LABELS[SEX_OF_FLAG[flag]]}性だけです"
+                f"（この人の性別: {SEX_LABELS[p['sex']]}）",
+                f"{flag} is only for a {SEX_OF_FLAG[flag]} person (this one is {p['sex']})",
+            )
     if "parents" in raw:
         par = raw["parents"]
         if (

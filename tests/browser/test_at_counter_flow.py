@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import SCREENSHOT_DIR, Counted, login
-from .test_counter_flow import print_and_sign, saved
+from .test_counter_flow import confirm, print_and_sign, saved
 from .test_households_flow import pdf_text
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -89,8 +89,7 @@ def test_move_in_with_nhi_done_at_the_counter(browser, live_server, staff):
     c.select("#at-counter-form select[name=staff]", "")
     c.press("Enter", "#at-counter-save")
     page.locator("#error", has_text="カタログ").wait_for()
-    c.press("Alt+k")
-    page.locator("#print").wait_for()
+    confirm(c)
     pdf = print_and_sign(c, "my_number_card")
     text = pdf_text(pdf)
     guide = text[text.index("手続き案内票") :]

@@ -16,7 +16,7 @@ import pytest
 from madoguchi.counter.tests import residents
 
 from .conftest import SCREENSHOT_DIR, Counted, login
-from .test_counter_flow import call_next, print_and_sign, saved, shown_procedures
+from .test_counter_flow import call_next, confirm, print_and_sign, saved, shown_procedures
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -130,8 +130,7 @@ def set_address(c: Counted):
 
 
 def confirm_print_sign(c: Counted) -> bytes:
-    c.press("Alt+k")
-    c.page.locator("#print").wait_for()
+    confirm(c)
     return print_and_sign(c, "my_number_card")
 
 

@@ -21,8 +21,9 @@ from madoguchi.analytics import services as segments
 from madoguchi.analytics.models import SegmentKind
 from madoguchi.audit.services import record
 from madoguchi.register import services as register
+from madoguchi.rules import fit
 
-from .. import access, determination, phone, prefill, safety
+from .. import access, determination, labels, phone, prefill, safety
 from ..models import IdDocument, Ticket, TicketStatus, Visit, VisitEvent, VisitPerson, VisitStep
 from .errors import CounterError, TicketTaken, VisitConflict
 from .queue import CERTIFICATE, finish_ticket
@@ -572,18 +573,13 @@ def confirm_facts(visit_id: int, version: int, actor) -> Visit:
     """The clerk asked the resident and every fact still marked 要確認 (a guess of the
     register's or the entry's: insurance, pension) is right as shown: one key. Each is
     kept as an edit with the reason 「本人に確認」 (the value unchanged), which is what
-    the screen stops marking. A wrong guess is changed with its own reason first
-    (``edit_fact``)."""
+    the screen stops marking and 確认 stops refusing (``safety.unconfirmed``). A wrong
+    guess is changed with its own reason first (``edit_fact``)."""
     with transaction.atomic():
         visit = _lock(visit_id, version, actor)
         confirmed = []
         for vp in visit.persons.all():
-            edited = {e.get("field") for e in vp.edits}
-            open_ = [
-                f
-                for f, text in (vp.data.get("sources") or {}).items()
-                if "要確認" in text and f not in edited and f in EDITABLE
-            ]
+            open_ = [f for f in safety.unconfirmed(vp) if f in EDITABLE]
             if not open_:
                 continue
             data, edits = copy.deepcopy(vp.data), list(vp.edits)
@@ -617,6 +613,13 @@ def answer(visit_id: int, version: int, actor, flags: dict[str, dict[str, bool]]
             for flag, on in answers.items():
                 if flag not in prefill.FLAGS:
                     raise CounterError(_("不明な項目: %(f)s") % {"f": flag}, flag)
+                if on and not fit.flag_fits(flag, data, visit.event_date):
+                    # the question is not put to this person (rules.fit): 妊娠中 of a
+                    # man or a child, 生計中心者 of a minor
+                    raise CounterError(
+                        _("この人には聞かない項目です: %(f)s") % {"f": labels.flag_label(flag)},
+                        flag,
+                    )
                 if bool(on) == (flag in current):
                     continue
                 current = [f for f in current if f != flag] + ([flag] if on else [])

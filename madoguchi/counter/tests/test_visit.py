@@ -32,6 +32,9 @@ class Flow:
         self.v = client.get(f"/api/counter/visits/{visit_id}").json()
 
     def step(self, name, expect=200, **body):
+        if name == "confirm" and expect == 200 and self.unconfirmed():
+            # 要確認 left: the clerk asks and confirms them in one key (Alt+C) before 確認
+            self.step("confirm-facts")
         r = post(
             self.c, f"/api/counter/visits/{self.id}/{name}", {"version": self.v["version"], **body}
         )
@@ -39,6 +42,12 @@ class Flow:
         if expect == 200:
             self.v = r.json()
         return r.json()
+
+    def unconfirmed(self):
+        return any(
+            w["code"] == "unconfirmed_facts" and w["needs_acknowledgement"]
+            for w in self.v.get("warnings", [])
+        )
 
     def procedures(self):
         return {p["id"]: sorted(p["persons"]) for p in self.v["result"].get("procedures", [])}
