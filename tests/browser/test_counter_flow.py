@@ -63,7 +63,8 @@ def confirm(c: Counted) -> None:
     confirmed first with one key, as a clerk does: 確認 refuses them (counter.safety)."""
     if c.page.locator("#confirm-facts").count():
         saved(c, lambda: c.press("Alt+c"))
-    confirm(c)
+    c.press("Alt+k")
+    c.page.locator("#print").wait_for()
 
 
 def print_and_sign(c: Counted, id_document: str) -> bytes:

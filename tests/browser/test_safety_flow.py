@@ -136,7 +136,7 @@ def test_safety_of_the_flow(browser, live_server, staff_factory, settings):
     assert "期限超過" not in school.inner_text()
     c.shot("safety-late")
     assert "遅れた理由" in refused(c, lambda: c.press("Alt+k"))
-    c.type("#warnings form.acknowledge input[name=reason]", "ニュウイン")
+    c.type("#warnings [data-code=notification_late] input[name=reason]", "ニュウイン")
     saved(c, lambda: c.press("Enter"))
     assert "確認の理由: ニュウイン" in c.page.locator("#warnings").inner_text()
     # the insurance and pension guesses left: 確認 refuses them until asked (Alt+C)
