@@ -424,11 +424,15 @@ def _new_address(c: Inputs, postal_code: str, banchi: str) -> None:
     c.saved(lambda: c.press("Enter"))
 
 
-def _capture(c: Inputs, values: dict, told=(), phone: str = "09012345678") -> None:
+def _capture(
+    c: Inputs, values: dict, told=(), phone: str = "09012345678", phone_from: str = ""
+) -> None:
     """The one capture filler of every walk (each prints next: Alt+K saves what was typed
     and confirms, counter.js; no separate save): fill every empty field of the capture form
-    — the phone typed (unless the screen prefilled it), the keys in ``told`` (what the
-    resident says: not copied), the rest copied from a paper document; ``values``: key →
+    — the phone typed (unless the screen prefilled it): told by the resident, or copied
+    when ``phone_from`` names the paper it is written on (the 連絡先 line the notifier
+    fills on a 戸籍届書 brought to the counter: 死亡届, 婚姻届), the keys in ``told`` (what
+    the resident says: not copied), the rest copied from a paper document; ``values``: key →
     (value, kana reading for the IME, IME mode), (value, None) for half-width text and
     selects, (value, "pick:letters") for a type-ahead list, or (None, None) for a field
     left empty because saving derives it."""
@@ -440,8 +444,8 @@ def _capture(c: Inputs, values: dict, told=(), phone: str = "09012345678") -> No
         sel = f"#capture-form [data-cap='{cap}']"
         key = cap.partition(".")[2]
         if key == "phone":
-            c.field(sel)
-            c.ascii(sel, phone)
+            c.field(sel, copied=bool(phone_from))
+            c.ascii(sel, phone, copied=bool(phone_from))
             continue
         if key not in values:
             raise AssertionError(f"the walk has no value for {cap}")
@@ -597,8 +601,9 @@ def marriage_walk(c: Inputs, shot=None) -> dict:
     c.field("#katagaki")  # no 方書: the focus is on it after the choice
     c.saved(lambda: c.press("Enter"))
     assert "北五条東4丁目2番地" in page.locator("#address .current-address").inner_text()
-    # the phone; 彩's 基礎年金番号 from her 基礎年金番号通知書 (copied)
-    _capture(c, {"pension_no": ("1234567890", None)})
+    # the phone, from the 婚姻届's 連絡先 line; 彩's 基礎年金番号 from her 基礎年金番号
+    # 通知書 (both copied)
+    _capture(c, {"pension_no": ("1234567890", None)}, phone_from="婚姻届")
     return _print_and_sign(c, shot, "marriage")
 
 
@@ -641,8 +646,9 @@ DEATH_CAPTURE = {
 def death_walk(c: Inputs, shot=None) -> dict:
     """A death (a 死亡 ticket waiting), from "call next" to signed: the widow found by the
     birth date on her ID card (the household comes with her), the deceased and the
-    notifier chosen, the fields of the 死亡届 the forms ask (copied), the phone, print,
-    sign. A select chosen with the mouse is two inputs (open, choose)."""
+    notifier chosen, the fields of the 死亡届 the forms ask and the phone its notifier
+    wrote on its 連絡先 line (copied), print, sign. A select chosen with the mouse is two
+    inputs (open, choose)."""
     page = c.page
     _call_and_identify(c, "3620915")  # 昭和62年9月15日, from her ID card
     page.locator("#details-death").wait_for()
@@ -654,7 +660,7 @@ def death_walk(c: Inputs, shot=None) -> dict:
     c.saved(lambda: c.press("Enter"))
     _applicant(c, "p2")  # 花子 came
     page.locator("#capture-form").wait_for()
-    _capture(c, DEATH_CAPTURE)
+    _capture(c, DEATH_CAPTURE, phone_from="死亡届")  # the notifier's 連絡先 line
     return _print_and_sign(c, shot, "death")
 
 
