@@ -231,7 +231,9 @@ def _print(c: Inputs, shot=None) -> str:
     the screen (a guess of the register's the walk did not ask about) is confirmed first
     with one key, as a clerk asks the resident: 確認 refuses it (counter.safety)."""
     if c.page.locator("#confirm-facts").count():
-        c.saved(lambda: c.press("Alt+c"))
+        # Alt+C saves what the capture form holds first (counter.js), then confirms
+        c.press("Alt+c")
+        c.page.locator("#confirm-facts").wait_for(state="detached")
     c.press("Alt+k")
     c.page.locator("#print").wait_for()
     with c.page.context.expect_event(

@@ -52,7 +52,8 @@ def test_refused_then_confirmed_with_one_key(browser, live_server, staff_factory
     assert "Alt+C" in banner.inner_text()
     assert c.page.locator("#print").count() == 0  # not confirmed
     c.shot("confirm-required")
-    saved(c, lambda: c.press("Alt+c"))
+    c.press("Alt+c")  # saves the capture form first if it holds anything (counter.js)
+    c.page.locator("#confirm-facts").wait_for(state="detached")
     assert c.page.locator("#warnings [data-code=unconfirmed_facts]").count() == 0
     assert "要確認" not in c.page.locator("#persons").inner_text()
     saved(c, lambda: c.press("Alt+k"))

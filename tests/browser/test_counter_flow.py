@@ -62,7 +62,9 @@ def confirm(c: Counted) -> None:
     """Alt+K. 要確認 left (the badges and the Alt+C button on the screen) are asked and
     confirmed first with one key, as a clerk does: 確認 refuses them (counter.safety)."""
     if c.page.locator("#confirm-facts").count():
-        saved(c, lambda: c.press("Alt+c"))
+        # Alt+C saves what the capture form holds first (counter.js), then confirms
+        c.press("Alt+c")
+        c.page.locator("#confirm-facts").wait_for(state="detached")
     c.press("Alt+k")
     c.page.locator("#print").wait_for()
 

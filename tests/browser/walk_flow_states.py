@@ -71,7 +71,8 @@ with sync_playwright() as pw:
     while page.locator("#questions").count() and page.locator("#confirm").count() == 0:
         saved(page, lambda: page.locator("#questions button[type=submit]").first.click())
     if page.locator("#confirm-facts").count():  # 要確認 left: 確認 refuses them
-        saved(page, lambda: page.keyboard.press("Alt+c"))
+        page.keyboard.press("Alt+c")
+        page.locator("#confirm-facts").wait_for(state="detached")
     saved(page, lambda: page.keyboard.press("Alt+k"))
     with page.context.expect_event("response", lambda r: r.url.endswith("bundle.pdf")):
         page.keyboard.press("Alt+p")

@@ -65,11 +65,12 @@ document.addEventListener("change", function (ev) {
   if (box.open) document.getElementById("nb-father-name").focus();
 });
 
-// Alt+K (確認) while the capture form holds what the clerk typed but has not saved:
-// save it first, then confirm — the phone just typed is never lost to the re-render.
-// A refused save (a bad value) stops there: the form shows its error, nothing confirmed.
+// Alt+K (確認) or Alt+C (要確認 confirmed) while the capture form holds what the clerk
+// typed but has not saved: save it first, then do the key's step — the phone just typed
+// is never lost to the re-render. A refused save (a bad value) stops there: the form
+// shows its error, nothing confirmed.
 (function () {
-  var confirmAfterSave = false;
+  var afterSave = "";
   function changed(form) {
     return Array.prototype.some.call(form.elements, function (el) {
       if (el.type === "hidden" || el.disabled) return false;
@@ -81,20 +82,22 @@ document.addEventListener("change", function (ev) {
     });
   }
   document.addEventListener("keydown", function (ev) {
-    if (!ev.altKey || ev.ctrlKey || ev.metaKey || (ev.key || "").toLowerCase() !== "k") return;
+    var key = (ev.key || "").toLowerCase();
+    if (!ev.altKey || ev.ctrlKey || ev.metaKey || (key !== "k" && key !== "c")) return;
     var form = document.getElementById("capture-form");
     if (!form || !changed(form)) return;
     ev.preventDefault(); // keys.js leaves a handled key alone
-    confirmAfterSave = true;
+    afterSave = key;
     form.requestSubmit();
   }, true);
   document.addEventListener("htmx:afterRequest", function (ev) {
-    if (confirmAfterSave && !ev.detail.successful) confirmAfterSave = false;
+    if (afterSave && !ev.detail.successful) afterSave = "";
   });
   document.addEventListener("htmx:afterSettle", function () {
-    if (!confirmAfterSave) return;
-    confirmAfterSave = false;
-    var button = Array.prototype.find.call(document.querySelectorAll('[data-key="k"]'), function (e) {
+    if (!afterSave) return;
+    var key = afterSave;
+    afterSave = "";
+    var button = Array.prototype.find.call(document.querySelectorAll('[data-key="' + key + '"]'), function (e) {
       return !e.disabled && e.getClientRects().length > 0;
     });
     if (button) button.click();
