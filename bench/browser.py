@@ -505,7 +505,8 @@ def move_in_walk(c: Inputs, shot=None) -> dict:
         c.saved(lambda q=q: c.click(f"input[data-q='{q}']"))
     # insurance and pension asked: as the screen guesses them (健一 会社員, 美咲 his
     # dependent) — confirmed with one key, nothing left 要確認
-    c.saved(lambda: c.press("Alt+c"))
+    c.press("Alt+c")  # saves what the capture form holds first (counter.js)
+    page.locator("#confirm-facts").wait_for(state="detached")
     assert "要確認" not in page.locator("#persons").inner_text()
     # the 転入予約's phone, prefilled and marked: the clerk confirms it with the resident
     phone = page.locator("#capture-form [data-cap='visit.phone']")
