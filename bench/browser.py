@@ -49,6 +49,22 @@ ROMAJI.update({"や": "ya", "ゆ": "yu", "よ": "yo", "わ": "wa", "を": "wo", 
 _SMALL_Y = {"ゃ": "a", "ゅ": "u", "ょ": "o"}
 
 
+def demo_clerk_page(pw, base: str, user: str = "madoguchi", password: str = "Hanako-Counter-27"):
+    """The demo walks' start (tests/browser/walk_*.py, run against ``madoguchi demo``):
+    Debian chromium, a 1280×900 Japanese page with a 60 s default wait, signed in as the
+    demo counter clerk. Returns (browser, page)."""
+    b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    ctx = b.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    ctx.set_default_timeout(60_000)
+    page = ctx.new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return b, page
+
+
 def hiragana(text: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
 

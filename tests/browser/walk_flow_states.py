@@ -23,7 +23,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from browser import demo_clerk_page  # noqa: E402
 
 BASE = "http://127.0.0.1:8147"
 OUT, DROP, DECEASED = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
@@ -41,15 +41,7 @@ def shot(page, name):
 
 
 with sync_playwright() as pw:
-    b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    ctx = b.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
-    ctx.set_default_timeout(60_000)
-    page = ctx.new_page()
-    page.goto(f"{BASE}/accounts/login/")
-    page.fill("input[name=username]", "madoguchi")
-    page.fill("input[name=password]", "Hanako-Counter-27")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{BASE}/")
+    b, page = demo_clerk_page(pw, BASE)
 
     # 1. the move-in family, printed, then 同席
     page.goto(f"{BASE}/counter/")
@@ -90,7 +82,7 @@ with sync_playwright() as pw:
     page.locator("#prints").wait_for()
     page.wait_for_function("() => !document.getElementById('reprint')")
     shot(page, "walk-reprinted")
-    for p in ctx.pages[1:]:
+    for p in page.context.pages[1:]:
         p.close()
 
     # 2. signed: the 異動 record, failed, then re-sent

@@ -11,21 +11,13 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from browser import demo_clerk_page  # noqa: E402
 
 BASE = "http://127.0.0.1:8093"
 OUT = sys.argv[1]
 ATENA = sys.argv[2]
 with sync_playwright() as pw:
-    b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    ctx = b.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
-    ctx.set_default_timeout(60_000)
-    page = ctx.new_page()
-    page.goto(f"{BASE}/accounts/login/")
-    page.fill("input[name=username]", "madoguchi")
-    page.fill("input[name=password]", "Hanako-Counter-27")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{BASE}/")
+    b, page = demo_clerk_page(pw, BASE)
     page.goto(f"{BASE}/counter/")
     page.keyboard.press("Alt+n")
     page.wait_for_url("**/counter/visits/*/")

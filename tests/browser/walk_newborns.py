@@ -21,7 +21,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from browser import demo_clerk_page  # noqa: E402
 
 OUT, PORT, COUPLE, SINGLE = sys.argv[1:5]
 BASE = f"http://127.0.0.1:{PORT}"
@@ -82,15 +82,7 @@ def registrations(page, name):
 
 
 with sync_playwright() as pw:
-    b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    ctx = b.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
-    ctx.set_default_timeout(60_000)
-    page = ctx.new_page()
-    page.goto(f"{BASE}/accounts/login/")
-    page.fill("input[name=username]", "madoguchi")
-    page.fill("input[name=password]", "Hanako-Counter-27")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{BASE}/")
+    b, page = demo_clerk_page(pw, BASE)
 
     # 1. twins of a couple; the second twin corrected; an older son living elsewhere
     identify(page, COUPLE)
