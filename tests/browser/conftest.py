@@ -51,5 +51,7 @@ def login(browser, live_server, user):
     ctx.add_cookies(
         [{"name": "sessionid", "value": cookie.value, "url": live_server.url, "sameSite": "Strict"}]
     )
-    ctx.set_default_timeout(20_000)
+    # a loaded 2-core CI machine renders a bundle or answers a step in well over 20 s at
+    # times: every wait is for a condition, with room to arrive
+    ctx.set_default_timeout(60_000)
     return ctx

@@ -99,7 +99,7 @@ def test_move_in_with_nhi_done_at_the_counter(browser, live_server, staff):
     task = Task.objects.get(procedure_id="nhi.enroll")
     assert (task.status, task.handling) == ("done", "at_counter")
     # the counter's task list shows it done without a reload
-    page.locator("#visit-tasks tr.task-done").first.wait_for(timeout=8_000)
+    page.locator("#visit-tasks tr.task-done").first.wait_for(timeout=60_000)
     ctx.close()
 
     # the insurance department: not new 受付 work; with 完了も表示 it says where and who

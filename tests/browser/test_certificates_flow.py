@@ -30,7 +30,7 @@ def _issue(c: Counted) -> None:
     """Alt+I: issue; the detail page opens with the certificates' PDF."""
     page = c.page
     with page.context.expect_event(
-        "response", lambda r: r.url.endswith("certificates.pdf"), timeout=30_000
+        "response", lambda r: r.url.endswith("certificates.pdf"), timeout=120_000
     ) as info:
         c.press("Alt+i")
     assert info.value.headers["content-type"] == "application/pdf"

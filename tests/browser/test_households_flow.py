@@ -78,7 +78,8 @@ def identify(c: Counted, atena_no: str):
     c.type("#q", atena_no)
     c.press("Enter")
     c.page.locator("#search-results button.pick").first.wait_for()
-    c.page.wait_for_timeout(150)  # htmx settles the swapped results
+    # the swapped results settled: the first result holds the focus (a condition, not a pause)
+    c.page.wait_for_function("() => document.activeElement.classList.contains('pick')")
     saved(c, lambda: c.press("Enter"))
     c.page.locator("#persons").wait_for()
 

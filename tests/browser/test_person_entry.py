@@ -83,7 +83,7 @@ def _at_the_counter(browser, live_server, staff_factory, purpose: str) -> Inputs
 
     services.issue_ticket(purpose)
     ctx = login(browser, live_server, staff_factory("madoguchi", "clerk", "citizen"))
-    ctx.set_default_timeout(30_000)
+    ctx.set_default_timeout(60_000)
     page = ctx.new_page()
     page.goto(f"{live_server.url}/counter/")
     return Inputs(page)
