@@ -286,7 +286,8 @@ def main(argv=None) -> int:
             inputs += ime_keys("ほしの", "katakana")  # the rule of every scenario
             key("Enter")
             page.locator("#search-results button.pick").first.wait_for()
-            page.wait_for_timeout(150)  # let htmx settle the swapped results (a clerk reads them)
+            # the swapped results settled: the first one holds the focus
+            page.wait_for_function("() => document.activeElement.classList.contains('pick')")
             key("Enter")
             page.locator("#questions").wait_for()
             for q in ("person|p1|dog_owner", "person|p2|wants_seal", "person|p4|nursery_wanted"):
@@ -301,11 +302,10 @@ def main(argv=None) -> int:
             n_procedures = page.locator("#procedures li[data-id]").count()
             # the insurance and pension guesses (要確認): asked and confirmed with one key
             # (Alt+C), or 確認 refuses the visit (counter.safety)
-            version = page.locator("#visit").get_attribute("data-version")
+            # Alt+C may save the capture form first (counter.js): wait for the 要確認
+            # to be gone, not for the first new version
             key("Alt+c")
-            page.wait_for_function(
-                "v => document.getElementById('visit').dataset.version != v", arg=version
-            )
+            page.locator("#confirm-facts").wait_for(state="detached", timeout=60_000)
             key("Alt+k")
             page.locator("#print").wait_for()
             with ctx.expect_event(

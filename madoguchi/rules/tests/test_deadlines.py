@@ -31,9 +31,11 @@ def test_birth_counts_the_day_of_birth():
     assert r["family_register.birth"]["deadline"] == "2027-06-25"
 
 
-def test_death_deadline_is_not_computable():
+def test_death_deadline_runs_from_the_day_the_death_became_known():
+    # 戸籍法86条: 7 days from the day the death became known (the day of death unless
+    # told otherwise), that day counted: died 2027-01-15 → 2027-01-21
     r = by_id("death_of_household_head")
-    assert r["family_register.death"]["deadline"] is None
+    assert r["family_register.death"]["deadline"] == "2027-01-21"
     assert "7日以内" in r["family_register.death"]["deadline_text"]
     assert r["registry.household_change"]["deadline"] == "2027-01-29"
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from madoguchi.catalog.loader import demo_catalog
 from madoguchi.rules import determine
 from madoguchi.rules.facts import FLAGS, MOVE_EVENTS
+from madoguchi.rules.fit import SEX_OF_FLAG
 
 SAFE_FLAGS = sorted(
     set(FLAGS)
@@ -29,15 +30,18 @@ def situations(draw):
     for i in range(n):
         rel = "head" if i == 0 else "spouse" if i == 1 else "child"
         age_days = draw(st.integers(min_value=0, max_value=95 * 365))
+        sex = draw(st.sampled_from(["male", "female"]))
+        # a flag that only one sex can hold (妊娠している) is drawn only for that sex
+        fitting = [f for f in SAFE_FLAGS if SEX_OF_FLAG.get(f, sex) == sex]
         persons.append(
             {
                 "id": f"p{i + 1}",
                 "relationship": rel,
                 "birth_date": (d - timedelta(days=age_days)).isoformat(),
-                "sex": draw(st.sampled_from(["male", "female"])),
+                "sex": sex,
                 "health_insurance": draw(st.sampled_from(["nhi", "employee", "elderly", "none"])),
                 "pension": draw(st.sampled_from(["1", "2", "3", "none"])),
-                "flags": draw(st.lists(st.sampled_from(SAFE_FLAGS), unique=True, max_size=4)),
+                "flags": draw(st.lists(st.sampled_from(fitting), unique=True, max_size=4)),
             }
         )
     s = {"event": event, "event_date": d.isoformat(), "persons": persons}

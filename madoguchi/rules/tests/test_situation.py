@@ -356,6 +356,12 @@ MORE_CASES = [
     ("flags not a list", lambda: person(base(), 0, flags="primary_earner"), "persons[0].flags"),
     ("register not a mapping", lambda: person(base(), 0, register="x"), "persons[0].register"),
     ("couple not a list", lambda: base("marriage", couple="p1"), "couple"),
+    ("a man marked pregnant", lambda: person(base(), 0, flags=["pregnant"]), "persons[0].flags"),
+    (
+        "death known before it happened",
+        lambda: base("death", deceased="p1", death_known_date="2027-03-31"),
+        "death_known_date",
+    ),
     # several households (situation.md, "Several households")
     ("outside not a boolean", lambda: person(base(), 2, outside="yes"), "persons[2].outside"),
     (
