@@ -105,6 +105,14 @@ def ascii_keys(text: str) -> int:
     return len(text)
 
 
+# The visit shows a new version and htmx has settled it: the new content's autofocus is
+# done, so a key pressed next is not taken from the field it was meant for.
+SAVED = (
+    "b => document.getElementById('visit').dataset.version != b"
+    " && !document.querySelector('.htmx-added, .htmx-settling, .htmx-swapping')"
+)
+
+
 class Inputs:
     """Drives a Playwright page like a clerk and counts the inputs: ``rest`` and
     ``copied`` (data copied from a paper document)."""
@@ -199,9 +207,7 @@ class Inputs:
         """Do an action that saves a visit step and wait for the new version."""
         before = self.page.locator("#visit").get_attribute("data-version")
         action()
-        self.page.wait_for_function(
-            "b => document.getElementById('visit').dataset.version != b", arg=before
-        )
+        self.page.wait_for_function(SAVED, arg=before)
 
 
 # ---------------------------------------------------------------- scenario data

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.browser import SAVED
 from conftest import EXAMPLES_DIR
 
 from .conftest import Counted, login
@@ -44,12 +45,12 @@ def shown_procedures(page) -> set[str]:
 
 
 def saved(c: Counted, action) -> None:
-    """Do an action that saves a step and wait until the visit shows the new version."""
+    """Do an action that saves a step and wait until the visit shows the new version and
+    htmx has settled it (the autofocus of the new content is done: a key pressed before
+    would lose its focus to it)."""
     before = c.page.locator("#visit").get_attribute("data-version")
     action()
-    c.page.wait_for_function(
-        "b => document.getElementById('visit').dataset.version != b", arg=before
-    )
+    c.page.wait_for_function(SAVED, arg=before)
 
 
 def call_next(c: Counted, live_server):

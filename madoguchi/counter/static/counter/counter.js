@@ -68,18 +68,34 @@ document.addEventListener("change", function (ev) {
 // Alt+K (確認) or Alt+C (要確認 confirmed) while the capture form holds what the clerk
 // typed but has not saved: save it first, then do the key's step — the phone just typed
 // is never lost to the re-render. A refused save (a bad value) stops there: the form
-// shows its error, nothing confirmed.
+// shows its error, nothing confirmed. Should the save go as a plain POST (htmx not yet
+// bound to a form just swapped in), the step is remembered for the reloaded page.
 (function () {
+  var STORE = "madoguchi.afterSave";
   var afterSave = "";
+  var saving = null; // the capture form whose save the key waits for
   function changed(form) {
     return Array.prototype.some.call(form.elements, function (el) {
-      if (el.type === "hidden" || el.disabled) return false;
+      // buttons have no defaultValue: only what the clerk can type or choose counts
+      if (!/^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) return false;
+      if (el.type === "hidden" || el.type === "submit" || el.type === "button" || el.disabled) return false;
       if (el.tagName === "SELECT") {
-        return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+        // A select with no option marked selected shows its first: that is not a change.
+        var marked = Array.prototype.some.call(el.options, function (o) { return o.defaultSelected; });
+        return Array.prototype.some.call(el.options, function (o, i) {
+          var initial = marked ? o.defaultSelected : (i === 0 && !el.multiple);
+          return o.selected !== initial;
+        });
       }
       if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
       return "value" in el && el.value !== el.defaultValue;
     });
+  }
+  function clickKey(key) {
+    var button = Array.prototype.find.call(document.querySelectorAll('[data-key="' + key + '"]'), function (e) {
+      return !e.disabled && e.getClientRects().length > 0;
+    });
+    if (button) button.click();
   }
   document.addEventListener("keydown", function (ev) {
     var key = (ev.key || "").toLowerCase();
@@ -88,18 +104,34 @@ document.addEventListener("change", function (ev) {
     if (!form || !changed(form)) return;
     ev.preventDefault(); // keys.js leaves a handled key alone
     afterSave = key;
+    saving = form;
+    try { sessionStorage.setItem(STORE, key + "|" + location.pathname); } catch (e) { /* private mode */ }
+    if (window.htmx) htmx.process(form);
     form.requestSubmit();
   }, true);
+  // Only the capture form's own request counts: another request settling meanwhile (the
+  // task list's polling) must not fire the step before the save, with a stale version.
+  function ofTheSave(ev) {
+    var config = ev.detail && ev.detail.requestConfig;
+    return saving !== null && config && config.elt === saving;
+  }
   document.addEventListener("htmx:afterRequest", function (ev) {
-    if (afterSave && !ev.detail.successful) afterSave = "";
+    if (!ofTheSave(ev)) return;
+    try { sessionStorage.removeItem(STORE); } catch (e) { /* private mode */ }
+    if (!ev.detail.successful) { afterSave = ""; saving = null; }
   });
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!afterSave) return;
+  document.addEventListener("htmx:afterSettle", function (ev) {
+    if (!afterSave || !ofTheSave(ev)) return;
+    saving = null;
     var key = afterSave;
     afterSave = "";
-    var button = Array.prototype.find.call(document.querySelectorAll('[data-key="' + key + '"]'), function (e) {
-      return !e.disabled && e.getClientRects().length > 0;
-    });
-    if (button) button.click();
+    clickKey(key);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var stored = null;
+    try { stored = sessionStorage.getItem(STORE); sessionStorage.removeItem(STORE); } catch (e) { return; }
+    if (!stored) return;
+    var parts = stored.split("|");
+    if (parts[1] === location.pathname && !document.querySelector("#capture-form .errorlist, #capture-form [aria-invalid=true]")) clickKey(parts[0]);
   });
 })();
