@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from madoguchi.catalog.loader import demo_catalog  # noqa: E402
 from madoguchi.rules import determine  # noqa: E402
 from madoguchi.rules.facts import EVENTS, FLAGS, MOVE_EVENTS  # noqa: E402
+from madoguchi.rules.fit import SEX_OF_FLAG  # noqa: E402
 
 RNG = random.Random(20270401)
 FLAG_LIST = [f for f in FLAGS if f not in ("public_servant", "primary_earner")]
@@ -50,6 +51,8 @@ def situation() -> dict:
             "nationality": RNG.choice(["JP"] * 9 + ["VN"]),
             "flags": RNG.sample(FLAG_LIST, RNG.randint(0, 5)),
         }
+        # a flag only one sex can hold (妊娠している) stays with that sex: validate refuses it
+        p["flags"] = [f for f in p["flags"] if SEX_OF_FLAG.get(f, p["sex"]) == p["sex"]]
         if "child_allowance_recipient" in p["flags"] and rel == "spouse":
             p["flags"].remove("child_allowance_recipient")
         persons.append(p)
