@@ -4,6 +4,8 @@ The counter asks only what the register cannot say — and only of whom it can b
 
 - 妊娠中 (``pregnant``): a woman of child-bearing age (``ages.CHILDBEARING_AGES``);
 - 生計中心者 (``primary_earner``): an adult (``ages.adult``, 民法4条);
+- 保育所等 (``nursery_enrolled``, ``nursery_wanted``): a child before school start
+  (``ages.preschool``: 小学校就学前子ども, 子ども・子育て支援法 6条);
 - ひとり親 (the birth's ``single_parent``): only when the mother has no spouse in her
   household (she is not the head's spouse, nor a head with a spouse).
 
@@ -21,6 +23,9 @@ from . import ages
 
 # a flag only a person of this sex can carry
 SEX_OF_FLAG = {"pregnant": "female"}
+
+# the 保育所等 questions: put to a child before school start only
+PRESCHOOL_FLAGS = frozenset({"nursery_enrolled", "nursery_wanted"})
 
 
 def _date(value) -> date | None:
@@ -45,6 +50,8 @@ def flag_fits(flag: str, person: dict, on) -> bool:
         return ages.childbearing_age(birth, d)
     if flag == "primary_earner":
         return ages.adult(birth, d)
+    if flag in PRESCHOOL_FLAGS:
+        return ages.preschool(birth, d)
     return True
 
 

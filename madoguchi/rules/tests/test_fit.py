@@ -1,5 +1,6 @@
 """Questions fit the person (issue 11): 妊娠中 only of a woman of child-bearing age,
-生計中心者 only among adults, ひとり親 only of a mother without a spouse; a man marked
+生計中心者 only among adults, 保育所等 only of a child before school start, ひとり親 only
+of a mother without a spouse; a man marked
 pregnant is an invalid situation naming the field."""
 
 import json
@@ -46,6 +47,14 @@ def test_pregnant_is_asked_of_the_mother_only():
 def test_primary_earner_is_asked_among_adults_only():
     who = _who(_family(), "primary_earner")
     assert who and who <= {"p1", "p2"}
+
+
+def test_nursery_is_asked_of_the_preschool_child_only():
+    # 健一 and 美咲 (adults) and 翔 (at school) are not asked; 結衣 (4) is
+    assert _who(_family(), "nursery_wanted") == {"p4"}
+    assert _who(_family("move_out", **{}), "nursery_enrolled") <= {"p4"}
+    assert not fit.flag_fits("nursery_wanted", {"birth_date": "1987-09-15"}, ON)
+    assert fit.flag_fits("nursery_wanted", {"birth_date": "2023-02-20"}, ON)
 
 
 def test_single_parent_is_not_asked_with_a_spouse():
@@ -107,7 +116,8 @@ def test_the_ranges_come_from_ages():
 )
 def test_every_question_put_fits_the_person(sex, age_days, relationship):
     """Over any sex and age of a household member: 妊娠中 is asked only of a woman within
-    ``CHILDBEARING_AGES``, 生計中心者 only of an adult — and a woman of those ages is
+    ``CHILDBEARING_AGES``, 生計中心者 only of an adult, 保育所等 only of a child before
+    school start — and a woman of those ages is
     asked whether she is pregnant (the question is not lost)."""
     birth = ON - timedelta(days=age_days)
     s = {
@@ -125,3 +135,5 @@ def test_every_question_put_fits_the_person(sex, age_days, relationship):
     assert ("pregnant" in asked) == may_be_pregnant
     if "primary_earner" in asked:
         assert ages.adult(birth, ON)
+    # 保育所等: asked of a child before school start, and of no one else
+    assert ("nursery_wanted" in asked) == ages.preschool(birth, ON)
