@@ -235,8 +235,11 @@ def persons_for_reconcile(atena_nos, user, *, query: str) -> tuple[dict[str, Per
     docs/ido.md): ``(atena_no -> Person, atena_nos masked)``. A protected person is
     returned only to staff with the permission; for others their number is in the masked
     set (nothing of them is read). One audit row names every person read, flagged when a
-    protected person is read or masked."""
+    protected person is read or masked; none when no 宛名番号 is asked for (a visit of
+    newborns or paper move-ins only)."""
     wanted = sorted({str(a).strip() for a in atena_nos if str(a).strip()})
+    if not wanted:
+        return {}, set()  # nobody to read: no read to audit
     found: dict[str, Person] = {}
     for p in (
         Person.objects.select_related("household")

@@ -105,3 +105,11 @@ def test_the_reconciliation_page(clerk_client, families):
     assert "北見　健太" in html and 'warn">反映待ち' not in html  # no grace days
     assert "未反映" in html or "相違" in html
     assert AuditRecord.objects.filter(action="register.reconcile").exists()
+
+
+def test_no_reconcile_read_is_audited_when_no_person_is_asked_for(families):
+    from madoguchi.register.services import persons_for_reconcile
+
+    before = AuditRecord.objects.filter(action="register.reconcile").count()
+    assert persons_for_reconcile(["", " "], None, query="ido.reconcile") == ({}, set())
+    assert AuditRecord.objects.filter(action="register.reconcile").count() == before
