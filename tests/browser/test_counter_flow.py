@@ -311,3 +311,18 @@ def test_marriage_with_a_move(browser, live_server, staff):
     pdf = print_and_sign(c, "passport")
     assert pdf.startswith(b"%PDF")
     ctx.close()
+
+
+def test_a_ticket_issued_by_keyboard(browser, live_server, staff):
+    """発券 as the screen says: Alt+T, the purpose chosen with ↓, Enter — the ticket is
+    issued with that purpose and its slip offered (the form submitted from the select)."""
+    from madoguchi.counter.models import Ticket
+
+    c = Counted(login(browser, live_server, staff["clerk"]).new_page())
+    c.page.goto(f"{live_server.url}/counter/")
+    c.press("Alt+t")
+    assert c.page.evaluate("document.activeElement.name") == "purpose"
+    c.page.select_option("select[name=purpose]", "divorce")  # ↓ to 離婚 on the keyboard
+    c.press("Enter")
+    c.page.locator("#print-slip").wait_for()
+    assert list(Ticket.objects.values_list("purpose", flat=True)) == ["divorce"]
