@@ -151,6 +151,27 @@ def _after_groups(rows: list[dict], plan: dict) -> list[dict]:
     return out
 
 
+def _new_name_pids(events) -> list[str]:
+    """Whose new surname and 新本籍・筆頭者 the counter asks: both of a marriage's couple
+    (their new 戸籍); of a divorce only who leaves the 戸籍 — who returns to the former
+    surname (復氏) or keeps the married one (婚氏続称, a new 戸籍) — not the 筆頭者 who
+    stays in it."""
+    pids: list[str] = []
+    for e in events:
+        d = e.details or {}
+        if e.event == "marriage":
+            wanted = list(d.get("couple") or [])
+        elif e.event == "divorce":
+            leaving = set(d.get("surname_changes") or []) | set(
+                d.get("keeps_married_surname") or []
+            )
+            wanted = [p for p in d.get("couple") or [] if p in leaving]
+        else:
+            continue
+        pids += [p for p in wanted if p not in pids]
+    return pids
+
+
 def _household_plan(visit: Visit, rows: list[dict]) -> dict:
     """The households of the visit before and after the event, for the 世帯 panel: per
     person the household (旧世帯主), the household after, head after, and the 続柄 to the
@@ -317,7 +338,7 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "suggested": suggest.detail_suggestions(visit, persons),
         "person_groups": _person_groups(persons),
         "after_groups": _after_groups(persons, plan),
-        "couple_events": [e for e in events if e.event in ("marriage", "divorce")],
+        "new_name_pids": _new_name_pids(events),
         "withdrawn": [
             {
                 "id": p["id"],

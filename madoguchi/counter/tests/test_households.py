@@ -252,6 +252,9 @@ def test_a_divorced_mother_moves_out_with_her_daughter_under_her_former_surname(
         },
     )
     f.step("households", after={hanako: "new1", sakura: "new1"}, heads=[hanako])
+    # the new surname and 新本籍 are asked of her, who leaves the 戸籍; not of 太郎, its 筆頭者
+    page = clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    assert f'id="new-name-{hanako}"' in page and f'id="new-name-{taro}"' not in page
     f.step(
         "new-name",
         pid=hanako,

@@ -115,10 +115,13 @@ def test_divorce_proposes_the_couple_the_register_names(clerk_client, household)
     assert _checked(page, "couple") == [head, wife]
     assert 'data-source-of="divorce.couple"' in page
     assert "couple" not in Visit.objects.get(pk=f.id).events.get(event="divorce").details
+    # the banner that asks for the couple points to the proposal waiting to be saved
+    assert 'id="determine-error"' in page and 'id="suggested-hint"' in page
     f.step("event-details", event="divorce", details={"couple": [head, son]})
     page = _page(clerk_client, f)
     assert _checked(page, "couple") == [head, son]
     assert 'data-source-of="divorce.couple"' not in page
+    assert 'id="suggested-hint"' not in page
 
 
 def test_divorce_proposes_no_couple_when_the_register_has_none(clerk_client, household):
@@ -127,3 +130,4 @@ def test_divorce_proposes_no_couple_when_the_register_has_none(clerk_client, hou
     f.step("events", events=["divorce"])
     page = _page(clerk_client, f)
     assert _checked(page, "couple") == [] and "divorce.couple" not in page
+    assert 'id="suggested-hint"' not in page  # nothing proposed
