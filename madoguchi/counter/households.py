@@ -69,22 +69,35 @@ def situation_persons(visit_persons, plist: list[dict]) -> None:
             p.setdefault("register", {})["zokugara_after"] = chosen
 
 
+COUPLE_EVENTS = ("marriage", "divorce")
+
+
+def _ties_base(sits: list[dict]) -> dict:
+    """The situation whose family ties hold after the visit: a marriage's (the couple are
+    spouses) or a divorce's (they are not), else the first."""
+    return next((s for s in sits if s["event"] in COUPLE_EVENTS), sits[0])
+
+
 def derive_ties(sits: list[dict]) -> dict[str, Derived]:
     """pid → the 続柄 to the head after the event derived from the family ties alone
     (``rules.zokugara.derive``: parent links and marriages), for every member whose
-    household or head changes. The marriage's situation gives the ties when there is one
-    (the couple are spouses), else the first. {} when nothing changes or the situation is
-    invalid."""
+    household or head changes, and of the household a divorced couple shares (the former
+    妻 who stays is 同居人 after the 離婚届: 住民票 follows it). {} when nothing changes or
+    the situation is invalid."""
     if not sits:
         return {}
-    base = next((s for s in sits if s["event"] == "marriage"), sits[0])
     try:
-        s = validate(base)
+        s = validate(_ties_base(sits))
     except SituationError:
         return {}
     persons = s["persons"]
     changed_keys = {after_key(p) for p in persons if after_key(p) != p.get("household", "")}
     changed_keys |= {after_key(p) for p in persons if p.get("head_after")}
+    if s["event"] == "divorce":
+        couple = set(s.get("couple") or [])
+        keys = [after_key(p) for p in persons if p["id"] in couple and not p.get("outside")]
+        if len(keys) == 2 and keys[0] == keys[1]:
+            changed_keys.add(keys[0])  # still one household: a 続柄 runs through the tie
     if not changed_keys:
         return {}
     kin = kin_of(s)
@@ -104,8 +117,7 @@ def derive_zokugara_after(sits: list[dict]) -> dict[str, str]:
     ties = derive_ties(sits)
     if not ties:
         return {}
-    base = next((s for s in sits if s["event"] == "marriage"), sits[0])
-    raw = {p["id"]: p for p in base["persons"]}
+    raw = {p["id"]: p for p in _ties_base(sits)["persons"]}
     return {
         pid: (raw[pid].get("register") or {}).get("zokugara_after") or d.text
         for pid, d in ties.items()

@@ -284,3 +284,30 @@ def test_a_divorced_mother_moves_out_with_her_daughter_under_her_former_surname(
     claim = claim[: claim.index("児童手当認定請求書", 10)]
     assert "請求者氏名網走花子" in claim
     assert "配偶者氏名北見太郎" not in claim and "配偶者生年月日昭和" not in claim  # divorced
+
+
+def test_a_divorced_wife_who_stays_is_recorded_as_a_lodger(clerk_client, household):
+    """花子 and 太郎 divorce and both stay in the house: after the 離婚届 the 住民票 no
+    longer says 妻. Her only tie to 太郎 is through their children (子の母, not written as
+    a chain: rules.zokugara), so the fallback is shown for the clerk to check (known:
+    False); 一郎 stays 子 (of both). The 異動 record for the core system carries it."""
+    from madoguchi.counter import ido
+
+    f = Flow(clerk_client, purpose="divorce")
+    f.step("identify", atena_no="200002")
+    taro, hanako, ichiro = (f.pid(a) for a in ("200001", "200002", "200003"))
+    f.step("events", events=["divorce"])
+    f.step(
+        "event-details",
+        event="divorce",
+        details={"couple": [taro, hanako], "custodial_parent": taro},
+    )
+    after = {p["pid"]: p for p in f.v["persons"]}
+    assert after[hanako]["zokugara_after"] == "縁故者" and not after[hanako]["zokugara_known"]
+    assert after[ichiro]["zokugara_after"] == "子" and after[ichiro]["zokugara_known"]
+    f.step("confirm")
+    assert clerk_client.get(f"/api/counter/visits/{f.id}/bundle.pdf").status_code == 200
+    f.v = clerk_client.get(f"/api/counter/visits/{f.id}").json()
+    f.step("sign", id_document="my_number_card")
+    rows = {r["person"]: r for r in ido.records(Visit.objects.get(pk=f.id))}
+    assert rows[hanako]["zokugara_after"] == "縁故者"
