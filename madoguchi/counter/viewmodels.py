@@ -339,6 +339,10 @@ def visit_context(request, visit: Visit, **extra) -> dict:
         "person_groups": _person_groups(persons),
         "after_groups": _after_groups(persons, plan),
         "new_name_pids": _new_name_pids(events),
+        # 子の親: offered when someone could be a child of another (a couple alone has no
+        # parent link to record), or a link is recorded already
+        "parents_form": len(persons) > 1
+        and any(p["relationship"] not in ("head", "spouse") or p.get("parents") for p in persons),
         "withdrawn": [
             {
                 "id": p["id"],

@@ -311,3 +311,16 @@ def test_a_divorced_wife_who_stays_is_recorded_as_a_lodger(clerk_client, househo
     f.step("sign", id_document="my_number_card")
     rows = {r["person"]: r for r in ido.records(Visit.objects.get(pk=f.id))}
     assert rows[hanako]["zokugara_after"] == "縁故者"
+
+
+def test_the_parents_form_is_offered_only_where_a_child_may_be(clerk_client, couple, household):
+    """「子の親」 records a parent link (a grandchild, a child raised by a relative): a
+    couple alone has none to record; a household with children has."""
+    f = Flow(clerk_client, purpose="divorce")
+    f.step("identify", atena_no="300012")
+    f.step("events", events=["divorce"])
+    assert 'id="parents-form"' not in clerk_client.get(f"/counter/visits/{f.id}/").content.decode()
+    g = Flow(clerk_client, purpose="divorce")
+    g.step("identify", atena_no="200002")
+    g.step("events", events=["divorce"])
+    assert 'id="parents-form"' in clerk_client.get(f"/counter/visits/{g.id}/").content.decode()
