@@ -20,6 +20,9 @@ from madoguchi.register.generator.data import (
 from madoguchi.register.generator.sources import _gimei_names, city_towns
 from madoguchi.rules import ages, zokugara
 
+# Siblings (not twins) are born at least this far apart: a pregnancy and the months after.
+SIBLING_GAP_DAYS = 365
+
 
 class City:
     def __init__(self, seed: int, city: str, municipality_code: str, as_of: dt.date):
@@ -151,13 +154,22 @@ class City:
         # born when the mother was 22–42, and young enough (≤ 26) to live at home
         earliest = parent_birth.toordinal() + int(22 * 365.25)
         latest = parent_birth.toordinal() + int(42 * 365.25)
+        lo = max(earliest, self.as_of.toordinal() - int(26 * 365.25))
+        hi = min(latest, self.as_of.toordinal() - 30)
+        taken: list[int] = []
         for _ in range(n):
             sex = self.r.choice("12")
-            lo = max(earliest, self.as_of.toordinal() - int(26 * 365.25))
-            hi = min(latest, self.as_of.toordinal() - 30)
             if lo >= hi:
                 break
-            birth = dt.date.fromordinal(self.r.randint(lo, hi))
+            birth_day = self.r.randint(lo, hi)
+            if any(abs(birth_day - t) < SIBLING_GAP_DAYS for t in taken):
+                # a mother gives birth again at the earliest about a year later: move this
+                # child a gap after the nearest one, or leave the family one child smaller
+                birth_day = max(taken) + SIBLING_GAP_DAYS + self.r.randint(0, 365)
+                if birth_day > hi:
+                    continue
+            taken.append(birth_day)
+            birth = dt.date.fromordinal(birth_day)
             kid = self.person(sex, birth, relationship, surname)
             age = ages.completed_years(birth, self.as_of)
             if age >= 19:

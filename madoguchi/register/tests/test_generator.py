@@ -279,3 +279,21 @@ def test_generated_flags_are_situation_flags(city):
 
     used = {f for p in persons_of(city) for f in p["flags"]}
     assert used <= SITUATION_FLAGS and len(used) > 10
+
+
+def test_siblings_are_born_a_year_apart_or_more(city):
+    """The 子 of one household (the children of its couple) are not born months apart: a
+    mother gives birth again at the earliest about a year later."""
+    from madoguchi.register.generator.city import SIBLING_GAP_DAYS
+
+    checked = 0
+    for _no, members in city:
+        births = sorted(
+            dt.date.fromisoformat(str(m["birth_date"]))
+            for m in members
+            if m["relationship"] == "子"
+        )
+        for a, b in zip(births, births[1:], strict=False):
+            assert (b - a).days >= SIBLING_GAP_DAYS, (members[0]["name"], a, b)
+            checked += 1
+    assert checked > 50  # the city has families with several children
