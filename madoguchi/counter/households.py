@@ -5,6 +5,7 @@ households"): the household keys, the new surname after a marriage or divorce, a
 from __future__ import annotations
 
 from madoguchi.rules import SituationError
+from madoguchi.rules.facts import COUPLE_EVENTS
 from madoguchi.rules.family import kin_of
 from madoguchi.rules.situation import after_key, head_after, validate
 from madoguchi.rules.zokugara import Derived, derive
@@ -67,9 +68,6 @@ def situation_persons(visit_persons, plist: list[dict]) -> None:
         chosen = p.pop("zokugara_after", None)
         if chosen:
             p.setdefault("register", {})["zokugara_after"] = chosen
-
-
-COUPLE_EVENTS = ("marriage", "divorce")
 
 
 def _ties_base(sits: list[dict]) -> dict:

@@ -22,7 +22,13 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from madoguchi.rules.facts import EVENT_NAMES, MOVE_EVENTS, MOVE_IN_EVENTS, MOVE_OUT_EVENTS
+from madoguchi.rules.facts import (
+    COUPLE_EVENTS,
+    EVENT_NAMES,
+    MOVE_EVENTS,
+    MOVE_IN_EVENTS,
+    MOVE_OUT_EVENTS,
+)
 from madoguchi.rules.family import newborns_of
 from madoguchi.rules.situation import after_key, head_after
 
@@ -71,7 +77,7 @@ def _concerned(sit: dict) -> list[str]:
         return [n for n in newborns_of(sit) if n in members]
     if event == "death":  # a deceased from outside changes no record of this city
         return [sit["deceased"]] if sit.get("deceased") in members else []
-    if event in ("marriage", "divorce"):  # a spouse living elsewhere: their city's record
+    if event in COUPLE_EVENTS:  # a spouse living elsewhere: their city's record
         return [c for c in sit.get("couple") or [] if c in members]
     return [
         p["id"] for p in persons if after_key(p) != p.get("household", "") or p.get("head_after")

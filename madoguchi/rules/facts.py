@@ -49,6 +49,8 @@ EVENT_NAMES: dict[str, str] = {
 MOVE_EVENTS = ("move_in", "move_in_from_abroad", "move_out", "move_out_abroad", "move_within")
 MOVE_IN_EVENTS = ("move_in", "move_in_from_abroad")
 MOVE_OUT_EVENTS = ("move_out", "move_out_abroad")
+# the events of a couple (``couple``): they marry or part
+COUPLE_EVENTS = ("marriage", "divorce")
 # Facts notified only once they happened: no catalog may let them be notified ahead.
 AFTER_THE_FACT_EVENTS = ("birth", "death")
 

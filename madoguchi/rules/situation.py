@@ -12,6 +12,7 @@ from typing import Any
 
 from . import ages
 from .facts import (
+    COUPLE_EVENTS,
     EVENT_FACTS,
     EVENT_NAMES,
     EVENTS,
@@ -677,7 +678,7 @@ def validate(raw: Any) -> dict:
         raise SituationError("persons", "異動する人が1人もいません", "nobody moves")
     if event == "birth":
         _check_newborns(s, by_id, d)
-    if event in ("marriage", "divorce"):
+    if event in COUPLE_EVENTS:
         if len(s["couple"]) != 2:
             raise SituationError("couple", "夫婦は異なる2人です", "couple must be two distinct ids")
         for j, v in enumerate(s.get("surname_changes", [])):
