@@ -59,6 +59,7 @@ from browser import (  # noqa: E402
     ime_keys,
     marriage_walk,
     move_in_walk,
+    saved,
 )
 from load_test import PASSWORD, free_port, start_server  # noqa: E402
 
@@ -291,12 +292,8 @@ def main(argv=None) -> int:
             key("Enter")
             page.locator("#questions").wait_for()
             for q in ("person|p1|dog_owner", "person|p2|wants_seal", "person|p4|nursery_wanted"):
-                version = page.locator("#visit").get_attribute("data-version")
-                page.locator(f"input[data-q='{q}']").click()
+                saved(page, lambda q=q: page.locator(f"input[data-q='{q}']").click())
                 inputs += 1
-                page.wait_for_function(  # a function with an argument: CSP forbids eval
-                    "v => document.getElementById('visit').dataset.version != v", arg=version
-                )
             if args.screenshots:
                 page.screenshot(path=str(Path(args.screenshots) / "screen-inputs-visit.png"))
             n_procedures = page.locator("#procedures li[data-id]").count()

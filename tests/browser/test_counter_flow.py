@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.browser import SAVED
+from bench.browser import saved as saved_on
 from conftest import EXAMPLES_DIR
 
 from .conftest import Counted, login
@@ -48,9 +48,7 @@ def saved(c: Counted, action) -> None:
     """Do an action that saves a step and wait until the visit shows the new version and
     htmx has settled it (the autofocus of the new content is done: a key pressed before
     would lose its focus to it)."""
-    before = c.page.locator("#visit").get_attribute("data-version")
-    action()
-    c.page.wait_for_function(SAVED, arg=before)
+    saved_on(c.page, action)
 
 
 def call_next(c: Counted, live_server):
@@ -113,11 +111,7 @@ def test_move_in_family_of_four_by_keyboard(browser, live_server, staff):
     assert c.page.locator("#persons .badge.pending").count() == 4
     assert "北五条東" in c.page.locator("#address .current-address").inner_text()
     for key in ("person|p1|dog_owner", "person|p2|wants_seal", "person|p4|nursery_wanted"):
-        before = c.page.locator("#visit").get_attribute("data-version")
-        c.click(f"input[data-q='{key}']")
-        c.page.wait_for_function(
-            "b => document.getElementById('visit').dataset.version != b", arg=before
-        )
+        saved(c, lambda key=key: c.click(f"input[data-q='{key}']"))
     c.shot("visit")
     persons = c.page.locator("#persons").inner_text()  # labels a clerk reads, not ids
     assert "犬の所有者: いいえ → はい（聞き取り）" in persons and "昭和60年6月1日" in persons

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.browser import SETTLED
 from madoguchi.counter.tests.residents import hoshino_resident
 
 from .conftest import SCREENSHOT_DIR, Counted, login
@@ -48,10 +49,12 @@ def _search(c: Counted, text: str):
 
 
 def refused(c: Counted, action) -> str:
-    """Do an action the visit refuses (400): the same version, the error shown."""
+    """Do an action the visit refuses (400): the same version, the error shown and
+    settled (the re-rendered visit's autofocus would take the keys typed next)."""
     c.page.evaluate("document.getElementById('error') && document.getElementById('error').remove()")
     action()
     c.page.locator("#error").wait_for()
+    c.page.wait_for_function(f"() => {SETTLED}")
     return c.page.locator("#error").inner_text()
 
 

@@ -23,17 +23,11 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from browser import demo_clerk_page  # noqa: E402
+from browser import demo_clerk_page, saved  # noqa: E402
 
 BASE = "http://127.0.0.1:8147"
 OUT, DROP, DECEASED = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 SEARCH = sys.argv[4] if len(sys.argv) > 4 else "ホシノ"
-
-
-def saved(page, action):
-    before = page.locator("#visit").get_attribute("data-version")
-    action()
-    page.wait_for_function("b => document.getElementById('visit').dataset.version != b", arg=before)
 
 
 def shot(page, name):

@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from browser import demo_clerk_page  # noqa: E402
+from browser import demo_clerk_page, saved  # noqa: E402
 
 BASE = "http://127.0.0.1:8093"
 OUT = sys.argv[1]
@@ -26,14 +26,10 @@ with sync_playwright() as pw:
     page.keyboard.press("Enter")
     page.locator("#search-results button.pick").first.wait_for()
     page.wait_for_function("() => document.activeElement.classList.contains('pick')")
-    v = page.locator("#visit").get_attribute("data-version")
-    page.keyboard.press("Enter")
-    page.wait_for_function("b => document.getElementById('visit').dataset.version != b", arg=v)
+    saved(page, lambda: page.keyboard.press("Enter"))
     page.locator("select[name=after_p3]").focus()
     page.locator("select[name=after_p3]").select_option("new1")
-    v = page.locator("#visit").get_attribute("data-version")
-    page.keyboard.press("Enter")
-    page.wait_for_function("b => document.getElementById('visit').dataset.version != b", arg=v)
+    saved(page, lambda: page.keyboard.press("Enter"))
     page.locator("#procedures li[data-id='registry.household_change']").wait_for()
     page.screenshot(path=f"{OUT}/screen-households.png", full_page=True)
     assert page.locator("#households-form input[name=heads][value=p3]").is_checked()

@@ -21,16 +21,10 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from browser import demo_clerk_page  # noqa: E402
+from browser import demo_clerk_page, saved  # noqa: E402
 
 OUT, PORT, COUPLE, SINGLE = sys.argv[1:5]
 BASE = f"http://127.0.0.1:{PORT}"
-
-
-def saved(page, action):
-    v = page.locator("#visit").get_attribute("data-version")
-    action()
-    page.wait_for_function("b => document.getElementById('visit').dataset.version != b", arg=v)
 
 
 def identify(page, atena):
