@@ -68,12 +68,9 @@ document.addEventListener("change", function (ev) {
 // Alt+K (確認) or Alt+C (要確認 confirmed) while the capture form holds what the clerk
 // typed but has not saved: save it first, then do the key's step — the phone just typed
 // is never lost to the re-render. A refused save (a bad value) stops there: the form
-// shows its error, nothing confirmed. Should the save go as a plain POST (htmx not yet
-// bound to a form just swapped in), the step is remembered for the reloaded page.
+// shows its error, nothing confirmed.
 (function () {
-  var STORE = "madoguchi.afterSave";
-  var afterSave = "";
-  var saving = null; // the capture form whose save the key waits for
+  var pending = null; // {key, form}: the step waiting for the capture form's save
   function changed(form) {
     return Array.prototype.some.call(form.elements, function (el) {
       // buttons have no defaultValue: only what the clerk can type or choose counts
@@ -91,47 +88,32 @@ document.addEventListener("change", function (ev) {
       return "value" in el && el.value !== el.defaultValue;
     });
   }
-  function clickKey(key) {
-    var button = Array.prototype.find.call(document.querySelectorAll('[data-key="' + key + '"]'), function (e) {
-      return !e.disabled && e.getClientRects().length > 0;
-    });
-    if (button) button.click();
-  }
   document.addEventListener("keydown", function (ev) {
     var key = (ev.key || "").toLowerCase();
     if (!ev.altKey || ev.ctrlKey || ev.metaKey || (key !== "k" && key !== "c")) return;
     var form = document.getElementById("capture-form");
     if (!form || !changed(form)) return;
     ev.preventDefault(); // keys.js leaves a handled key alone
-    afterSave = key;
-    saving = form;
-    try { sessionStorage.setItem(STORE, key + "|" + location.pathname); } catch (e) { /* private mode */ }
-    if (window.htmx) htmx.process(form);
+    pending = { key: key, form: form };
+    htmx.process(form); // a form swapped in a moment ago is bound before it submits
     form.requestSubmit();
   }, true);
   // Only the capture form's own request counts: another request settling meanwhile (the
   // task list's polling) must not fire the step before the save, with a stale version.
   function ofTheSave(ev) {
     var config = ev.detail && ev.detail.requestConfig;
-    return saving !== null && config && config.elt === saving;
+    return pending !== null && config && config.elt === pending.form;
   }
   document.addEventListener("htmx:afterRequest", function (ev) {
-    if (!ofTheSave(ev)) return;
-    try { sessionStorage.removeItem(STORE); } catch (e) { /* private mode */ }
-    if (!ev.detail.successful) { afterSave = ""; saving = null; }
+    if (ofTheSave(ev) && !ev.detail.successful) pending = null;
   });
   document.addEventListener("htmx:afterSettle", function (ev) {
-    if (!afterSave || !ofTheSave(ev)) return;
-    saving = null;
-    var key = afterSave;
-    afterSave = "";
-    clickKey(key);
-  });
-  document.addEventListener("DOMContentLoaded", function () {
-    var stored = null;
-    try { stored = sessionStorage.getItem(STORE); sessionStorage.removeItem(STORE); } catch (e) { return; }
-    if (!stored) return;
-    var parts = stored.split("|");
-    if (parts[1] === location.pathname && !document.querySelector("#capture-form .errorlist, #capture-form [aria-invalid=true]")) clickKey(parts[0]);
+    if (!ofTheSave(ev)) return;
+    var key = pending.key;
+    pending = null;
+    var button = Array.prototype.find.call(document.querySelectorAll('[data-key="' + key + '"]'), function (e) {
+      return !e.disabled && e.getClientRects().length > 0;
+    });
+    if (button) button.click();
   });
 })();
