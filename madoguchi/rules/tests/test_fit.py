@@ -52,7 +52,7 @@ def test_primary_earner_is_asked_among_adults_only():
 def test_nursery_is_asked_of_the_preschool_child_only():
     # 健一 and 美咲 (adults) and 翔 (at school) are not asked; 結衣 (4) is
     assert _who(_family(), "nursery_wanted") == {"p4"}
-    assert _who(_family("move_out", **{}), "nursery_enrolled") <= {"p4"}
+    assert _who(_family("move_out"), "nursery_enrolled") <= {"p4"}
     assert not fit.flag_fits("nursery_wanted", {"birth_date": "1987-09-15"}, ON)
     assert fit.flag_fits("nursery_wanted", {"birth_date": "2023-02-20"}, ON)
 
